@@ -1,0 +1,26 @@
+/** One Jest run for every workspace. Workspace packages resolve to their TypeScript sources so a
+ * test never runs against a stale build; type checking is `tsc -b`'s job (see `npm run build`). */
+const workspaces = {
+  kit: 'kit',
+  migrations: 'migrations',
+  monolith: 'monolith',
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: Object.values(workspaces).map((dir) => `<rootDir>/${dir}`),
+  testMatch: ['**/test/**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
+  },
+  moduleNameMapper: Object.fromEntries(
+    Object.entries(workspaces).flatMap(([name, dir]) => [
+      [`^@strangler/${name}$`, `<rootDir>/${dir}/src`],
+      [`^@strangler/${name}/(.*)$`, `<rootDir>/${dir}/src/$1`],
+    ]),
+  ),
+  globalSetup: '<rootDir>/jest.global-setup.ts',
+  testTimeout: 30000,
+  modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
+};

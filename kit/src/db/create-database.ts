@@ -1,0 +1,31 @@
+import knex, { type Knex } from 'knex';
+import { dialectOf, knexConfigFor, type Dialect } from './database-url';
+import type { ReadinessCheck } from '../health/health-routes';
+
+export interface Database {
+  knex: Knex;
+  dialect: Dialect;
+  readiness: ReadinessCheck;
+  close(): Promise<void>;
+}
+
+export function createDatabase(databaseUrl: string, options: { poolMax?: number } = {}): Database {
+  const instance = knex(knexConfigFor(databaseUrl, options));
+  return {
+    knex: instance,
+    dialect: dialectOf(databaseUrl),
+    readiness: {
+      name: 'database',
+      check: async () => {
+        await instance.raw('select 1');
+      },
+    },
+    close: () => instance.destroy(),
+  };
+}
+
+/** True when `error` is a unique-key violation, on either dialect. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number };
+  return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Knex } from 'knex';
+
+export type Dialect = 'mysql' | 'sqlite';
+
+export function dialectOf(databaseUrl: string): Dialect {
+  return /^mysql:\/\//i.test(databaseUrl) ? 'mysql' : 'sqlite';
+}
+
+/** Turns `DATABASE_URL` into a knex config: mysql2 for `mysql://`, better-sqlite3 for a file path. */
+export function knexConfigFor(databaseUrl: string, options: { poolMax?: number } = {}): Knex.Config {
+  if (dialectOf(databaseUrl) === 'mysql') {
+    const url = new URL(databaseUrl);
+    return {
+      client: 'mysql2',
+      connection: {
+        host: url.hostname,
+        port: url.port ? Number(url.port) : 3306,
+        user: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+        database: url.pathname.replace(/^\//, ''),
+        // DECIMAL stays a string (never a float) and DATETIMEs are UTC.
+        decimalNumbers: false,
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+        timezone: 'Z',
+        charset: 'utf8mb4',
+        connectTimeout: 5_000,
+      },
+      pool: { min: 0, max: options.poolMax ?? 10 },
+      acquireConnectionTimeout: 10_000,
+    };
+  }
+  if (databaseUrl !== ':memory:') mkdirSync(path.dirname(path.resolve(databaseUrl)), { recursive: true });
+  return {
+    client: 'better-sqlite3',
+    connection: { filename: databaseUrl },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(connection: { pragma: (sql: string) => unknown }, done: (error: Error | null, connection: unknown) => void) {
+        connection.pragma('journal_mode = WAL');
+        connection.pragma('foreign_keys = ON');
+        connection.pragma('busy_timeout = 5000');
+        done(null, connection);
+      },
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { AppError } from './app-error';
+
+/** Errors the HTTP layer raises itself, whatever the deployable. */
+export const httpErrors = {
+  malformedJson: () => new AppError('MALFORMED_JSON', 400, 'Malformed JSON', 'The request body is not valid JSON.'),
+  payloadTooLarge: (limit: string) =>
+    new AppError('PAYLOAD_TOO_LARGE', 413, 'Payload too large', `The request body exceeds ${limit}.`),
+  unsupportedMediaType: (contentType: string | undefined) =>
+    new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      415,
+      'Unsupported media type',
+      `Request bodies must be application/json${contentType ? `, not ${contentType}` : ''}.`,
+    ),
+  unsupportedEncoding: () =>
+    new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Unsupported content encoding', 'Request bodies must not be compressed.'),
+  routeNotFound: (method: string, path: string) =>
+    new AppError('ROUTE_NOT_FOUND', 404, 'Not found', `No route for ${method} ${path}.`),
+  internal: () => new AppError('INTERNAL_ERROR', 500, 'Internal server error', 'An unexpected error occurred.'),
+  serviceUnavailable: (detail: string) => new AppError('SERVICE_UNAVAILABLE', 503, 'Service unavailable', detail),
+};

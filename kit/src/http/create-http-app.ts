@@ -1,0 +1,39 @@
+import express, { type Express, type Router } from 'express';
+import type { Logger } from '../logging/logger';
+import { createHttpMetrics, type HttpMetrics } from '../metrics/http-metrics';
+import { healthRoutes, type ReadinessCheck } from '../health/health-routes';
+import { requestIdMiddleware } from './request-id';
+import { accessLogMiddleware } from './access-log';
+import { jsonBody } from './json-body';
+import { errorHandler, notFoundHandler } from './error-handler';
+
+export const DEFAULT_BODY_LIMIT = '100kb';
+
+export interface HttpAppOptions {
+  service: string;
+  logger: Logger;
+  readiness: ReadinessCheck[];
+  routes: Router[];
+  bodyLimit?: string;
+  metrics?: HttpMetrics;
+}
+
+/** The shared shape of every deployable's HTTP app: request ids, access logs, metrics, strict JSON
+ * bodies, health endpoints, the deployable's routes, then 404 and the problem+json error handler. */
+export function createHttpApp(options: HttpAppOptions): { app: Express; metrics: HttpMetrics } {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const metrics = options.metrics ?? createHttpMetrics({ service: options.service });
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.use(requestIdMiddleware());
+  app.use(accessLogMiddleware(options.logger));
+  app.use(metrics.middleware);
+  app.use(healthRoutes({ checks: options.readiness, registry: metrics.registry, logger: options.logger }));
+  app.use(jsonBody(bodyLimit));
+  for (const router of options.routes) app.use(router);
+  app.use(notFoundHandler());
+  app.use(errorHandler(options.logger, bodyLimit));
+  return { app, metrics };
+}

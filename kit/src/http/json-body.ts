@@ -1,0 +1,28 @@
+import express, { type RequestHandler } from 'express';
+import { httpErrors } from '../errors/http-errors';
+
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function hasBody(req: Parameters<RequestHandler>[0]): boolean {
+  const length = req.headers['content-length'];
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  return length !== undefined && length !== '0';
+}
+
+/**
+ * JSON only: a body of another media type is refused with 415 before anything reads it, and JSON
+ * bodies are parsed strictly (objects and arrays) with a size limit (413 beyond it).
+ */
+export function jsonBody(limit: string): RequestHandler[] {
+  const guard: RequestHandler = (req, _res, next) => {
+    if (!METHODS_WITH_BODY.has(req.method) || !hasBody(req)) return next();
+    if (!req.is(['application/json', 'application/*+json'])) {
+      return next(httpErrors.unsupportedMediaType(req.headers['content-type']));
+    }
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding !== 'identity') return next(httpErrors.unsupportedEncoding());
+    return next();
+  };
+  const parser = express.json({ limit, strict: true, type: ['application/json', 'application/*+json'], inflate: false });
+  return [guard, parser];
+}

@@ -1,0 +1,28 @@
+export { loadConfig, ConfigError } from './config/load-config';
+export { baseConfigShape, port, positiveMs, databaseUrl, logLevels } from './config/base-config';
+export { AppError, validationError, notFound, type FieldProblem } from './errors/app-error';
+export { httpErrors } from './errors/http-errors';
+export { toProblem, problemType, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './errors/problem-details';
+export { createLogger, REDACTED_PATHS, type Logger } from './logging/logger';
+export { requestContext } from './logging/request-context';
+export { createHttpApp, DEFAULT_BODY_LIMIT, type HttpAppOptions } from './http/create-http-app';
+export { sendProblem } from './http/error-handler';
+export { REQUEST_ID_HEADER } from './http/request-id';
+export { createHttpMetrics, type HttpMetrics } from './metrics/http-metrics';
+export { type ReadinessCheck } from './health/health-routes';
+export { listen, type RunningServer } from './lifecycle/http-server';
+export { onShutdownSignal, type ShutdownStep } from './lifecycle/shutdown';
+export { createDatabase, isUniqueViolation, type Database } from './db/create-database';
+export { dialectOf, knexConfigFor, type Dialect } from './db/database-url';
+export { toDate, toNullableDate } from './db/column-values';
+export { CURRENCY_MINOR_DIGITS, SUPPORTED_CURRENCIES, isCurrency, minorDigits, type Currency } from './money/currencies';
+export {
+  parseDecimalAmount,
+  formatMinorUnits,
+  decimalColumnToMinor,
+  minorToDecimalColumn,
+  MAX_MAJOR_DIGITS,
+  type DecimalParseResult,
+} from './money/decimal-money';
+export { parseInput } from './http/validate';
+export { systemClock, type Clock } from './lifecycle/clock';

@@ -1,0 +1,13 @@
+import type { MigrationSet } from './migration-set';
+import { monolithMigrations } from './monolith';
+
+/** Every database the project owns, with the variable naming it and its embedded default. */
+export interface DatabaseEntry {
+  set: MigrationSet;
+  urlVariable: string;
+  defaultUrl: string;
+}
+
+export const DATABASES: DatabaseEntry[] = [
+  { set: monolithMigrations, urlVariable: 'MONOLITH_DATABASE_URL', defaultUrl: '.data/monolith.sqlite' },
+];

@@ -1,0 +1,14 @@
+import type { MigrationSet } from '../migration-set';
+import { createUsers } from './001-create-users';
+import { createSessions } from './002-create-sessions';
+import { createPayments } from './003-create-payments';
+import { createRefunds } from './004-create-refunds';
+import { createIdempotencyKeys } from './005-create-idempotency-keys';
+import { createOrders } from './006-create-orders';
+import { createOrderItems } from './007-create-order-items';
+
+export const monolithMigrations: MigrationSet = {
+  database: 'monolith',
+  tableName: 'knex_migrations_monolith',
+  migrations: [createUsers, createSessions, createPayments, createRefunds, createIdempotencyKeys, createOrders, createOrderItems],
+};

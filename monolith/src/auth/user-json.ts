@@ -1,0 +1,15 @@
+import type { User } from './user-repository';
+import type { IssuedSession } from './auth-use-cases';
+
+export const userJson = (user: User) => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  createdAt: user.createdAt.toISOString(),
+});
+
+export const sessionJson = (session: IssuedSession) => ({
+  user: userJson(session.user),
+  token: session.token,
+  expiresAt: session.expiresAt.toISOString(),
+});

@@ -1,0 +1,55 @@
+import type { Knex } from 'knex';
+import { toDate } from '@strangler/kit';
+import type { LegacyPasswordHash } from './legacy-password';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  createdAt: Date;
+}
+
+export interface UserWithPassword extends User {
+  password: LegacyPasswordHash;
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  password_salt: string;
+  created_at: unknown;
+}
+
+function toUser(row: UserRow): UserWithPassword {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    createdAt: toDate(row.created_at),
+    password: { hash: row.password_hash, salt: row.password_salt },
+  };
+}
+
+export class UserRepository {
+  constructor(private readonly knex: Knex) {}
+
+  async findByEmail(email: string): Promise<UserWithPassword | undefined> {
+    const row = await this.knex<UserRow>('users').where({ email }).first();
+    return row ? toUser(row) : undefined;
+  }
+
+  /** Throws a unique violation (see isUniqueViolation) when the email is taken. */
+  async insert(user: UserWithPassword): Promise<void> {
+    await this.knex('users').insert({
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      password_hash: user.password.hash,
+      password_salt: user.password.salt,
+      created_at: user.createdAt,
+      updated_at: user.createdAt,
+    });
+  }
+}

@@ -1,0 +1,34 @@
+import { ConfigError, createDatabase, createLogger, listen, onShutdownSignal } from '@strangler/kit';
+import { migrateLatest, monolithMigrations } from '@strangler/migrations';
+import { readMonolithConfig } from './config';
+import { buildMonolithApp } from './app';
+
+async function main(): Promise<void> {
+  const config = readMonolithConfig();
+  const logger = createLogger({ name: 'monolith', level: config.LOG_LEVEL });
+  const db = createDatabase(config.DATABASE_URL);
+  if (config.MIGRATE_ON_START) {
+    const applied = await migrateLatest(db.knex, monolithMigrations);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+  }
+  const app = buildMonolithApp({ db, logger, sessionTtlMs: config.SESSION_TTL_MS });
+  const server = await listen(app, config.PORT);
+  logger.info({ port: server.port, database: db.dialect }, `monolith listening on http://localhost:${server.port}`);
+  onShutdownSignal(
+    logger,
+    [
+      { name: 'http', run: () => server.close(config.SHUTDOWN_TIMEOUT_MS) },
+      { name: 'database', run: () => db.close() },
+    ],
+    config.SHUTDOWN_TIMEOUT_MS,
+  );
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`monolith: ${error.message}\n`);
+  } else {
+    process.stderr.write(`monolith: failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  }
+  process.exit(1);
+});
