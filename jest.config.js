@@ -4,6 +4,9 @@ const workspaces = {
   kit: 'kit',
   migrations: 'migrations',
   monolith: 'monolith',
+  'auth-service': 'services/auth',
+  'payments-service': 'services/payments',
+  contracts: 'contracts',
 };
 
 /** @type {import('jest').Config} */

@@ -1,5 +1,5 @@
 export { loadConfig, ConfigError } from './config/load-config';
-export { baseConfigShape, port, positiveMs, databaseUrl, logLevels } from './config/base-config';
+export { baseConfigShape, peerSessionsShape, port, positiveMs, databaseUrl, logLevels, urlList, secret, booleanFlag } from './config/base-config';
 export { AppError, validationError, notFound, type FieldProblem } from './errors/app-error';
 export { httpErrors } from './errors/http-errors';
 export { toProblem, problemType, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './errors/problem-details';
@@ -26,3 +26,4 @@ export {
 } from './money/decimal-money';
 export { parseInput } from './http/validate';
 export { systemClock, type Clock } from './lifecycle/clock';
+export * from './sessions';

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { createHttpApp, systemClock, type Clock, type Database, type Logger } from '@strangler/kit';
+import { createHttpApp, PeerSessionsClient, systemClock, type Clock, type Database, type Logger } from '@strangler/kit';
 import { createAuthModule } from './auth/auth-module';
 import { createPaymentsModule } from './payments/payments-module';
 import { createOrdersModule } from './orders/orders-module';
@@ -10,6 +10,10 @@ export interface MonolithDeps {
   logger: Logger;
   clock?: Clock;
   sessionTtlMs: number;
+  /** Cross-side sessions: the other sides to ask about unknown tokens, and the shared secret. */
+  authPeers?: string[];
+  internalToken?: string;
+  peerTimeoutMs?: number;
   /** Overrides how checkout pays; defaults to the in-process payments module. */
   paymentsPort?: PaymentsPort;
 }
@@ -17,7 +21,13 @@ export interface MonolithDeps {
 export function buildMonolithApp(deps: MonolithDeps): Express {
   const clock = deps.clock ?? systemClock;
   const knex = deps.db.knex;
-  const auth = createAuthModule({ knex, clock, sessionTtlMs: deps.sessionTtlMs });
+  const peers = new PeerSessionsClient({
+    peers: deps.authPeers ?? [],
+    internalToken: deps.internalToken,
+    timeoutMs: deps.peerTimeoutMs ?? 1_000,
+    logger: deps.logger.child({ component: 'peer-sessions' }),
+  });
+  const auth = createAuthModule({ knex, clock, sessionTtlMs: deps.sessionTtlMs, peers, internalToken: deps.internalToken });
   const payments = createPaymentsModule({ knex, clock, authenticate: auth.authenticate });
   const orders = createOrdersModule({
     knex,
@@ -30,7 +40,7 @@ export function buildMonolithApp(deps: MonolithDeps): Express {
     service: 'monolith',
     logger: deps.logger,
     readiness: [deps.db.readiness],
-    routes: [auth.router, payments.router, orders.router],
+    routes: [...auth.routers, payments.router, orders.router],
   });
   return app;
 }

@@ -1,14 +1,9 @@
 import { z } from 'zod';
-import { baseConfigShape, loadConfig, positiveMs } from '@strangler/kit';
-
-const booleanFlag = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
-    .default(fallback ? 'true' : 'false')
-    .transform((value) => value === 'true' || value === '1');
+import { baseConfigShape, booleanFlag, loadConfig, peerSessionsShape, positiveMs } from '@strangler/kit';
 
 export const monolithConfigSchema = z.object({
   ...baseConfigShape({ port: 3000, databaseFile: '.data/monolith.sqlite' }),
+  ...peerSessionsShape(),
   /** Apply pending schema migrations at start (handy on a laptop; turn off where a job migrates). */
   MIGRATE_ON_START: booleanFlag(true),
   /** Lifetime of a session token. */

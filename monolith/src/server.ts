@@ -11,7 +11,14 @@ async function main(): Promise<void> {
     const applied = await migrateLatest(db.knex, monolithMigrations);
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
-  const app = buildMonolithApp({ db, logger, sessionTtlMs: config.SESSION_TTL_MS });
+  const app = buildMonolithApp({
+    db,
+    logger,
+    sessionTtlMs: config.SESSION_TTL_MS,
+    authPeers: config.AUTH_PEERS,
+    internalToken: config.INTERNAL_API_TOKEN,
+    peerTimeoutMs: config.PEER_TIMEOUT_MS,
+  });
   const server = await listen(app, config.PORT);
   logger.info({ port: server.port, database: db.dialect }, `monolith listening on http://localhost:${server.port}`);
   onShutdownSignal(

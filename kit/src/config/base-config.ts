@@ -35,3 +35,33 @@ export function baseConfigShape(defaults: { port: number; databaseFile: string }
     SHUTDOWN_TIMEOUT_MS: positiveMs(10_000),
   };
 }
+
+/** A comma-separated list of http(s) base URLs (trailing slashes dropped). */
+export const urlList = () =>
+  z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((part) => part.trim().replace(/\/+$/, '')).filter(Boolean))
+    .refine((urls) => urls.every((url) => /^https?:\/\//.test(url) && URL.canParse(url)), {
+      message: 'must be a comma-separated list of http(s) URLs',
+    });
+
+/** A shared secret: long enough to resist guessing. */
+export const secret = () => z.string().min(32, 'must be at least 32 characters').optional();
+
+/** The keys of a deployable that takes part in cross-side sessions. */
+export function peerSessionsShape() {
+  return {
+    /** Other sides that issue sessions, asked about tokens this side does not know. */
+    AUTH_PEERS: urlList(),
+    /** Shared secret for the internal session endpoints; without it they are disabled. */
+    INTERNAL_API_TOKEN: secret(),
+    PEER_TIMEOUT_MS: positiveMs(1_000),
+  };
+}
+
+export const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');

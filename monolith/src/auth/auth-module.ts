@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { RequestHandler, Router } from 'express';
-import type { Clock } from '@strangler/kit';
+import { internalSessionRoutes, SessionAuthenticator, type Clock, type PeerSessionsClient } from '@strangler/kit';
 import { createAuthUseCases } from './auth-use-cases';
 import { authenticateMiddleware } from './authenticate';
 import { authRoutes } from './auth-routes';
@@ -8,17 +8,32 @@ import { SessionRepository } from './session-repository';
 import { UserRepository } from './user-repository';
 
 export interface AuthModule {
-  router: Router;
+  routers: Router[];
   authenticate: RequestHandler;
 }
 
-export function createAuthModule(deps: { knex: Knex; clock: Clock; sessionTtlMs: number }): AuthModule {
+export interface AuthModuleDeps {
+  knex: Knex;
+  clock: Clock;
+  sessionTtlMs: number;
+  /** The other sides that issue sessions (the auth service during a migration). */
+  peers?: PeerSessionsClient;
+  /** Enables the internal session endpoints peers call. */
+  internalToken?: string;
+}
+
+export function createAuthModule(deps: AuthModuleDeps): AuthModule {
+  const sessionStore = new SessionRepository(deps.knex, deps.clock);
   const auth = createAuthUseCases({
     users: new UserRepository(deps.knex),
-    sessions: new SessionRepository(deps.knex),
+    sessions: sessionStore,
     clock: deps.clock,
     sessionTtlMs: deps.sessionTtlMs,
   });
-  const authenticate = authenticateMiddleware(auth);
-  return { router: authRoutes(auth, authenticate), authenticate };
+  const sessions = new SessionAuthenticator(sessionStore, deps.peers);
+  const authenticate = authenticateMiddleware(sessions);
+  return {
+    routers: [authRoutes(auth, sessions, authenticate), internalSessionRoutes(sessionStore, deps.internalToken)],
+    authenticate,
+  };
 }

@@ -1,11 +1,10 @@
 import { Router, type RequestHandler } from 'express';
-import { parseInput } from '@strangler/kit';
+import { parseInput, type SessionAuthenticator, type SessionUser } from '@strangler/kit';
 import { loginSchema, registerSchema } from './auth-schemas';
-import { sessionJson, userJson } from './user-json';
+import { sessionJson } from './user-json';
 import type { AuthUseCases } from './auth-use-cases';
-import type { User } from './user-repository';
 
-export function authRoutes(auth: AuthUseCases, authenticate: RequestHandler): Router {
+export function authRoutes(auth: AuthUseCases, sessions: SessionAuthenticator, authenticate: RequestHandler): Router {
   const router = Router();
   router.post('/api/auth/register', async (req, res) => {
     const session = await auth.register(parseInput(registerSchema, req.body));
@@ -16,10 +15,11 @@ export function authRoutes(auth: AuthUseCases, authenticate: RequestHandler): Ro
     res.status(200).json(sessionJson(session));
   });
   router.get('/api/auth/me', authenticate, (_req, res) => {
-    res.json({ user: userJson(res.locals.user as User) });
+    const user = res.locals.user as SessionUser;
+    res.json({ user: { id: user.id, email: user.email, name: user.name, createdAt: user.createdAt } });
   });
   router.post('/api/auth/logout', authenticate, async (_req, res) => {
-    await auth.logout(res.locals.bearerToken as string);
+    await sessions.logout(res.locals.bearerToken as string);
     res.status(204).end();
   });
   return router;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { isUniqueViolation, type Clock } from '@strangler/kit';
+import { hashToken, isUniqueViolation, type Clock } from '@strangler/kit';
 import { authErrors } from './auth-errors';
 import { burnLegacyPasswordCheck, hashLegacyPassword, verifyLegacyPassword } from './legacy-password';
-import { hashSessionToken, newSessionToken } from './session-token';
+import { newSessionToken } from './session-token';
 import type { LoginInput, RegisterInput } from './auth-schemas';
 import type { SessionRepository } from './session-repository';
 import type { User, UserRepository } from './user-repository';
@@ -25,7 +25,7 @@ export function createAuthUseCases({ users, sessions, clock, sessionTtlMs }: Aut
     const token = newSessionToken();
     const createdAt = clock.now();
     const expiresAt = new Date(createdAt.getTime() + sessionTtlMs);
-    await sessions.insert({ tokenHash: hashSessionToken(token), userId: user.id, createdAt, expiresAt });
+    await sessions.insert({ tokenHash: hashToken(token), userId: user.id, createdAt, expiresAt });
     return { user, token, expiresAt };
   }
 
@@ -51,14 +51,6 @@ export function createAuthUseCases({ users, sessions, clock, sessionTtlMs }: Aut
       if (!verifyLegacyPassword(input.password, found.password)) throw authErrors.invalidCredentials();
       const { password: _password, ...user } = found;
       return issueSession(user);
-    },
-
-    async userForToken(token: string): Promise<User | undefined> {
-      return sessions.findActiveUser(hashSessionToken(token), clock.now());
-    },
-
-    async logout(token: string): Promise<void> {
-      await sessions.revoke(hashSessionToken(token), clock.now());
     },
   };
 }

@@ -1,18 +1,17 @@
 import type { RequestHandler } from 'express';
-import { authErrors } from './auth-errors';
-import { bearerTokenFrom } from './session-token';
-import type { AuthUseCases } from './auth-use-cases';
+import { bearerTokenFrom, type SessionAuthenticator } from '@strangler/kit';
 
-/** Resolves `Authorization: Bearer <token>` to the caller (res.locals.user) or answers 401. */
-export function authenticateMiddleware(auth: AuthUseCases): RequestHandler {
+/** Resolves `Authorization: Bearer <token>` to the caller (res.locals.user), whichever side issued
+ * the token, or answers 401. */
+export function authenticateMiddleware(sessions: SessionAuthenticator): RequestHandler {
   return async (req, res, next) => {
     const token = bearerTokenFrom(req.get('authorization'));
-    const user = token ? await auth.userForToken(token) : undefined;
-    if (!user) {
+    try {
+      res.locals.user = await sessions.authenticate(token);
+    } catch (error) {
       res.setHeader('WWW-Authenticate', 'Bearer');
-      throw authErrors.unauthenticated();
+      throw error;
     }
-    res.locals.user = user;
     res.locals.bearerToken = token;
     next();
   };

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import { toDate } from '@strangler/kit';
-import type { User } from './user-repository';
+import { toDate, type Clock, type LocalSessions, type SessionLookup } from '@strangler/kit';
 
 export interface NewSession {
   tokenHash: string;
@@ -9,8 +8,12 @@ export interface NewSession {
   expiresAt: Date;
 }
 
-export class SessionRepository {
-  constructor(private readonly knex: Knex) {}
+/** The monolith's `sessions` table, also answering the shared session protocol (LocalSessions). */
+export class SessionRepository implements LocalSessions {
+  constructor(
+    private readonly knex: Knex,
+    private readonly clock: Clock,
+  ) {}
 
   async insert(session: NewSession): Promise<void> {
     await this.knex('sessions').insert({
@@ -22,18 +25,25 @@ export class SessionRepository {
     });
   }
 
-  /** The user owning a session that is neither revoked nor expired at `now`. */
-  async findActiveUser(tokenHash: string, now: Date): Promise<User | undefined> {
+  async lookup(tokenHash: string): Promise<SessionLookup> {
     const row = await this.knex('sessions as s')
       .join('users as u', 'u.id', 's.user_id')
       .where('s.token_hash', tokenHash)
-      .whereNull('s.revoked_at')
-      .where('s.expires_at', '>', now)
-      .first('u.id', 'u.email', 'u.name', 'u.created_at');
-    return row ? { id: row.id, email: row.email, name: row.name, createdAt: toDate(row.created_at) } : undefined;
+      .first('s.expires_at', 's.revoked_at', 'u.id', 'u.email', 'u.name', 'u.created_at');
+    if (!row) return { state: 'unknown' };
+    const expiresAt = toDate(row.expires_at);
+    if (row.revoked_at !== null || expiresAt.getTime() <= this.clock.now().getTime()) return { state: 'ended' };
+    return {
+      state: 'active',
+      user: { id: row.id, email: row.email, name: row.name, createdAt: toDate(row.created_at).toISOString() },
+      expiresAt: expiresAt.toISOString(),
+    };
   }
 
-  async revoke(tokenHash: string, now: Date): Promise<void> {
-    await this.knex('sessions').where({ token_hash: tokenHash }).whereNull('revoked_at').update({ revoked_at: now });
+  async revoke(tokenHash: string): Promise<boolean> {
+    const known = await this.knex('sessions').where({ token_hash: tokenHash }).first('token_hash');
+    if (!known) return false;
+    await this.knex('sessions').where({ token_hash: tokenHash }).whereNull('revoked_at').update({ revoked_at: this.clock.now() });
+    return true;
   }
 }

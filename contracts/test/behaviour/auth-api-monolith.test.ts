@@ -1,0 +1,4 @@
+import { describeAuthApi } from './auth-api';
+import { monolithSide } from './monolith-side';
+
+describeAuthApi(monolithSide);

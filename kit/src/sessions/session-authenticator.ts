@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '../errors/app-error';
+import type { PeerSessionsClient } from './peer-sessions-client';
+import type { LocalSessions, SessionUser } from './session-lookup';
+
+export const sessionErrors = {
+  unauthenticated: () => new AppError('AUTH_UNAUTHENTICATED', 401, 'Unauthenticated', 'A valid bearer token is required.'),
+  peerUnavailable: () =>
+    new AppError(
+      'AUTH_SESSION_STORE_UNAVAILABLE',
+      503,
+      'Session store unavailable',
+      'The session could not be checked right now; retry shortly.',
+      { retryable: true },
+    ),
+};
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
+
+export function bearerTokenFrom(authorization: string | undefined): string | undefined {
+  if (!authorization) return undefined;
+  return BEARER.exec(authorization.trim())?.[1];
+}
+
+/**
+ * Resolves a bearer token on any side: this side's sessions first (a session ended here stays ended),
+ * then the peers' (a token issued on the other side of the migration is as good as one issued here).
+ * A peer that cannot be reached makes the answer 503, never a 401 that would log the user out.
+ */
+export class SessionAuthenticator {
+  constructor(
+    private readonly local: LocalSessions | undefined,
+    private readonly peers: PeerSessionsClient | undefined,
+  ) {}
+
+  async authenticate(token: string | undefined): Promise<SessionUser> {
+    if (!token) throw sessionErrors.unauthenticated();
+    const tokenHash = hashToken(token);
+    const mine = this.local ? await this.local.lookup(tokenHash) : { state: 'unknown' as const };
+    if (mine.state === 'active') return mine.user;
+    if (mine.state === 'ended' || !this.peers?.enabled) throw sessionErrors.unauthenticated();
+    const theirs = await this.peers.lookup(tokenHash);
+    if (theirs.state === 'active') return theirs.user;
+    if (theirs.state === 'unreachable') throw sessionErrors.peerUnavailable();
+    throw sessionErrors.unauthenticated();
+  }
+
+  /** Ends the session on every side that holds it. */
+  async logout(token: string): Promise<void> {
+    const tokenHash = hashToken(token);
+    const revokedHere = this.local ? await this.local.revoke(tokenHash) : false;
+    if (!this.peers?.enabled) {
+      if (!revokedHere) throw sessionErrors.unauthenticated();
+      return;
+    }
+    const { revokedOn, allAnswered } = await this.peers.revoke(tokenHash);
+    if (revokedHere || revokedOn > 0) return;
+    throw allAnswered ? sessionErrors.unauthenticated() : sessionErrors.peerUnavailable();
+  }
+}

@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+import { runSeedCommand } from './seed-command';
+
+runSeedCommand(process.argv.slice(2), process.env, {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+}).then((code) => process.exit(code));

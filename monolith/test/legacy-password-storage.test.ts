@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+import { testDialects } from '@strangler/kit/testing';
+import { startMonolith, type RunningMonolith } from './support/start-monolith';
+
+describe.each(testDialects())('monolith credential storage on %s', (dialect) => {
+  let monolith: RunningMonolith;
+  beforeAll(async () => {
+    monolith = await startMonolith(dialect);
+  });
+  afterAll(async () => monolith.stop());
+
+  it('keeps the legacy salted SHA-256 hash and only a hash of the session token', async () => {
+    const res = await monolith.api.post('/api/auth/register', { email: 'legacy@example.com', password: 'password1', name: 'L' });
+    const row = await monolith.db.knex('users').where({ email: 'legacy@example.com' }).first();
+    expect(row.password_salt).toMatch(/^[0-9a-f]{32}$/);
+    expect(row.password_hash).toBe(createHash('sha256').update(`${row.password_salt}password1`).digest('hex'));
+    const session = await monolith.db.knex('sessions').where({ user_id: row.id }).first();
+    expect(session.token_hash).toBe(createHash('sha256').update(res.body.token).digest('hex'));
+    const everything = JSON.stringify([row, session]);
+    expect(everything).not.toContain('password1');
+    expect(everything).not.toContain(res.body.token);
+  });
+});
