@@ -1,5 +1,6 @@
 import type { MigrationSet } from './migration-set';
 import { monolithMigrations } from './monolith';
+import { paymentsMigrations } from './payments';
 
 /** Every database the project owns, with the variable naming it and its embedded default. */
 export interface DatabaseEntry {
@@ -10,4 +11,5 @@ export interface DatabaseEntry {
 
 export const DATABASES: DatabaseEntry[] = [
   { set: monolithMigrations, urlVariable: 'MONOLITH_DATABASE_URL', defaultUrl: '.data/monolith.sqlite' },
+  { set: paymentsMigrations, urlVariable: 'PAYMENTS_DATABASE_URL', defaultUrl: '.data/payments.sqlite' },
 ];

@@ -8,6 +8,14 @@ export const monolithConfigSchema = z.object({
   MIGRATE_ON_START: booleanFlag(true),
   /** Lifetime of a session token. */
   SESSION_TTL_MS: positiveMs(24 * 60 * 60 * 1000),
+  /** How checkout pays: the in-process payments module (legacy) or the extracted payments service. */
+  PAYMENTS_MODE: z.enum(['in-process', 'http'], { error: 'must be in-process or http' }).default('in-process'),
+  PAYMENTS_SERVICE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  PAYMENTS_TIMEOUT_MS: positiveMs(3_000),
+  PAYMENTS_RETRIES: z.coerce.number({ error: 'must be a number' }).int().min(0).max(5).default(2),
+}).refine((config) => config.PAYMENTS_MODE !== 'http' || config.PAYMENTS_SERVICE_URL, {
+  message: 'is required when PAYMENTS_MODE=http',
+  path: ['PAYMENTS_SERVICE_URL'],
 });
 
 export type MonolithConfig = z.infer<typeof monolithConfigSchema>;

@@ -2,6 +2,7 @@ import { ConfigError, createDatabase, createLogger, listen, onShutdownSignal } f
 import { migrateLatest, monolithMigrations } from '@strangler/migrations';
 import { readMonolithConfig } from './config';
 import { buildMonolithApp } from './app';
+import { httpPaymentsPort } from './payments-client/http-payments-port';
 
 async function main(): Promise<void> {
   const config = readMonolithConfig();
@@ -18,9 +19,19 @@ async function main(): Promise<void> {
     authPeers: config.AUTH_PEERS,
     internalToken: config.INTERNAL_API_TOKEN,
     peerTimeoutMs: config.PEER_TIMEOUT_MS,
+    ...(config.PAYMENTS_MODE === 'http' && config.PAYMENTS_SERVICE_URL
+      ? {
+          paymentsPort: httpPaymentsPort({
+            baseUrl: config.PAYMENTS_SERVICE_URL.replace(/\/+$/, ''),
+            timeoutMs: config.PAYMENTS_TIMEOUT_MS,
+            retries: config.PAYMENTS_RETRIES,
+            logger: logger.child({ component: 'payments-client' }),
+          }),
+        }
+      : {}),
   });
   const server = await listen(app, config.PORT);
-  logger.info({ port: server.port, database: db.dialect }, `monolith listening on http://localhost:${server.port}`);
+  logger.info({ port: server.port, database: db.dialect, payments: config.PAYMENTS_MODE }, `monolith listening on http://localhost:${server.port}`);
   onShutdownSignal(
     logger,
     [

@@ -59,7 +59,7 @@ export function createOrderUseCases({ knex, clock, payments, logger }: OrderUseC
         const orders = new OrderRepository(trx);
         const current = await orders.lockOwned(user.id, orderId);
         if (!current) throw orderErrors.notFound();
-        // A concurrent checkout of the same order got here first (with the same payment).
+        // Throws ORDER_ALREADY_PAID if a concurrent checkout of this order got here first.
         const updated = markPaid(current, payment.id, clock.now());
         await orders.updatePayment(updated);
         return updated;

@@ -52,6 +52,7 @@ export async function seedDatabase(db: Database, plan: SeedPlan, options: SeedDa
     for (const refund of payment.refunds) await inserter.add('refunds', refundRow(refund, payment));
   };
 
+  if (db.dialect === 'sqlite' && process.env.SEED_CACHE) await db.knex.raw(`pragma cache_size = ${process.env.SEED_CACHE}`);
   try {
     const users = report('users', plan.users);
     for (const user of generateUsers(plan, data.derive('users'), ids.derive('users'))) {
