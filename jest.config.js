@@ -6,6 +6,7 @@ const workspaces = {
   monolith: 'monolith',
   'auth-service': 'services/auth',
   'payments-service': 'services/payments',
+  edge: 'edge',
   contracts: 'contracts',
 };
 

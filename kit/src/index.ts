@@ -15,6 +15,7 @@ export { onShutdownSignal, type ShutdownStep } from './lifecycle/shutdown';
 export { createDatabase, isUniqueViolation, type Database } from './db/create-database';
 export { dialectOf, knexConfigFor, type Dialect } from './db/database-url';
 export { toDate, toNullableDate } from './db/column-values';
+export { toBigInt } from './db/bigint-column';
 export { CURRENCY_MINOR_DIGITS, SUPPORTED_CURRENCIES, isCurrency, minorDigits, type Currency } from './money/currencies';
 export {
   parseDecimalAmount,

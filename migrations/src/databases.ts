@@ -1,5 +1,6 @@
 import type { MigrationSet } from './migration-set';
 import { monolithMigrations } from './monolith';
+import { authMigrations } from './auth';
 import { paymentsMigrations } from './payments';
 
 /** Every database the project owns, with the variable naming it and its embedded default. */
@@ -11,5 +12,6 @@ export interface DatabaseEntry {
 
 export const DATABASES: DatabaseEntry[] = [
   { set: monolithMigrations, urlVariable: 'MONOLITH_DATABASE_URL', defaultUrl: '.data/monolith.sqlite' },
+  { set: authMigrations, urlVariable: 'AUTH_DATABASE_URL', defaultUrl: '.data/auth.sqlite' },
   { set: paymentsMigrations, urlVariable: 'PAYMENTS_DATABASE_URL', defaultUrl: '.data/payments.sqlite' },
 ];

@@ -10,8 +10,10 @@ export const createPayments: NamedMigration = {
       t.string('order_id', 64).nullable();
       // Money as integer minor units of `currency` (1999 = 19.99 USD): exact, no DECIMAL, no float.
       t.bigInteger('amount_minor').notNullable();
-      t.specificType('currency', 'char(3)').notNullable();
-      t.string('status', 20).notNullable();
+      // Binary collation on MySQL (SQLite compares binary anyway): 'usd' is not 'USD', nor
+      // 'CAPTURED' a status, for the checks below or for any query.
+      t.specificType('currency', 'char(3)').notNullable().collate('utf8mb4_bin');
+      t.string('status', 20).notNullable().collate('utf8mb4_bin');
       t.string('description', 500).nullable();
       t.bigInteger('captured_minor').notNullable().defaultTo(0);
       t.bigInteger('refunded_minor').notNullable().defaultTo(0);

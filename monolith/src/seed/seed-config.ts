@@ -1,10 +1,10 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { loadConfig } from '@strangler/kit';
 import { monolithConfigSchema } from '../config';
 
-/** Only what seeding needs, with the monolith's own default and validation for DATABASE_URL, so
+/** Only what seeding needs, reusing the monolith's own DATABASE_URL rule (default included), so
  * the seeder writes where the monolith reads and an unrelated bad variable does not block it. */
-export const seedConfigSchema = monolithConfigSchema.pick({ DATABASE_URL: true });
+export const seedConfigSchema = z.object({ DATABASE_URL: monolithConfigSchema.shape.DATABASE_URL });
 
 export type SeedConfig = z.infer<typeof seedConfigSchema>;
 

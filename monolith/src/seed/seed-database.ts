@@ -43,7 +43,7 @@ export async function seedDatabase(db: Database, plan: SeedPlan, options: SeedDa
   const data = new SeededRandom(plan.seed);
   // Ids come from their own stream keyed by the run, so a repeated --seed never reuses a primary key.
   const ids = new SeededRandom(`${plan.seed}/run-${plan.runId}`);
-  const inserter = new BatchInserter(db.knex, db.dialect, options.inserter);
+  const inserter = new BatchInserter(db.knex, db.dialect, process.env.SEED_TX ? { rowsPerTransaction: Number(process.env.SEED_TX) } : options.inserter);
   const owners: SeedOwners & { ids: string[]; createdAtMs: number[] } = { ids: [], createdAtMs: [] };
   const report = progressReporter(options.onProgress);
 

@@ -1,0 +1,151 @@
+import type { Knex } from 'knex';
+import { toDate } from '@strangler/kit';
+
+/** A row of the monolith's `users` table (dates as the driver returns them). */
+export interface MonolithUserRow {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  password_salt: string;
+  created_at: unknown;
+  updated_at: unknown;
+}
+
+export interface AuthUserRow {
+  id: string;
+  email: string;
+  name: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface AuthCredentialRow {
+  user_id: string;
+  scheme: 'legacy-sha256';
+  hash: string;
+  salt: string;
+  params: null;
+  updated_at: Date;
+}
+
+export interface AuthUserRows {
+  user: AuthUserRow;
+  credential: AuthCredentialRow;
+}
+
+/**
+ * A monolith user as the auth database holds it. The password hash is carried over as is, under the
+ * `legacy-sha256` scheme (hex SHA-256 of salt + password); the auth service verifies it once and
+ * replaces it with scrypt on the owner's next login.
+ */
+export function monolithUserToAuthRows(row: MonolithUserRow): AuthUserRows {
+  const updatedAt = toDate(row.updated_at);
+  return {
+    user: {
+      id: row.id,
+      email: row.email.trim().toLowerCase(),
+      name: row.name,
+      created_at: toDate(row.created_at),
+      updated_at: updatedAt,
+    },
+    credential: {
+      user_id: row.id,
+      scheme: 'legacy-sha256',
+      hash: row.password_hash,
+      salt: row.password_salt,
+      params: null,
+      updated_at: updatedAt,
+    },
+  };
+}
+
+/** The same email belongs to another id on the auth side: a conflict for a person, not for merge(). */
+export class AuthEmailConflictError extends Error {
+  constructor(readonly conflicts: ReadonlyArray<{ email: string; monolithId: string; authId: string }>) {
+    super(`emails already used by other auth users: ${conflicts.map((c) => `${c.email} (monolith ${c.monolithId}, auth ${c.authId})`).join(', ')}`);
+    this.name = 'AuthEmailConflictError';
+  }
+}
+
+export interface CopyUsersResult {
+  users: number;
+  credentialsCopied: number;
+  /** Credentials the auth side changed after the monolith last did (e.g. the upgrade to scrypt). */
+  credentialsKept: number;
+}
+
+const DEFAULT_BATCH_SIZE = 500;
+
+/**
+ * Upserts monolith users (all, or only `ids`) into the auth database, one transaction per batch.
+ * Re-running it is safe: profiles are merged by id, and a credential the auth side wrote more
+ * recently than the monolith's `updated_at` is kept, so a copy never downgrades an upgraded hash.
+ */
+export async function copyMonolithUsersToAuth(
+  monolith: Knex,
+  auth: Knex,
+  options: { ids?: readonly string[]; batchSize?: number } = {},
+): Promise<CopyUsersResult> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const total: CopyUsersResult = { users: 0, credentialsCopied: 0, credentialsKept: 0 };
+  for await (const rows of monolithUserBatches(monolith, batchSize, options.ids)) {
+    const result = await auth.transaction((trx) => upsertBatch(trx, rows.map(monolithUserToAuthRows)));
+    total.users += result.users;
+    total.credentialsCopied += result.credentialsCopied;
+    total.credentialsKept += result.credentialsKept;
+  }
+  return total;
+}
+
+async function* monolithUserBatches(monolith: Knex, batchSize: number, ids?: readonly string[]): AsyncGenerator<MonolithUserRow[]> {
+  const columns = ['id', 'email', 'name', 'password_hash', 'password_salt', 'created_at', 'updated_at'];
+  if (ids) {
+    for (let start = 0; start < ids.length; start += batchSize) {
+      const rows: MonolithUserRow[] = await monolith('users').whereIn('id', ids.slice(start, start + batchSize)).select(columns);
+      if (rows.length) yield rows;
+    }
+    return;
+  }
+  let after: string | undefined;
+  for (;;) {
+    const query = monolith('users').select(columns).orderBy('id').limit(batchSize);
+    if (after !== undefined) query.where('id', '>', after);
+    const rows: MonolithUserRow[] = await query;
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+async function upsertBatch(trx: Knex.Transaction, batch: AuthUserRows[]): Promise<CopyUsersResult> {
+  const ids = batch.map((rows) => rows.user.id);
+  // MySQL's ON DUPLICATE KEY UPDATE also fires on the email index, which would silently rewrite
+  // another person's row; refuse instead (and lock the emails so no registration slips in between).
+  const taken: Array<{ id: string; email: string }> = await trx('users')
+    .whereIn('email', batch.map((rows) => rows.user.email))
+    .whereNotIn('id', ids)
+    .forUpdate()
+    .select('id', 'email');
+  if (taken.length) {
+    const monolithIdByEmail = new Map(batch.map((rows) => [rows.user.email, rows.user.id]));
+    throw new AuthEmailConflictError(taken.map((t) => ({ email: t.email, monolithId: monolithIdByEmail.get(t.email) ?? '', authId: t.id })));
+  }
+  await trx('users')
+    .insert(batch.map((rows) => rows.user))
+    .onConflict('id')
+    .merge(['email', 'name', 'created_at', 'updated_at']);
+
+  const existing: Array<{ user_id: string; updated_at: unknown }> = await trx('credentials')
+    .whereIn('user_id', ids)
+    .forUpdate()
+    .select('user_id', 'updated_at');
+  const authUpdatedAt = new Map(existing.map((row) => [row.user_id, toDate(row.updated_at).getTime()]));
+  const toCopy = batch
+    .map((rows) => rows.credential)
+    .filter((credential) => !((authUpdatedAt.get(credential.user_id) ?? -Infinity) > credential.updated_at.getTime()));
+  if (toCopy.length) {
+    await trx('credentials').insert(toCopy).onConflict('user_id').merge(['scheme', 'hash', 'salt', 'params', 'updated_at']);
+  }
+  return { users: batch.length, credentialsCopied: toCopy.length, credentialsKept: batch.length - toCopy.length };
+}
