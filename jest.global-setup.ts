@@ -1,5 +1,6 @@
 import { recordMysqlAvailability } from './kit/src/testing/test-databases';
+import { recordPostgresAvailability } from './kit/src/testing/postgres';
 
 export default async function globalSetup(): Promise<void> {
-  await recordMysqlAvailability();
+  await Promise.all([recordMysqlAvailability(), recordPostgresAvailability()]);
 }

@@ -7,15 +7,15 @@ export { createLogger, REDACTED_PATHS, type Logger } from './logging/logger';
 export { requestContext } from './logging/request-context';
 export { createHttpApp, DEFAULT_BODY_LIMIT, type HttpAppOptions } from './http/create-http-app';
 export { sendProblem } from './http/error-handler';
-export { REQUEST_ID_HEADER } from './http/request-id';
+export { REQUEST_ID_HEADER, requestIdMiddleware } from './http/request-id';
 export { createHttpMetrics, type HttpMetrics } from './metrics/http-metrics';
 export { type ReadinessCheck } from './health/health-routes';
 export { listen, type RunningServer } from './lifecycle/http-server';
 export { onShutdownSignal, type ShutdownStep } from './lifecycle/shutdown';
-export { createDatabase, isUniqueViolation, type Database } from './db/create-database';
+export { createDatabase, isUniqueViolation, isDeadlock, type Database } from './db/create-database';
 export { dialectOf, knexConfigFor, type Dialect } from './db/database-url';
 export { toDate, toNullableDate } from './db/column-values';
-export { toBigInt } from './db/bigint-column';
+export { toBigInt, toBigIntColumn } from './db/bigint-column';
 export { CURRENCY_MINOR_DIGITS, SUPPORTED_CURRENCIES, isCurrency, minorDigits, type Currency } from './money/currencies';
 export {
   parseDecimalAmount,
@@ -26,5 +26,6 @@ export {
   type DecimalParseResult,
 } from './money/decimal-money';
 export { parseInput } from './http/validate';
+export { encodeCursor, decodeCursor, pageQuery, type PagePosition } from './http/page-cursor';
 export { systemClock, type Clock } from './lifecycle/clock';
 export * from './sessions';

@@ -9,3 +9,13 @@ export function toBigInt(value: unknown): bigint {
   if (typeof value === 'string' && /^-?\d{1,19}$/.test(value)) return BigInt(value);
   throw new TypeError(`not an integer column value: ${String(value)}`);
 }
+
+/**
+ * bigint → what to bind for a BIGINT column: its decimal digits. Both drivers store that exactly
+ * (SQLite's INTEGER affinity converts it), no float is involved, and knex can still print the
+ * statement in an error message (its SQLite escaping throws on a bigint binding, hiding the
+ * database's own error, e.g. a unique violation).
+ */
+export function toBigIntColumn(value: bigint): string {
+  return value.toString();
+}

@@ -29,3 +29,11 @@ export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; errno?: number };
   return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/** True when `error` is a deadlock the database broke by rolling this transaction back (InnoDB
+ * picks a victim): the transaction is gone, so running it again from the start is safe. SQLite
+ * has a single writer and never reports one. */
+export function isDeadlock(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number } | undefined;
+  return e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213;
+}

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { decimalColumnToMinor, isCurrency, minorToDecimalColumn, toBigInt, toDate, type Currency } from '@strangler/kit';
+import { decimalColumnToMinor, isCurrency, minorToDecimalColumn, toBigInt, toBigIntColumn, toDate, type Currency } from '@strangler/kit';
 
 /**
  * Payments data between the monolith's database and the payments service's, both ways.
@@ -14,8 +14,9 @@ import { decimalColumnToMinor, isCurrency, minorToDecimalColumn, toBigInt, toDat
  * anything that could not come back unchanged (an unknown status or currency, more decimals than
  * the currency has) throws instead of being rounded or guessed. Input rows are what knex reads from
  * either dialect (DECIMAL as a string or a number, BIGINT as a string or a number, DATETIME as a
- * Date or epoch ms); output rows are what the owning side's code writes (decimal strings with the
- * currency's digits, bigint, Date). So monolith → service → monolith gives back the same row.
+ * Date or epoch ms); output rows are what the owning side's code writes: DECIMALs as strings with
+ * the currency's digits, BIGINTs as strings of digits, Dates. So monolith → service → monolith (and
+ * service → monolith → service) gives back the same row.
  */
 
 const STATUSES = ['authorized', 'captured', 'partially_refunded', 'refunded', 'voided'] as const;
@@ -122,12 +123,12 @@ export function monolithPaymentToService(row: MonolithPaymentRow): ServicePaymen
     id: row.id,
     user_id: row.user_id,
     order_id: row.order_id,
-    amount_minor: decimalColumnToMinor(row.amount, currency),
+    amount_minor: toBigIntColumn(decimalColumnToMinor(row.amount, currency)),
     currency,
     status: serviceStatus(row.status, what),
     description: row.description,
-    captured_minor: decimalColumnToMinor(row.captured_amount, currency),
-    refunded_minor: decimalColumnToMinor(row.refunded_amount, currency),
+    captured_minor: toBigIntColumn(decimalColumnToMinor(row.captured_amount, currency)),
+    refunded_minor: toBigIntColumn(decimalColumnToMinor(row.refunded_amount, currency)),
     created_at: dateOf(row.created_at, what),
     updated_at: dateOf(row.updated_at, what),
   };
@@ -156,7 +157,7 @@ export function monolithRefundToService(row: MonolithRefundRow, currency: Curren
   return {
     id: row.id,
     payment_id: row.payment_id,
-    amount_minor: decimalColumnToMinor(row.amount, currency),
+    amount_minor: toBigIntColumn(decimalColumnToMinor(row.amount, currency)),
     created_at: dateOf(row.created_at, `refund ${row.id}`),
   };
 }

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
-import { decimalColumnToMinor, isCurrency, minorToDecimalColumn, toDate, type Currency } from '@strangler/kit';
+import { decimalColumnToMinor, isCurrency, minorToDecimalColumn, toDate, type Currency, type PagePosition } from '@strangler/kit';
 import type { Order, OrderItem, OrderStatus } from './order';
-import type { PagePosition } from './order-cursor';
 
 interface OrderRow {
   id: string;

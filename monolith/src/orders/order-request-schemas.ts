@@ -8,7 +8,6 @@ import {
   type Currency,
 } from '@strangler/kit';
 import { orderTotal, type OrderItem } from './order';
-import { decodeCursor } from './order-cursor';
 
 const PRICE_FORMAT = 'must be a decimal string like "19.99"';
 const required = (otherwise: string) => (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : otherwise);
@@ -55,21 +54,3 @@ export const placeOrderBody = z
     }
     return { currency: body.currency, items };
   });
-
-export const listQuery = z.object({
-  limit: z
-    .string({ error: 'must be an integer from 1 to 100' })
-    .refine((text) => /^\d{1,3}$/.test(text) && Number(text) >= 1 && Number(text) <= 100, 'must be an integer from 1 to 100')
-    .transform(Number)
-    .optional()
-    .transform((limit) => limit ?? 20),
-  cursor: z
-    .string({ error: 'must be a cursor from a previous page' })
-    .transform((text, ctx) => {
-      const position = decodeCursor(text);
-      if (position) return position;
-      ctx.addIssue({ code: 'custom', message: 'must be a cursor from a previous page' });
-      return z.NEVER;
-    })
-    .optional(),
-});

@@ -1,8 +1,8 @@
 import { Router, type Request, type RequestHandler } from 'express';
-import { AppError, parseInput } from '@strangler/kit';
+import { AppError, pageQuery, parseInput } from '@strangler/kit';
 import { currentUser } from '../auth/authenticated-user';
 import { orderErrors } from './order-errors';
-import { listQuery, placeOrderBody } from './order-request-schemas';
+import { placeOrderBody } from './order-request-schemas';
 import type { OrderUseCases } from './order-use-cases';
 
 const ORDER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -30,7 +30,7 @@ export function orderRoutes(orders: OrderUseCases, authenticate: RequestHandler)
   });
 
   router.get('/api/orders', authenticate, async (req, res) => {
-    const query = parseInput(listQuery, req.query, 'query');
+    const query = parseInput(pageQuery, req.query, 'query');
     res.json(await orders.list(currentUser(res).id, query.limit, query.cursor));
   });
 

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Clock, Currency, Logger } from '@strangler/kit';
+import { encodeCursor, type Clock, type Currency, type Logger, type PagePosition } from '@strangler/kit';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import type { ChargedPayment, PaymentsPort } from '../payments/payments-port';
 import { markPaid, placeOrder, type OrderItem } from './order';
-import { encodeCursor, type PagePosition } from './order-cursor';
 import { orderErrors } from './order-errors';
 import { orderJson, type OrderJson } from './order-json';
 import { OrderRepository } from './order-repository';

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
-import { decimalColumnToMinor, isCurrency, minorToDecimalColumn, toDate, type Currency } from '@strangler/kit';
+import { decimalColumnToMinor, isCurrency, minorToDecimalColumn, toDate, type Currency, type PagePosition } from '@strangler/kit';
 import { PAYMENT_STATUSES, type Payment, type PaymentStatus, type Refund } from './payment';
-import type { PagePosition } from './page-cursor';
 
 interface PaymentRow {
   id: string;

@@ -41,6 +41,10 @@ export async function runSeedCommand(argv: readonly string[], env: Record<string
       io.err(`seed: cannot reach the database at ${where}: ${connectionProblem(error)}\n`);
       return 1;
     }
+    // SQLite's default 2 MB page cache makes random-UUID inserts spill to disk past a few hundred
+    // thousand rows (1M payments: 47 s → 33 s with this). A ceiling, not an allocation, and only
+    // for this process's connection.
+    if (db.dialect === 'sqlite') await db.knex.raw('pragma cache_size = -262144');
     const applied = await migrateLatest(db.knex, monolithMigrations);
     io.out(`seed: database ${where}, migrations ${applied.length ? `applied: ${applied.join(', ')}` : 'up to date'}\n`);
 

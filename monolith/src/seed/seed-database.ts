@@ -30,8 +30,7 @@ export interface SeedDatabaseOptions {
   inserter?: BatchInserterOptions;
 }
 
-/** Progress is reported at most this often within a phase, and once when the phase completes. */
-const PROGRESS_INTERVAL_MS = 500;
+const PROGRESS_INTERVAL_MS = 1_000;
 
 /**
  * Generates the plan's data and writes it to an already migrated monolith database. Users come
@@ -43,7 +42,7 @@ export async function seedDatabase(db: Database, plan: SeedPlan, options: SeedDa
   const data = new SeededRandom(plan.seed);
   // Ids come from their own stream keyed by the run, so a repeated --seed never reuses a primary key.
   const ids = new SeededRandom(`${plan.seed}/run-${plan.runId}`);
-  const inserter = new BatchInserter(db.knex, db.dialect, process.env.SEED_TX ? { rowsPerTransaction: Number(process.env.SEED_TX) } : options.inserter);
+  const inserter = new BatchInserter(db.knex, db.dialect, options.inserter);
   const owners: SeedOwners & { ids: string[]; createdAtMs: number[] } = { ids: [], createdAtMs: [] };
   const report = progressReporter(options.onProgress);
 
@@ -52,7 +51,6 @@ export async function seedDatabase(db: Database, plan: SeedPlan, options: SeedDa
     for (const refund of payment.refunds) await inserter.add('refunds', refundRow(refund, payment));
   };
 
-  if (db.dialect === 'sqlite' && process.env.SEED_CACHE) await db.knex.raw(`pragma cache_size = ${process.env.SEED_CACHE}`);
   try {
     const users = report('users', plan.users);
     for (const user of generateUsers(plan, data.derive('users'), ids.derive('users'))) {
@@ -97,15 +95,22 @@ export async function seedDatabase(db: Database, plan: SeedPlan, options: SeedDa
 function progressReporter(onProgress: SeedDatabaseOptions['onProgress']) {
   return (phase: SeedPhase, total: number) => {
     let done = 0;
-    let lastReportAt = performance.now();
+    let reportedTenth = 0;
+    let reportedAt = performance.now();
     return {
       tick() {
         done++;
         if (!onProgress) return;
-        // Looking at the clock every 1000 rows keeps the check off the hot path.
-        const due = done === total || (done % 1_000 === 0 && performance.now() - lastReportAt >= PROGRESS_INTERVAL_MS);
+        // At most one line per tenth of the phase and per second, plus the last: short runs stay
+        // quiet, long ones still show signs of life. The clock is read only every 1000 rows.
+        let due = done === total;
+        if (!due && done % 1_000 === 0) {
+          const tenth = Math.floor((done * 10) / total);
+          due = tenth > reportedTenth && performance.now() - reportedAt >= PROGRESS_INTERVAL_MS;
+          if (due) reportedTenth = tenth;
+        }
         if (!due) return;
-        lastReportAt = performance.now();
+        reportedAt = performance.now();
         onProgress({ phase, done, total });
       },
     };

@@ -15,7 +15,7 @@ describe.each(testDialects())('payments service storage on %s', (dialect) => {
   const api = () => stack.service.api;
   const knex = () => stack.service.db.knex;
 
-  async function create(token: string, body: Record<string, unknown>, key = randomUUID()) {
+  async function create(token: string, body: Record<string, unknown>, key: string = randomUUID()) {
     const res = await api().post('/api/payments', body, { token, headers: { 'idempotency-key': key } });
     expect(res.status).toBe(201);
     return res;

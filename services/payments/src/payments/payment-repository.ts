@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
-import { isCurrency, toBigInt, toDate, type Currency } from '@strangler/kit';
+import { isCurrency, toBigInt, toBigIntColumn, toDate, type Currency, type PagePosition } from '@strangler/kit';
 import { PAYMENT_STATUSES, type Payment, type PaymentStatus, type Refund } from './payment';
-import type { PagePosition } from './page-cursor';
 
 /** Money columns are BIGINT minor units of `currency`; statuses are stored as the API spells them. */
 interface PaymentRow {
@@ -54,12 +53,12 @@ export class PaymentRepository {
       id: payment.id,
       user_id: payment.userId,
       order_id: payment.orderId,
-      amount_minor: payment.amount,
+      amount_minor: toBigIntColumn(payment.amount),
       currency: payment.currency,
       status: payment.status,
       description: payment.description,
-      captured_minor: payment.capturedAmount,
-      refunded_minor: payment.refundedAmount,
+      captured_minor: toBigIntColumn(payment.capturedAmount),
+      refunded_minor: toBigIntColumn(payment.refundedAmount),
       created_at: payment.createdAt,
       updated_at: payment.updatedAt,
     });
@@ -99,8 +98,8 @@ export class PaymentRepository {
   async updateState(payment: Payment): Promise<void> {
     await this.db('payments').where({ id: payment.id }).update({
       status: payment.status,
-      captured_minor: payment.capturedAmount,
-      refunded_minor: payment.refundedAmount,
+      captured_minor: toBigIntColumn(payment.capturedAmount),
+      refunded_minor: toBigIntColumn(payment.refundedAmount),
       updated_at: payment.updatedAt,
     });
   }
@@ -109,7 +108,7 @@ export class PaymentRepository {
     await this.db('refunds').insert({
       id: refund.id,
       payment_id: refund.paymentId,
-      amount_minor: refund.amount,
+      amount_minor: toBigIntColumn(refund.amount),
       created_at: refund.createdAt,
     });
   }

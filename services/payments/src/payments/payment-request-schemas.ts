@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { isCurrency, parseDecimalAmount, SUPPORTED_CURRENCIES, type Currency } from '@strangler/kit';
-import { decodeCursor } from './page-cursor';
 
 const AMOUNT_FORMAT = 'must be a decimal string like "19.99"';
 
@@ -51,24 +50,6 @@ export const createPaymentBody = z
 
 /** The refund amount's digits depend on the payment's currency, checked by the use case. */
 export const refundBody = z.object({ amount: amountText });
-
-export const listQuery = z.object({
-  limit: z
-    .string({ error: 'must be an integer from 1 to 100' })
-    .refine((text) => /^\d{1,3}$/.test(text) && Number(text) >= 1 && Number(text) <= 100, 'must be an integer from 1 to 100')
-    .transform(Number)
-    .optional()
-    .transform((limit) => limit ?? 20),
-  cursor: z
-    .string({ error: 'must be a cursor from a previous page' })
-    .transform((text, ctx) => {
-      const position = decodeCursor(text);
-      if (position) return position;
-      ctx.addIssue({ code: 'custom', message: 'must be a cursor from a previous page' });
-      return z.NEVER;
-    })
-    .optional(),
-});
 
 /** 1..255 printable ASCII characters. */
 export const idempotencyKeyHeader = z

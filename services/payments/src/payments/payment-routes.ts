@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { parseInput } from '@strangler/kit';
+import { pageQuery, parseInput } from '@strangler/kit';
 import { currentUser } from '../auth/authenticated-user';
-import { createPaymentBody, idempotencyKeyHeader, listQuery, refundBody } from './payment-request-schemas';
+import { createPaymentBody, idempotencyKeyHeader, refundBody } from './payment-request-schemas';
 import { paymentErrors } from './payment-errors';
 import { requestFingerprints } from './request-fingerprint';
 import type { PaymentUseCases } from './payment-use-cases';
@@ -38,7 +38,7 @@ export function paymentRoutes(payments: PaymentUseCases, authenticate: RequestHa
   });
 
   router.get('/api/payments', authenticate, async (req, res) => {
-    const query = parseInput(listQuery, req.query, 'query');
+    const query = parseInput(pageQuery, req.query, 'query');
     res.json(await payments.list(currentUser(res).id, query.limit, query.cursor));
   });
 

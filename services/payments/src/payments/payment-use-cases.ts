@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { parseDecimalAmount, validationError, type Clock } from '@strangler/kit';
+import { encodeCursor, parseDecimalAmount, validationError, type Clock, type PagePosition } from '@strangler/kit';
 import { authorize, capture, refund, voidAuthorization, type NewPayment, type Payment } from './payment';
 import { paymentErrors } from './payment-errors';
 import { paymentJson, refundJson, type PaymentJson } from './payment-json';
 import { PaymentRepository } from './payment-repository';
-import { encodeCursor, type PagePosition } from './page-cursor';
 import { respondIdempotently, type IdempotencyScope, type RecordedResponse } from './respond-idempotently';
 
 export interface PaymentUseCaseDeps {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isUniqueViolation, type Clock } from '@strangler/kit';
+import { isDeadlock, isUniqueViolation, type Clock } from '@strangler/kit';
 import { IdempotencyRepository, type IdempotencyRecord } from './idempotency-repository';
 import { paymentErrors } from './payment-errors';
 
@@ -49,11 +49,6 @@ export async function respondIdempotently(
 }
 
 const DEADLOCK_ATTEMPTS = 3;
-
-function isDeadlock(error: unknown): boolean {
-  const e = error as { code?: string; errno?: number } | undefined;
-  return e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213;
-}
 
 async function respondOnce(
   knex: Knex,

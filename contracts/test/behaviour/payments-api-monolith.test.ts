@@ -1,0 +1,4 @@
+import { monolithSide } from './monolith-side';
+import { describePaymentsApi } from './payments-api';
+
+describePaymentsApi(monolithSide);

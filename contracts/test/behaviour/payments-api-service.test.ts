@@ -1,0 +1,4 @@
+import { describePaymentsApi } from './payments-api';
+import { paymentsServiceSide } from './payments-service-side';
+
+describePaymentsApi(paymentsServiceSide);

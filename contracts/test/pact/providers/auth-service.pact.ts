@@ -1,0 +1,4 @@
+import { startAuthServiceProvider } from './start-providers';
+import { verifyPactsServedBy } from './verify-implementation';
+
+verifyPactsServedBy('auth-service', startAuthServiceProvider);

@@ -1,0 +1,4 @@
+import { startMonolithProvider } from './start-providers';
+import { verifyPactsServedBy } from './verify-implementation';
+
+verifyPactsServedBy('monolith', startMonolithProvider);

@@ -1,0 +1,4 @@
+import { startPaymentsServiceProvider } from './start-providers';
+import { verifyPactsServedBy } from './verify-implementation';
+
+verifyPactsServedBy('payments-service', startPaymentsServiceProvider);

@@ -1,0 +1,4 @@
+class MatrixReporter {
+  onRunComplete() {}
+}
+module.exports = MatrixReporter;

@@ -1,0 +1,137 @@
+import express, { type Express } from 'express';
+import type { Registry } from 'prom-client';
+import { PeerSessionsClient, requestIdMiddleware, type Logger } from '@strangler/kit';
+import { adminRoutes } from './admin/admin-routes';
+import type { EdgeConfig } from './config';
+import type { FlagSource } from './flags/flag-source';
+import { healthRoutes } from './health/health-routes';
+import { edgeErrorHandler } from './http/error-handler';
+import { trustProxySetting } from './http/trust-proxy';
+import { UserResolver, type SessionPeers } from './identity/user-resolver';
+import { createEdgeMetrics, type EdgeMetrics } from './metrics/edge-metrics';
+import { Forwarder } from './proxy/forwarder';
+import { proxyHandler } from './proxy/proxy-handler';
+import { UpstreamAgents } from './proxy/upstream-agents';
+import { BreakerRegistry } from './resilience/breaker-registry';
+import type { RoutesProvider } from './routing/routes-source';
+import { createShadowMirror, type ShadowMirror } from './shadow';
+
+export interface EdgeDeps {
+  config: EdgeConfig;
+  routes: RoutesProvider;
+  flags: FlagSource;
+  logger: Logger;
+  /** Metrics (and so the registry) may be made first, so the flag and routes sources can report to them. */
+  metrics?: EdgeMetrics;
+  /** Epoch milliseconds; breakers and lookups read time only through this. */
+  now?: () => number;
+  agents?: UpstreamAgents;
+  /** Resolves bearer tokens to user ids; defaults to kit's PeerSessionsClient over AUTH_PEERS. */
+  peers?: SessionPeers;
+  shadow?: ShadowMirror;
+}
+
+export interface Edge {
+  handler: Express;
+  registry: Registry;
+  breakers: BreakerRegistry;
+  isReady(): boolean;
+  /** Stops the shadow mirror and drops upstream connections (the sources passed in are the caller's to close). */
+  close(): Promise<void>;
+}
+
+/**
+ * The edge as a request handler: its own endpoints (health, metrics, `/_edge/*`) and, for everything
+ * else, the proxy that picks the monolith or a service per request. Listening is server.ts's job.
+ */
+export function buildEdge(deps: EdgeDeps): Edge {
+  const { config, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const metrics = deps.metrics ?? createEdgeMetrics();
+  const agents = deps.agents ?? new UpstreamAgents({ maxSockets: config.UPSTREAM_MAX_SOCKETS, idleSocketMs: config.UPSTREAM_IDLE_SOCKET_MS });
+  const breakers = new BreakerRegistry(
+    {
+      failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
+      errorRate: config.BREAKER_ERROR_RATE,
+      minRequests: config.BREAKER_MIN_REQUESTS,
+      windowMs: config.BREAKER_WINDOW_MS,
+      cooldownMs: config.BREAKER_COOLDOWN_MS,
+    },
+    now,
+    (upstream, to) => {
+      metrics.breakerTransitions.inc({ upstream, to });
+      logger[to === 'open' ? 'warn' : 'info']({ upstream, breaker: to }, `circuit breaker ${to}`);
+    },
+  );
+  metrics.observe({ breakers: () => breakers.snapshots(), flags: () => deps.flags.status() });
+  const shadow =
+    deps.shadow ??
+    createShadowMirror({
+      registry: metrics.registry,
+      logger,
+      maxConcurrent: config.SHADOW_MAX_CONCURRENT,
+      maxQueue: config.SHADOW_MAX_QUEUE,
+      maxBodyBytes: config.SHADOW_MAX_BODY_BYTES,
+      timeoutMs: config.SHADOW_TIMEOUT_MS,
+      agentFor: (baseUrl) => agents.agentFor(baseUrl),
+      sampleSize: config.SHADOW_SAMPLE_SIZE,
+    });
+  const peers =
+    deps.peers ??
+    new PeerSessionsClient({
+      peers: config.AUTH_PEERS,
+      internalToken: config.INTERNAL_API_TOKEN,
+      timeoutMs: config.PEER_TIMEOUT_MS,
+      logger: logger.child({ component: 'peer-sessions' }),
+    });
+  const users = new UserResolver({
+    peers,
+    capacity: config.USER_CACHE_SIZE,
+    budgetMs: config.USER_LOOKUP_BUDGET_MS,
+    now,
+    onLookup: metrics.onUserLookup,
+  });
+  const forwarder = new Forwarder();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
+  app.use(requestIdMiddleware());
+  app.use(healthRoutes({ routes: () => true, flags: () => deps.flags.status().ready }, metrics.registry));
+  app.use('/_edge', adminRoutes({ adminToken: config.EDGE_ADMIN_TOKEN, routes: deps.routes, flags: deps.flags, breakers, shadow }));
+  app.use(
+    proxyHandler({
+      routes: deps.routes,
+      flags: deps.flags,
+      users,
+      breakers,
+      agents,
+      forwarder,
+      shadow,
+      metrics,
+      logger,
+      settings: {
+        targetHeader: config.TARGET_HEADER,
+        replayMaxBodyBytes: config.REPLAY_MAX_BODY_BYTES,
+        retryAfterSeconds: config.RETRY_AFTER_SECONDS,
+        connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+        responseTimeoutMs: config.UPSTREAM_RESPONSE_TIMEOUT_MS,
+        shadowMaxBodyBytes: config.SHADOW_MAX_BODY_BYTES,
+      },
+    }),
+  );
+  app.use(edgeErrorHandler(logger));
+
+  return {
+    handler: app,
+    registry: metrics.registry,
+    breakers,
+    isReady: () => deps.flags.status().ready,
+    async close() {
+      await shadow.close();
+      forwarder.close();
+      if (!deps.agents) agents.destroy();
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '@strangler/kit';
+import { watchFileChanges } from './file-watch';
+
+export type LoadResult<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+
+export type ReloadOutcome = 'applied' | 'invalid' | 'unchanged';
+
+export interface ReloadableFileOptions<T> {
+  filePath: string;
+  debounceMs: number;
+  logger: Logger;
+  /** Validates the text and builds the value; may be slow (it runs off the request path). */
+  load(text: string): Promise<LoadResult<T>>;
+  /** Releases what a value holds: called for a replaced value, for the current one at close, and for one built too late. */
+  dispose?(value: T): void;
+  onReload?(outcome: ReloadOutcome, errors?: string[]): void;
+}
+
+export interface ReloadStatus {
+  file: string;
+  loadedAt: string | undefined;
+  lastError: { at: string; errors: string[] } | undefined;
+}
+
+export class FileLoadError extends Error {
+  constructor(
+    readonly file: string,
+    readonly errors: string[],
+  ) {
+    super(`${file} is invalid:\n  - ${errors.join('\n  - ')}`);
+    this.name = 'FileLoadError';
+  }
+}
+
+/**
+ * A value built from a file and rebuilt when the file changes. An edit that does not validate keeps
+ * the last good value (and is reported); readers always see a complete value, swapped in one step,
+ * so requests in flight keep the one they started with.
+ */
+export class ReloadableFile<T> {
+  private value: T | undefined;
+  private digest: string | undefined;
+  private loadedAt: Date | undefined;
+  private lastError: ReloadStatus['lastError'];
+  private watcher: { close(): void } | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private closed = false;
+
+  constructor(private readonly options: ReloadableFileOptions<T>) {}
+
+  /** Loads the file once (a bad file throws FileLoadError: there is no last good value yet), then watches it. */
+  async start(): Promise<T> {
+    const first = await this.attempt();
+    if (!first.ok) throw new FileLoadError(path.resolve(this.options.filePath), first.errors);
+    this.watcher = watchFileChanges({
+      filePath: this.options.filePath,
+      debounceMs: this.options.debounceMs,
+      logger: this.options.logger,
+      onChange: () => void this.reload(),
+    });
+    return first.value;
+  }
+
+  current(): T {
+    if (this.value === undefined) throw new Error(`${this.options.filePath} has not been loaded`);
+    return this.value;
+  }
+
+  status(): ReloadStatus {
+    return { file: path.resolve(this.options.filePath), loadedAt: this.loadedAt?.toISOString(), lastError: this.lastError };
+  }
+
+  /** Re-reads the file now (the watcher calls this); reloads never overlap. */
+  reload(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.attempt();
+      } while (this.again && !this.closed);
+    })().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.watcher?.close();
+    await this.running;
+    if (this.value !== undefined) this.options.dispose?.(this.value);
+  }
+
+  private async attempt(): Promise<LoadResult<T>> {
+    let text: string;
+    try {
+      text = await readFile(this.options.filePath, 'utf8');
+    } catch (error) {
+      return this.failed([`cannot read ${this.options.filePath}: ${(error as Error).message}`]);
+    }
+    const digest = createHash('sha256').update(text).digest('hex');
+    if (this.value !== undefined && digest === this.digest) {
+      this.options.onReload?.('unchanged');
+      return { ok: true, value: this.value };
+    }
+    let result: LoadResult<T>;
+    try {
+      result = await this.options.load(text);
+    } catch (error) {
+      result = { ok: false, errors: [(error as Error).message] };
+    }
+    if (!result.ok) return this.failed(result.errors);
+    if (this.closed) {
+      this.options.dispose?.(result.value);
+      return result;
+    }
+    const previous = this.value;
+    this.value = result.value;
+    this.digest = digest;
+    this.loadedAt = new Date();
+    this.lastError = undefined;
+    if (previous !== undefined) {
+      this.options.logger.info({ file: this.options.filePath }, 'file reloaded');
+      this.options.dispose?.(previous);
+    }
+    this.options.onReload?.('applied');
+    return result;
+  }
+
+  private failed(errors: string[]): LoadResult<T> {
+    this.lastError = { at: new Date().toISOString(), errors };
+    if (this.value !== undefined) {
+      this.options.logger.error({ file: this.options.filePath, errors }, 'file change rejected; keeping the last good version');
+    }
+    this.options.onReload?.('invalid', errors);
+    return { ok: false, errors };
+  }
+}

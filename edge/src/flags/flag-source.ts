@@ -1,0 +1,41 @@
+import type { Context, Variant } from 'unleash-client';
+import type { FeatureDefinition } from './stage';
+
+/** The part of an unleash-client `Unleash` instance the edge evaluates flags with. */
+export interface FlagClient {
+  getVariant(name: string, context: Context, fallbackVariant: Variant): Variant & { feature_enabled?: boolean };
+  getFeatureToggleDefinition(name: string): FeatureDefinition | undefined;
+  getFeatureToggleDefinitions(): FeatureDefinition[];
+}
+
+export type FlagSourceKind = 'unleash' | 'local-file';
+
+export interface FlagSourceStatus {
+  kind: FlagSourceKind;
+  /** Flags have been loaded at least once (from the server, its backup, or the file). */
+  ready: boolean;
+  /** Last successful refresh (Unleash: a fetch answered; file: a good version applied), epoch ms. */
+  lastSuccessAt: number | undefined;
+  errors: number;
+  lastError: string | undefined;
+  where: string;
+}
+
+/** Reports flag-source events to metrics. */
+export interface FlagSourceObserver {
+  refreshed(kind: FlagSourceKind): void;
+  failed(kind: FlagSourceKind, severity: 'error' | 'warn'): void;
+}
+
+export interface FlagSource {
+  readonly kind: FlagSourceKind;
+  /** The client to evaluate with, or undefined until flags were loaded (then the monolith serves). */
+  client(): FlagClient | undefined;
+  status(): FlagSourceStatus;
+  /** Resolves true once ready, false if not within `timeoutMs`. */
+  whenReady(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** The variant asked for when nothing better is known: not enabled, so the monolith serves. */
+export const MONOLITH_FALLBACK: Variant = Object.freeze({ name: 'monolith-fallback', enabled: false });

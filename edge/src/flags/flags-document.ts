@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { PayloadType, type ClientFeaturesResponse } from 'unleash-client';
+import { STAGES, type Stage } from './stage';
+
+const payload = z.looseObject({ type: z.string(), value: z.string() });
+const variant = z.looseObject({
+  name: z.string().min(1),
+  weight: z.number().int().min(0),
+  payload: payload.optional(),
+  stickiness: z.string().optional(),
+});
+const constraint = z.looseObject({ contextName: z.string().min(1), operator: z.string().min(1) });
+const strategy = z.looseObject({
+  name: z.string().min(1),
+  parameters: z.record(z.string(), z.unknown()).default({}),
+  constraints: z.array(constraint).default([]),
+  variants: z.array(variant).optional(),
+  segments: z.array(z.number()).optional(),
+});
+const feature = z.looseObject({
+  name: z.string().min(1),
+  enabled: z.boolean(),
+  strategies: z.array(strategy),
+  variants: z.array(variant).optional(),
+});
+
+/** A saved Unleash `GET /api/client/features` response: what the local flags file holds. */
+export const flagsDocumentSchema = z
+  .looseObject({
+    version: z.number().int(),
+    features: z.array(feature),
+    segments: z.array(z.looseObject({ id: z.number(), constraints: z.array(constraint) })).optional(),
+  })
+  .superRefine((document, ctx) => {
+    const seen = new Set<string>();
+    document.features.forEach((f, i) => {
+      if (seen.has(f.name)) ctx.addIssue({ code: 'custom', path: ['features', i, 'name'], message: `duplicate flag ${f.name}` });
+      seen.add(f.name);
+      f.strategies.forEach((s, j) => {
+        const where = ['features', i, 'strategies', j];
+        if (s.name === 'flexibleRollout') {
+          const rollout = Number(s.parameters.rollout);
+          if (!Number.isFinite(rollout) || rollout < 0 || rollout > 100) {
+            ctx.addIssue({ code: 'custom', path: [...where, 'parameters', 'rollout'], message: 'must be a percentage "0".."100"' });
+          }
+        }
+        (s.variants ?? []).forEach((v, k) => {
+          const problem = stageKeyProblem(v.payload);
+          if (problem) ctx.addIssue({ code: 'custom', path: [...where, 'variants', k, 'payload'], message: problem });
+        });
+      });
+    });
+  });
+
+/** A payload that mentions a stage must name a real one: a typo must not quietly mean "monolith". */
+function stageKeyProblem(given: { type: string; value: string } | undefined): string | undefined {
+  if (!given || given.type !== 'json') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(given.value);
+  } catch {
+    return 'json payload does not parse';
+  }
+  if (!parsed || typeof parsed !== 'object' || !('stage' in parsed)) return undefined;
+  const stage = (parsed as { stage: unknown }).stage;
+  return (STAGES as readonly unknown[]).includes(stage) ? undefined : `unknown stage ${JSON.stringify(stage)} (one of ${STAGES.join(', ')})`;
+}
+
+export function parseFlagsDocument(text: string): { ok: true; document: ClientFeaturesResponse } | { ok: false; errors: string[] } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, errors: [`not valid JSON: ${(error as Error).message}`] };
+  }
+  const parsed = flagsDocumentSchema.safeParse(json);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(file)'}: ${issue.message}`),
+    };
+  }
+  return { ok: true, document: parsed.data as unknown as ClientFeaturesResponse };
+}
+
+export interface CapabilityFlagSetting {
+  capability: string;
+  /** Defaults to `strangler.<capability>`. */
+  flag?: string;
+  enabled: boolean;
+  stage: Stage;
+  /** 0..100 */
+  rollout: number;
+}
+
+/** A flags document in the decided flag model: one flexibleRollout strategy with one stage variant per capability. */
+export function buildFlagsDocument(settings: CapabilityFlagSetting[]): ClientFeaturesResponse {
+  return {
+    version: 2,
+    features: settings.map((s) => ({
+      name: s.flag ?? `strangler.${s.capability}`,
+      type: 'release',
+      enabled: s.enabled,
+      project: 'default',
+      stale: false,
+      impressionData: false,
+      strategies: [
+        {
+          name: 'flexibleRollout',
+          constraints: [],
+          parameters: { rollout: String(s.rollout), stickiness: 'default', groupId: s.capability },
+          variants: [{ name: 'stage', weight: 1000, stickiness: 'default', payload: { type: PayloadType.JSON, value: JSON.stringify({ stage: s.stage }) } }],
+        },
+      ],
+      variants: [],
+      dependencies: [],
+    })),
+  };
+}

@@ -1,0 +1,54 @@
+import type { Logger } from '@strangler/kit';
+import type { EdgeConfig } from '../config';
+import type { FlagSource, FlagSourceObserver } from './flag-source';
+import { createLocalFileFlagSource } from './local-file-source';
+import { createUnleashFlagSource } from './unleash-source';
+
+export type { FlagClient, FlagSource, FlagSourceKind, FlagSourceObserver, FlagSourceStatus } from './flag-source';
+export { MONOLITH_FALLBACK } from './flag-source';
+export { createUnleashFlagSource, type UnleashFlagSourceOptions } from './unleash-source';
+export { createLocalFileFlagSource, type LocalFileFlagSourceOptions } from './local-file-source';
+export { evaluateCapability, type CapabilityEvaluation, type EvaluationReason } from './capability-evaluator';
+export { decideTarget, isSafeMethod, type RoutingDecision, type Target } from './stage-decision';
+export { STAGES, stageFromPayload, stageOfDefinition, rolloutOfDefinition, type Stage, type FeatureDefinition } from './stage';
+export { buildFlagsDocument, parseFlagsDocument, type CapabilityFlagSetting } from './flags-document';
+
+export type FlagSourceConfig = Pick<
+  EdgeConfig,
+  | 'UNLEASH_URL'
+  | 'UNLEASH_API_TOKEN'
+  | 'UNLEASH_APP_NAME'
+  | 'UNLEASH_REFRESH_MS'
+  | 'UNLEASH_TIMEOUT_MS'
+  | 'UNLEASH_BACKUP_DIR'
+  | 'UNLEASH_METRICS'
+  | 'FLAGS_FILE'
+  | 'FILE_WATCH_DEBOUNCE_MS'
+>;
+
+/**
+ * The flag source the configuration asks for: a real Unleash server when UNLEASH_URL is set, else the
+ * local flags file. Both hand out unleash-client instances, so evaluation is the same code either way.
+ */
+export async function createFlagSource(config: FlagSourceConfig, deps: { logger: Logger; observer?: FlagSourceObserver }): Promise<FlagSource> {
+  if (config.UNLEASH_URL) {
+    return createUnleashFlagSource({
+      url: config.UNLEASH_URL,
+      apiToken: config.UNLEASH_API_TOKEN ?? '',
+      appName: config.UNLEASH_APP_NAME,
+      refreshMs: config.UNLEASH_REFRESH_MS,
+      timeoutMs: config.UNLEASH_TIMEOUT_MS,
+      backupDir: config.UNLEASH_BACKUP_DIR,
+      sendMetrics: config.UNLEASH_METRICS,
+      logger: deps.logger,
+      ...(deps.observer ? { observer: deps.observer } : {}),
+    });
+  }
+  return createLocalFileFlagSource({
+    filePath: config.FLAGS_FILE,
+    debounceMs: config.FILE_WATCH_DEBOUNCE_MS,
+    logger: deps.logger,
+    appName: config.UNLEASH_APP_NAME,
+    ...(deps.observer ? { observer: deps.observer } : {}),
+  });
+}

@@ -1,0 +1,42 @@
+import type { Stage } from './stage';
+
+export type Target = 'monolith' | 'service';
+
+export interface RoutingDecision {
+  target: Target;
+  /** Mirror the request to the service and compare (the monolith's answer is the one the client gets). */
+  mirror: boolean;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function isSafeMethod(method: string): boolean {
+  return SAFE_METHODS.has(method.toUpperCase());
+}
+
+/**
+ * Which side serves a request, from the capability's stage, whether this user (or anonymous client)
+ * is in the rollout, and the method:
+ *
+ * | stage    | in rollout, safe   | in rollout, unsafe | out of rollout |
+ * | monolith | monolith           | monolith           | monolith       |
+ * | shadow   | monolith + mirror  | monolith           | monolith       |
+ * | reads    | service            | monolith           | monolith       |
+ * | live     | service            | service            | monolith       |
+ * | complete | service            | service            | service        |
+ */
+export function decideTarget(stage: Stage, inRollout: boolean, method: string): RoutingDecision {
+  const safe = isSafeMethod(method);
+  switch (stage) {
+    case 'complete':
+      return { target: 'service', mirror: false };
+    case 'live':
+      return { target: inRollout ? 'service' : 'monolith', mirror: false };
+    case 'reads':
+      return { target: inRollout && safe ? 'service' : 'monolith', mirror: false };
+    case 'shadow':
+      return { target: 'monolith', mirror: inRollout && safe };
+    case 'monolith':
+      return { target: 'monolith', mirror: false };
+  }
+}

@@ -1,0 +1,91 @@
+import type { SessionLookup } from '@strangler/kit';
+import { LruCache } from './lru-cache';
+
+type PeerAnswer = SessionLookup | { state: 'unreachable' };
+
+/** What the edge needs from kit's PeerSessionsClient. */
+export interface SessionPeers {
+  readonly enabled: boolean;
+  lookup(tokenHash: string): Promise<PeerAnswer>;
+}
+
+export type LookupResult = 'cached' | 'resolved' | 'no-user' | 'late' | 'unreachable' | 'disabled';
+
+export interface UserResolverOptions {
+  peers: SessionPeers;
+  capacity: number;
+  /** How long a request waits; a slower lookup still finishes and fills the cache for the next request. */
+  budgetMs: number;
+  /** How long "no such session" is remembered, so a flood of bad tokens does not become a flood of lookups. */
+  negativeTtlMs?: number;
+  now?: () => number;
+  onLookup?: (result: LookupResult) => void;
+}
+
+type Entry = { userId: string } | { userId: undefined; until: number };
+
+/**
+ * Token hash → user id, through the sides' internal session endpoints, remembered in a bounded LRU.
+ * The mapping never changes (a token belongs to one user forever), so a cached id stays right even
+ * after logout; the edge only routes by it, it never authenticates with it.
+ */
+export class UserResolver {
+  private readonly cache: LruCache<string, Entry>;
+  private readonly inFlight = new Map<string, Promise<string | undefined>>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: UserResolverOptions) {
+    this.cache = new LruCache(options.capacity);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The user id behind a token hash, or undefined when unknown or not known quickly enough. */
+  async resolve(tokenHash: string): Promise<string | undefined> {
+    if (!this.options.peers.enabled) {
+      this.options.onLookup?.('disabled');
+      return undefined;
+    }
+    const cached = this.cache.get(tokenHash);
+    if (cached && (cached.userId !== undefined || cached.until > this.now())) {
+      this.options.onLookup?.('cached');
+      return cached.userId;
+    }
+    let lookup = this.inFlight.get(tokenHash);
+    if (!lookup) {
+      lookup = this.lookup(tokenHash).finally(() => this.inFlight.delete(tokenHash));
+      this.inFlight.set(tokenHash, lookup);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.options.budgetMs);
+      timer.unref();
+    });
+    const outcome = await Promise.race([lookup, late]).finally(() => clearTimeout(timer));
+    if (outcome === 'late') {
+      this.options.onLookup?.('late');
+      return undefined;
+    }
+    return outcome;
+  }
+
+  private async lookup(tokenHash: string): Promise<string | undefined> {
+    let answer: PeerAnswer;
+    try {
+      answer = await this.options.peers.lookup(tokenHash);
+    } catch {
+      answer = { state: 'unreachable' };
+    }
+    if (answer.state === 'active') {
+      this.cache.set(tokenHash, { userId: answer.user.id });
+      this.options.onLookup?.('resolved');
+      return answer.user.id;
+    }
+    if (answer.state === 'unreachable') {
+      this.options.onLookup?.('unreachable');
+      return undefined;
+    }
+    this.cache.set(tokenHash, { userId: undefined, until: this.now() + (this.options.negativeTtlMs ?? 10_000) });
+    this.options.onLookup?.('no-user');
+    return undefined;
+  }
+}

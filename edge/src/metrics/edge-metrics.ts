@@ -1,0 +1,131 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { FlagSourceKind, FlagSourceObserver, FlagSourceStatus } from '../flags/flag-source';
+import type { LookupResult } from '../identity/user-resolver';
+import type { BreakerSnapshot, BreakerState } from '../resilience/circuit-breaker';
+
+const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
+
+export interface EdgeMetrics {
+  registry: Registry;
+  requests: Counter<'capability' | 'target' | 'status' | 'stage'>;
+  duration: Histogram<'capability' | 'target' | 'status'>;
+  fallbacks: Counter<'capability' | 'reason'>;
+  upstreamFailures: Counter<'upstream' | 'kind'>;
+  breakerTransitions: Counter<'upstream' | 'to'>;
+  flagEvaluationErrors: Counter<'capability'>;
+  fileReloads: Counter<'file' | 'outcome'>;
+  userLookups: Counter<'result'>;
+  flagObserver: FlagSourceObserver;
+  onUserLookup(result: LookupResult): void;
+  /** Late binding of what the collected gauges read (they exist before the edge that owns the data). */
+  observe(sources: { breakers: () => BreakerSnapshot[]; flags: () => FlagSourceStatus }): void;
+}
+
+/** The edge's metrics, on its own registry (shared with the shadow module, which adds its own). */
+export function createEdgeMetrics(options: { registry?: Registry; defaultMetrics?: boolean } = {}): EdgeMetrics {
+  const registry = options.registry ?? new Registry();
+  if (!options.registry) registry.setDefaultLabels({ service: 'edge' });
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  let sources: { breakers: () => BreakerSnapshot[]; flags: () => FlagSourceStatus } | undefined;
+
+  const flagRefreshes = new Counter({ name: 'edge_flag_source_refreshes_total', help: 'Successful flag refreshes by source', labelNames: ['source'] as const, registers });
+  const flagErrors = new Counter({
+    name: 'edge_flag_source_errors_total',
+    help: 'Flag source problems (fetch failures, rejected flag files) by source and severity',
+    labelNames: ['source', 'severity'] as const,
+    registers,
+  });
+
+  new Gauge({
+    name: 'edge_flag_source_last_success_age_seconds',
+    help: 'Seconds since the flag source last refreshed successfully (-1: never)',
+    labelNames: ['source'] as const,
+    registers,
+    collect() {
+      if (!sources) return;
+      const status = sources.flags();
+      this.set({ source: status.kind }, status.lastSuccessAt === undefined ? -1 : (Date.now() - status.lastSuccessAt) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'edge_flag_source_ready',
+    help: '1 once flags have been loaded',
+    labelNames: ['source'] as const,
+    registers,
+    collect() {
+      if (!sources) return;
+      const status = sources.flags();
+      this.set({ source: status.kind }, status.ready ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'edge_circuit_breaker_state',
+    help: 'Circuit breaker state per service upstream: 0 closed, 1 half-open, 2 open',
+    labelNames: ['upstream'] as const,
+    registers,
+    collect() {
+      if (!sources) return;
+      this.reset();
+      for (const breaker of sources.breakers()) this.set({ upstream: breaker.name }, BREAKER_STATE_VALUE[breaker.state]);
+    },
+  });
+
+  const userLookups = new Counter({ name: 'edge_user_lookups_total', help: 'Bearer token → user id resolutions by result', labelNames: ['result'] as const, registers });
+
+  return {
+    registry,
+    requests: new Counter({
+      name: 'edge_requests_total',
+      help: 'Proxied requests by capability (none = unmatched), serving side, status and stage',
+      labelNames: ['capability', 'target', 'status', 'stage'] as const,
+      registers,
+    }),
+    duration: new Histogram({
+      name: 'edge_request_duration_seconds',
+      help: 'Proxied request duration by capability, serving side and status',
+      labelNames: ['capability', 'target', 'status'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    fallbacks: new Counter({
+      name: 'edge_fallbacks_total',
+      help: 'Requests meant for a service that the monolith served instead, by reason',
+      labelNames: ['capability', 'reason'] as const,
+      registers,
+    }),
+    upstreamFailures: new Counter({
+      name: 'edge_upstream_failures_total',
+      help: 'Upstream calls that produced no response, by upstream and kind (connect, timeout, reset)',
+      labelNames: ['upstream', 'kind'] as const,
+      registers,
+    }),
+    breakerTransitions: new Counter({
+      name: 'edge_circuit_breaker_transitions_total',
+      help: 'Circuit breaker state changes',
+      labelNames: ['upstream', 'to'] as const,
+      registers,
+    }),
+    flagEvaluationErrors: new Counter({
+      name: 'edge_flag_evaluation_errors_total',
+      help: 'Flag evaluations that failed (the monolith served)',
+      labelNames: ['capability'] as const,
+      registers,
+    }),
+    fileReloads: new Counter({
+      name: 'edge_config_reloads_total',
+      help: 'Reloads of watched files (routes, flags) by outcome: applied, invalid (last good kept), unchanged',
+      labelNames: ['file', 'outcome'] as const,
+      registers,
+    }),
+    userLookups,
+    flagObserver: {
+      refreshed: (kind: FlagSourceKind) => flagRefreshes.inc({ source: kind }),
+      failed: (kind: FlagSourceKind, severity: 'error' | 'warn') => flagErrors.inc({ source: kind, severity }),
+    },
+    onUserLookup: (result) => userLookups.inc({ result }),
+    observe(given) {
+      sources = given;
+    },
+  };
+}

@@ -1,0 +1,182 @@
+import type { Agent, ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { PassThrough, pipeline } from 'node:stream';
+import httpProxy from 'http-proxy';
+import { endToEndResponseHeaders } from './hop-by-hop';
+import { withFraming, type HeaderRecord } from './outgoing-headers';
+import type { RequestBody } from './request-body';
+import { ResponseCapture } from './response-capture';
+import { classifyUpstreamError, type UpstreamFailure } from './upstream-errors';
+
+export interface UpstreamTarget {
+  url: string;
+  agent: Agent;
+  connectTimeoutMs: number;
+  responseTimeoutMs: number;
+}
+
+export interface AttemptSpec {
+  req: IncomingMessage;
+  res: ServerResponse;
+  upstream: UpstreamTarget;
+  /** End-to-end request headers (see outgoing-headers.ts); framing is added here. */
+  headers: HeaderRecord;
+  body: RequestBody;
+  /** Response headers the edge adds (x-strangler-target). */
+  extraResponseHeaders: Record<string, string>;
+  /** Keep the first bytes of the response body (for the shadow comparison). */
+  captureBytes?: number;
+  /** Called when the upstream's response head arrives, before the client sees anything. */
+  onResponseHead?(status: number): void;
+}
+
+export interface ForwardedResponse {
+  status: number;
+  headers: Record<string, string | string[]>;
+  /** The client got the whole body (false if either side broke off mid-stream). */
+  completed: boolean;
+  captured: { body: Buffer; truncated: boolean } | undefined;
+}
+
+export type AttemptOutcome =
+  | { kind: 'responded'; response: ForwardedResponse }
+  | { kind: 'failed'; failure: UpstreamFailure }
+  | { kind: 'client-gone' };
+
+interface AttemptHooks {
+  onProxyReq(proxyReq: ClientRequest): void;
+}
+
+/** A string key: http-proxy copies per-call options with Object.keys, which skips symbols. */
+const HOOKS = '__edgeAttemptHooks';
+
+/**
+ * Forwards one attempt of a request to one upstream with http-proxy, and reports how it ended without
+ * ever answering the client itself on failure: before a response starts, the caller still decides
+ * (fall back to the monolith, or a problem response). Bodies stream both ways; nothing is parsed.
+ */
+export class Forwarder {
+  private readonly proxy = httpProxy.createProxyServer({ selfHandleResponse: true, changeOrigin: true, xfwd: false, ws: false });
+
+  constructor() {
+    // http-proxy forces `content-length: 0` on a DELETE/OPTIONS without one, which would cut off a
+    // chunked body; the edge frames every attempt itself (withFraming), so that pass must not run.
+    const passes = (this.proxy as unknown as { webPasses: Array<{ name: string }> }).webPasses;
+    passes.splice(0, passes.length, ...passes.filter((pass) => pass.name !== 'deleteLength'));
+    this.proxy.on('proxyReq', (proxyReq, _req, _res, options) => {
+      (options as { [HOOKS]?: AttemptHooks })[HOOKS]?.onProxyReq(proxyReq);
+    });
+    // Every call passes its own callback, so this only guards against an unexpected emit.
+    this.proxy.on('error', () => undefined);
+  }
+
+  attempt(spec: AttemptSpec): Promise<AttemptOutcome> {
+    return new Promise((resolve) => {
+      const { req, res, upstream, body } = spec;
+      let settled = false;
+      let responded = false;
+      let connected = false;
+      let timedOut: 'connect' | 'response' | undefined;
+      let connectTimer: NodeJS.Timeout | undefined;
+      let proxyReq: ClientRequest | undefined;
+      const gate = new PassThrough();
+
+      const settle = (outcome: AttemptOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(connectTimer);
+        res.off('close', onClientClose);
+        resolve(outcome);
+      };
+      const onClientClose = () => {
+        if (responded) return;
+        proxyReq?.destroy();
+        settle({ kind: 'client-gone' });
+      };
+      res.on('close', onClientClose);
+
+      const onConnected = () => {
+        clearTimeout(connectTimer);
+        connected = true;
+        proxyReq?.setTimeout(upstream.responseTimeoutMs, () => {
+          timedOut = 'response';
+          proxyReq?.destroy();
+        });
+        body.open().pipe(gate);
+      };
+
+      const onResponse = (proxyRes: IncomingMessage) => {
+        if (settled) {
+          proxyRes.destroy();
+          return;
+        }
+        responded = true;
+        proxyReq?.setTimeout(0);
+        const status = proxyRes.statusCode ?? 502;
+        spec.onResponseHead?.(status);
+        const headers: Record<string, string | string[]> = {};
+        for (const [name, values] of endToEndResponseHeaders(proxyRes.rawHeaders)) {
+          headers[name] = values.length === 1 ? values[0]! : values;
+          res.setHeader(name, headers[name]!);
+        }
+        for (const [name, value] of Object.entries(spec.extraResponseHeaders)) res.setHeader(name, value);
+        res.writeHead(status, proxyRes.statusMessage);
+        const capture = spec.captureBytes !== undefined ? new ResponseCapture(spec.captureBytes) : undefined;
+        capture?.attach(proxyRes);
+        pipeline(proxyRes, res, (error) => {
+          settle({
+            kind: 'responded',
+            response: {
+              status,
+              headers,
+              completed: !error,
+              captured: capture ? { body: capture.body(), truncated: capture.truncated } : undefined,
+            },
+          });
+        });
+      };
+
+      const hooks: AttemptHooks = {
+        onProxyReq(request) {
+          proxyReq = request;
+          request.on('response', onResponse);
+          const socket = request.socket as Socket | null;
+          if (socket?.connecting) {
+            connectTimer = setTimeout(() => {
+              timedOut = 'connect';
+              request.destroy();
+            }, upstream.connectTimeoutMs);
+            socket.once('connect', onConnected);
+          } else {
+            onConnected();
+          }
+        },
+      };
+
+      const options = {
+        target: upstream.url,
+        agent: upstream.agent,
+        buffer: gate,
+        [HOOKS]: hooks,
+      } as httpProxy.ServerOptions;
+      // http-proxy copies `req.headers` into the upstream request synchronously inside web(); give it
+      // exactly the end-to-end headers for this attempt, then restore the client's own.
+      const clientHeaders = req.headers;
+      req.headers = withFraming(spec.headers, body) as IncomingMessage['headers'];
+      try {
+        this.proxy.web(req, res, options, (error) => {
+          if (responded) return;
+          // http-proxy also reports errors of the client's own request stream here.
+          if (req.socket.destroyed) return settle({ kind: 'client-gone' });
+          settle({ kind: 'failed', failure: classifyUpstreamError(error, { connected, timedOut }) });
+        });
+      } finally {
+        req.headers = clientHeaders;
+      }
+    });
+  }
+
+  close(): void {
+    this.proxy.close();
+  }
+}

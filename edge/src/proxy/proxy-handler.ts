@@ -1,0 +1,201 @@
+import type { Request, Response } from 'express';
+import { sendProblem, type AppError, type Logger } from '@strangler/kit';
+import { evaluateCapability } from '../flags/capability-evaluator';
+import type { FlagSource } from '../flags/flag-source';
+import { decideTarget, isSafeMethod, type RoutingDecision, type Target } from '../flags/stage-decision';
+import type { Stage } from '../flags/stage';
+import { unleashContextFor } from '../identity/request-identity';
+import type { UserResolver } from '../identity/user-resolver';
+import type { EdgeMetrics } from '../metrics/edge-metrics';
+import type { BreakerRegistry } from '../resilience/breaker-registry';
+import type { BreakerPermit } from '../resilience/circuit-breaker';
+import { decideOnFailure, monolithFailure } from '../resilience/fallback-policy';
+import type { RouteMatch } from '../routing/route-matcher';
+import type { RoutesProvider } from '../routing/routes-source';
+import type { UpstreamSpec } from '../routing/routing-table';
+import type { ShadowMirror } from '../shadow';
+import type { AttemptOutcome, Forwarder, UpstreamTarget } from './forwarder';
+import { outgoingRequestHeaders } from './outgoing-headers';
+import { RequestBody } from './request-body';
+import type { UpstreamAgents } from './upstream-agents';
+import type { UpstreamFailure } from './upstream-errors';
+
+export const TARGET_HEADER = 'x-strangler-target';
+
+export interface ProxySettings {
+  targetHeader: boolean;
+  replayMaxBodyBytes: number;
+  retryAfterSeconds: number;
+  connectTimeoutMs: number;
+  responseTimeoutMs: number;
+  shadowMaxBodyBytes: number;
+}
+
+export interface ProxyHandlerDeps {
+  routes: RoutesProvider;
+  flags: FlagSource;
+  users: UserResolver;
+  breakers: BreakerRegistry;
+  agents: UpstreamAgents;
+  forwarder: Forwarder;
+  shadow: ShadowMirror;
+  metrics: EdgeMetrics;
+  logger: Logger;
+  settings: ProxySettings;
+}
+
+/** What happened to one request, for the metrics and the access log. */
+interface Served {
+  capability: string;
+  stage: Stage;
+  target: Target;
+  status: number | 'aborted';
+  fallback: string | undefined;
+}
+
+/**
+ * Every request that is not the edge's own: match the route, ask the capability's flag which side
+ * serves it, forward it there, and when the service fails, fall back to the monolith where that is
+ * safe (see fallback-policy.ts) or answer with a stable problem. In the shadow stage the monolith's
+ * answer is captured as it streams to the client and handed to the shadow mirror afterwards.
+ */
+export function proxyHandler(deps: ProxyHandlerDeps) {
+  const { settings, metrics } = deps;
+
+  const upstreamTarget = (spec: UpstreamSpec): UpstreamTarget => ({
+    url: spec.url,
+    agent: deps.agents.agentFor(spec.url),
+    connectTimeoutMs: spec.connectTimeoutMs ?? settings.connectTimeoutMs,
+    responseTimeoutMs: spec.responseTimeoutMs ?? settings.responseTimeoutMs,
+  });
+
+  const decide = async (req: Request, match: RouteMatch | undefined): Promise<{ stage: Stage; decision: RoutingDecision }> => {
+    if (!match) return { stage: 'monolith', decision: { target: 'monolith', mirror: false } };
+    const evaluation = await evaluateCapability(
+      () => deps.flags.client(),
+      match.capability.flag,
+      () => unleashContextFor({ clientAddress: req.ip ?? req.socket.remoteAddress ?? '', headers: req.headers }, deps.users),
+    );
+    if (evaluation.reason === 'error') {
+      metrics.flagEvaluationErrors.inc({ capability: match.capability.name });
+      deps.logger.warn({ err: evaluation.error, flag: match.capability.flag }, 'flag evaluation failed; the monolith serves');
+    }
+    return { stage: evaluation.stage, decision: decideTarget(evaluation.stage, evaluation.inRollout, req.method) };
+  };
+
+  const respondProblem = (res: Response, error: AppError, retryAfter: boolean, target: Target) => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (retryAfter) res.setHeader('retry-after', String(settings.retryAfterSeconds));
+    if (settings.targetHeader) res.setHeader(TARGET_HEADER, target);
+    sendProblem(res, error);
+  };
+
+  return async (req: Request, res: Response): Promise<void> => {
+    const started = process.hrtime.bigint();
+    const elapsedMs = () => Number(process.hrtime.bigint() - started) / 1e6;
+    const { table, matcher } = deps.routes.current();
+    const method = req.method.toUpperCase();
+    const match = matcher.match(method, req.originalUrl);
+    const capability = match?.capability.name ?? 'none';
+    const { stage, decision } = await decide(req, match);
+    const requestId = String(res.locals.requestId);
+    const trust = req.app.get('trust proxy fn') as (address: string, hop: number) => boolean;
+    const peerAddress = req.socket.remoteAddress ?? '';
+    const headers = outgoingRequestHeaders(req.headers, {
+      peerAddress,
+      peerTrusted: trust(peerAddress, 0),
+      protocol: (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
+      requestId,
+    });
+    const safe = isSafeMethod(method);
+    const hasIdempotencyKey = req.headers['idempotency-key'] !== undefined;
+    let target = decision.target;
+    let fallback: string | undefined;
+    let permit: BreakerPermit | undefined;
+    if (target === 'service' && match) {
+      permit = deps.breakers.for(capability, match.capability.service.url).tryAcquire();
+      if (!permit) {
+        target = 'monolith';
+        fallback = 'breaker_open';
+      }
+    }
+    const mirror = decision.mirror && target === 'monolith' && match !== undefined;
+
+    let body: RequestBody;
+    try {
+      body = target === 'service' && (safe || hasIdempotencyKey) ? await RequestBody.buffered(req, settings.replayMaxBodyBytes) : RequestBody.streaming(req);
+    } catch {
+      permit?.release();
+      return finish({ capability, stage, target, status: 'aborted', fallback });
+    }
+
+    const send = (side: Target): Promise<AttemptOutcome> => {
+      const spec = side === 'service' && match ? match.capability.service : table.monolith;
+      return deps.forwarder.attempt({
+        req,
+        res,
+        upstream: upstreamTarget(spec),
+        headers,
+        body,
+        extraResponseHeaders: settings.targetHeader ? { [TARGET_HEADER]: side } : {},
+        ...(side === 'monolith' && mirror ? { captureBytes: settings.shadowMaxBodyBytes } : {}),
+        ...(side === 'service' && permit ? { onResponseHead: (status: number) => (status >= 500 ? permit!.failure() : permit!.success()) } : {}),
+      });
+    };
+
+    let outcome = await send(target);
+    if (outcome.kind === 'failed') {
+      permit?.failure();
+      noteFailure(target, outcome.failure);
+      const facts = { capability, safe, hasIdempotencyKey, responseTimeoutMs: table.monolith.responseTimeoutMs ?? settings.responseTimeoutMs };
+      const action = decideOnFailure({ ...facts, side: target, failure: outcome.failure, replayable: body.replayable });
+      if (action.kind === 'retry-on-monolith') {
+        fallback = outcome.failure.kind;
+        target = 'monolith';
+        outcome = await send('monolith');
+        if (outcome.kind === 'failed') noteFailure('monolith', outcome.failure);
+      }
+      if (outcome.kind === 'failed') {
+        const problem = action.kind === 'fail' ? action : monolithFailure({ ...facts, failure: outcome.failure });
+        respondProblem(res, problem.error, problem.retryAfter, target);
+        return finish({ capability, stage, target, status: problem.error.status, fallback });
+      }
+    }
+    permit?.release();
+    if (outcome.kind === 'client-gone') return finish({ capability, stage, target, status: 'aborted', fallback });
+
+    const { response } = outcome;
+    if (mirror && match && response.completed && response.captured) {
+      deps.shadow.submit({
+        capability,
+        routeKey: match.routeKey,
+        method,
+        url: req.originalUrl,
+        headers,
+        ignore: match.route.ignore,
+        primary: { status: response.status, headers: response.headers, body: response.captured.body, truncated: response.captured.truncated, latencyMs: elapsedMs() },
+        serviceUrl: match.capability.service.url,
+        monolithUrl: table.monolith.url,
+      });
+    }
+    return finish({ capability, stage, target, status: response.completed ? response.status : 'aborted', fallback });
+
+    function noteFailure(side: Target, failure: UpstreamFailure): void {
+      metrics.upstreamFailures.inc({ upstream: side === 'service' ? capability : 'monolith', kind: failure.kind });
+      deps.logger.warn({ side, capability, failure }, 'upstream call failed');
+    }
+
+    function finish(served: Served): void {
+      const status = String(served.status);
+      metrics.requests.inc({ capability: served.capability, target: served.target, status, stage: served.stage });
+      metrics.duration.observe({ capability: served.capability, target: served.target, status }, elapsedMs() / 1000);
+      if (served.fallback) metrics.fallbacks.inc({ capability: served.capability, reason: served.fallback });
+      const level = typeof served.status === 'number' && served.status >= 500 ? 'warn' : 'info';
+      deps.logger[level]({ method, path: req.path, ...served, durationMs: Math.round(elapsedMs() * 100) / 100 }, 'request finished');
+    }
+  };
+}
+

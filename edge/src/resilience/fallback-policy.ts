@@ -1,0 +1,50 @@
+import type { AppError } from '@strangler/kit';
+import { edgeErrors, type UpstreamFailure } from '../proxy/upstream-errors';
+import type { Target } from '../flags/stage-decision';
+
+export interface FailureFacts {
+  side: Target;
+  failure: UpstreamFailure;
+  capability: string;
+  safe: boolean;
+  hasIdempotencyKey: boolean;
+  /** The whole body can still be sent again (buffered, or a streamed body never opened). */
+  replayable: boolean;
+  responseTimeoutMs: number;
+}
+
+export interface FailureResponse {
+  kind: 'fail';
+  error: AppError;
+  /** Send Retry-After: a retry cannot make things worse. */
+  retryAfter: boolean;
+}
+
+export type FailureAction = { kind: 'retry-on-monolith' } | FailureResponse;
+
+/**
+ * What to do when an upstream call produced no response. A service failure may be retried on the
+ * monolith when that cannot do anything twice: nothing reached the service, or the request is safe,
+ * or it carries an Idempotency-Key (both sides honour keys) — and only with the whole body at hand.
+ * Otherwise the client gets a clear, stable error; there is no side left to try after the monolith.
+ */
+export function decideOnFailure(facts: FailureFacts): FailureAction {
+  if (facts.side === 'service') {
+    if (facts.replayable && (!facts.failure.requestSent || facts.safe || facts.hasIdempotencyKey)) return { kind: 'retry-on-monolith' };
+    return { kind: 'fail', error: edgeErrors.serviceUnavailable(facts.capability), retryAfter: true };
+  }
+  return monolithFailure(facts);
+}
+
+/** The monolith is the last resort: its failure is the client's answer. */
+export function monolithFailure(facts: Omit<FailureFacts, 'side' | 'replayable'>): FailureResponse {
+  const retryableByClient = facts.safe || facts.hasIdempotencyKey;
+  switch (facts.failure.kind) {
+    case 'connect':
+      return { kind: 'fail', error: edgeErrors.upstreamUnavailable('monolith'), retryAfter: true };
+    case 'timeout':
+      return { kind: 'fail', error: edgeErrors.upstreamTimeout('monolith', facts.responseTimeoutMs, retryableByClient), retryAfter: retryableByClient };
+    case 'reset':
+      return { kind: 'fail', error: edgeErrors.badGateway('monolith', retryableByClient), retryAfter: retryableByClient };
+  }
+}

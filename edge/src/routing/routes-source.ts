@@ -1,0 +1,51 @@
+import type { Logger } from '@strangler/kit';
+import { ReloadableFile, type ReloadOutcome, type ReloadStatus } from '../files/reloadable-file';
+import { RouteMatcher } from './route-matcher';
+import { parseRoutesFile } from './routes-file';
+import type { RoutingTable } from './routing-table';
+
+/** One consistent version of the routes: a request keeps the snapshot it was matched with. */
+export interface RoutesSnapshot {
+  table: RoutingTable;
+  matcher: RouteMatcher;
+}
+
+export interface RoutesProvider {
+  current(): RoutesSnapshot;
+  status(): ReloadStatus | undefined;
+  close(): Promise<void>;
+}
+
+export function snapshotOf(table: RoutingTable): RoutesSnapshot {
+  return { table, matcher: new RouteMatcher(table) };
+}
+
+/** Fixed routes (tests, embedding). */
+export function staticRoutes(table: RoutingTable): RoutesProvider {
+  const snapshot = snapshotOf(table);
+  return { current: () => snapshot, status: () => undefined, close: async () => undefined };
+}
+
+export interface RoutesFileOptions {
+  filePath: string;
+  env: Readonly<Record<string, string | undefined>>;
+  debounceMs: number;
+  logger: Logger;
+  onReload?(outcome: ReloadOutcome, errors?: string[]): void;
+}
+
+/** The routes file, validated at start (a bad file throws FileLoadError) and reloaded when it changes. */
+export async function watchRoutesFile(options: RoutesFileOptions): Promise<RoutesProvider> {
+  const file = new ReloadableFile<RoutesSnapshot>({
+    filePath: options.filePath,
+    debounceMs: options.debounceMs,
+    logger: options.logger,
+    load: async (text) => {
+      const parsed = parseRoutesFile(text, options.env);
+      return parsed.ok ? { ok: true, value: snapshotOf(parsed.table) } : parsed;
+    },
+    ...(options.onReload ? { onReload: options.onReload } : {}),
+  });
+  await file.start();
+  return { current: () => file.current(), status: () => file.status(), close: () => file.close() };
+}

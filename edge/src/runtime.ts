@@ -1,0 +1,55 @@
+import type { Logger } from '@strangler/kit';
+import { buildEdge, type Edge, type EdgeDeps } from './app';
+import type { EdgeConfig } from './config';
+import { createFlagSource, type FlagSource } from './flags';
+import { createEdgeMetrics } from './metrics/edge-metrics';
+import { watchRoutesFile, type RoutesProvider } from './routing/routes-source';
+
+export interface EdgeRuntime {
+  edge: Edge;
+  routes: RoutesProvider;
+  flags: FlagSource;
+  close(): Promise<void>;
+}
+
+export interface EdgeRuntimeOptions {
+  /** What `${VAR:-default}` in the routes file resolves against. */
+  env: Readonly<Record<string, string | undefined>>;
+  logger: Logger;
+  /** Test seams (clock, agents, peers, shadow). */
+  overrides?: Pick<EdgeDeps, 'now' | 'agents' | 'peers' | 'shadow'>;
+}
+
+/**
+ * The edge wired from configuration: the watched routes file (a bad one stops the start with
+ * FileLoadError), the flag source (Unleash or the local file), metrics they all report to, and the app.
+ */
+export async function createEdgeRuntime(config: EdgeConfig, options: EdgeRuntimeOptions): Promise<EdgeRuntime> {
+  const { logger } = options;
+  const metrics = createEdgeMetrics();
+  const routes = await watchRoutesFile({
+    filePath: config.ROUTES_FILE,
+    env: options.env,
+    debounceMs: config.FILE_WATCH_DEBOUNCE_MS,
+    logger: logger.child({ component: 'routes' }),
+    onReload: (outcome) => metrics.fileReloads.inc({ file: 'routes', outcome }),
+  });
+  let flags: FlagSource;
+  try {
+    flags = await createFlagSource(config, { logger, observer: metrics.flagObserver });
+  } catch (error) {
+    await routes.close();
+    throw error;
+  }
+  const edge = buildEdge({ config, routes, flags, logger, metrics, ...options.overrides });
+  return {
+    edge,
+    routes,
+    flags,
+    async close() {
+      await edge.close();
+      await flags.close();
+      await routes.close();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export type { CapturedResponse, ShadowJob, ShadowOptions, ShadowMirror } from './shadow-types';
+export { createShadowMirror } from './shadow-mirror';

@@ -1,0 +1,50 @@
+import type { Agent } from 'node:http';
+import type { Registry } from 'prom-client';
+import type { Logger } from '@strangler/kit';
+
+export interface CapturedResponse {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+  truncated: boolean;
+  latencyMs: number;
+}
+
+export interface ShadowJob {
+  capability: string;
+  /** e.g. "GET /api/payments/:id" */
+  routeKey: string;
+  method: string;
+  /** path + query */
+  url: string;
+  /** request headers to forward, hop-by-hop removed, x-request-id kept */
+  headers: Record<string, string | string[]>;
+  /** JSON pointers from the routes file for this route */
+  ignore: string[];
+  /** the monolith's answer the client got */
+  primary: CapturedResponse;
+  serviceUrl: string;
+  monolithUrl: string;
+}
+
+export interface ShadowOptions {
+  registry: Registry;
+  logger: Logger;
+  maxConcurrent: number;
+  maxQueue: number;
+  maxBodyBytes: number;
+  timeoutMs: number;
+  agentFor: (baseUrl: string) => Agent;
+  sampleSize: number;
+}
+
+export interface ShadowMirror {
+  /** never throws, never delays the caller; drops (and counts) when saturated */
+  submit(job: ShadowJob): void;
+  /** JSON for GET /_edge/mismatches */
+  mismatches(): unknown;
+  close(): Promise<void>;
+}
+
+/** The two mirrored calls; `primary` is the monolith answer the client already got. */
+export type ShadowSide = 'primary' | 'secondary' | 'candidate';

@@ -1,0 +1,36 @@
+import { Router, type Request, type RequestHandler } from 'express';
+import { parseInput, type SessionAuthenticator, type SessionUser } from '@strangler/kit';
+import { TooManyAttemptsError } from '../throttling/too-many-attempts-error';
+import { loginSchema, registerSchema } from './auth-schemas';
+import { sessionJson } from './user-json';
+import type { AuthUseCases } from './auth-use-cases';
+
+/** The client's address as express resolves it: X-Forwarded-For only from trusted (private) proxies. */
+const clientAddress = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
+export function authRoutes(auth: AuthUseCases, sessions: SessionAuthenticator, authenticate: RequestHandler): Router {
+  const router = Router();
+  router.post('/api/auth/register', async (req, res) => {
+    const session = await auth.register(parseInput(registerSchema, req.body));
+    res.status(201).json(sessionJson(session));
+  });
+  router.post('/api/auth/login', async (req, res) => {
+    const input = parseInput(loginSchema, req.body);
+    try {
+      const session = await auth.login(input, { address: clientAddress(req) });
+      res.status(200).json(sessionJson(session));
+    } catch (error) {
+      if (error instanceof TooManyAttemptsError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      throw error;
+    }
+  });
+  router.get('/api/auth/me', authenticate, (_req, res) => {
+    const user = res.locals.user as SessionUser;
+    res.json({ user: { id: user.id, email: user.email, name: user.name, createdAt: user.createdAt } });
+  });
+  router.post('/api/auth/logout', authenticate, async (_req, res) => {
+    await sessions.logout(res.locals.bearerToken as string);
+    res.status(204).end();
+  });
+  return router;
+}

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { hashToken, isUniqueViolation, type Clock, type Logger } from '@strangler/kit';
+import { authErrors } from './auth-errors';
+import { newSessionToken } from '../sessions/session-token';
+import type { NewSession } from '../sessions/session-repository';
+import type { PasswordHasher } from '../passwords/password-hasher';
+import type { LoginThrottle } from '../throttling/login-throttle';
+import type { User } from '../users/user';
+import type { AuthStore } from './auth-store';
+import type { LoginInput, RegisterInput } from './auth-schemas';
+
+export interface IssuedSession {
+  user: User;
+  token: string;
+  expiresAt: Date;
+}
+
+export interface AuthUseCaseDeps {
+  store: AuthStore;
+  passwords: PasswordHasher;
+  throttle: LoginThrottle;
+  clock: Clock;
+  sessionTtlMs: number;
+  logger: Logger;
+}
+
+export function createAuthUseCases({ store, passwords, throttle, clock, sessionTtlMs, logger }: AuthUseCaseDeps) {
+  function newSession(userId: string): { token: string; record: NewSession } {
+    const token = newSessionToken();
+    const createdAt = clock.now();
+    const expiresAt = new Date(createdAt.getTime() + sessionTtlMs);
+    return { token, record: { tokenHash: hashToken(token), userId, createdAt, expiresAt } };
+  }
+
+  return {
+    async register(input: RegisterInput): Promise<IssuedSession> {
+      // Hashed before the transaction: scrypt must not hold a connection (SQLite has only one).
+      const credential = await passwords.hash(input.password);
+      const user: User = { id: randomUUID(), email: input.email, name: input.name, createdAt: clock.now() };
+      const session = newSession(user.id);
+      try {
+        await store.transaction(async (tx) => {
+          await tx.users.insert(user);
+          await tx.credentials.insert(user.id, credential, user.createdAt);
+          await tx.sessions.insert(session.record);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw authErrors.emailTaken();
+        throw error;
+      }
+      return { user, token: session.token, expiresAt: session.record.expiresAt };
+    },
+
+    /**
+     * Unknown email and wrong password are indistinguishable: same error, same scrypt work, same
+     * throttling. A legacy or outdated hash is replaced in the same transaction that opens the session.
+     */
+    async login(input: LoginInput, client: { address: string }): Promise<IssuedSession> {
+      const attempt = await throttle.begin(input.email, client.address);
+      const account = await store.users.findAccountByEmail(input.email);
+      const credential = account?.credential;
+      const check = await passwords.check(input.password, credential);
+      if (!account || !credential || !check.ok) throw authErrors.invalidCredentials();
+      await attempt.succeeded();
+      const session = newSession(account.user.id);
+      await store.transaction(async (tx) => {
+        if (check.upgrade && (await tx.credentials.replace(account.user.id, credential, check.upgrade, clock.now()))) {
+          logger.info({ userId: account.user.id, from: credential.scheme, fromParams: credential.params, to: check.upgrade.params }, 'password hash upgraded');
+        }
+        await tx.sessions.insert(session.record);
+      });
+      return { user: account.user, token: session.token, expiresAt: session.record.expiresAt };
+    },
+  };
+}
+
+export type AuthUseCases = ReturnType<typeof createAuthUseCases>;

@@ -1,0 +1,50 @@
+import type { Knex } from 'knex';
+import { toDate, type Clock, type LocalSessions, type SessionLookup } from '@strangler/kit';
+
+export interface NewSession {
+  tokenHash: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** The service's `sessions` table, also answering the shared session protocol (LocalSessions) with
+ * the same semantics as the monolith's: revoked or expired is 'ended', never 'unknown'. */
+export class SessionRepository implements LocalSessions {
+  constructor(
+    private readonly knex: Knex,
+    private readonly clock: Clock,
+  ) {}
+
+  async insert(session: NewSession): Promise<void> {
+    await this.knex('sessions').insert({
+      token_hash: session.tokenHash,
+      user_id: session.userId,
+      created_at: session.createdAt,
+      expires_at: session.expiresAt,
+      revoked_at: null,
+    });
+  }
+
+  async lookup(tokenHash: string): Promise<SessionLookup> {
+    const row = await this.knex('sessions as s')
+      .join('users as u', 'u.id', 's.user_id')
+      .where('s.token_hash', tokenHash)
+      .first('s.expires_at', 's.revoked_at', 'u.id', 'u.email', 'u.name', 'u.created_at');
+    if (!row) return { state: 'unknown' };
+    const expiresAt = toDate(row.expires_at);
+    if (row.revoked_at !== null || expiresAt.getTime() <= this.clock.now().getTime()) return { state: 'ended' };
+    return {
+      state: 'active',
+      user: { id: row.id, email: row.email, name: row.name, createdAt: toDate(row.created_at).toISOString() },
+      expiresAt: expiresAt.toISOString(),
+    };
+  }
+
+  async revoke(tokenHash: string): Promise<boolean> {
+    const known = await this.knex('sessions').where({ token_hash: tokenHash }).first('token_hash');
+    if (!known) return false;
+    await this.knex('sessions').where({ token_hash: tokenHash }).whereNull('revoked_at').update({ revoked_at: this.clock.now() });
+    return true;
+  }
+}

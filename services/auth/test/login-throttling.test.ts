@@ -1,0 +1,120 @@
+import { testDialects } from '@strangler/kit/testing';
+import { clientAddressKey } from '../src/throttling/client-address-key';
+import { startAuthService, type RunningAuthService } from './support/start-auth-service';
+import { uniqueClientAddress, uniqueEmail } from './support/test-data';
+
+const WINDOW_MS = 60_000;
+// Throttling does not depend on the hashing cost; cheap scrypt keeps these many logins quick.
+const passwordParams = { N: 1024, r: 8, p: 1 };
+
+describe.each(testDialects())('login throttling on %s', (dialect) => {
+  let service: RunningAuthService;
+  beforeAll(async () => {
+    service = await startAuthService(dialect, { passwordParams, throttle: { maxFailuresPerAccount: 3, maxFailuresPerAddress: 5, windowMs: WINDOW_MS } });
+  });
+  afterAll(async () => {
+    await service.stop();
+  });
+
+  const login = (email: string, password: string, from = uniqueClientAddress()) =>
+    service.api.post('/api/auth/login', { email, password }, { headers: { 'x-forwarded-for': from } });
+  const registered = async (password = 'password1') => {
+    const email = uniqueEmail();
+    expect((await service.api.post('/api/auth/register', { email, password, name: 'T' })).status).toBe(201);
+    return email;
+  };
+  const expectThrottled = (res: Awaited<ReturnType<typeof login>>) => {
+    expect(res.status).toBe(429);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ type: 'urn:strangler:problem:auth-too-many-attempts', status: 429, code: 'AUTH_TOO_MANY_ATTEMPTS' });
+    const retryAfter = Number(res.headers.get('retry-after'));
+    expect(Number.isInteger(retryAfter)).toBe(true);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(WINDOW_MS / 1000);
+  };
+
+  it('blocks an account after its failures, from any address and in any email case, even with the right password', async () => {
+    const email = await registered();
+    for (const variant of [email, email.toUpperCase(), ` ${email} `]) expect((await login(variant, 'wrong-password')).status).toBe(401);
+    expectThrottled(await login(email.toUpperCase(), 'password1'));
+    expectThrottled(await login(email, 'password1'));
+  });
+
+  it('cannot be overtaken by concurrent guesses', async () => {
+    const email = await registered();
+    const results = await Promise.all(Array.from({ length: 10 }, () => login(email, 'wrong-password')));
+    expect(results.filter((r) => r.status === 401)).toHaveLength(3);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(7);
+  });
+
+  it('throttles an unknown email exactly like a known one', async () => {
+    const known = await registered();
+    const unknown = uniqueEmail();
+    for (let i = 0; i < 3; i++) {
+      await login(known, 'wrong-password');
+      await login(unknown, 'wrong-password');
+    }
+    const [a, b] = [await login(known, 'wrong-password'), await login(unknown, 'wrong-password')];
+    expectThrottled(a);
+    expectThrottled(b);
+    expect({ ...a.body, requestId: undefined }).toEqual({ ...b.body, requestId: undefined });
+  });
+
+  it('forgets an account\'s failures after a successful login', async () => {
+    const email = await registered();
+    for (let i = 0; i < 2; i++) expect((await login(email, 'wrong-password')).status).toBe(401);
+    expect((await login(email, 'password1')).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await login(email, 'wrong-password')).status).toBe(401);
+    expectThrottled(await login(email, 'password1'));
+  });
+
+  it('blocks an address after its failures across accounts (an IPv6 /64 counting as one), sparing other addresses', async () => {
+    const victim = await registered();
+    const [first, second] = ['2001:db8:ffff:1::1', '2001:db8:ffff:1::2'];
+    for (let i = 0; i < 5; i++) expect((await login(uniqueEmail(), 'wrong-password', i % 2 ? first : second)).status).toBe(401);
+    expectThrottled(await login(victim, 'password1', first));
+    expectThrottled(await login(uniqueEmail(), 'wrong-password', second));
+    expect((await login(victim, 'password1', '2001:db8:ffff:2::1')).status).toBe(200);
+  });
+
+  it('does not count successful logins against an address', async () => {
+    const email = await registered();
+    const from = uniqueClientAddress();
+    for (let i = 0; i < 7; i++) expect((await login(email, 'password1', from)).status).toBe(200);
+  });
+});
+
+describe('login throttling window', () => {
+  it('lets a throttled account try again once the window has passed', async () => {
+    const service = await startAuthService('sqlite', { passwordParams, throttle: { maxFailuresPerAccount: 1, windowMs: 1_000 } });
+    try {
+      const email = uniqueEmail();
+      await service.api.post('/api/auth/register', { email, password: 'password1', name: 'W' });
+      expect((await service.api.post('/api/auth/login', { email, password: 'wrong-password' })).status).toBe(401);
+      const throttled = await service.api.post('/api/auth/login', { email, password: 'password1' });
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get('retry-after')).toBe('1');
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect((await service.api.post('/api/auth/login', { email, password: 'password1' })).status).toBe(200);
+    } finally {
+      await service.stop();
+    }
+  });
+});
+
+describe('clientAddressKey', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2::9', '2001:db8:1:2::/64'],
+    ['2001:DB8:0001:0002:ffff::1', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+    ['64:ff9b::203.0.113.7', '64:ff9b:0:0::/64'],
+    ['unknown', 'unknown'],
+  ])('keys %s as %s', (ip, key) => {
+    expect(clientAddressKey(ip)).toBe(key);
+  });
+});
