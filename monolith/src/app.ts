@@ -11,7 +11,7 @@ export interface MonolithDeps {
   clock?: Clock;
   sessionTtlMs: number;
   /** Cross-side sessions: the other sides to ask about unknown tokens, and the shared secret. */
-  authPeers?: string[];
+  authPeers?: string[] | (() => string[]);
   internalToken?: string;
   peerTimeoutMs?: number;
   /** Overrides how checkout pays; defaults to the in-process payments module. */

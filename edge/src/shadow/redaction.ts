@@ -11,6 +11,7 @@ const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9
 const SECRET_ASSIGNMENT = /((?:pass(?:word|wd)?|secret|token|api[-_]?key|session(?:id)?|cookie|authori[sz]ation)["']?\s*[:=]\s*["']?)[^"'&;,\s}]+/gi;
 const CREDENTIAL = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 const MAX_STRING = 512;
+const MAX_SAMPLE_VALUE = 2048;
 const MAX_DEPTH = 16;
 
 export function isSecretName(name: string): boolean {
@@ -53,7 +54,14 @@ export function redactJson(value: unknown, depth = 0): unknown {
 export function redactAt(field: string, value: unknown): unknown {
   if (value === undefined) return undefined;
   const secretPath = field.startsWith('/') && field.split('/').some((segment) => segment !== '' && isSecretName(segment));
-  return secretPath ? REDACTED : redactJson(value);
+  return secretPath ? REDACTED : capSize(redactJson(value));
+}
+
+/** A whole subtree missing on one side would otherwise put a megabyte into every sample. */
+function capSize(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const json = JSON.stringify(value);
+  return json.length > MAX_SAMPLE_VALUE ? `${json.slice(0, MAX_SAMPLE_VALUE)}…(${json.length - MAX_SAMPLE_VALUE} more chars)` : value;
 }
 
 export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {

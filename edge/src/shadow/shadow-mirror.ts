@@ -71,6 +71,7 @@ export function createShadowMirror(options: ShadowOptions): ShadowMirror {
   const reports = new Map<string, RouteReport>();
   const dropped = new Map<string, number>();
   const queue = new BoundedWorkQueue<ShadowJob>(options.maxConcurrent, options.maxQueue, runJob);
+  const reportedProblems = new Set<string>();
   let closing: Promise<void> | undefined;
 
   function drop(capability: string, reason: string): void {
@@ -153,12 +154,16 @@ export function createShadowMirror(options: ShadowOptions): ShadowMirror {
       return;
     }
 
-    const learned = noise.learn(job.routeKey, compareResponses(primary, comparable(secondary.response)).map((d) => d.field));
+    // What differs between the two monolith answers is excluded from this comparison (whatever its
+    // cause, even a write landing in between) and counts towards the route's learned noise.
+    const selfDifferences = compareResponses(primary, comparable(secondary.response)).map((d) => d.field);
+    const learned = noise.observe(job.routeKey, selfDifferences);
     if (learned.length > 0) logger.info({ routeKey: job.routeKey, learned }, 'shadow learned noisy fields');
+    const noisy = [...selfDifferences, ...noise.list(job.routeKey)];
 
     const service = comparable(candidate.response);
     if (bodySkipped(primary, service)) report.bodySkipped += 1;
-    const differences = compareResponses(primary, service).filter((d) => !isIgnored(job.ignore, d.field) && !noise.isNoise(job.routeKey, d.field));
+    const differences = compareResponses(primary, service).filter((d) => !isIgnored(job.ignore, d.field) && !isIgnored(noisy, d.field));
     report.compared += 1;
     if (differences.length === 0) return;
 
@@ -176,7 +181,9 @@ export function createShadowMirror(options: ShadowOptions): ShadowMirror {
         const problem = invalidJob(job);
         if (problem !== undefined) {
           drop(typeof job?.capability === 'string' ? job.capability : 'unknown', 'invalid_job');
-          logger.warn({ problem }, 'shadow job refused');
+          // A caller bug repeats on every request: say it once per kind, the counter has the rest.
+          if (!reportedProblems.has(problem)) logger.warn({ problem }, 'shadow job refused');
+          reportedProblems.add(problem);
           return;
         }
         if (!SAFE_METHODS.has(job.method.toUpperCase())) {

@@ -4,8 +4,9 @@ import type { SessionLookup, SessionUser } from './session-lookup';
 export const INTERNAL_TOKEN_HEADER = 'x-internal-token';
 
 export interface PeerSessionsOptions {
-  /** Base URLs of the other sides that issue sessions (the monolith, the auth service). */
-  peers: string[];
+  /** Base URLs of the other sides that issue sessions (the monolith, the auth service); a function
+   * when they are only known after this side started (tests on port 0). */
+  peers: string[] | (() => string[]);
   internalToken: string | undefined;
   timeoutMs: number;
   logger: Logger;
@@ -17,14 +18,19 @@ export type PeerAnswer = SessionLookup | { state: 'unreachable' };
 export class PeerSessionsClient {
   constructor(private readonly options: PeerSessionsOptions) {}
 
+  private get peers(): string[] {
+    const { peers } = this.options;
+    return typeof peers === 'function' ? peers() : peers;
+  }
+
   get enabled(): boolean {
-    return this.options.peers.length > 0 && Boolean(this.options.internalToken);
+    return this.peers.length > 0 && Boolean(this.options.internalToken);
   }
 
   /** The first definite answer (active or ended) wins; 'unreachable' if a peer failed and none knew. */
   async lookup(tokenHash: string): Promise<PeerAnswer> {
     let unreachable = false;
-    for (const peer of this.options.peers) {
+    for (const peer of this.peers) {
       try {
         const response = await this.call('GET', `${peer}/internal/sessions/${tokenHash}`);
         if (response.status === 200) {
@@ -48,7 +54,7 @@ export class PeerSessionsClient {
   /** Revokes the session wherever it lives. Returns how many peers held it, and whether all answered. */
   async revoke(tokenHash: string): Promise<{ revokedOn: number; allAnswered: boolean }> {
     const results = await Promise.all(
-      this.options.peers.map(async (peer) => {
+      this.peers.map(async (peer) => {
         try {
           const response = await this.call('POST', `${peer}/internal/sessions/${tokenHash}/revoke`);
           await response.body?.cancel();

@@ -5,7 +5,9 @@ export const createPayments: NamedMigration = {
   up: (knex) =>
     knex.schema.createTable('payments', (t) => {
       t.string('id', 36).primary();
-      t.string('user_id', 36).notNullable().references('id').inTable('users');
+      // No foreign key to users: once auth is extracted, users are owned by the auth service and a
+      // payment may reference a user whose row reaches this database only through sync.
+      t.string('user_id', 36).notNullable();
       t.string('order_id', 64).nullable();
       // Legacy habits: money as DECIMAL in major units, statuses as uppercase strings.
       t.decimal('amount', 15, 3).notNullable();

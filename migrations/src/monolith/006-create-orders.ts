@@ -5,7 +5,9 @@ export const createOrders: NamedMigration = {
   up: (knex) =>
     knex.schema.createTable('orders', (t) => {
       t.string('id', 36).primary();
-      t.string('user_id', 36).notNullable().references('id').inTable('users');
+      // No foreign key to users: once auth is extracted, users are owned by the auth service and a
+      // payment may reference a user whose row reaches this database only through sync.
+      t.string('user_id', 36).notNullable();
       t.string('status', 20).notNullable();
       t.string('currency', 3).notNullable();
       t.decimal('total', 15, 3).notNullable();

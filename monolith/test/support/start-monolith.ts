@@ -15,7 +15,15 @@ export interface RunningMonolith {
  * production is. */
 export async function startMonolith(
   dialect: 'sqlite' | 'mysql',
-  options: { clock?: Clock; sessionTtlMs?: number; paymentsPort?: PaymentsPort } = {},
+  options: {
+    clock?: Clock;
+    sessionTtlMs?: number;
+    paymentsPort?: PaymentsPort;
+    /** Cross-side sessions: the other sides (a function when their ports are known only later). */
+    authPeers?: string[] | (() => string[]);
+    internalToken?: string;
+    peerTimeoutMs?: number;
+  } = {},
 ): Promise<RunningMonolith> {
   const testDb = await createTestDatabase(dialect);
   const db = createDatabase(testDb.url);
@@ -27,6 +35,9 @@ export async function startMonolith(
     clock: options.clock ?? systemClock,
     sessionTtlMs: options.sessionTtlMs ?? 60 * 60 * 1000,
     ...(options.paymentsPort ? { paymentsPort: options.paymentsPort } : {}),
+    authPeers: options.authPeers ?? [],
+    internalToken: options.internalToken,
+    peerTimeoutMs: options.peerTimeoutMs ?? 1_000,
   });
   const server = await listen(app, 0, '127.0.0.1');
   return {

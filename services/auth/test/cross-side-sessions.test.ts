@@ -1,17 +1,17 @@
 import { listen } from '@strangler/kit';
 import { testDialects } from '@strangler/kit/testing';
 import { startAuthService, type RunningAuthService } from './support/start-auth-service';
-import { startMonolithPeer, type RunningMonolithPeer } from './support/start-monolith-peer';
+import { startMonolith, type RunningMonolith } from '../../../monolith/test/support/start-monolith';
 import { newInternalToken, uniqueEmail } from './support/test-data';
 
 describe.each(testDialects())('sessions across the monolith and the auth service, on %s', (dialect) => {
-  let monolith: RunningMonolithPeer;
+  let monolith: RunningMonolith;
   let service: RunningAuthService;
   beforeAll(async () => {
     const internalToken = newInternalToken();
     // Each side needs the other's URL: the service reads its peer list lazily, so it can start first.
     service = await startAuthService(dialect, { internalToken, peers: () => [monolith.url] });
-    monolith = await startMonolithPeer(dialect, { internalToken, authPeers: [service.url] });
+    monolith = await startMonolith(dialect, { internalToken, authPeers: [service.url] });
   });
   afterAll(async () => {
     await Promise.all([monolith?.stop(), service?.stop()]);

@@ -42,14 +42,18 @@ const declareEmptyBodies: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/** Looked up on any object by JSON.stringify and promise resolution, never state names. */
+const OBJECT_PROTOCOL = new Set(['toJSON', 'then']);
+
 /**
  * pact-js only warns about a state it has no handler for and verifies the interaction anyway, against
- * whatever data happens to be there. Provider-state names are part of the contract: fail instead.
+ * whatever data happens to be there. Provider-state names are part of the contract: fail instead (a
+ * handler that throws fails the interaction). Needed with a broker, whose pacts are not read up front.
  */
 function strictStates(states: StateHandlers, implementation: string): StateHandlers {
   return new Proxy(states, {
     get(target, name) {
-      if (typeof name !== 'string' || name === '' || name in target) return Reflect.get(target, name);
+      if (typeof name !== 'string' || name === '' || name in target || OBJECT_PROTOCOL.has(name)) return Reflect.get(target, name);
       return async () => {
         throw new Error(`provider state "${name}" is not implemented for ${implementation}`);
       };

@@ -30,13 +30,8 @@ export async function startAuthService(dialect: 'sqlite' | 'mysql', options: Aut
   const db = createDatabase(testDb.url);
   await migrateLatest(db.knex, authMigrations);
   const logger = createLogger({ name: 'auth-service', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const peerList = options.peers;
-  const resolvePeers = typeof peerList === 'function' ? peerList : () => peerList ?? [];
   const peers = new PeerSessionsClient({
-    // PeerSessionsClient reads `peers` at every call, so a getter lets the peer's URL come later.
-    get peers() {
-      return resolvePeers();
-    },
+    peers: options.peers ?? [],
     internalToken: options.internalToken,
     timeoutMs: options.peerTimeoutMs ?? 1_000,
     logger,
