@@ -38,10 +38,15 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 }
 
+/** Payment p2's state on each side, changed by the test between calls. */
+const p2 = { monolith: 'authorized', service: 'authorized' };
+
 /** The legacy side: a random requestId and per-item fetchedAt on every answer — noise to be learned. */
 function monolithHandler(req: IncomingMessage, res: ServerResponse): void {
   const noise = { requestId: randomUUID(), servedAt: new Date().toISOString() };
-  if (req.url === '/api/payments/p1') {
+  if (req.url === '/api/payments/p2') {
+    json(res, 200, { payment: { id: 'p2', status: p2.monolith }, ...noise });
+  } else if (req.url === '/api/payments/p1') {
     json(res, 200, { payment: { id: 'p1', amount: '19.99', currency: 'USD', status: 'authorized' }, ...noise });
   } else if (req.url?.startsWith('/api/payments?')) {
     const payments = ['a', 'b', 'c'].map((id) => ({ id, createdAt: '2024-01-01T00:00:00.000Z', fetchedAt: randomUUID() }));
@@ -60,7 +65,9 @@ function monolithHandler(req: IncomingMessage, res: ServerResponse): void {
 /** The extracted service: the same noise, plus one real difference per route. */
 function serviceHandler(req: IncomingMessage, res: ServerResponse): void {
   const noise = { requestId: randomUUID(), servedAt: new Date().toISOString() };
-  if (req.url === '/api/payments/p1') {
+  if (req.url === '/api/payments/p2') {
+    json(res, 200, { payment: { id: 'p2', status: p2.service }, ...noise });
+  } else if (req.url === '/api/payments/p1') {
     json(res, 200, { payment: { id: 'p1', amount: '19.99', currency: 'USD', status: 'AUTHORIZED' }, ...noise });
   } else if (req.url?.startsWith('/api/payments?')) {
     // createdAt differs (the routes file ignores it); everything else matches.
@@ -183,6 +190,28 @@ describe('shadow mirror against real upstreams', () => {
     for (const side of ['primary', 'secondary', 'candidate']) {
       expect(metrics).toContain(`edge_shadow_upstream_duration_seconds_count{capability="payments",side="${side}"} 5`);
     }
+  });
+
+  it('excludes a write landing between the two monolith calls from that request only, not for good', async () => {
+    const { shadow, report } = mirror();
+    const routeKey = 'GET /api/payments/p2';
+    const warmUp = await job('/api/payments/p2');
+    for (let i = 0; i < 3; i++) shadow.submit(warmUp);
+    await waitFor(() => route(report(), routeKey)?.compared === 3);
+
+    // The client saw "authorized"; the payment is captured before the mirror's calls.
+    const raced = await job('/api/payments/p2');
+    Object.assign(p2, { monolith: 'captured', service: 'captured' });
+    shadow.submit(raced);
+    await waitFor(() => route(report(), routeKey)?.compared === 4);
+    expect(route(report(), routeKey)).toMatchObject({ mismatched: 0, fields: {} });
+    expect(route(report(), routeKey).noise).not.toContain('/payment/status');
+
+    // Later the service really disagrees on that field: reported.
+    p2.service = 'CAPTURED';
+    shadow.submit(await job('/api/payments/p2'));
+    await waitFor(() => route(report(), routeKey)?.compared === 5);
+    expect(route(report(), routeKey)).toMatchObject({ mismatched: 1, fields: { '/payment/status': 1 } });
   });
 
   it('learns noise inside arrays as a generalised pointer and honours routes-file ignores with *', async () => {

@@ -50,8 +50,12 @@ describe('redaction', () => {
     expect(redactUrl('/api/users/ada@example.com')).toBe('/api/users/a***@example.com');
   });
 
-  it('cuts very long strings', () => {
+  it('cuts very long strings and very large sample values', () => {
     const long = 'x'.repeat(2000);
     expect(String(redactJson(long)).length).toBeLessThan(600);
+    const big = redactAt('/payments', Array.from({ length: 500 }, (_, i) => ({ id: `p${i}`, amount: '1.00' })));
+    expect(typeof big).toBe('string');
+    expect(String(big).length).toBeLessThan(2200);
+    expect(redactAt('/payment', { id: 'p1' })).toEqual({ id: 'p1' });
   });
 });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { interpolateEnv } from './interpolate-env';
 import { parsePattern, patternShape } from './route-pattern';
-import { routesFileSchema, type RoutesFile } from './routes-schema';
+import { capabilityNameProblems, routesFileSchema, type RoutesFile } from './routes-schema';
 import type { CapabilitySpec, RoutingTable, UpstreamSpec } from './routing-table';
 
 export type RoutesParseResult = { ok: true; table: RoutingTable } | { ok: false; errors: string[] };
@@ -50,7 +50,8 @@ export function parseRoutesFile(text: string, env: Env): RoutesParseResult {
     return { ok: false, errors: [`not valid JSON: ${(error as Error).message}`] };
   }
   const parsed = routesFileSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, errors: describeIssues(parsed.error) };
+  const nameProblems = capabilityNameProblems(json);
+  if (!parsed.success || nameProblems.length > 0) return { ok: false, errors: [...nameProblems, ...(parsed.success ? [] : describeIssues(parsed.error))] };
   const file = parsed.data;
   const errors: string[] = [];
   const monolith = upstream(resolveUrl(file.monolith.url, 'monolith.url', env, errors), file.monolith.timeouts);

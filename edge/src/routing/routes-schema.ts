@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parsePattern } from './route-pattern';
 
 const METHOD = /^[A-Za-z]+$/;
+const CAPABILITY_NAME = /^[a-z][a-z0-9-]{0,49}$/;
 
 const timeouts = z
   .strictObject({
@@ -18,7 +19,7 @@ const method = z
 const jsonPointer = z.string().refine((value) => value === '' || value.startsWith('/'), { message: 'must be a JSON pointer ("" or starting with /)' });
 
 const route = z.strictObject({
-  methods: z.union([method, z.array(method).min(1)]),
+  methods: z.union([method, z.array(method).min(1)], { error: 'must be an HTTP method, "*", or a non-empty list of methods' }),
   path: z.string().superRefine((value, ctx) => {
     const parsed = parsePattern(value);
     if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
@@ -40,7 +41,16 @@ const capability = z.strictObject({
 export const routesFileSchema = z.strictObject({
   $comment: z.string().optional(),
   monolith: z.strictObject({ url: z.string().min(1), timeouts }),
-  capabilities: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,49}$/, 'capability names are lowercase words (auth, payments)'), capability),
+  capabilities: z.record(z.string(), capability),
 });
+
+/** Capability names become metric labels and flag names: checked apart so they are reported alongside other problems. */
+export function capabilityNameProblems(json: unknown): string[] {
+  const capabilities = (json as { capabilities?: unknown } | null)?.capabilities;
+  if (!capabilities || typeof capabilities !== 'object') return [];
+  return Object.keys(capabilities)
+    .filter((name) => !CAPABILITY_NAME.test(name))
+    .map((name) => `capabilities.${name}: capability names are lowercase words (auth, payments)`);
+}
 
 export type RoutesFile = z.infer<typeof routesFileSchema>;

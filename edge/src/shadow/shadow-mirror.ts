@@ -18,7 +18,7 @@ const SHOWN_RESPONSE_HEADERS = ['content-type', 'set-cookie', 'www-authenticate'
 
 type MirroredSide = 'secondary' | 'candidate';
 
-function requirePositiveInteger(name: string, value: number, minimum: number): void {
+function requireInteger(name: string, value: number, minimum: number): void {
   if (!Number.isInteger(value) || value < minimum) throw new Error(`shadow: ${name} must be an integer >= ${minimum}, got ${value}`);
 }
 
@@ -59,18 +59,20 @@ function pickHeaders(headers: Record<string, string | string[]>): Record<string,
 }
 
 export function createShadowMirror(options: ShadowOptions): ShadowMirror {
-  requirePositiveInteger('maxConcurrent', options.maxConcurrent, 1);
-  requirePositiveInteger('maxQueue', options.maxQueue, 0);
-  requirePositiveInteger('maxBodyBytes', options.maxBodyBytes, 1);
-  requirePositiveInteger('timeoutMs', options.timeoutMs, 1);
-  requirePositiveInteger('sampleSize', options.sampleSize, 0);
+  requireInteger('maxConcurrent', options.maxConcurrent, 1);
+  requireInteger('maxQueue', options.maxQueue, 0);
+  requireInteger('maxBodyBytes', options.maxBodyBytes, 1);
+  requireInteger('timeoutMs', options.timeoutMs, 1);
+  requireInteger('sampleSize', options.sampleSize, 0);
 
   const logger = options.logger.child({ component: 'shadow' });
   const metrics = createShadowMetrics(options.registry);
   const noise = new NoiseModel();
   const reports = new Map<string, RouteReport>();
   const dropped = new Map<string, number>();
-  const queue = new BoundedWorkQueue<ShadowJob>(options.maxConcurrent, options.maxQueue, runJob);
+  const queue = new BoundedWorkQueue<ShadowJob>(options.maxConcurrent, options.maxQueue, (job) =>
+    runJob(job).catch((error: unknown) => logger.error({ err: error, routeKey: job.routeKey }, 'shadow job failed unexpectedly')),
+  );
   const reportedProblems = new Set<string>();
   let closing: Promise<void> | undefined;
 
@@ -138,9 +140,10 @@ export function createShadowMirror(options: ShadowOptions): ShadowMirror {
 
   async function runJob(job: ShadowJob): Promise<void> {
     const report = reportFor(job);
+    const { routeKey } = report; // past the route cap, the shared "other" bucket
     const { capability } = job;
     report.mirrored += 1;
-    metrics.mirrored.inc({ capability, route: report.routeKey });
+    metrics.mirrored.inc({ capability, route: routeKey });
     metrics.duration.observe({ capability, side: 'primary' }, job.primary.latencyMs / 1000);
 
     const [candidate, secondary] = await Promise.all([call(job, 'candidate', report), call(job, 'secondary', report)]);
@@ -150,16 +153,16 @@ export function createShadowMirror(options: ShadowOptions): ShadowMirror {
     // reporting unlearned noise as mismatches would be worse than not comparing.
     if (!secondary.ok || secondary.response.status !== primary.status) {
       report.inconclusive += 1;
-      metrics.inconclusive.inc({ capability, route: report.routeKey });
+      metrics.inconclusive.inc({ capability, route: routeKey });
       return;
     }
 
     // What differs between the two monolith answers is excluded from this comparison (whatever its
     // cause, even a write landing in between) and counts towards the route's learned noise.
     const selfDifferences = compareResponses(primary, comparable(secondary.response)).map((d) => d.field);
-    const learned = noise.observe(job.routeKey, selfDifferences);
-    if (learned.length > 0) logger.info({ routeKey: job.routeKey, learned }, 'shadow learned noisy fields');
-    const noisy = [...selfDifferences, ...noise.list(job.routeKey)];
+    const learned = noise.observe(routeKey, selfDifferences);
+    if (learned.length > 0) logger.info({ routeKey, learned }, 'shadow learned noisy fields');
+    const noisy = [...selfDifferences, ...noise.list(routeKey)];
 
     const service = comparable(candidate.response);
     if (bodySkipped(primary, service)) report.bodySkipped += 1;
@@ -169,8 +172,8 @@ export function createShadowMirror(options: ShadowOptions): ShadowMirror {
 
     report.mismatched += 1;
     for (const { label, first } of report.countFields(differences.map((d) => d.field))) {
-      metrics.mismatches.inc({ capability, route: report.routeKey, field: label });
-      if (first) logger.warn({ routeKey: report.routeKey, field: label }, 'shadow mismatch on a new field');
+      metrics.mismatches.inc({ capability, route: routeKey, field: label });
+      if (first) logger.warn({ routeKey, field: label }, 'shadow mismatch on a new field');
     }
     report.addSample(sample(job, candidate.response, differences));
   }

@@ -12,7 +12,7 @@ export function authStates(provider: ProviderUnderTest): StateHandlers {
         password: stringParam(params, 'password'),
         name: stringParam(params, 'name', 'Contract User'),
       };
-      const auth = createApiClient({ baseUrl: provider.url }).auth;
+      const auth = createApiClient({ baseUrl: provider.sessionsUrl }).auth;
       try {
         await auth.register(user);
       } catch (error) {

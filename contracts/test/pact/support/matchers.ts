@@ -1,6 +1,6 @@
 import { MatchersV3 } from '@pact-foundation/pact';
 
-const { regex, string, integer, timestamp, uuid, eachLike, fromProviderState } = MatchersV3;
+const { regex, string, integer, uuid, eachLike, fromProviderState } = MatchersV3;
 
 /**
  * The shapes and formats the public API promises, as Pact matchers: a provider passes when its answer
@@ -8,14 +8,28 @@ const { regex, string, integer, timestamp, uuid, eachLike, fromProviderState } =
  * (statuses, error codes).
  */
 
+/**
+ * Several matchers that must all pass (pact-core's integration JSON takes an array). Needed because a
+ * regex matcher alone stringifies what it checks: the number 19.99 would pass `^\d+(\.\d+)?$`.
+ */
+function allOf<T>(example: T, ...matchers: Array<Record<string, unknown>>): MatchersV3.Matcher<T> {
+  return { 'pact:matcher:type': matchers, value: example } as unknown as MatchersV3.Matcher<T>;
+}
+
+/** A string (JSON type string) matching `pattern`. */
+export const stringMatching = (pattern: string, example: string) =>
+  allOf(example, { 'pact:matcher:type': 'type' }, { 'pact:matcher:type': 'regex', regex: pattern });
+
 /** Money: a decimal string in major units, never a number ("19.99", "1000", "1.234"). */
 export const DECIMAL_AMOUNT = '^\\d+(\\.\\d{1,3})?$';
-export const decimalAmount = (example: string) => regex(DECIMAL_AMOUNT, example);
+export const decimalAmount = (example: string) => stringMatching(DECIMAL_AMOUNT, example);
 
 export const currency = (example: string) => regex('^[A-Z]{3}$', example);
 
 /** ISO 8601 UTC with milliseconds, as every side writes it. */
-export const isoTimestamp = (example = '2026-01-31T12:00:00.000Z') => timestamp("yyyy-MM-dd'T'HH:mm:ss.SSSX", example);
+export const ISO_TIMESTAMP = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$';
+export const isoTimestamp = (example = '2026-01-31T12:00:00.000Z') =>
+  allOf(example, { 'pact:matcher:type': 'type' }, { 'pact:matcher:type': 'timestamp', format: "yyyy-MM-dd'T'HH:mm:ss.SSSX" }, { 'pact:matcher:type': 'regex', regex: ISO_TIMESTAMP });
 
 export const id = (example: string) => uuid(example);
 

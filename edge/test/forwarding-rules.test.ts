@@ -1,0 +1,93 @@
+import { endToEndResponseHeaders } from '../src/proxy/hop-by-hop';
+import { outgoingRequestHeaders, withFraming } from '../src/proxy/outgoing-headers';
+import { decideOnFailure } from '../src/resilience/fallback-policy';
+import type { UpstreamFailure } from '../src/proxy/upstream-errors';
+
+describe('outgoingRequestHeaders', () => {
+  const incoming = {
+    host: 'shop.example.com',
+    connection: 'keep-alive, x-trace-hop',
+    'keep-alive': 'timeout=5',
+    'x-trace-hop': '1',
+    te: 'trailers',
+    upgrade: 'h2c',
+    'proxy-authorization': 'Basic x',
+    'transfer-encoding': 'chunked',
+    'content-length': '10',
+    expect: '100-continue',
+    authorization: 'Bearer t',
+    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    'x-request-id': 'client-chosen',
+    'x-forwarded-for': '203.0.113.9',
+    'x-forwarded-proto': 'https',
+    'x-forwarded-host': 'public.example.com',
+    forwarded: 'for=203.0.113.9',
+  };
+
+  it('drops hop-by-hop headers (and those Connection names), keeps end-to-end ones, sets the request id', () => {
+    const headers = outgoingRequestHeaders(incoming, { peerAddress: '10.0.0.5', peerTrusted: true, protocol: 'http', requestId: 'rid-1' });
+    for (const name of ['connection', 'keep-alive', 'x-trace-hop', 'te', 'upgrade', 'proxy-authorization', 'transfer-encoding', 'content-length', 'expect', 'host']) {
+      expect(headers).not.toHaveProperty(name);
+    }
+    expect(headers).toMatchObject({ authorization: 'Bearer t', traceparent: incoming.traceparent, 'x-request-id': 'rid-1' });
+  });
+
+  it('extends a trusted proxy’s X-Forwarded-* and replaces an untrusted client’s claims', () => {
+    const trusted = outgoingRequestHeaders(incoming, { peerAddress: '10.0.0.5', peerTrusted: true, protocol: 'http', requestId: 'r' });
+    expect(trusted).toMatchObject({
+      'x-forwarded-for': '203.0.113.9, 10.0.0.5',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'public.example.com',
+      forwarded: 'for=203.0.113.9',
+    });
+    const untrusted = outgoingRequestHeaders(incoming, { peerAddress: '198.51.100.7', peerTrusted: false, protocol: 'http', requestId: 'r' });
+    expect(untrusted).toMatchObject({ 'x-forwarded-for': '198.51.100.7', 'x-forwarded-proto': 'http', 'x-forwarded-host': 'shop.example.com' });
+    expect(untrusted).not.toHaveProperty('forwarded');
+  });
+
+  it('frames each attempt itself', () => {
+    expect(withFraming({ a: '1' }, { present: false, length: undefined })).toEqual({ a: '1' });
+    expect(withFraming({ a: '1' }, { present: true, length: 12 })).toEqual({ a: '1', 'content-length': '12' });
+    expect(withFraming({ a: '1' }, { present: true, length: undefined })).toEqual({ a: '1', 'transfer-encoding': 'chunked' });
+  });
+});
+
+describe('endToEndResponseHeaders', () => {
+  it('keeps repeated headers as separate lines and drops hop-by-hop ones', () => {
+    const raw = ['Set-Cookie', 'a=1', 'Connection', 'keep-alive, X-Internal', 'Keep-Alive', 'timeout=5', 'X-Internal', 'no', 'set-cookie', 'b=2', 'Transfer-Encoding', 'chunked', 'Content-Type', 'text/plain'];
+    expect([...endToEndResponseHeaders(raw)]).toEqual([
+      ['set-cookie', ['a=1', 'b=2']],
+      ['content-type', ['text/plain']],
+    ]);
+  });
+});
+
+describe('decideOnFailure', () => {
+  const failure = (kind: UpstreamFailure['kind'], requestSent: boolean): UpstreamFailure => ({ kind, requestSent, code: undefined, message: '' });
+  const base = { capability: 'payments', safe: false, hasIdempotencyKey: false, replayable: true, responseTimeoutMs: 1000 };
+
+  it('retries on the monolith whatever the method when nothing reached the service', () => {
+    expect(decideOnFailure({ ...base, side: 'service', failure: failure('connect', false) })).toEqual({ kind: 'retry-on-monolith' });
+  });
+
+  it('retries safe requests and requests with an Idempotency-Key after the service may have seen them', () => {
+    for (const kind of ['reset', 'timeout'] as const) {
+      expect(decideOnFailure({ ...base, side: 'service', safe: true, failure: failure(kind, true) })).toEqual({ kind: 'retry-on-monolith' });
+      expect(decideOnFailure({ ...base, side: 'service', hasIdempotencyKey: true, failure: failure(kind, true) })).toEqual({ kind: 'retry-on-monolith' });
+    }
+  });
+
+  it('never replays an unsafe request without a key, nor one whose body is gone', () => {
+    const unsafe = decideOnFailure({ ...base, side: 'service', failure: failure('reset', true) });
+    expect(unsafe).toMatchObject({ kind: 'fail', retryAfter: true, error: { code: 'EDGE_SERVICE_UNAVAILABLE', status: 503 } });
+    const bodyGone = decideOnFailure({ ...base, side: 'service', safe: true, replayable: false, failure: failure('timeout', true) });
+    expect(bodyGone).toMatchObject({ kind: 'fail', error: { code: 'EDGE_SERVICE_UNAVAILABLE' } });
+  });
+
+  it('maps monolith failures to stable codes, with Retry-After when a retry is harmless', () => {
+    expect(decideOnFailure({ ...base, side: 'monolith', failure: failure('connect', false) })).toMatchObject({ retryAfter: true, error: { code: 'EDGE_UPSTREAM_UNAVAILABLE', status: 502 } });
+    expect(decideOnFailure({ ...base, side: 'monolith', failure: failure('timeout', true) })).toMatchObject({ retryAfter: false, error: { code: 'EDGE_UPSTREAM_TIMEOUT', status: 504 } });
+    expect(decideOnFailure({ ...base, side: 'monolith', safe: true, failure: failure('timeout', true) })).toMatchObject({ retryAfter: true, error: { code: 'EDGE_UPSTREAM_TIMEOUT' } });
+    expect(decideOnFailure({ ...base, side: 'monolith', failure: failure('reset', true) })).toMatchObject({ retryAfter: false, error: { code: 'EDGE_BAD_GATEWAY', status: 502 } });
+  });
+});
