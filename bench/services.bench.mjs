@@ -88,7 +88,7 @@ async function main() {
   const processes = [];
   try {
     processes.push(await startProcess('monolith', 'monolith/dist/server.js', { ...common, PORT: String(monolithPort), DATABASE_URL: dbUrl('bench_monolith'), AUTH_PEERS: urls.auth }));
-    processes.push(await startProcess('auth', 'services/auth/dist/server.js', { ...common, PORT: String(authPort), DATABASE_URL: dbUrl('bench_auth'), AUTH_PEERS: urls.monolith, LOGIN_MAX_FAILURES_PER_IP: '1000000' }));
+    processes.push(await startProcess('auth', 'services/auth/dist/server.js', { ...common, PORT: String(authPort), DATABASE_URL: dbUrl('bench_auth'), AUTH_PEERS: urls.monolith }));
     processes.push(await startProcess('payments', 'services/payments/dist/server.js', { ...common, PORT: String(paymentsPort), DATABASE_URL: dbUrl('bench_payments'), AUTH_PEERS: `${urls.auth},${urls.monolith}` }));
 
     const email = `bench-${randomUUID()}@example.com`;
