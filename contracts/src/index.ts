@@ -3,5 +3,5 @@ export { HttpTransport, type ApiClientOptions, type ApiRequest, type TokenSource
 export { ProblemError, UnexpectedResponseError, asProblem, type Problem, type FieldProblem } from './api-client/problem-error';
 export type { AuthApi, LoginInput, RegisterInput } from './api-client/auth-api';
 export type { PaymentsApi, CreatePaymentInput, Idempotent, PaymentPage } from './api-client/payments-api';
-export type { OrdersApi, CreateOrderInput, OrderPage } from './api-client/orders-api';
+export type { OrdersApi, CreateOrderInput, OrderItemInput, OrderPage } from './api-client/orders-api';
 export type * from './api-client/types';

@@ -1,8 +1,15 @@
 import { segment, type HttpTransport } from './http-transport';
 import type { CheckoutPayment, Currency, DecimalAmount, Order, PageRequest } from './types';
 
+export interface OrderItemInput {
+  sku: string;
+  /** 1 to 1000. */
+  quantity: number;
+  unitPrice: DecimalAmount;
+}
+
 export interface CreateOrderInput {
-  items: Array<{ sku: string; quantity: number; unitPrice: DecimalAmount }>;
+  items: ReadonlyArray<OrderItemInput>;
   /** USD when absent. */
   currency?: Currency;
 }

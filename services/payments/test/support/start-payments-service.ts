@@ -27,8 +27,8 @@ export interface RunningPaymentsService {
 
 export interface PaymentsServiceOptions {
   clock?: Clock;
-  /** Base URLs of the sides that issue sessions, asked in order. */
-  peers?: string[];
+  /** Base URLs of the sides that issue sessions, asked in order (a function if known only later). */
+  peers?: string[] | (() => string[]);
   internalToken?: string;
   peerTimeoutMs?: number;
 }
