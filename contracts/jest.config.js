@@ -6,8 +6,6 @@
  */
 const base = require('../jest.config.js');
 
-process.env.PACT_DO_NOT_TRACK ??= 'true';
-
 /** @type {import('jest').Config} */
 module.exports = {
   ...base,

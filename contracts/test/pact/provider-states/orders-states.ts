@@ -1,9 +1,9 @@
-import { createApiClient, type CreateOrderInput, type Currency, type Order } from '../../../src';
+import { createApiClient, type Currency, type Order, type OrderItemInput } from '../../../src';
 import type { ProviderUnderTest } from '../support/provider-under-test';
 import { logInNewUser } from './session-states';
 import { arrayParam, stringParam, type StateHandlers } from './state-params';
 
-const DEFAULT_ITEMS: CreateOrderInput['items'] = [{ sku: 'BEANS-1KG', quantity: 2, unitPrice: '12.50' }];
+const DEFAULT_ITEMS: OrderItemInput[] = [{ sku: 'BEANS-1KG', quantity: 2, unitPrice: '12.50' }];
 
 /** States of the orders API (the monolith only), set up through its public API. Each logs in a fresh
  * user and returns `token` and `orderId`. */
