@@ -224,3 +224,33 @@ describe('seed command line', () => {
     }
   });
 });
+
+describe('seeded data through the monolith API', () => {
+  it('lets a seeded user log in and read every seeded payment and order', async () => {
+    const { createLogger, listen } = await import('@strangler/kit');
+    const { httpClient } = await import('@strangler/kit/testing');
+    const { buildMonolithApp } = await import('../src/app');
+    const testDb = await createTestDatabase('sqlite');
+    const db = createDatabase(testDb.url);
+    await migrateLatest(db.knex, monolithMigrations);
+    await seedDatabase(db, planOf({ users: 2, payments: 60, orders: 30, runId: 'apirun01' }));
+    const server = await listen(buildMonolithApp({ db, logger: createLogger({ name: 't', level: 'silent' }), sessionTtlMs: 60_000 }), 0, '127.0.0.1');
+    try {
+      const api = httpClient(server.url);
+      for (const user of await db.knex('users').where('email', 'like', 'seed-apirun01-%')) {
+        const login = await api.post('/api/auth/login', { email: user.email, password: 'password123' });
+        expect(login.status).toBe(200);
+        const token = login.body.token as string;
+        const payments = await api.get('/api/payments?limit=100', { token });
+        const orders = await api.get('/api/orders?limit=100', { token });
+        expect(payments.status).toBe(200);
+        expect(orders.status).toBe(200);
+        for (const order of orders.body.orders) expect(['pending', 'paid']).toContain(order.status);
+      }
+    } finally {
+      await server.close(500);
+      await db.close();
+      await testDb.drop();
+    }
+  });
+});

@@ -1,17 +1,27 @@
 import type { EventEmitter } from 'node:events';
-import { Unleash, UnleashEvents } from 'unleash-client';
+import { UnleashEvents, type Unleash } from 'unleash-client';
 
 /**
- * Stops an unleash-client instance for good. `destroy()` removes every listener from the client's
- * repository, so a fetch still in flight that then fails re-emits 'error' on an emitter nobody listens
- * to, and that crashes the process (NOTES, "Unleash traps"; reproduced with 6.12.1). A no-op listener
- * added after `destroy()` absorbs such late errors.
+ * Stops an unleash-client (6.12.1) instance for good, working around two traps of `destroy()` while a
+ * fetch is in flight (NOTES, "Unleash traps"; both reproduced):
+ * - it removes every listener from the client's repository, so when that fetch fails its 'error' is
+ *   emitted to nobody and crashes the process: listeners added afterwards absorb it;
+ * - the fetch's `finally` re-arms the refresh timer regardless, which keeps the process (or a Jest
+ *   worker) alive for a whole refresh interval: stopping the repository again once the fetch has
+ *   reported clears it.
  */
-export function destroyUnleash(unleash: Unleash): void {
+export function destroyUnleash(unleash: Unleash, onLateError: (error: unknown) => void = () => undefined): void {
   unleash.destroy();
-  const repository = (unleash as unknown as { repository?: EventEmitter }).repository;
-  repository?.on(UnleashEvents.Error, () => undefined);
-  unleash.on(UnleashEvents.Error, () => undefined);
+  unleash.on(UnleashEvents.Error, onLateError);
+  const repository = (unleash as unknown as { repository?: EventEmitter & { stop(): void } }).repository;
+  if (!repository) return;
+  const settle = () => setImmediate(() => repository.stop());
+  repository.on(UnleashEvents.Error, (error: unknown) => {
+    onLateError(error);
+    settle();
+  });
+  repository.on(UnleashEvents.Warn, settle);
+  repository.on(UnleashEvents.Unchanged, settle);
 }
 
 /** Resolves once the instance has flags (from a fetch, its backup or a bootstrap); false on timeout. */

@@ -73,7 +73,7 @@ export function createUnleashFlagSource(options: UnleashFlagSourceOptions): Flag
     async close() {
       if (closed) return;
       closed = true;
-      destroyUnleash(unleash);
+      destroyUnleash(unleash, (error) => logger.debug({ err: error }, 'unleash error after close ignored'));
     },
   };
 }

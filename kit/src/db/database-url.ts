@@ -8,12 +8,17 @@ export function dialectOf(databaseUrl: string): Dialect {
   return /^mysql:\/\//i.test(databaseUrl) ? 'mysql' : 'sqlite';
 }
 
+const toStderr = (message: unknown) => process.stderr.write(`knex: ${String(message)}\n`);
+/** knex logs to stdout by default, which would interleave with a CLI's output and the JSON logs. */
+const knexLog = { warn: toStderr, error: toStderr, deprecate: toStderr, debug: () => undefined };
+
 /** Turns `DATABASE_URL` into a knex config: mysql2 for `mysql://`, better-sqlite3 for a file path. */
 export function knexConfigFor(databaseUrl: string, options: { poolMax?: number } = {}): Knex.Config {
   if (dialectOf(databaseUrl) === 'mysql') {
     const url = new URL(databaseUrl);
     return {
       client: 'mysql2',
+      log: knexLog,
       connection: {
         host: url.hostname,
         port: url.port ? Number(url.port) : 3306,
@@ -35,6 +40,7 @@ export function knexConfigFor(databaseUrl: string, options: { poolMax?: number }
   if (databaseUrl !== ':memory:') mkdirSync(path.dirname(path.resolve(databaseUrl)), { recursive: true });
   return {
     client: 'better-sqlite3',
+    log: knexLog,
     connection: { filename: databaseUrl },
     useNullAsDefault: true,
     pool: {

@@ -6,9 +6,26 @@ import { createRefunds } from './004-create-refunds';
 import { createIdempotencyKeys } from './005-create-idempotency-keys';
 import { createOrders } from './006-create-orders';
 import { createOrderItems } from './007-create-order-items';
+import { addUsersPasswordScheme } from './008-add-users-password-scheme';
+import { addUsersPasswordParams } from './009-add-users-password-params';
+import { widenUsersPasswordHash } from './010-widen-users-password-hash';
+import { widenUsersPasswordSalt } from './011-widen-users-password-salt';
 
 export const monolithMigrations: MigrationSet = {
   database: 'monolith',
   tableName: 'knex_migrations_monolith',
-  migrations: [createUsers, createSessions, createPayments, createRefunds, createIdempotencyKeys, createOrders, createOrderItems],
+  migrations: [
+    createUsers,
+    createSessions,
+    createPayments,
+    createRefunds,
+    createIdempotencyKeys,
+    createOrders,
+    createOrderItems,
+    // Lets the monolith verify passwords the auth service re-hashed, after a rollback.
+    addUsersPasswordScheme,
+    addUsersPasswordParams,
+    widenUsersPasswordHash,
+    widenUsersPasswordSalt,
+  ],
 };

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hashToken, isUniqueViolation, type Clock } from '@strangler/kit';
 import { authErrors } from './auth-errors';
-import { burnLegacyPasswordCheck, hashLegacyPassword, verifyLegacyPassword } from './legacy-password';
+import { burnLegacyPasswordCheck } from './legacy-password';
+import { newStoredPassword, verifyStoredPassword } from './stored-password';
 import { newSessionToken } from './session-token';
 import type { LoginInput, RegisterInput } from './auth-schemas';
 import type { SessionRepository } from './session-repository';
@@ -33,7 +34,7 @@ export function createAuthUseCases({ users, sessions, clock, sessionTtlMs }: Aut
     async register(input: RegisterInput): Promise<IssuedSession> {
       const user = { id: randomUUID(), email: input.email, name: input.name, createdAt: clock.now() };
       try {
-        await users.insert({ ...user, password: hashLegacyPassword(input.password) });
+        await users.insert({ ...user, password: newStoredPassword(input.password) });
       } catch (error) {
         if (isUniqueViolation(error)) throw authErrors.emailTaken();
         throw error;
@@ -48,7 +49,7 @@ export function createAuthUseCases({ users, sessions, clock, sessionTtlMs }: Aut
         burnLegacyPasswordCheck(input.password);
         throw authErrors.invalidCredentials();
       }
-      if (!verifyLegacyPassword(input.password, found.password)) throw authErrors.invalidCredentials();
+      if (!(await verifyStoredPassword(input.password, found.password))) throw authErrors.invalidCredentials();
       const { password: _password, ...user } = found;
       return issueSession(user);
     },

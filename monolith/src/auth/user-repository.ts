@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { toDate } from '@strangler/kit';
-import type { LegacyPasswordHash } from './legacy-password';
+import type { StoredPassword } from './stored-password';
 
 export interface User {
   id: string;
@@ -10,7 +10,7 @@ export interface User {
 }
 
 export interface UserWithPassword extends User {
-  password: LegacyPasswordHash;
+  password: StoredPassword;
 }
 
 interface UserRow {
@@ -19,6 +19,8 @@ interface UserRow {
   name: string;
   password_hash: string;
   password_salt: string;
+  password_scheme: string;
+  password_params: string | null;
   created_at: unknown;
 }
 
@@ -28,7 +30,7 @@ function toUser(row: UserRow): UserWithPassword {
     email: row.email,
     name: row.name,
     createdAt: toDate(row.created_at),
-    password: { hash: row.password_hash, salt: row.password_salt },
+    password: { scheme: row.password_scheme, hash: row.password_hash, salt: row.password_salt, params: row.password_params },
   };
 }
 
@@ -48,6 +50,8 @@ export class UserRepository {
       name: user.name,
       password_hash: user.password.hash,
       password_salt: user.password.salt,
+      password_scheme: user.password.scheme,
+      password_params: user.password.params,
       created_at: user.createdAt,
       updated_at: user.createdAt,
     });

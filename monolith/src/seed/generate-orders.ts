@@ -4,13 +4,12 @@ import { CURRENCY_MIX, randomAmountMinor } from './random-amounts';
 import { DAY_MS, PAYMENT_HISTORY_DAYS, type SeedPlan } from './seed-plan';
 import type { SeededRandom } from './seeded-random';
 
-/** Uppercase like the rest of the legacy schema. Keep in step with the orders module's statuses. */
-export type SeedOrderStatus = 'PENDING' | 'PAID' | 'CANCELLED';
+/** Uppercase like the rest of the legacy schema; exactly the statuses the orders module reads. */
+export type SeedOrderStatus = 'PENDING' | 'PAID';
 
 export const ORDER_STATUS_MIX: readonly (readonly [SeedOrderStatus, number])[] = [
-  ['PAID', 80],
-  ['PENDING', 8],
-  ['CANCELLED', 12],
+  ['PAID', 85],
+  ['PENDING', 15],
 ];
 
 export interface SeedOrderItem {
@@ -51,7 +50,6 @@ export function* generateOrders(plan: SeedPlan, owners: SeedOwners, data: Seeded
     const createdAt = data.dateBetween(Math.max(owners.createdAtMs[owner] as number, nowMs - PAYMENT_HISTORY_DAYS * DAY_MS), nowMs - 60_000);
     const id = ids.uuid();
     const order: SeedOrder = { id, userId, status, currency, totalMinor, items, createdAt, updatedAt: createdAt, payment: null };
-    if (status === 'CANCELLED') order.updatedAt = data.dateBetween(createdAt.getTime(), Math.min(nowMs, createdAt.getTime() + DAY_MS));
     if (status === 'PAID') {
       // Checkout authorizes and captures at once: the payment is CAPTURED seconds after the order.
       const payment = buildPayment(
