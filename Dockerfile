@@ -5,10 +5,12 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
 COPY kit/package.json kit/
 COPY migrations/package.json migrations/
+COPY capabilities/payments/package.json capabilities/payments/
 COPY monolith/package.json monolith/
 RUN npm ci --no-audit --no-fund
 COPY kit kit
 COPY migrations migrations
+COPY capabilities capabilities
 COPY monolith monolith
 RUN npx tsc -b && npm prune --omit=dev
 

@@ -3,6 +3,7 @@
 const workspaces = {
   kit: 'kit',
   migrations: 'migrations',
+  'payments-capability': 'capabilities/payments',
   monolith: 'monolith',
   'auth-service': 'services/auth',
   'payments-service': 'services/payments',

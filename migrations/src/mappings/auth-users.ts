@@ -8,6 +8,10 @@ export interface MonolithUserRow {
   name: string;
   password_hash: string;
   password_salt: string;
+  /** Since monolith migration 008: 'legacy-sha256' (absent = legacy) or 'scrypt' written back from auth. */
+  password_scheme?: string;
+  /** Since 009: the modern hash's cost parameters, null for legacy. */
+  password_params?: string | null;
   created_at: unknown;
   updated_at: unknown;
 }
@@ -22,12 +26,16 @@ export interface AuthUserRow {
 
 export interface AuthCredentialRow {
   user_id: string;
-  scheme: 'legacy-sha256';
+  /** 'legacy-sha256' for hashes copied from the monolith until their owner logs in, then 'scrypt'. */
+  scheme: string;
   hash: string;
   salt: string;
-  params: null;
+  params: string | null;
   updated_at: Date;
 }
+
+/** The password schemes both sides can verify (the monolith learnt scrypt in migration 008). */
+export const SHARED_PASSWORD_SCHEMES = ['legacy-sha256', 'scrypt'] as const;
 
 export interface AuthUserRows {
   user: AuthUserRow;
@@ -37,7 +45,8 @@ export interface AuthUserRows {
 /**
  * A monolith user as the auth database holds it. The password hash is carried over as is, under the
  * `legacy-sha256` scheme (hex SHA-256 of salt + password); the auth service verifies it once and
- * replaces it with scrypt on the owner's next login.
+ * replaces it with scrypt on the owner's next login. A row that the sync wrote back from the auth
+ * service after such an upgrade carries its scheme and parameters, and goes back unchanged.
  */
 export function monolithUserToAuthRows(row: MonolithUserRow): AuthUserRows {
   const updatedAt = toDate(row.updated_at);
@@ -51,12 +60,37 @@ export function monolithUserToAuthRows(row: MonolithUserRow): AuthUserRows {
     },
     credential: {
       user_id: row.id,
-      scheme: 'legacy-sha256',
+      scheme: row.password_scheme ?? 'legacy-sha256',
       hash: row.password_hash,
       salt: row.password_salt,
-      params: null,
+      params: row.password_params ?? null,
       updated_at: updatedAt,
     },
+  };
+}
+
+/**
+ * The reverse: an auth user and their credential as the monolith's single `users` row, so a
+ * rollback loses nothing. The credential goes over whatever its scheme (the monolith verifies
+ * scrypt since migration 008); the row's `updated_at` is the later of the profile's and the
+ * credential's, since the monolith's row changed when either did. An unknown scheme is refused.
+ */
+export function authRowsToMonolithUser(user: { id: string; email: string; name: string; created_at: unknown; updated_at: unknown }, credential: { scheme: string; hash: string; salt: string; params: string | null; updated_at: unknown }): Required<MonolithUserRow> {
+  if (!(SHARED_PASSWORD_SCHEMES as readonly string[]).includes(credential.scheme)) {
+    throw new RangeError(`user ${user.id} has a credential scheme the monolith cannot verify: ${JSON.stringify(credential.scheme)}`);
+  }
+  const profileUpdated = toDate(user.updated_at);
+  const credentialUpdated = toDate(credential.updated_at);
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    password_hash: credential.hash,
+    password_salt: credential.salt,
+    password_scheme: credential.scheme,
+    password_params: credential.params,
+    created_at: toDate(user.created_at),
+    updated_at: credentialUpdated.getTime() > profileUpdated.getTime() ? credentialUpdated : profileUpdated,
   };
 }
 
@@ -99,7 +133,7 @@ export async function copyMonolithUsersToAuth(
 }
 
 async function* monolithUserBatches(monolith: Knex, batchSize: number, ids?: readonly string[]): AsyncGenerator<MonolithUserRow[]> {
-  const columns = ['id', 'email', 'name', 'password_hash', 'password_salt', 'created_at', 'updated_at'];
+  const columns = ['id', 'email', 'name', 'password_hash', 'password_salt', 'password_scheme', 'password_params', 'created_at', 'updated_at'];
   if (ids) {
     for (let start = 0; start < ids.length; start += batchSize) {
       const rows: MonolithUserRow[] = await monolith('users').whereIn('id', ids.slice(start, start + batchSize)).select(columns);

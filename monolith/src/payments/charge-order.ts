@@ -1,8 +1,6 @@
 import { AppError, formatMinorUnits } from '@strangler/kit';
-import type { PaymentJson } from './payment-json';
-import type { PaymentUseCases } from './payment-use-cases';
+import { requestFingerprints, type PaymentJson, type PaymentUseCases } from '@strangler/payments-capability';
 import type { ChargedPayment, OrderCharge, PaymentsPort } from './payments-port';
-import { requestFingerprints } from './request-fingerprint';
 
 function paymentIn(response: { body: string }): PaymentJson {
   return (JSON.parse(response.body) as { payment: PaymentJson }).payment;

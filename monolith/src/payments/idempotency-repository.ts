@@ -1,68 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { toDate } from '@strangler/kit';
+import { SqlIdempotencyRepository, type IdempotencyRepository } from '@strangler/payments-capability';
 
-export interface IdempotencyRecord {
-  requestHash: string;
-  /** Null while the transaction that claimed the key has not finished (never visible committed). */
-  response: { status: number; body: string } | null;
-  createdAt: Date;
-}
-
-interface IdempotencyRow {
-  user_id: string;
-  idempotency_key: string;
-  request_hash: string;
-  response_status: number;
-  response_body: string;
-  created_at: unknown;
-}
-
-const PENDING_STATUS = 0;
-
-/**
- * The column holds SHA-256(key), not the key: keys are secrets of sorts (the logger redacts the
- * header) and MySQL's case-insensitive, PAD SPACE collation would otherwise make "abc" and "ABC"
- * the same key there but not on SQLite. A digest compares exactly on both.
- */
-function storedKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
-}
-
-export class IdempotencyRepository {
-  constructor(private readonly db: Knex) {}
-
-  async find(userId: string, key: string): Promise<IdempotencyRecord | undefined> {
-    const row = await this.db<IdempotencyRow>('idempotency_keys')
-      .where({ user_id: userId, idempotency_key: storedKey(key) })
-      .first();
-    if (!row) return undefined;
-    return {
-      requestHash: row.request_hash,
-      response: Number(row.response_status) === PENDING_STATUS ? null : { status: Number(row.response_status), body: row.response_body },
-      createdAt: toDate(row.created_at),
-    };
-  }
-
-  /**
-   * Inserts the key before the work it guards, inside the same transaction. A concurrent request
-   * with the same key then blocks on this row (MySQL) or on the single writer (SQLite) and fails
-   * with a unique violation once this transaction commits. Throws that violation.
-   */
-  async claim(userId: string, key: string, requestHash: string, now: Date): Promise<void> {
-    await this.db('idempotency_keys').insert({
-      user_id: userId,
-      idempotency_key: storedKey(key),
-      request_hash: requestHash,
-      response_status: PENDING_STATUS,
-      response_body: '',
-      created_at: now,
-    });
-  }
-
-  async recordResponse(userId: string, key: string, status: number, body: string): Promise<void> {
-    await this.db('idempotency_keys')
-      .where({ user_id: userId, idempotency_key: storedKey(key) })
-      .update({ response_status: status, response_body: body });
-  }
+/** Idempotency-Key rows in the monolith's `idempotency_keys`: the key's digest in `idempotency_key`,
+ * the request fingerprint in `request_hash`. */
+export function idempotencyRepository(db: Knex): IdempotencyRepository {
+  return new SqlIdempotencyRepository(db, { keyDigest: 'idempotency_key', requestFingerprint: 'request_hash' });
 }

@@ -1,8 +1,9 @@
 import type { Express } from 'express';
 import { createHttpApp, SessionAuthenticator, systemClock, type Clock, type Database, type Logger, type PeerSessionsClient } from '@strangler/kit';
+import { createPaymentUseCases, knexPaymentsStorage, paymentRoutes } from '@strangler/payments-capability';
 import { authenticateMiddleware } from './auth/authenticate';
-import { paymentRoutes } from './payments/payment-routes';
-import { createPaymentUseCases } from './payments/payment-use-cases';
+import { idempotencyRepository } from './payments/idempotency-repository';
+import { paymentRepository } from './payments/payment-repository';
 
 export interface PaymentsServiceDeps {
   /** The service's own database, migrated with `paymentsMigrations`. */
@@ -13,11 +14,12 @@ export interface PaymentsServiceDeps {
   peers: PeerSessionsClient;
 }
 
-/** The payments API, served exactly as the monolith serves it, on the service's own storage. */
+/** The payments API, served by the same capability code as the monolith's, on the service's own storage. */
 export function buildPaymentsServiceApp(deps: PaymentsServiceDeps): Express {
   const clock = deps.clock ?? systemClock;
   const authenticate = authenticateMiddleware(new SessionAuthenticator(undefined, deps.peers));
-  const payments = createPaymentUseCases({ knex: deps.db.knex, clock });
+  const storage = knexPaymentsStorage(deps.db.knex, { payments: paymentRepository, idempotency: idempotencyRepository });
+  const payments = createPaymentUseCases({ storage, clock });
   const { app } = createHttpApp({
     service: 'payments-service',
     logger: deps.logger,

@@ -86,6 +86,12 @@ describe('the contracts gate fails against an incompatible provider', () => {
   beforeAll(() => {
     // The verifier prints its own report: say why this part of the log is full of failures.
     process.stdout.write('\n[contracts] verifying against deliberately broken providers: the failures printed below are expected\n\n');
+    // pact-core logs every failed verification through console.log; here failing is the point.
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  });
+
+  afterAll(() => {
+    jest.restoreAllMocks();
   });
 
   it.each(variants.map((variant) => [variant.breakage, variant] as const))('%s', async (_breakage, variant) => {

@@ -1,6 +1,12 @@
+import { createLogger } from '@strangler/kit';
 import { startAuthService } from '../../../../services/auth/test/support/start-auth-service';
-import { startPaymentsStack } from '../../../../services/payments/test/support/start-payments-service';
+import {
+  startPaymentsService,
+  startPaymentsStack,
+  TEST_INTERNAL_TOKEN,
+} from '../../../../services/payments/test/support/start-payments-service';
 import { startMonolith } from '../../../../monolith/test/support/start-monolith';
+import { httpPaymentsPort } from '../../../../monolith/src/payments-client/http-payments-port';
 import type { ProviderUnderTest } from '../support/provider-under-test';
 
 /** Verification runs on SQLite: a fresh file per provider run, built by the production migrations. */
@@ -23,5 +29,33 @@ export async function startPaymentsServiceProvider(): Promise<ProviderUnderTest>
     url: stack.service.url,
     sessionsUrl: stack.monolith.url,
     stop: () => stack.stop(),
+  };
+}
+
+/**
+ * The monolith configured with PAYMENTS_MODE=http: checkout pays through the real payments service
+ * (which accepts the monolith's sessions as its peer). The orders API must not change with it.
+ */
+export async function startMonolithPayingOverHttpProvider(): Promise<ProviderUnderTest> {
+  const peers: string[] = [];
+  const service = await startPaymentsService('sqlite', { peers: () => peers, internalToken: TEST_INTERNAL_TOKEN });
+  const monolith = await startMonolith('sqlite', {
+    internalToken: TEST_INTERNAL_TOKEN,
+    paymentsPort: httpPaymentsPort({
+      baseUrl: service.url,
+      timeoutMs: 2_000,
+      retries: 0,
+      logger: createLogger({ name: 'payments-client', level: 'silent' }),
+    }),
+  });
+  peers.push(monolith.url);
+  return {
+    implementation: 'monolith-payments-over-http',
+    url: monolith.url,
+    sessionsUrl: monolith.url,
+    async stop() {
+      await monolith.stop();
+      await service.stop();
+    },
   };
 }

@@ -1,6 +1,6 @@
 /** The implementations that serve the public API. Which serves which provider is in
  * run/provider-implementations.json, the table the matrix gates on. */
-export type Implementation = 'monolith' | 'auth-service' | 'payments-service';
+export type Implementation = 'monolith' | 'monolith-payments-over-http' | 'auth-service' | 'payments-service';
 
 /** One implementation, started for real on port 0 with its own fresh database. */
 export interface ProviderUnderTest {

@@ -1,7 +1,6 @@
-import type { Knex } from 'knex';
 import { isDeadlock, isUniqueViolation, type Clock } from '@strangler/kit';
-import { IdempotencyRepository, type IdempotencyRecord } from './idempotency-repository';
 import { paymentErrors } from './payment-errors';
+import type { IdempotencyRecord, PaymentRepository, PaymentsStorage } from './payments-storage';
 
 export interface IdempotencyScope {
   userId: string;
@@ -17,6 +16,8 @@ export interface RecordedResponse {
   replayed: boolean;
 }
 
+type Write = (payments: PaymentRepository) => Promise<{ status: number; body: unknown }>;
+
 function replay(record: IdempotencyRecord, scope: IdempotencyScope): RecordedResponse {
   if (record.requestHash !== scope.requestHash) throw paymentErrors.idempotencyKeyReused();
   if (!record.response) throw paymentErrors.idempotencyInProgress();
@@ -31,14 +32,14 @@ function replay(record: IdempotencyRecord, scope: IdempotencyScope): RecordedRes
  * recorded: the transaction rolls back, releasing the key, so a retry runs afresh.
  */
 export async function respondIdempotently(
-  knex: Knex,
+  storage: PaymentsStorage,
   clock: Clock,
   scope: IdempotencyScope | undefined,
-  write: (trx: Knex.Transaction) => Promise<{ status: number; body: unknown }>,
+  write: Write,
 ): Promise<RecordedResponse> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await respondOnce(knex, clock, scope, write);
+      return await respondOnce(storage, clock, scope, write);
     } catch (error) {
       // InnoDB picks a victim when waiters on one key both try to insert after its holder rolled
       // back; the victim's transaction is gone, so running it again is safe.
@@ -51,27 +52,26 @@ export async function respondIdempotently(
 const DEADLOCK_ATTEMPTS = 3;
 
 async function respondOnce(
-  knex: Knex,
+  storage: PaymentsStorage,
   clock: Clock,
   scope: IdempotencyScope | undefined,
-  write: (trx: Knex.Transaction) => Promise<{ status: number; body: unknown }>,
+  write: Write,
 ): Promise<RecordedResponse> {
   if (scope) {
-    const prior = await new IdempotencyRepository(knex).find(scope.userId, scope.key);
+    const prior = await storage.idempotency.find(scope.userId, scope.key);
     if (prior) return replay(prior, scope);
   }
   try {
-    return await knex.transaction(async (trx) => {
-      const keys = new IdempotencyRepository(trx);
-      if (scope) await keys.claim(scope.userId, scope.key, scope.requestHash, clock.now());
-      const response = await write(trx);
+    return await storage.transaction(async (tx) => {
+      if (scope) await tx.idempotency.claim(scope.userId, scope.key, scope.requestHash, clock.now());
+      const response = await write(tx.payments);
       const body = JSON.stringify(response.body);
-      if (scope) await keys.recordResponse(scope.userId, scope.key, response.status, body);
+      if (scope) await tx.idempotency.recordResponse(scope.userId, scope.key, response.status, body);
       return { status: response.status, body, replayed: false };
     });
   } catch (error) {
     if (!scope || !isUniqueViolation(error)) throw error;
-    const winner = await new IdempotencyRepository(knex).find(scope.userId, scope.key);
+    const winner = await storage.idempotency.find(scope.userId, scope.key);
     if (!winner) throw error;
     return replay(winner, scope);
   }

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import { encodeCursor, parseDecimalAmount, validationError, type Clock, type PagePosition } from '@strangler/kit';
 import { authorize, capture, refund, voidAuthorization, type NewPayment, type Payment } from './payment';
 import { paymentErrors } from './payment-errors';
 import { paymentJson, refundJson, type PaymentJson } from './payment-json';
-import { PaymentRepository } from './payment-repository';
+import type { PaymentRepository, PaymentsStorage } from './payments-storage';
 import { respondIdempotently, type IdempotencyScope, type RecordedResponse } from './respond-idempotently';
 
 export interface PaymentUseCaseDeps {
-  knex: Knex;
+  storage: PaymentsStorage;
   clock: Clock;
 }
 
@@ -21,7 +20,7 @@ export interface PaymentPage {
  * Writes answer with a RecordedResponse (status and JSON text) because the response is stored with
  * the Idempotency-Key in the write's own transaction, and a replay must return the very same bytes.
  */
-export function createPaymentUseCases({ knex, clock }: PaymentUseCaseDeps) {
+export function createPaymentUseCases({ storage, clock }: PaymentUseCaseDeps) {
   /** Locks the payment, applies `change`, saves it: concurrent changes to one payment serialise. */
   function changePayment(
     userId: string,
@@ -29,8 +28,7 @@ export function createPaymentUseCases({ knex, clock }: PaymentUseCaseDeps) {
     idempotency: IdempotencyScope | undefined,
     change: (payments: PaymentRepository, payment: Payment, now: Date) => Promise<{ status: number; body: unknown }>,
   ): Promise<RecordedResponse> {
-    return respondIdempotently(knex, clock, idempotency, async (trx) => {
-      const payments = new PaymentRepository(trx);
+    return respondIdempotently(storage, clock, idempotency, async (payments) => {
       const payment = await payments.lockOwned(userId, paymentId);
       if (!payment) throw paymentErrors.notFound();
       return change(payments, payment, clock.now());
@@ -39,9 +37,9 @@ export function createPaymentUseCases({ knex, clock }: PaymentUseCaseDeps) {
 
   return {
     create(userId: string, input: NewPayment, idempotency: IdempotencyScope): Promise<RecordedResponse> {
-      return respondIdempotently(knex, clock, idempotency, async (trx) => {
+      return respondIdempotently(storage, clock, idempotency, async (payments) => {
         const payment = authorize(randomUUID(), userId, input, clock.now());
-        await new PaymentRepository(trx).insert(payment);
+        await payments.insert(payment);
         return { status: 201, body: { payment: paymentJson(payment) } };
       });
     },
@@ -74,13 +72,13 @@ export function createPaymentUseCases({ knex, clock }: PaymentUseCaseDeps) {
     },
 
     async get(userId: string, paymentId: string): Promise<PaymentJson> {
-      const payment = await new PaymentRepository(knex).findOwned(userId, paymentId);
+      const payment = await storage.payments.findOwned(userId, paymentId);
       if (!payment) throw paymentErrors.notFound();
       return paymentJson(payment);
     },
 
     async list(userId: string, limit: number, after?: PagePosition): Promise<PaymentPage> {
-      const found = await new PaymentRepository(knex).listOwned(userId, limit + 1, after);
+      const found = await storage.payments.listOwned(userId, limit + 1, after);
       const page = found.slice(0, limit);
       const last = page[page.length - 1];
       return {

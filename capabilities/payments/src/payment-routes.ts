@@ -1,6 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { pageQuery, parseInput } from '@strangler/kit';
-import { currentUser } from '../auth/authenticated-user';
+import { callerId } from './caller';
 import { createPaymentBody, idempotencyKeyHeader, refundBody } from './payment-request-schemas';
 import { paymentErrors } from './payment-errors';
 import { requestFingerprints } from './request-fingerprint';
@@ -31,39 +31,39 @@ export function paymentRoutes(payments: PaymentUseCases, authenticate: RequestHa
   const router = Router();
 
   router.post('/api/payments', authenticate, async (req, res) => {
-    const user = currentUser(res);
-    const scope = idempotencyScope(req, user.id, requestFingerprints.createPayment(req.body));
+    const userId = callerId(res);
+    const scope = idempotencyScope(req, userId, requestFingerprints.createPayment(req.body));
     if (!scope) throw paymentErrors.idempotencyKeyRequired();
-    send(res, await payments.create(user.id, parseInput(createPaymentBody, req.body), scope));
+    send(res, await payments.create(userId, parseInput(createPaymentBody, req.body), scope));
   });
 
   router.get('/api/payments', authenticate, async (req, res) => {
     const query = parseInput(pageQuery, req.query, 'query');
-    res.json(await payments.list(currentUser(res).id, query.limit, query.cursor));
+    res.json(await payments.list(callerId(res), query.limit, query.cursor));
   });
 
   router.get('/api/payments/:id', authenticate, async (req, res) => {
-    res.json({ payment: await payments.get(currentUser(res).id, paymentIdFrom(req)) });
+    res.json({ payment: await payments.get(callerId(res), paymentIdFrom(req)) });
   });
 
   router.post('/api/payments/:id/capture', authenticate, async (req, res) => {
-    const user = currentUser(res);
+    const userId = callerId(res);
     const id = paymentIdFrom(req);
-    send(res, await payments.capture(user.id, id, idempotencyScope(req, user.id, requestFingerprints.capture(id, req.body))));
+    send(res, await payments.capture(userId, id, idempotencyScope(req, userId, requestFingerprints.capture(id, req.body))));
   });
 
   router.post('/api/payments/:id/void', authenticate, async (req, res) => {
-    const user = currentUser(res);
+    const userId = callerId(res);
     const id = paymentIdFrom(req);
-    send(res, await payments.void(user.id, id, idempotencyScope(req, user.id, requestFingerprints.void(id, req.body))));
+    send(res, await payments.void(userId, id, idempotencyScope(req, userId, requestFingerprints.void(id, req.body))));
   });
 
   router.post('/api/payments/:id/refunds', authenticate, async (req, res) => {
-    const user = currentUser(res);
+    const userId = callerId(res);
     const id = paymentIdFrom(req);
-    const scope = idempotencyScope(req, user.id, requestFingerprints.refund(id, req.body));
+    const scope = idempotencyScope(req, userId, requestFingerprints.refund(id, req.body));
     const { amount } = parseInput(refundBody, req.body);
-    send(res, await payments.refund(user.id, id, amount, scope));
+    send(res, await payments.refund(userId, id, amount, scope));
   });
 
   return router;

@@ -1,0 +1,273 @@
+import { parseArgs } from 'node:util';
+import { CAPABILITIES, findCapability, type Capability } from '../data/capabilities';
+import { DIRECTIONS, type Direction, type SideName } from '../data/types';
+
+export const DATA_USAGE = `Usage: npm run data -- <command> <capability> [options]
+
+Moves a capability's rows between the monolith's database and its service's, and keeps them equal.
+
+Commands
+  capture install <capability>  install change capture (changelog table + triggers); do this first
+  capture remove <capability>   remove it (refuses while captured changes are unsynced, unless --force)
+  backfill <capability>         copy every row, in resumable chunks (run it again to resume)
+  sync <capability>             long-running: apply captured changes; /health/live, /health/ready, /metrics
+  verify <capability>           compare both sides in canonical form; exit 3 when they differ
+  status <capability>           capture, backlog, checkpoints and row counts
+
+Capabilities
+${CAPABILITIES.map((c) => `  ${c.name.padEnd(10)} ${c.mappings.map((m) => m.name).join(', ')}`).join('\n')}
+
+Options
+  --direction <d>          to-service (monolith → service) or to-monolith (service → monolith).
+                           backfill: default to-service. sync: default to-service, or both.
+                           capture: the direction whose source gets the triggers; default both.
+  --authority <side>       monolith or service: who wins a tie (same updated_at, different content)
+                           under the conflict rule; default monolith. Give every sync worker the same.
+  --json                   print the result as JSON on stdout (logs go to stderr)
+  -h, --help               this help
+
+  backfill  --dry-run                  read, transform and compare; write nothing
+            --restart                  ignore the checkpoints, start from the first key
+            --mapping <a,b>            only these mappings (default: all, parents first)
+            --chunk-size <n>           first chunk size (default 1000; then adapts)
+            --target-chunk-ms <n>      chunk size adapts toward this time per chunk (default 500)
+            --max-rows-per-second <n>  throttle
+            --pause-file <path>        pause while this file exists
+  sync      --port <n>                 health and metrics port (default DATA_SYNC_PORT or 9470; 0 = any)
+            --batch-size <n>           changes per transaction (default 500)
+            --poll-ms <n>              idle poll interval (default 50)
+            --max-rows-per-second <n>, --pause-file <path>   as for backfill
+            --once                     apply what is captured, then exit (no HTTP)
+  verify    --mapping <a,b>, --chunk-size <n> (default 2000), --rechecks <n> (default 3),
+            --recheck-delay-ms <n> (default 500), --max-report <n> (rows listed per mapping, default 50)
+  capture remove  --force              drop unsynced changes too
+
+Signals: SIGUSR1 pauses a backfill or sync, SIGUSR2 resumes it; SIGINT/SIGTERM stop it after the
+current chunk or batch (its checkpoint committed): run the same command again to resume.
+
+Databases: MONOLITH_DATABASE_URL, AUTH_DATABASE_URL, PAYMENTS_DATABASE_URL (a mysql:// URL or a SQLite
+file path; defaults .data/monolith.sqlite, .data/auth.sqlite, .data/payments.sqlite).
+
+Exit codes: 0 done, 1 failed (database unreachable, bad data), 2 bad arguments, 3 verify found
+differences, 130 stopped by a signal before finishing.`;
+
+export type DataCommand =
+  | { command: 'capture'; action: 'install' | 'remove'; capability: Capability; sides: SideName[]; force: boolean; json: boolean }
+  | {
+      command: 'backfill';
+      capability: Capability;
+      direction: Direction;
+      authority: SideName;
+      dryRun: boolean;
+      restart: boolean;
+      mappings: string[] | undefined;
+      chunkSize: number | undefined;
+      targetChunkMs: number | undefined;
+      maxRowsPerSecond: number | undefined;
+      pauseFile: string | undefined;
+      json: boolean;
+    }
+  | {
+      command: 'sync';
+      capability: Capability;
+      directions: Direction[];
+      authority: SideName;
+      port: number | undefined;
+      batchSize: number | undefined;
+      pollMs: number | undefined;
+      maxRowsPerSecond: number | undefined;
+      pauseFile: string | undefined;
+      once: boolean;
+      json: boolean;
+    }
+  | {
+      command: 'verify';
+      capability: Capability;
+      mappings: string[] | undefined;
+      chunkSize: number | undefined;
+      rechecks: number | undefined;
+      recheckDelayMs: number | undefined;
+      maxReport: number | undefined;
+      json: boolean;
+    }
+  | { command: 'status'; capability: Capability; json: boolean };
+
+export type DataArgs = { kind: 'help' } | { kind: 'error'; message: string } | { kind: 'run'; run: DataCommand };
+
+const OPTIONS = {
+  direction: { type: 'string' },
+  authority: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  'dry-run': { type: 'boolean' },
+  restart: { type: 'boolean' },
+  mapping: { type: 'string' },
+  'chunk-size': { type: 'string' },
+  'target-chunk-ms': { type: 'string' },
+  'max-rows-per-second': { type: 'string' },
+  'pause-file': { type: 'string' },
+  port: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'poll-ms': { type: 'string' },
+  once: { type: 'boolean' },
+  rechecks: { type: 'string' },
+  'recheck-delay-ms': { type: 'string' },
+  'max-report': { type: 'string' },
+  force: { type: 'boolean' },
+} as const;
+
+type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+/** Which options each command takes: anything else is an error, not silently ignored. */
+const ALLOWED: Record<DataCommand['command'], ReadonlyArray<keyof typeof OPTIONS>> = {
+  capture: ['direction', 'json', 'force'],
+  backfill: ['direction', 'authority', 'json', 'dry-run', 'restart', 'mapping', 'chunk-size', 'target-chunk-ms', 'max-rows-per-second', 'pause-file'],
+  sync: ['direction', 'authority', 'json', 'port', 'batch-size', 'poll-ms', 'max-rows-per-second', 'pause-file', 'once'],
+  verify: ['json', 'mapping', 'chunk-size', 'rechecks', 'recheck-delay-ms', 'max-report'],
+  status: ['json'],
+};
+
+class ArgumentError extends Error {}
+
+function whole(values: Values, name: keyof typeof OPTIONS, min: number, max: number): number | undefined {
+  const text = values[name];
+  if (text === undefined) return undefined;
+  if (typeof text !== 'string' || !/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new ArgumentError(`--${name} must be a whole number from ${min} to ${max}, got "${String(text)}"`);
+  }
+  return Number(text);
+}
+
+function direction(values: Values, fallback: Direction): Direction {
+  const text = values.direction ?? fallback;
+  if (!(DIRECTIONS as readonly string[]).includes(text)) throw new ArgumentError(`--direction must be to-service or to-monolith, got "${text}"`);
+  return text as Direction;
+}
+
+function authority(values: Values): SideName {
+  const text = values.authority ?? 'monolith';
+  if (text !== 'monolith' && text !== 'service') throw new ArgumentError(`--authority must be monolith or service, got "${text}"`);
+  return text;
+}
+
+function mappings(values: Values, capability: Capability): string[] | undefined {
+  if (values.mapping === undefined) return undefined;
+  const names = values.mapping.split(',').map((name) => name.trim()).filter(Boolean);
+  const known = capability.mappings.map((m) => m.name);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (names.length === 0 || unknown.length) {
+    throw new ArgumentError(`--mapping: ${capability.name} has ${known.join(', ')}; got "${values.mapping}"`);
+  }
+  return names;
+}
+
+function capabilityNamed(name: string | undefined): Capability {
+  if (!name) throw new ArgumentError(`a capability is required: ${CAPABILITIES.map((c) => c.name).join(' or ')}`);
+  const capability = findCapability(name);
+  if (!capability) throw new ArgumentError(`unknown capability "${name}": use ${CAPABILITIES.map((c) => c.name).join(' or ')}`);
+  return capability;
+}
+
+/** Parses the command line; never throws or exits, so tests can call it. */
+export function parseDataArgs(argv: readonly string[]): DataArgs {
+  let values: Values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] });
+  } catch (error) {
+    return { kind: 'error', message: (error as Error).message };
+  }
+  if (values.help || positionals.length === 0 || positionals[0] === 'help') return { kind: 'help' };
+  try {
+    const [command, ...rest] = positionals;
+    if (command !== 'capture' && command !== 'backfill' && command !== 'sync' && command !== 'verify' && command !== 'status') {
+      throw new ArgumentError(`unknown command "${command}": use capture, backfill, sync, verify or status`);
+    }
+    const given = (Object.keys(values) as Array<keyof typeof OPTIONS>).filter((name) => values[name] !== undefined);
+    const refused = given.filter((name) => !ALLOWED[command].includes(name));
+    if (refused.length) throw new ArgumentError(`${command} does not take ${refused.map((name) => `--${name}`).join(', ')}`);
+    const json = values.json ?? false;
+    const expectPositionals = (count: number) => {
+      if (rest.length > count) throw new ArgumentError(`unexpected argument "${rest[count]}"`);
+    };
+
+    switch (command) {
+      case 'capture': {
+        const action = rest[0];
+        if (action !== 'install' && action !== 'remove') throw new ArgumentError('capture needs install or remove: capture install <capability>');
+        expectPositionals(2);
+        const capability = capabilityNamed(rest[1]);
+        const sides: SideName[] =
+          values.direction === undefined || values.direction === 'both' ? ['monolith', 'service'] : [direction(values, 'to-service') === 'to-service' ? 'monolith' : 'service'];
+        return { kind: 'run', run: { command, action, capability, sides, force: values.force ?? false, json } };
+      }
+      case 'backfill': {
+        expectPositionals(1);
+        const capability = capabilityNamed(rest[0]);
+        return {
+          kind: 'run',
+          run: {
+            command,
+            capability,
+            direction: direction(values, 'to-service'),
+            authority: authority(values),
+            dryRun: values['dry-run'] ?? false,
+            restart: values.restart ?? false,
+            mappings: mappings(values, capability),
+            chunkSize: whole(values, 'chunk-size', 1, 100_000),
+            targetChunkMs: whole(values, 'target-chunk-ms', 10, 600_000),
+            maxRowsPerSecond: whole(values, 'max-rows-per-second', 1, 100_000_000),
+            pauseFile: values['pause-file'],
+            json,
+          },
+        };
+      }
+      case 'sync': {
+        expectPositionals(1);
+        const capability = capabilityNamed(rest[0]);
+        const directions: Direction[] = values.direction === 'both' ? ['to-service', 'to-monolith'] : [direction(values, 'to-service')];
+        if (values.once && values.port !== undefined) throw new ArgumentError('--once runs without HTTP: drop --port');
+        return {
+          kind: 'run',
+          run: {
+            command,
+            capability,
+            directions,
+            authority: authority(values),
+            port: whole(values, 'port', 0, 65_535),
+            batchSize: whole(values, 'batch-size', 1, 10_000),
+            pollMs: whole(values, 'poll-ms', 1, 60_000),
+            maxRowsPerSecond: whole(values, 'max-rows-per-second', 1, 100_000_000),
+            pauseFile: values['pause-file'],
+            once: values.once ?? false,
+            json,
+          },
+        };
+      }
+      case 'verify': {
+        expectPositionals(1);
+        const capability = capabilityNamed(rest[0]);
+        return {
+          kind: 'run',
+          run: {
+            command,
+            capability,
+            mappings: mappings(values, capability),
+            chunkSize: whole(values, 'chunk-size', 1, 100_000),
+            rechecks: whole(values, 'rechecks', 0, 20),
+            recheckDelayMs: whole(values, 'recheck-delay-ms', 0, 60_000),
+            maxReport: whole(values, 'max-report', 0, 100_000),
+            json,
+          },
+        };
+      }
+      case 'status': {
+        expectPositionals(1);
+        return { kind: 'run', run: { command, capability: capabilityNamed(rest[0]), json } };
+      }
+    }
+  } catch (error) {
+    if (error instanceof ArgumentError) return { kind: 'error', message: error.message };
+    throw error;
+  }
+}

@@ -1,0 +1,242 @@
+import { ConfigError, createLogger, loadConfig, onShutdownSignal, type Database, type Logger } from '@strangler/kit';
+import { runBackfill } from '../data/backfill/backfill';
+import type { Capability } from '../data/capabilities';
+import { captureState, installCapture, removeCapture, PendingChangesError } from '../data/capture/capture-installer';
+import { DataCommandError } from '../data/command-error';
+import { describeUrl, openDatabase, requireSchema } from '../data/connections';
+import { deleteCheckpoints } from '../data/engine-tables';
+import { EntityError } from '../data/apply-entities';
+import { FlowControl } from '../data/flow-control';
+import { LogProgress, TtyProgress, type ProgressReporter } from '../data/progress/progress-reporter';
+import { capabilityStatus } from '../data/status';
+import { startSyncService } from '../data/sync/sync-service';
+import { SyncWorker, syncCheckpointName } from '../data/sync/sync-worker';
+import { runVerify } from '../data/verify/verify';
+import { directionFrom, otherSide, sourceOf, targetOf, type SideName } from '../data/types';
+import { DATA_USAGE, parseDataArgs, type DataCommand } from './data-args';
+import { dataConfigSchema, urlOf, type DataConfig } from './data-config';
+import { formatBackfill, formatStatus, formatVerify } from './data-output';
+
+export interface DataIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** stderr is a terminal: draw a progress bar. */
+  interactive: boolean;
+  /** Where signals are wired (the real process; tests may pass a stand-in). */
+  process: Pick<NodeJS.Process, 'on' | 'off'>;
+}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, drift: 3, stopped: 130 } as const;
+
+type Sides = Record<SideName, Database>;
+
+/** Runs one `npm run data` invocation; resolves to the exit code (a long-running sync resolves when it stops). */
+export async function runDataCommand(argv: readonly string[], env: Record<string, string | undefined>, io: DataIo): Promise<number> {
+  const args = parseDataArgs(argv);
+  if (args.kind === 'help') {
+    io.out(`${DATA_USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (args.kind === 'error') {
+    io.err(`data: ${args.message}\n(npm run data -- --help for usage)\n`);
+    return EXIT.usage;
+  }
+  const run = args.run;
+  let config: DataConfig;
+  try {
+    config = loadConfig(dataConfigSchema, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return fail(io, run.json, error.message);
+    throw error;
+  }
+  const oneShotOnTerminal = io.interactive && !run.json && run.command !== 'sync';
+  const logger = createLogger({ name: 'data', level: config.LOG_LEVEL ?? (oneShotOnTerminal ? 'warn' : 'info'), destination: { write: (line: string) => io.err(line) } });
+  const opened: Database[] = [];
+  const open = async (capability: Capability, side: SideName, options: { schema?: boolean } = {}): Promise<Database> => {
+    const label = side === 'monolith' ? 'monolith' : `${capability.serviceDatabase} service`;
+    const db = await openDatabase(label, urlOf(config, side === 'monolith' ? 'monolith' : capability.serviceDatabase));
+    opened.push(db);
+    if (options.schema ?? true) await requireSchema(db.knex, capability, side, label);
+    return db;
+  };
+  const openBoth = async (capability: Capability): Promise<Sides> => ({ monolith: await open(capability, 'monolith'), service: await open(capability, 'service') });
+
+  try {
+    switch (run.command) {
+      case 'capture':
+        return await capture(run, openBoth, io);
+      case 'backfill':
+        return await backfill(run, await openBoth(run.capability), io, logger);
+      case 'verify': {
+        const sides = await openBoth(run.capability);
+        const report = await runVerify({
+          capability: run.capability,
+          monolith: sides.monolith.knex,
+          service: sides.service.knex,
+          mappings: run.mappings,
+          chunkSize: run.chunkSize,
+          rechecks: run.rechecks,
+          recheckDelayMs: run.recheckDelayMs,
+          maxReported: run.maxReport,
+          progress: progressFor(io, run.json, logger),
+        });
+        io.out(run.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatVerify(report)}\n`);
+        return report.ok ? EXIT.ok : EXIT.drift;
+      }
+      case 'status': {
+        const sides = await openBoth(run.capability);
+        const status = await capabilityStatus(run.capability, sides.monolith.knex, sides.service.knex);
+        io.out(run.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatStatus(status)}\n`);
+        return EXIT.ok;
+      }
+      case 'sync':
+        for (const direction of run.directions) {
+          const source = sourceOf(direction);
+          const sides = await openBoth(run.capability);
+          if (!(await captureState(sides[source].knex, run.capability, source)).installed) {
+            throw new DataCommandError(`change capture for ${run.capability.name} is not installed on the ${source}: npm run data -- capture install ${run.capability.name}`);
+          }
+        }
+        if (run.once) return await syncOnce(run, await openBoth(run.capability), io, logger);
+        // The service opens its own connections per worker; those above only proved the databases answer.
+        await Promise.all(opened.splice(0).map((db) => db.close()));
+        return await syncService(run, config, io, logger);
+    }
+  } catch (error) {
+    if (error instanceof DataCommandError) return fail(io, run.json, error.message, error.exitCode);
+    if (error instanceof PendingChangesError) return fail(io, run.json, error.message);
+    if (error instanceof EntityError) return fail(io, run.json, `cannot migrate ${error.message}`);
+    logger.error({ err: error }, 'data command failed');
+    return fail(io, run.json, (error as Error).message ?? String(error));
+  } finally {
+    await Promise.all(opened.map((db) => db.close().catch(() => undefined)));
+  }
+}
+
+function fail(io: DataIo, json: boolean, message: string, code: number = EXIT.failed): number {
+  io.err(`data: ${message}\n`);
+  if (json) io.out(`${JSON.stringify({ ok: false, error: message })}\n`);
+  return code;
+}
+
+function progressFor(io: DataIo, json: boolean, logger: Logger): ProgressReporter {
+  return io.interactive && !json ? new TtyProgress(process.stderr) : new LogProgress(logger);
+}
+
+/** SIGUSR1/SIGUSR2 pause and resume; SIGINT/SIGTERM stop after the current chunk. Returns an unwire. */
+function wireSignals(io: DataIo, control: FlowControl, logger: Logger, options: { stop: boolean }): () => void {
+  const handlers: Array<[NodeJS.Signals, () => void]> = [
+    ['SIGUSR1', () => { control.pause(); logger.warn('paused (SIGUSR2 resumes)'); }],
+    ['SIGUSR2', () => { control.resume(); logger.warn('resuming'); }],
+  ];
+  if (options.stop) {
+    const stop = () => {
+      if (control.stopping) return;
+      logger.warn('stopping after the current chunk (its checkpoint is kept); run the same command to resume');
+      control.stop();
+    };
+    handlers.push(['SIGINT', stop], ['SIGTERM', stop]);
+  }
+  for (const [signal, handler] of handlers) io.process.on(signal, handler);
+  return () => {
+    for (const [signal, handler] of handlers) io.process.off(signal, handler);
+  };
+}
+
+async function capture(run: Extract<DataCommand, { command: 'capture' }>, openBoth: (c: Capability) => Promise<Sides>, io: DataIo): Promise<number> {
+  const sides = await openBoth(run.capability);
+  const results: Array<Record<string, unknown>> = [];
+  for (const side of run.sides) {
+    if (run.action === 'install') {
+      const installed = await installCapture(sides[side].knex, run.capability, side);
+      results.push({ side, action: 'installed', changelog: installed.changelog, triggers: installed.triggers.length });
+      if (!run.json) io.out(`${run.capability.name}: capture installed on the ${side} (${installed.changelog}, ${installed.triggers.length} triggers)\n`);
+    } else {
+      const removed = await removeCapture(sides[side].knex, run.capability, { force: run.force });
+      // The worker reading this changelog starts from scratch if capture comes back.
+      await deleteCheckpoints(sides[otherSide(side)].knex, syncCheckpointName(run.capability.name, directionFrom(side)));
+      results.push({ side, action: 'removed', triggers: removed.triggers.length, droppedChanges: removed.droppedChanges });
+      if (!run.json) io.out(`${run.capability.name}: capture removed from the ${side} (${removed.triggers.length} triggers${removed.droppedChanges ? `, ${removed.droppedChanges} unsynced changes dropped` : ''})\n`);
+    }
+  }
+  if (run.json) io.out(`${JSON.stringify({ ok: true, capability: run.capability.name, results }, null, 2)}\n`);
+  return EXIT.ok;
+}
+
+async function backfill(run: Extract<DataCommand, { command: 'backfill' }>, sides: Sides, io: DataIo, logger: Logger): Promise<number> {
+  const source = sourceOf(run.direction);
+  if (!run.dryRun && !(await captureState(sides[source].knex, run.capability, source)).installed) {
+    logger.warn(
+      { capability: run.capability.name, side: source },
+      `change capture is not installed on the ${source}: rows written there during the backfill will not reach the ${targetOf(run.direction)} (npm run data -- capture install ${run.capability.name})`,
+    );
+  }
+  const control = new FlowControl({ maxRowsPerSecond: run.maxRowsPerSecond, pauseFile: run.pauseFile });
+  const unwire = wireSignals(io, control, logger, { stop: true });
+  try {
+    const report = await runBackfill({
+      capability: run.capability,
+      direction: run.direction,
+      source: sides[source].knex,
+      target: sides[targetOf(run.direction)].knex,
+      mappings: run.mappings,
+      dryRun: run.dryRun,
+      restart: run.restart,
+      initialChunkSize: run.chunkSize,
+      targetChunkMs: run.targetChunkMs,
+      authority: run.authority,
+      control,
+      progress: progressFor(io, run.json, logger),
+      logger,
+    });
+    io.out(run.json ? `${JSON.stringify({ ok: !report.stopped, ...report }, null, 2)}\n` : `${formatBackfill(report)}\n`);
+    return report.stopped ? EXIT.stopped : EXIT.ok;
+  } finally {
+    unwire();
+  }
+}
+
+async function syncOnce(run: Extract<DataCommand, { command: 'sync' }>, sides: Sides, io: DataIo, logger: Logger): Promise<number> {
+  const results = [];
+  for (const direction of run.directions) {
+    const worker = new SyncWorker({
+      capability: run.capability,
+      direction,
+      source: sides[sourceOf(direction)].knex,
+      target: sides[targetOf(direction)].knex,
+      authority: run.authority,
+      batchSize: run.batchSize,
+      logger,
+    });
+    await worker.start();
+    const consumed = await worker.drain();
+    results.push({ direction, changes: consumed, totals: worker.applied });
+    if (!run.json) io.out(`sync ${run.capability.name} ${direction}: ${consumed.toLocaleString('en-US')} captured change(s) applied\n`);
+  }
+  if (run.json) io.out(`${JSON.stringify({ ok: true, capability: run.capability.name, results }, null, 2)}\n`);
+  return EXIT.ok;
+}
+
+async function syncService(run: Extract<DataCommand, { command: 'sync' }>, config: DataConfig, io: DataIo, logger: Logger): Promise<number> {
+  const urls = { monolith: urlOf(config, 'monolith'), service: urlOf(config, run.capability.serviceDatabase) };
+  const service = await startSyncService({
+    capability: run.capability,
+    directions: run.directions,
+    urls,
+    port: run.port ?? config.DATA_SYNC_PORT,
+    authority: run.authority,
+    batchSize: run.batchSize,
+    pollMs: run.pollMs,
+    maxRowsPerSecond: run.maxRowsPerSecond,
+    pauseFile: run.pauseFile,
+    logger,
+  });
+  logger.info(
+    { capability: run.capability.name, directions: run.directions, authority: run.authority, monolith: describeUrl(urls.monolith), service: describeUrl(urls.service), url: service.url },
+    `sync listening on ${service.url} (/health/live, /health/ready, /metrics)`,
+  );
+  wireSignals(io, service.control, logger, { stop: false });
+  return new Promise<number>((resolve) => {
+    onShutdownSignal(logger, [{ name: 'sync', run: () => service.stop(config.SHUTDOWN_TIMEOUT_MS).then(() => resolve(EXIT.ok)) }], config.SHUTDOWN_TIMEOUT_MS);
+  });
+}

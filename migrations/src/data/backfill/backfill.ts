@@ -1,0 +1,205 @@
+import type { Knex } from 'knex';
+import type { Logger } from '@strangler/kit';
+import { applyPrepared, addCounts, emptyCounts, prepareWork, type ApplyContext, type ApplyCounts } from '../apply-entities';
+import type { Capability } from '../capabilities/capability';
+import { ensureEngineTables, readCheckpoint, writeCheckpoint } from '../engine-tables';
+import { engineTransaction } from '../engine-transaction';
+import { FlowControl } from '../flow-control';
+import { sideOf, type EntityMapping } from '../mapping';
+import { silentProgress, type ProgressReporter } from '../progress/progress-reporter';
+import { sourceOf, type Direction, type KeyTuple, type Row, type SideName } from '../types';
+import { ChunkSizer } from './chunk-sizer';
+
+export interface BackfillOptions {
+  capability: Capability;
+  direction: Direction;
+  source: Knex;
+  target: Knex;
+  /** Only these mappings (default: all, parents first). */
+  mappings?: readonly string[];
+  /** Read, transform and compare everything; write nothing (not even checkpoints). */
+  dryRun?: boolean;
+  /** Ignore checkpoints and copy from the start again. */
+  restart?: boolean;
+  initialChunkSize?: number;
+  minChunkSize?: number;
+  maxChunkSize?: number;
+  /** The chunk size adapts toward this much time per chunk. */
+  targetChunkMs?: number;
+  authority?: SideName;
+  control?: FlowControl;
+  progress?: ProgressReporter;
+  logger?: Logger;
+}
+
+export interface BackfillCheckpoint {
+  after: KeyTuple | null;
+  rows: number;
+  done: boolean;
+  counts: ApplyCounts;
+  startedAt: number;
+  finishedAt: number | null;
+}
+
+export interface MappingBackfillReport {
+  mapping: string;
+  status: 'done' | 'already-done' | 'stopped';
+  resumedAfter: KeyTuple | null;
+  /** Rows read from the source in this run. */
+  rows: number;
+  /** Rows copied over every run so far (from the checkpoint). */
+  totalRows: number;
+  counts: ApplyCounts;
+  chunks: number;
+  durationMs: number;
+  rowsPerSecond: number;
+}
+
+export interface BackfillReport {
+  capability: string;
+  direction: Direction;
+  dryRun: boolean;
+  stopped: boolean;
+  rows: number;
+  durationMs: number;
+  rowsPerSecond: number;
+  mappings: MappingBackfillReport[];
+}
+
+export const backfillCheckpointName = (capability: string, direction: Direction, mapping: string) => `backfill:${capability}:${direction}:${mapping}`;
+
+/**
+ * Copies every entity of the capability from the source side to the target, mapping by mapping
+ * (parents first), in keyset-paged chunks. Each chunk is upserted under the conflict rule and its
+ * checkpoint (the last key done) is written in the same target transaction, so a crash at any
+ * point resumes after the last committed chunk, and re-copying a chunk is harmless. The next chunk
+ * is read while the current one is written. Rows written while it runs are the sync's business:
+ * install change capture first.
+ */
+export async function runBackfill(options: BackfillOptions): Promise<BackfillReport> {
+  const started = Date.now();
+  const control = options.control ?? new FlowControl();
+  const selected = options.capability.mappings.filter((mapping) => !options.mappings || options.mappings.includes(mapping.name));
+  if (!options.dryRun) await ensureEngineTables(options.target);
+  const reports: MappingBackfillReport[] = [];
+  for (const mapping of selected) {
+    if (control.stopping) break;
+    reports.push(await backfillMapping(options, mapping, control));
+  }
+  const rows = reports.reduce((sum, report) => sum + report.rows, 0);
+  const durationMs = Date.now() - started;
+  return {
+    capability: options.capability.name,
+    direction: options.direction,
+    dryRun: options.dryRun ?? false,
+    stopped: control.stopping || reports.some((report) => report.status === 'stopped'),
+    rows,
+    durationMs,
+    rowsPerSecond: durationMs > 0 ? Math.round((rows * 1000) / durationMs) : rows,
+    mappings: reports,
+  };
+}
+
+async function backfillMapping(options: BackfillOptions, mapping: EntityMapping, control: FlowControl): Promise<MappingBackfillReport> {
+  const started = Date.now();
+  const { capability, direction, dryRun = false } = options;
+  const progress = options.progress ?? silentProgress;
+  const name = backfillCheckpointName(capability.name, direction, mapping.name);
+  const ctx: ApplyContext = { capability, direction, source: options.source, target: options.target, authority: options.authority ?? 'monolith' };
+  const source = sideOf(mapping, sourceOf(direction));
+  const saved = dryRun || options.restart ? undefined : (await readCheckpoint<BackfillCheckpoint>(options.target, name))?.state;
+  const report: MappingBackfillReport = {
+    mapping: mapping.name,
+    status: 'done',
+    resumedAfter: saved?.after ?? null,
+    rows: 0,
+    totalRows: saved?.rows ?? 0,
+    counts: emptyCounts(),
+    chunks: 0,
+    durationMs: 0,
+    rowsPerSecond: 0,
+  };
+  const finish = (status: MappingBackfillReport['status']) => {
+    report.status = status;
+    report.durationMs = Date.now() - started;
+    report.rowsPerSecond = report.durationMs > 0 ? Math.round((report.rows * 1000) / report.durationMs) : report.rows;
+    return report;
+  };
+  if (saved?.done) return finish('already-done');
+
+  const total = await source.count(options.source);
+  const task = `${capability.name}/${mapping.name} ${direction}${dryRun ? ' (dry run)' : ''}`;
+  const sizer = new ChunkSizer({
+    initial: options.initialChunkSize ?? 1_000,
+    min: options.minChunkSize ?? 50,
+    max: options.maxChunkSize ?? 10_000,
+    targetMs: options.targetChunkMs ?? 500,
+  });
+  const checkpoint: BackfillCheckpoint = {
+    after: saved?.after ?? null,
+    rows: saved?.rows ?? 0,
+    done: false,
+    counts: saved?.counts ?? emptyCounts(),
+    startedAt: saved?.startedAt ?? started,
+    finishedAt: null,
+  };
+  const read = (after: KeyTuple | null, limit: number) => {
+    const page = source.readRange(options.source, { after: after ?? undefined }, limit).then((rows) => ({ rows, limit }));
+    page.catch(() => undefined); // handled where awaited; a prefetch abandoned on stop must not crash the process
+    return page;
+  };
+
+  let next: Promise<{ rows: Row[]; limit: number }> | undefined = read(checkpoint.after, sizer.size);
+  let lastChunkEnd = Date.now();
+  while (next) {
+    await control.waitWhilePaused(
+      () => progress.update({ task, done: checkpoint.rows, total, paused: true }),
+      () => options.logger?.info({ task }, 'resumed'),
+    );
+    if (control.stopping) return finish('stopped');
+    const { rows, limit }: { rows: Row[]; limit: number } = await next;
+    if (rows.length === 0) break;
+    const last = source.keyOf(rows[rows.length - 1] as Row);
+    // Prefetch the next chunk while this one is written; a short page was the last one.
+    next = rows.length < limit ? undefined : read(last, sizer.size);
+
+    const prepared = await prepareWork(ctx, [{ mapping, rows, deleted: [] }]);
+    const isLast = !next;
+    const result = dryRun
+      ? await applyPrepared(ctx, options.target, prepared, { dryRun: true })
+      : await engineTransaction(options.target, async (trx) => {
+          const applied = await applyPrepared(ctx, trx, prepared);
+          await writeCheckpoint(trx, name, {
+            ...checkpoint,
+            after: last,
+            rows: checkpoint.rows + rows.length,
+            counts: addCounts({ ...checkpoint.counts }, applied.counts),
+            done: isLast,
+            finishedAt: isLast ? Date.now() : null,
+          } satisfies BackfillCheckpoint);
+          return applied;
+        });
+    checkpoint.after = last;
+    checkpoint.rows += rows.length;
+    checkpoint.done = isLast && !dryRun;
+    addCounts(checkpoint.counts, result.counts);
+    addCounts(report.counts, result.counts);
+    report.rows += rows.length;
+    report.chunks += 1;
+    report.totalRows = checkpoint.rows;
+    const now = Date.now();
+    sizer.record(rows.length, now - lastChunkEnd);
+    lastChunkEnd = now;
+    progress.update({ task, done: checkpoint.rows, total: Math.max(total, checkpoint.rows), chunkSize: sizer.size });
+    await control.throttle(rows.length);
+  }
+  if (!dryRun && !checkpoint.done) {
+    // The source was empty past the checkpoint (or ended on a full page): record completion.
+    checkpoint.done = true;
+    checkpoint.finishedAt = Date.now();
+    await engineTransaction(options.target, (trx) => writeCheckpoint(trx, name, checkpoint));
+  }
+  const summary = `${report.rows.toLocaleString('en-US')} rows in ${((Date.now() - started) / 1000).toFixed(1)}s (inserted ${report.counts.inserted}, updated ${report.counts.updated}, unchanged ${report.counts.unchanged}, kept ${report.counts.kept})`;
+  progress.finish({ task, done: checkpoint.rows, total: Math.max(total, checkpoint.rows) }, summary);
+  return finish('done');
+}

@@ -1,0 +1,163 @@
+import type { Knex } from 'knex';
+import {
+  AuthEmailConflictError,
+  authRowsToMonolithUser,
+  monolithUserToAuthRows,
+  type MonolithUserRow,
+} from '../../mappings/auth-users';
+import { copySession, type SessionRow } from '../../mappings/auth-sessions';
+import { canon, type CanonicalRow } from '../canonical';
+import { defineMapping } from '../mapping';
+import { tableSide, upsertRows } from '../table-side';
+import type { Row } from '../types';
+import type { Capability } from './capability';
+
+/** The auth service's user as the engine reads it: the users row left-joined with its credential. */
+interface ServiceUserRow extends Row {
+  id: string;
+  email: string;
+  name: string;
+  created_at: unknown;
+  updated_at: unknown;
+  credential_scheme: string | null;
+  credential_hash: string | null;
+  credential_salt: string | null;
+  credential_params: string | null;
+  credential_updated_at: unknown;
+}
+
+type MonolithUser = MonolithUserRow & Row;
+
+/**
+ * MySQL's ON DUPLICATE KEY UPDATE also fires on the unique email index and would silently rewrite
+ * another person's row: an email held by another id on the target is a conflict for a person.
+ */
+async function refuseEmailConflicts(trx: Knex.Transaction, rows: readonly Row[]): Promise<void> {
+  const query = trx('users')
+    .whereIn('email', rows.map((row) => String(row.email)))
+    .whereNotIn('id', rows.map((row) => String(row.id)))
+    .select('id', 'email');
+  if (trx.client.config.client === 'mysql2') query.forUpdate();
+  const taken = (await query) as Array<{ id: string; email: string }>;
+  if (taken.length === 0) return;
+  const idByEmail = new Map(rows.map((row) => [String(row.email), String(row.id)]));
+  throw new AuthEmailConflictError(taken.map((t) => ({ email: t.email, monolithId: idByEmail.get(t.email) ?? '', authId: t.id })));
+}
+
+const USER_COLUMNS = ['id', 'email', 'name', 'created_at', 'updated_at'];
+const CREDENTIAL_COLUMNS = ['user_id', 'scheme', 'hash', 'salt', 'params', 'updated_at'];
+const MONOLITH_USER_COLUMNS = ['id', 'email', 'name', 'password_hash', 'password_salt', 'password_scheme', 'password_params', 'created_at', 'updated_at'];
+const SESSION_COLUMNS = ['token_hash', 'user_id', 'created_at', 'expires_at', 'revoked_at'];
+
+function canonicalServiceUser(row: ServiceUserRow): CanonicalRow {
+  const profileUpdated = canon.time(row.updated_at);
+  const credentialUpdated = canon.nullableTime(row.credential_updated_at) ?? profileUpdated;
+  return {
+    id: canon.text(row.id),
+    email: canon.text(row.email),
+    name: canon.text(row.name),
+    created_at: canon.time(row.created_at),
+    // The monolith has one updated_at for both; it moves when either the profile or the password does.
+    updated_at: Math.max(profileUpdated, credentialUpdated),
+    scheme: canon.nullableText(row.credential_scheme),
+    hash: canon.nullableText(row.credential_hash),
+    salt: canon.nullableText(row.credential_salt),
+    params: canon.nullableText(row.credential_params),
+  };
+}
+
+/** users (monolith: one table with the legacy hash) ⇄ users + credentials (auth service). */
+export const usersMapping = defineMapping<MonolithUser, ServiceUserRow>({
+  name: 'users',
+  key: ['id'],
+  monolith: tableSide({ table: 'users', key: ['id'], columns: MONOLITH_USER_COLUMNS, beforeUpsert: refuseEmailConflicts }),
+  service: tableSide({
+    table: 'users',
+    key: ['id'],
+    columns: USER_COLUMNS,
+    joins: [
+      {
+        table: 'credentials',
+        on: ['credentials.user_id', 'users.id'],
+        select: {
+          credential_scheme: 'credentials.scheme',
+          credential_hash: 'credentials.hash',
+          credential_salt: 'credentials.salt',
+          credential_params: 'credentials.params',
+          credential_updated_at: 'credentials.updated_at',
+        },
+      },
+    ],
+    beforeUpsert: refuseEmailConflicts,
+    afterUpsert: async (trx, rows) => {
+      const credentials = rows
+        .filter((row) => row.credential_scheme !== null && row.credential_scheme !== undefined)
+        .map((row) => ({
+          user_id: row.id,
+          scheme: row.credential_scheme,
+          hash: row.credential_hash,
+          salt: row.credential_salt,
+          params: row.credential_params,
+          updated_at: row.credential_updated_at,
+        }));
+      await upsertRows(trx, 'credentials', ['user_id'], CREDENTIAL_COLUMNS, credentials);
+    },
+    alsoCaptured: [{ table: 'credentials', keyColumns: ['user_id'] }],
+    alsoRequired: [{ table: 'credentials', columns: CREDENTIAL_COLUMNS }],
+  }),
+  toService(row) {
+    const { user, credential } = monolithUserToAuthRows(row);
+    return {
+      ...user,
+      credential_scheme: credential.scheme,
+      credential_hash: credential.hash,
+      credential_salt: credential.salt,
+      credential_params: credential.params,
+      credential_updated_at: credential.updated_at,
+    };
+  },
+  toMonolith(row) {
+    if (row.credential_scheme === null || row.credential_hash === null || row.credential_salt === null) {
+      throw new RangeError(`user ${row.id} has no credential on the auth side`);
+    }
+    return authRowsToMonolithUser(row, {
+      scheme: row.credential_scheme,
+      hash: row.credential_hash,
+      salt: row.credential_salt,
+      params: row.credential_params,
+      updated_at: row.credential_updated_at,
+    }) as MonolithUser;
+  },
+  canonicalService: canonicalServiceUser,
+  version: (row) => Number(row.updated_at),
+});
+
+type Session = SessionRow & Row;
+
+const sessionSide = () => tableSide({ table: 'sessions', key: ['token_hash'], columns: SESSION_COLUMNS });
+
+/** sessions ⇄ sessions: the same format on both sides (decision 0003). */
+export const sessionsMapping = defineMapping<Session, Session>({
+  name: 'sessions',
+  key: ['token_hash'],
+  monolith: sessionSide(),
+  service: sessionSide(),
+  toService: (row) => copySession(row) as unknown as Session,
+  toMonolith: (row) => copySession(row) as unknown as Session,
+  canonicalService: (row) => ({
+    token_hash: canon.text(row.token_hash),
+    user_id: canon.text(row.user_id),
+    created_at: canon.time(row.created_at),
+    expires_at: canon.time(row.expires_at),
+    revoked_at: canon.nullableTime(row.revoked_at),
+  }),
+  // A session only ever changes by being revoked: a revocation on either side is its newest version.
+  version: (row) => Number(row.revoked_at ?? row.created_at),
+  parents: [{ mapping: 'users', keyOf: (row) => [String(row.user_id)] }],
+});
+
+export const authCapability: Capability = {
+  name: 'auth',
+  serviceDatabase: 'auth',
+  mappings: [usersMapping, sessionsMapping],
+};

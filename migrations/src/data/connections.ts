@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import type { Knex } from 'knex';
+import { createDatabase, dialectOf, type Database } from '@strangler/kit';
+import type { Capability } from './capabilities/capability';
+import { DataCommandError } from './command-error';
+import { sideOf } from './mapping';
+import type { SideName } from './types';
+
+/** A URL fit for messages and logs: no password. */
+export function describeUrl(url: string): string {
+  if (dialectOf(url) !== 'mysql') return url;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'mysql://(unparseable URL)';
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms (${what})`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Opens a database and proves it answers, or fails with one sentence naming it: a SQLite file that
+ * does not exist is not created (that would only hide a wrong path behind "no such table").
+ */
+export async function openDatabase(label: string, url: string, options: { poolMax?: number } = {}): Promise<Database> {
+  if (dialectOf(url) === 'sqlite' && url !== ':memory:' && !existsSync(url)) {
+    throw new DataCommandError(`the ${label} database ${url} does not exist: check the URL, or create it with npm run migrate`);
+  }
+  const db = createDatabase(url, options);
+  try {
+    await withTimeout(db.knex.raw('select 1'), 8_000, 'select 1');
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    const e = error as { code?: string; message?: string };
+    throw new DataCommandError(`cannot reach the ${label} database at ${describeUrl(url)}: ${e.message ?? String(error)}${e.code ? ` (${e.code})` : ''}`);
+  }
+  return db;
+}
+
+/** Refuses to run against a database whose schema lacks what the capability's mappings need. */
+export async function requireSchema(db: Knex, capability: Capability, side: SideName, label: string): Promise<void> {
+  const missing: string[] = [];
+  for (const mapping of capability.mappings) {
+    for (const { table, columns } of sideOf(mapping, side).required) {
+      if (!(await db.schema.hasTable(table))) {
+        missing.push(`table ${table}`);
+        continue;
+      }
+      for (const column of columns) if (!(await db.schema.hasColumn(table, column))) missing.push(`${table}.${column}`);
+    }
+  }
+  if (missing.length) {
+    throw new DataCommandError(`the ${label} database lacks ${[...new Set(missing)].join(', ')}: apply its schema migrations first (npm run migrate)`);
+  }
+}

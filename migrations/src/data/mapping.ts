@@ -1,0 +1,96 @@
+import type { Knex } from 'knex';
+import type { CanonicalRow } from './canonical';
+import type { KeyRange } from './keys';
+import type { Direction, KeyTuple, Row, SideName } from './types';
+
+/** A table whose writes change the entity, with the columns that give the entity's key. */
+export interface CapturedTable {
+  table: string;
+  keyColumns: readonly string[];
+}
+
+/** How one side stores an entity: possibly several tables (the auth service's users + credentials). */
+export interface EntitySide {
+  /** Tables whose inserts, updates and deletes change the entity (change capture watches these). */
+  captured: readonly CapturedTable[];
+  /** Tables (and columns) that must exist before anything runs. */
+  required: ReadonlyArray<{ table: string; columns: readonly string[] }>;
+  /** Entities in key order within `range`, at most `limit`. */
+  readRange(db: Knex, range: KeyRange, limit?: number): Promise<Row[]>;
+  /** The entities with these keys that exist (in no particular order). */
+  readKeys(db: Knex, keys: readonly KeyTuple[], options?: { lock?: boolean }): Promise<Row[]>;
+  keyOf(row: Row): KeyTuple;
+  /** Inserts or updates (never INSERT IGNORE): onConflict().merge(). */
+  upsert(trx: Knex.Transaction, rows: readonly Row[]): Promise<void>;
+  remove(trx: Knex.Transaction, keys: readonly KeyTuple[]): Promise<void>;
+  count(db: Knex): Promise<number>;
+}
+
+/** An entity whose rows must exist on the target before this one's (foreign keys). */
+export interface ParentLink {
+  mapping: string;
+  keyOf(row: CanonicalRow): KeyTuple;
+}
+
+/**
+ * A typed mapping between the monolith's tables and a service's for one kind of entity: the key, a
+ * transform each way, the canonical form both sides are compared in, and the version the conflict
+ * rule orders writes by. The engine (backfill, sync, verify) works on any mapping.
+ */
+export interface EntityMapping {
+  name: string;
+  /** The entity key's parts, named as in the canonical form. */
+  key: readonly string[];
+  monolith: EntitySide;
+  service: EntitySide;
+  /** Monolith row → the row the service stores (throws on anything it cannot carry exactly). */
+  toService(row: Row): Row;
+  /** Service row → the row the monolith stores. */
+  toMonolith(row: Row): Row;
+  /** The canonical form of a row read from either side: equal data, equal form. */
+  canonical(side: SideName, row: Row): CanonicalRow;
+  /** Orders two versions of the same entity (epoch ms): bigger is newer. */
+  version(row: CanonicalRow): number;
+  parents: readonly ParentLink[];
+}
+
+export function sideOf(mapping: EntityMapping, side: SideName): EntitySide {
+  return side === 'monolith' ? mapping.monolith : mapping.service;
+}
+
+export function transformFor(mapping: EntityMapping, direction: Direction): (row: Row) => Row {
+  return direction === 'to-service' ? mapping.toService : mapping.toMonolith;
+}
+
+/**
+ * Builds an EntityMapping from typed transforms. The engine sees plain rows; the spec's own code is
+ * typed against the rows each side really has.
+ */
+export interface MappingSpec<M extends Row, S extends Row> {
+  name: string;
+  key: readonly string[];
+  monolith: EntitySide;
+  service: EntitySide;
+  toService(row: M): S;
+  toMonolith(row: S): M;
+  /** Canonical form of a service-side row; a monolith row is compared through toService unless overridden. */
+  canonicalService(row: S): CanonicalRow;
+  canonicalMonolith?(row: M): CanonicalRow;
+  version(row: CanonicalRow): number;
+  parents?: readonly ParentLink[];
+}
+
+export function defineMapping<M extends Row, S extends Row>(spec: MappingSpec<M, S>): EntityMapping {
+  const canonicalMonolith = spec.canonicalMonolith ?? ((row: M) => spec.canonicalService(spec.toService(row)));
+  return {
+    name: spec.name,
+    key: spec.key,
+    monolith: spec.monolith,
+    service: spec.service,
+    toService: (row) => spec.toService(row as M),
+    toMonolith: (row) => spec.toMonolith(row as S),
+    canonical: (side, row) => (side === 'monolith' ? canonicalMonolith(row as M) : spec.canonicalService(row as S)),
+    version: spec.version,
+    parents: spec.parents ?? [],
+  };
+}

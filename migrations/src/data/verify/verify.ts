@@ -1,0 +1,181 @@
+import type { Knex } from 'knex';
+import type { Capability } from '../capabilities/capability';
+import { canonicalText, digest, type CanonicalRow } from '../canonical';
+import { compareKeys, keyText, type KeyRange } from '../keys';
+import type { EntityMapping } from '../mapping';
+import { silentProgress, type ProgressReporter } from '../progress/progress-reporter';
+import type { KeyTuple, Row, SideName } from '../types';
+
+export interface VerifyOptions {
+  capability: Capability;
+  monolith: Knex;
+  service: Knex;
+  mappings?: readonly string[];
+  /** Rows read per side per chunk. */
+  chunkSize?: number;
+  /** How often a differing chunk is read again before it counts as different (in-flight sync). */
+  rechecks?: number;
+  recheckDelayMs?: number;
+  /** Row-level differences listed per mapping (all are counted). */
+  maxReported?: number;
+  progress?: ProgressReporter;
+}
+
+export type DifferenceKind = 'missing-on-service' | 'missing-on-monolith' | 'different' | 'unreadable';
+
+export interface RowDifference {
+  key: KeyTuple;
+  kind: DifferenceKind;
+  /** For 'different': each field that differs, with both canonical values. */
+  fields?: Record<string, { monolith: unknown; service: unknown }>;
+  /** For 'unreadable': the side whose row the mapping could not read, and why. */
+  side?: SideName;
+  error?: string;
+}
+
+export interface MappingVerifyReport {
+  mapping: string;
+  monolithRows: number;
+  serviceRows: number;
+  chunks: number;
+  /** Chunks whose checksums differed at first but matched on a re-check (sync in flight). */
+  settledOnRecheck: number;
+  differentChunks: number;
+  differences: number;
+  reported: RowDifference[];
+}
+
+export interface VerifyReport {
+  capability: string;
+  ok: boolean;
+  rows: number;
+  durationMs: number;
+  rowsPerSecond: number;
+  mappings: MappingVerifyReport[];
+}
+
+/** A side's rows of one chunk in canonical form, keyed, with the chunk's checksum. */
+interface ChunkSide {
+  rows: Map<string, { key: KeyTuple; canonical?: CanonicalRow; error?: string }>;
+  checksum: string;
+}
+
+function canonicalChunk(mapping: EntityMapping, side: SideName, rows: readonly Row[]): ChunkSide {
+  const sideSpec = side === 'monolith' ? mapping.monolith : mapping.service;
+  const entries: Array<[string, { key: KeyTuple; canonical?: CanonicalRow; error?: string }, string]> = [];
+  for (const row of rows) {
+    const key = sideSpec.keyOf(row);
+    try {
+      const canonical = mapping.canonical(side, row);
+      entries.push([keyText(key), { key, canonical }, canonicalText(canonical)]);
+    } catch (error) {
+      entries.push([keyText(key), { key, error: (error as Error).message }, `!unreadable ${(error as Error).message}`]);
+    }
+  }
+  entries.sort((a, b) => compareKeys(a[1].key, b[1].key));
+  const checksum = digest(entries.map(([text, , canonical]) => `${text}\u0000${canonical}`).join('\n'));
+  return { rows: new Map(entries.map(([text, entry]) => [text, entry])), checksum };
+}
+
+function rowDifferences(monolith: ChunkSide, service: ChunkSide): RowDifference[] {
+  const differences: RowDifference[] = [];
+  const keys = new Map<string, KeyTuple>();
+  for (const [text, entry] of monolith.rows) keys.set(text, entry.key);
+  for (const [text, entry] of service.rows) keys.set(text, entry.key);
+  for (const [text, key] of [...keys.entries()].sort((a, b) => compareKeys(a[1], b[1]))) {
+    const m = monolith.rows.get(text);
+    const s = service.rows.get(text);
+    if (m?.error !== undefined) differences.push({ key, kind: 'unreadable', side: 'monolith', error: m.error });
+    else if (s?.error !== undefined) differences.push({ key, kind: 'unreadable', side: 'service', error: s.error });
+    else if (!s) differences.push({ key, kind: 'missing-on-service' });
+    else if (!m) differences.push({ key, kind: 'missing-on-monolith' });
+    else if (m.canonical && s.canonical && canonicalText(m.canonical) !== canonicalText(s.canonical)) {
+      const fields: Record<string, { monolith: unknown; service: unknown }> = {};
+      for (const field of new Set([...Object.keys(m.canonical), ...Object.keys(s.canonical)])) {
+        const a = m.canonical[field] ?? null;
+        const b = s.canonical[field] ?? null;
+        if (a !== b) fields[field] = { monolith: a, service: b };
+      }
+      differences.push({ key, kind: 'different', fields });
+    }
+  }
+  return differences;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Compares both sides of every mapping in canonical form (each side's rows transformed into the
+ * same representation), chunk by chunk in key order: a checksum per chunk and side; a chunk whose
+ * checksums differ is read again a few times (sync may be mid-flight), and only then compared row
+ * by row. Chunk bounds come from both sides, so rows only one side has are found too.
+ */
+export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
+  const started = Date.now();
+  const reports: MappingVerifyReport[] = [];
+  for (const mapping of options.capability.mappings) {
+    if (options.mappings && !options.mappings.includes(mapping.name)) continue;
+    reports.push(await verifyMapping(options, mapping));
+  }
+  const rows = reports.reduce((sum, report) => sum + Math.max(report.monolithRows, report.serviceRows), 0);
+  const durationMs = Date.now() - started;
+  return {
+    capability: options.capability.name,
+    ok: reports.every((report) => report.differences === 0),
+    rows,
+    durationMs,
+    rowsPerSecond: durationMs > 0 ? Math.round((rows * 1000) / durationMs) : rows,
+    mappings: reports,
+  };
+}
+
+async function verifyMapping(options: VerifyOptions, mapping: EntityMapping): Promise<MappingVerifyReport> {
+  const chunkSize = options.chunkSize ?? 2_000;
+  const rechecks = options.rechecks ?? 3;
+  const maxReported = options.maxReported ?? 50;
+  const progress = options.progress ?? silentProgress;
+  const report: MappingVerifyReport = { mapping: mapping.name, monolithRows: 0, serviceRows: 0, chunks: 0, settledOnRecheck: 0, differentChunks: 0, differences: 0, reported: [] };
+  const [monolithTotal, serviceTotal] = await Promise.all([mapping.monolith.count(options.monolith), mapping.service.count(options.service)]);
+  const total = Math.max(monolithTotal, serviceTotal);
+  const task = `verify ${options.capability.name}/${mapping.name}`;
+  const readBoth = (range: KeyRange, limit?: number) =>
+    Promise.all([mapping.monolith.readRange(options.monolith, range, limit), mapping.service.readRange(options.service, range, limit)]);
+
+  let after: KeyTuple | undefined;
+  for (;;) {
+    const [m, s] = await readBoth({ after }, chunkSize);
+    if (m.length === 0 && s.length === 0) break;
+    // The chunk ends where the side that filled its page first ends; rows past it come next time.
+    const lastM = m.length === chunkSize ? mapping.monolith.keyOf(m[m.length - 1] as Row) : undefined;
+    const lastS = s.length === chunkSize ? mapping.service.keyOf(s[s.length - 1] as Row) : undefined;
+    const through = lastM && lastS ? (compareKeys(lastM, lastS) <= 0 ? lastM : lastS) : (lastM ?? lastS);
+    const within = (side: EntityMapping['monolith'], rows: Row[]) => (through ? rows.filter((row) => compareKeys(side.keyOf(row), through) <= 0) : rows);
+    let monolith = canonicalChunk(mapping, 'monolith', within(mapping.monolith, m));
+    let service = canonicalChunk(mapping, 'service', within(mapping.service, s));
+    report.chunks += 1;
+    if (monolith.checksum !== service.checksum) {
+      let settled = false;
+      for (let attempt = 1; attempt <= rechecks && !settled; attempt++) {
+        await sleep((options.recheckDelayMs ?? 500) * attempt);
+        const [m2, s2] = await readBoth({ after, through });
+        monolith = canonicalChunk(mapping, 'monolith', m2);
+        service = canonicalChunk(mapping, 'service', s2);
+        settled = monolith.checksum === service.checksum;
+      }
+      if (settled) report.settledOnRecheck += 1;
+      else {
+        report.differentChunks += 1;
+        const differences = rowDifferences(monolith, service);
+        report.differences += differences.length;
+        report.reported.push(...differences.slice(0, Math.max(0, maxReported - report.reported.length)));
+      }
+    }
+    report.monolithRows += monolith.rows.size;
+    report.serviceRows += service.rows.size;
+    progress.update({ task, done: Math.max(report.monolithRows, report.serviceRows), total });
+    if (!through) break;
+    after = through;
+  }
+  progress.finish({ task, done: Math.max(report.monolithRows, report.serviceRows), total }, report.differences ? `${report.differences} difference(s)` : 'equal');
+  return report;
+}
