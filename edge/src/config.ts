@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { baseConfigShape, booleanFlag, loadConfig, peerSessionsShape, positiveMs, secret } from '@strangler/kit';
+import { trustProxyProblem } from './http/trust-proxy';
 
 const { PORT, LOG_LEVEL, SHUTDOWN_TIMEOUT_MS } = baseConfigShape({ port: 8080, databaseFile: '' });
 
@@ -36,7 +37,13 @@ export const edgeConfigSchema = z
     USER_LOOKUP_BUDGET_MS: positiveMs(250),
     USER_CACHE_SIZE: count(100_000),
     /** Which peers may set X-Forwarded-*: express "trust proxy" syntax (names, CIDRs, hop count, true/false). */
-    TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
+    TRUST_PROXY: z
+      .string()
+      .default('loopback, linklocal, uniquelocal')
+      .superRefine((value, ctx) => {
+        const problem = trustProxyProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     UPSTREAM_CONNECT_TIMEOUT_MS: positiveMs(1_000),
     /** Longest silence while waiting for an upstream's response head (the request body may still be flowing). */
     UPSTREAM_RESPONSE_TIMEOUT_MS: positiveMs(15_000),

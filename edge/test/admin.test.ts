@@ -1,5 +1,5 @@
 import type { ShadowJob, ShadowMirror } from '../src/shadow';
-import { startUpstream, type TestUpstream } from './support/upstream';
+import { jsonOf, startUpstream, type TestUpstream } from './support/upstream';
 import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
 
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef0123456789';
@@ -34,12 +34,12 @@ describe('admin endpoints and health', () => {
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(await response.json()).toMatchObject({ code: 'EDGE_ADMIN_UNAUTHORIZED', status: 401 });
+      expect(await jsonOf(response)).toMatchObject({ code: 'EDGE_ADMIN_UNAUTHORIZED', status: 401 });
     }
   });
 
   it('shows the routes in force', async () => {
-    const body = await (await admin('/_edge/routes', ADMIN_TOKEN)).json();
+    const body = await jsonOf(admin('/_edge/routes', ADMIN_TOKEN));
     expect(body.monolith.url).toBe(upstream.url);
     expect(body.capabilities.map((c: { name: string; flag: string }) => [c.name, c.flag])).toEqual([
       ['auth', 'strangler.auth'],
@@ -49,7 +49,7 @@ describe('admin endpoints and health', () => {
   });
 
   it('shows each capability’s stage and percentage as the flag client sees them', async () => {
-    const body = await (await admin('/_edge/capabilities', ADMIN_TOKEN)).json();
+    const body = await jsonOf(admin('/_edge/capabilities', ADMIN_TOKEN));
     expect(body.flags).toMatchObject({ kind: 'local-file', ready: true });
     expect(body.capabilities).toEqual([
       { capability: 'auth', flag: 'strangler.auth', flagFound: true, enabled: true, stage: 'reads', percentage: 10, serviceUrl: upstream.url, breaker: 'closed' },
@@ -58,16 +58,16 @@ describe('admin endpoints and health', () => {
   });
 
   it('delegates mismatches to the shadow module, lists breakers, and 404s the rest', async () => {
-    expect(await (await admin('/_edge/mismatches', ADMIN_TOKEN)).json()).toEqual({ routes: [{ routeKey: 'GET /api/payments/:id', mismatches: 2 }] });
-    expect(await (await admin('/_edge/breakers', ADMIN_TOKEN)).json()).toEqual({ breakers: [] });
+    expect(await jsonOf(admin('/_edge/mismatches', ADMIN_TOKEN))).toEqual({ routes: [{ routeKey: 'GET /api/payments/:id', mismatches: 2 }] });
+    expect(await jsonOf(admin('/_edge/breakers', ADMIN_TOKEN))).toEqual({ breakers: [] });
     const missing = await admin('/_edge/nothing', ADMIN_TOKEN);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
+    expect(await jsonOf(missing)).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
   });
 
   it('answers health and metrics itself, without the admin token', async () => {
-    expect(await (await fetch(`${edge.url}/health/live`)).json()).toEqual({ status: 'ok' });
-    expect(await (await fetch(`${edge.url}/health/ready`)).json()).toEqual({ status: 'ready', checks: { routes: 'ok', flags: 'ok' } });
+    expect(await jsonOf(fetch(`${edge.url}/health/live`))).toEqual({ status: 'ok' });
+    expect(await jsonOf(fetch(`${edge.url}/health/ready`))).toEqual({ status: 'ready', checks: { routes: 'ok', flags: 'ok' } });
     const metrics = await (await fetch(`${edge.url}/metrics`)).text();
     expect(metrics).toContain('edge_flag_source_ready{source="local-file",service="edge"} 1');
     expect(upstream.requests).toHaveLength(0);
@@ -134,7 +134,7 @@ describe('shadow stage: the edge side of mirroring', () => {
   it('mirrors only the users in the rollout', async () => {
     edge.setFlags([{ capability: 'payments', enabled: true, stage: 'shadow', rollout: 0 }]);
     const { eventually } = await import('./support/upstream');
-    await eventually(async () => (await (await fetch(`${edge.url}/_edge/capabilities`)).json()).capabilities[1].percentage === 0);
+    await eventually(async () => (await jsonOf(fetch(`${edge.url}/_edge/capabilities`))).capabilities[1].percentage === 0);
     await (await fetch(`${edge.url}/api/payments/p1`)).text();
     expect(jobs).toHaveLength(0);
   });

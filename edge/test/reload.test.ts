@@ -1,4 +1,4 @@
-import { echo, eventually, startUpstream, type TestUpstream } from './support/upstream';
+import { echo, eventually, jsonOf, startUpstream, type TestUpstream } from './support/upstream';
 import { monolithOnly, standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
 
 const targetOf = async (edge: TestEdge, path: string) => (await fetch(`${edge.url}${path}`)).headers.get('x-upstream');
@@ -38,7 +38,7 @@ describe('routes file reloads', () => {
     edge.writeRoutes('{"monolith": {"url": "not a url"}, "capabilities": {}}');
     await eventually(async () => /edge_config_reloads_total\{file="routes",outcome="invalid"/.test(await edge.metrics()));
     expect(await targetOf(edge, '/api/orders')).toBe('second');
-    const view = await (await fetch(`${edge.url}/_edge/routes`)).json();
+    const view = await jsonOf(fetch(`${edge.url}/_edge/routes`));
     expect(view.monolith.url).toBe(second.url);
     expect(view.file.lastError.errors).toEqual(['monolith.url: "not a url" is not an http(s) URL']);
 
@@ -82,7 +82,7 @@ describe('flags file flips', () => {
     edge.writeFlagsText('{"version": 2, "features": [{"name": "strangler.payments"}]}');
     await eventually(async () => /edge_flag_source_errors_total\{source="local-file",severity="error"/.test(await edge.metrics()));
     expect(await targetOf(edge, '/api/payments/p1')).toBe('payments');
-    const capabilities = await (await fetch(`${edge.url}/_edge/capabilities`)).json();
+    const capabilities = await jsonOf(fetch(`${edge.url}/_edge/capabilities`));
     expect(capabilities.flags).toMatchObject({ kind: 'local-file', ready: true, errors: 1 });
     expect(capabilities.flags.lastError).toMatch(/features\.0\.enabled/);
   });

@@ -3,7 +3,7 @@ import { startMonolith, type RunningMonolith } from '../../monolith/test/support
 import { startAuthService, type RunningAuthService } from '../../services/auth/test/support/start-auth-service';
 import { startPaymentsService, type RunningPaymentsService } from '../../services/payments/test/support/start-payments-service';
 import type { CapabilityFlagSetting, Stage } from '../src/flags';
-import { eventually } from './support/upstream';
+import { eventually, jsonOf } from './support/upstream';
 import { monolithOnly, standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
 
 /**
@@ -66,7 +66,7 @@ async function setStages(edge: TestEdge, stages: { auth?: [Stage, number]; payme
   });
   edge.setFlags(settings);
   await eventually(async () => {
-    const view = await (await fetch(`${edge.url}/_edge/capabilities`)).json();
+    const view = await jsonOf(fetch(`${edge.url}/_edge/capabilities`));
     return settings.every((s) => {
       const seen = view.capabilities.find((c: { capability: string }) => c.capability === s.capability);
       return seen.enabled === s.enabled && seen.stage === (s.enabled ? s.stage : 'monolith') && seen.percentage === s.rollout;
@@ -107,7 +107,7 @@ describe('the edge in front of the real monolith and services, stage by stage', 
     const token = registered.body.token as string;
     for (let i = 0; i < 3; i += 1) expect(await call(stack.edge, 'GET', '/api/auth/me', { token })).toMatchObject({ status: 200, target: 'monolith' });
     const report = await eventually(async () => {
-      const mismatches = await (await fetch(`${stack.edge.url}/_edge/mismatches`)).json();
+      const mismatches = await jsonOf(fetch(`${stack.edge.url}/_edge/mismatches`));
       const route = mismatches.routes.find((r: { routeKey: string }) => r.routeKey === 'GET /api/auth/me');
       return route?.compared >= 3 ? route : undefined;
     });

@@ -6,7 +6,7 @@ import { destroyUnleash } from '../src/flags/unleash-lifecycle';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildFlagsDocument } from '../src/flags';
-import { closedPortUrl, eventually, startUpstream, type TestUpstream } from './support/upstream';
+import { closedPortUrl, eventually, jsonOf, startUpstream, type TestUpstream } from './support/upstream';
 import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
 
 describe('destroying an unleash-client while a fetch to an unreachable server is in flight', () => {
@@ -78,7 +78,7 @@ describe('Unleash as the flag source, while Unleash has no flags to give', () =>
     expect(existsSync(backupDir)).toBe(true);
     const ready = await fetch(`${edge.url}/health/ready`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ code: 'NOT_READY', checks: { flags: 'failing' } });
+    expect(await jsonOf(ready)).toMatchObject({ code: 'NOT_READY', checks: { flags: 'failing' } });
     const response = await fetch(`${edge.url}/api/payments/p1`);
     expect([response.status, response.headers.get('x-strangler-target')]).toEqual([200, 'monolith']);
     await eventually(async () => /edge_flag_source_errors_total\{source="unleash",severity="warn"/.test(await edge.metrics()));
@@ -94,7 +94,7 @@ describe('Unleash as the flag source, while Unleash has no flags to give', () =>
     await eventually(async () => (await fetch(`${edge.url}/health/ready`)).status === 200);
     const response = await fetch(`${edge.url}/api/payments/p1`);
     expect([response.status, response.headers.get('x-strangler-target')]).toEqual([200, 'service']);
-    const capabilities = await (await fetch(`${edge.url}/_edge/capabilities`)).json();
+    const capabilities = await jsonOf(fetch(`${edge.url}/_edge/capabilities`));
     expect(capabilities.capabilities[1]).toMatchObject({ capability: 'payments', stage: 'complete', percentage: 100 });
     expect(capabilities.flags).toMatchObject({ kind: 'unleash', ready: true });
   });

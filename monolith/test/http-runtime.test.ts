@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { Writable } from 'node:stream';
 import { createDatabase, createLogger, listen } from '@strangler/kit';
 import { createTestDatabase, httpClient, testDialects } from '@strangler/kit/testing';
@@ -68,6 +69,22 @@ describe.each(testDialects())('runtime behaviour of the monolith on %s', (dialec
     expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     const missingType = await monolith.api.request('POST', '/api/auth/login', undefined, { raw: '{}' });
     expect(missingType.status).toBe(415);
+  });
+
+  it('accepts a chunked POST without a media type only while it carries no bytes', async () => {
+    const send = (chunks: string[]) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request(`${monolith.url}/api/auth/login`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        for (const chunk of chunks) req.write(chunk);
+        req.end();
+      });
+    // Empty: the request reaches the route, which answers for the missing fields.
+    expect(await send([])).toBe(400);
+    expect(await send(['{"email":"a@example.com","password":"x"}'])).toBe(415);
   });
 
   it('exposes Prometheus metrics with the route template, not the raw path', async () => {

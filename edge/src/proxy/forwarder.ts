@@ -88,6 +88,10 @@ export class Forwarder {
         res.off('close', onClientClose);
         resolve(outcome);
       };
+      if (res.destroyed || req.socket.destroyed) {
+        resolve({ kind: 'client-gone' });
+        return;
+      }
       const onClientClose = () => {
         if (responded) return;
         proxyReq?.destroy();
@@ -110,16 +114,24 @@ export class Forwarder {
           proxyRes.destroy();
           return;
         }
-        responded = true;
         proxyReq?.setTimeout(0);
         const status = proxyRes.statusCode ?? 502;
-        spec.onResponseHead?.(status);
         const headers: Record<string, string | string[]> = {};
-        for (const [name, values] of endToEndResponseHeaders(proxyRes.rawHeaders)) {
-          headers[name] = values.length === 1 ? values[0]! : values;
-          res.setHeader(name, headers[name]!);
+        try {
+          for (const [name, values] of endToEndResponseHeaders(proxyRes.rawHeaders)) {
+            headers[name] = values.length === 1 ? values[0]! : values;
+            res.setHeader(name, headers[name]!);
+          }
+          for (const [name, value] of Object.entries(spec.extraResponseHeaders)) res.setHeader(name, value);
+        } catch (error) {
+          // A head node's client accepted but its server refuses to repeat: nothing was sent yet.
+          for (const name of res.getHeaderNames()) if (name !== 'x-request-id') res.removeHeader(name);
+          proxyRes.destroy();
+          settle({ kind: 'failed', failure: { kind: 'reset', requestSent: true, code: 'EBADHEADER', message: (error as Error).message } });
+          return;
         }
-        for (const [name, value] of Object.entries(spec.extraResponseHeaders)) res.setHeader(name, value);
+        responded = true;
+        spec.onResponseHead?.(status);
         res.writeHead(status, proxyRes.statusMessage);
         const capture = spec.captureBytes !== undefined ? new ResponseCapture(spec.captureBytes) : undefined;
         capture?.attach(proxyRes);

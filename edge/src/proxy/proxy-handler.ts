@@ -169,17 +169,23 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
 
     const { response } = outcome;
     if (mirror && match && response.completed && response.captured) {
-      deps.shadow.submit({
-        capability,
-        routeKey: match.routeKey,
-        method,
-        url: req.originalUrl,
-        headers,
-        ignore: match.route.ignore,
-        primary: { status: response.status, headers: response.headers, body: response.captured.body, truncated: response.captured.truncated, latencyMs: elapsedMs() },
-        serviceUrl: match.capability.service.url,
-        monolithUrl: table.monolith.url,
-      });
+      const primary = { status: response.status, headers: response.headers, body: response.captured.body, truncated: response.captured.truncated, latencyMs: elapsedMs() };
+      try {
+        deps.shadow.submit({
+          capability,
+          routeKey: match.routeKey,
+          method,
+          url: req.originalUrl,
+          headers,
+          ignore: match.route.ignore,
+          primary,
+          serviceUrl: match.capability.service.url,
+          monolithUrl: table.monolith.url,
+        });
+      } catch (error) {
+        // The mirror promises never to throw; if it does, the client already has its answer.
+        deps.logger.error({ err: error }, 'shadow submit failed');
+      }
     }
     return finish({ capability, stage, target, status: response.completed ? response.status : 'aborted', fallback });
 

@@ -95,3 +95,8 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5_0
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** The JSON body of a fetch response, untyped (tests assert on its shape). */
+export async function jsonOf(response: Response | Promise<Response>): Promise<any> {
+  return (await response).json();
+}

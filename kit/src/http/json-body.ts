@@ -9,6 +9,20 @@ function hasBody(req: Parameters<RequestHandler>[0]): boolean {
   return length !== undefined && length !== '0';
 }
 
+function refuseAnyBytes(req: Parameters<RequestHandler>[0], next: Parameters<RequestHandler>[2]): void {
+  let refused = false;
+  req.on('data', () => {
+    if (refused) return;
+    refused = true;
+    req.unpipe();
+    req.resume();
+    next(httpErrors.unsupportedMediaType(undefined));
+  });
+  req.on('end', () => {
+    if (!refused) next();
+  });
+}
+
 /**
  * JSON only: a body of another media type is refused with 415 before anything reads it, and JSON
  * bodies are parsed strictly (objects and arrays) with a size limit (413 beyond it).
@@ -16,6 +30,11 @@ function hasBody(req: Parameters<RequestHandler>[0]): boolean {
 export function jsonBody(limit: string): RequestHandler[] {
   const guard: RequestHandler = (req, _res, next) => {
     if (!METHODS_WITH_BODY.has(req.method) || !hasBody(req)) return next();
+    if (req.headers['content-type'] === undefined && req.headers['content-length'] === undefined) {
+      // A chunked body without a media type: fine if it turns out empty (some clients send bodiless
+      // POSTs that way), 415 as soon as a byte arrives.
+      return refuseAnyBytes(req, next);
+    }
     if (!req.is(['application/json', 'application/*+json'])) {
       return next(httpErrors.unsupportedMediaType(req.headers['content-type']));
     }
