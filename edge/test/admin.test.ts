@@ -60,6 +60,7 @@ describe('admin endpoints and health', () => {
   it('delegates mismatches to the shadow module, lists breakers, and 404s the rest', async () => {
     expect(await jsonOf(admin('/_edge/mismatches', ADMIN_TOKEN))).toEqual({ routes: [{ routeKey: 'GET /api/payments/:id', mismatches: 2 }] });
     expect(await jsonOf(admin('/_edge/breakers', ADMIN_TOKEN))).toEqual({ breakers: [] });
+    expect((await admin('/_EDGE/Breakers/', ADMIN_TOKEN)).status).toBe(200);
     const missing = await admin('/_edge/nothing', ADMIN_TOKEN);
     expect(missing.status).toBe(404);
     expect(await jsonOf(missing)).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
@@ -70,7 +71,10 @@ describe('admin endpoints and health', () => {
     expect(await jsonOf(fetch(`${edge.url}/health/ready`))).toEqual({ status: 'ready', checks: { routes: 'ok', flags: 'ok' } });
     const metrics = await (await fetch(`${edge.url}/metrics`)).text();
     expect(metrics).toContain('edge_flag_source_ready{source="local-file",service="edge"} 1');
+    expect((await fetch(`${edge.url}/health/ready/`)).status).toBe(200);
     expect(upstream.requests).toHaveLength(0);
+    // Anything else under /health is the upstreams' business.
+    expect((await fetch(`${edge.url}/health/deep`)).headers.get('x-strangler-target')).toBe('monolith');
   });
 });
 

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import { clientAddress } from '../src/http/client-address';
 import { endToEndResponseHeaders } from '../src/proxy/hop-by-hop';
 import { outgoingRequestHeaders, withFraming } from '../src/proxy/outgoing-headers';
 import { decideOnFailure } from '../src/resilience/fallback-policy';
@@ -89,5 +91,18 @@ describe('decideOnFailure', () => {
     expect(decideOnFailure({ ...base, side: 'monolith', failure: failure('timeout', true) })).toMatchObject({ retryAfter: false, error: { code: 'EDGE_UPSTREAM_TIMEOUT', status: 504 } });
     expect(decideOnFailure({ ...base, side: 'monolith', safe: true, failure: failure('timeout', true) })).toMatchObject({ retryAfter: true, error: { code: 'EDGE_UPSTREAM_TIMEOUT' } });
     expect(decideOnFailure({ ...base, side: 'monolith', failure: failure('reset', true) })).toMatchObject({ retryAfter: false, error: { code: 'EDGE_BAD_GATEWAY', status: 502 } });
+  });
+});
+
+describe('clientAddress (as express computes req.ip)', () => {
+  const trustLoopbackAndPrivate = (address: string) => address === '127.0.0.1' || address.startsWith('10.');
+  const req = (remoteAddress: string, forwardedFor?: string) =>
+    ({ socket: { remoteAddress }, headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} }) as unknown as IncomingMessage;
+
+  it('takes X-Forwarded-For only as far as the hops are trusted', () => {
+    expect(clientAddress(req('127.0.0.1', '203.0.113.9'), trustLoopbackAndPrivate)).toBe('203.0.113.9');
+    expect(clientAddress(req('127.0.0.1', 'spoofed, 198.51.100.4, 10.0.0.2'), trustLoopbackAndPrivate)).toBe('198.51.100.4');
+    expect(clientAddress(req('198.51.100.7', '203.0.113.9'), trustLoopbackAndPrivate)).toBe('198.51.100.7');
+    expect(clientAddress(req('127.0.0.1'), trustLoopbackAndPrivate)).toBe('127.0.0.1');
   });
 });

@@ -260,3 +260,17 @@ describe('when the monolith cannot answer', () => {
     await eventually(async () => /edge_upstream_failures_total\{upstream="monolith",kind="connect"/.test(await deadEdge.metrics()));
   });
 });
+
+describe('an upstream URL with a base path', () => {
+  it('prefixes the request path with it', async () => {
+    const upstream = await startUpstream({ name: 'prefixed' });
+    const edge = await startTestEdge({ routes: standardRoutes({ monolith: `${upstream.url}/legacy`, auth: upstream.url, payments: upstream.url }) });
+    try {
+      const response = await request(`${edge.url}/api/orders?x=1`);
+      expect(json(response).url).toBe('/legacy/api/orders?x=1');
+    } finally {
+      await edge.stop();
+      await upstream.stop();
+    }
+  });
+});

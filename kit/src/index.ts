@@ -7,7 +7,7 @@ export { createLogger, REDACTED_PATHS, type Logger } from './logging/logger';
 export { requestContext } from './logging/request-context';
 export { createHttpApp, DEFAULT_BODY_LIMIT, type HttpAppOptions } from './http/create-http-app';
 export { sendProblem } from './http/error-handler';
-export { REQUEST_ID_HEADER, requestIdMiddleware } from './http/request-id';
+export { REQUEST_ID_HEADER, acceptedRequestId, requestIdMiddleware } from './http/request-id';
 export { createHttpMetrics, type HttpMetrics } from './metrics/http-metrics';
 export { type ReadinessCheck } from './health/health-routes';
 export { listen, type RunningServer } from './lifecycle/http-server';

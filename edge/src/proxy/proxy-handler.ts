@@ -1,5 +1,5 @@
-import type { Request, Response } from 'express';
-import { sendProblem, type AppError, type Logger } from '@strangler/kit';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { acceptedRequestId, REQUEST_ID_HEADER, type AppError, type Logger } from '@strangler/kit';
 import { evaluateCapability } from '../flags/capability-evaluator';
 import type { FlagSource } from '../flags/flag-source';
 import { decideTarget, isSafeMethod, type RoutingDecision, type Target } from '../flags/stage-decision';
@@ -18,6 +18,8 @@ import type { AttemptOutcome, Forwarder, UpstreamTarget } from './forwarder';
 import { outgoingRequestHeaders } from './outgoing-headers';
 import { RequestBody } from './request-body';
 import type { UpstreamAgents } from './upstream-agents';
+import { clientAddress, type TrustFunction } from '../http/client-address';
+import { writeProblem } from '../http/problem-response';
 import type { UpstreamFailure } from './upstream-errors';
 
 export const TARGET_HEADER = 'x-strangler-target';
@@ -42,6 +44,8 @@ export interface ProxyHandlerDeps {
   metrics: EdgeMetrics;
   logger: Logger;
   settings: ProxySettings;
+  /** Which peers may set X-Forwarded-* (express's compiled TRUST_PROXY). */
+  trust: TrustFunction;
 }
 
 /** What happened to one request, for the metrics and the access log. */
@@ -62,51 +66,62 @@ interface Served {
 export function proxyHandler(deps: ProxyHandlerDeps) {
   const { settings, metrics } = deps;
 
-  const upstreamTarget = (spec: UpstreamSpec): UpstreamTarget => ({
-    url: spec.url,
-    agent: deps.agents.agentFor(spec.url),
-    connectTimeoutMs: spec.connectTimeoutMs ?? settings.connectTimeoutMs,
-    responseTimeoutMs: spec.responseTimeoutMs ?? settings.responseTimeoutMs,
-  });
+  // One per upstream of a routes snapshot: the URL is parsed once, not per request.
+  const targets = new WeakMap<UpstreamSpec, UpstreamTarget>();
+  const upstreamTarget = (spec: UpstreamSpec): UpstreamTarget => {
+    let target = targets.get(spec);
+    if (!target) {
+      target = {
+        url: new URL(spec.url),
+        agent: deps.agents.agentFor(spec.url),
+        connectTimeoutMs: spec.connectTimeoutMs ?? settings.connectTimeoutMs,
+        responseTimeoutMs: spec.responseTimeoutMs ?? settings.responseTimeoutMs,
+      };
+      targets.set(spec, target);
+    }
+    return target;
+  };
 
-  const decide = async (req: Request, match: RouteMatch | undefined): Promise<{ stage: Stage; decision: RoutingDecision }> => {
+  const decide = async (req: IncomingMessage, match: RouteMatch | undefined, requestId: string): Promise<{ stage: Stage; decision: RoutingDecision }> => {
     if (!match) return { stage: 'monolith', decision: { target: 'monolith', mirror: false } };
     const evaluation = await evaluateCapability(
       () => deps.flags.client(),
       match.capability.flag,
-      () => unleashContextFor({ clientAddress: req.ip ?? req.socket.remoteAddress ?? '', headers: req.headers }, deps.users),
+      () => unleashContextFor({ clientAddress: clientAddress(req, deps.trust), headers: req.headers }, deps.users),
     );
     if (evaluation.reason === 'error') {
       metrics.flagEvaluationErrors.inc({ capability: match.capability.name });
-      deps.logger.warn({ err: evaluation.error, flag: match.capability.flag }, 'flag evaluation failed; the monolith serves');
+      deps.logger.warn({ err: evaluation.error, flag: match.capability.flag, requestId }, 'flag evaluation failed; the monolith serves');
     }
-    return { stage: evaluation.stage, decision: decideTarget(evaluation.stage, evaluation.inRollout, req.method) };
+    return { stage: evaluation.stage, decision: decideTarget(evaluation.stage, evaluation.inRollout, req.method ?? 'GET') };
   };
 
-  const respondProblem = (res: Response, error: AppError, retryAfter: boolean, target: Target) => {
+  const respondProblem = (res: ServerResponse, error: AppError, retryAfter: boolean, target: Target, requestId: string) => {
     if (res.headersSent) {
       res.destroy();
       return;
     }
     if (retryAfter) res.setHeader('retry-after', String(settings.retryAfterSeconds));
     if (settings.targetHeader) res.setHeader(TARGET_HEADER, target);
-    sendProblem(res, error);
+    writeProblem(res, error, requestId);
   };
 
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
     const elapsedMs = () => Number(process.hrtime.bigint() - started) / 1e6;
     const { table, matcher } = deps.routes.current();
-    const method = req.method.toUpperCase();
-    const match = matcher.match(method, req.originalUrl);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = req.url ?? '/';
+    const incomingId = req.headers[REQUEST_ID_HEADER];
+    const requestId = acceptedRequestId(typeof incomingId === 'string' ? incomingId : undefined);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const match = matcher.match(method, url);
     const capability = match?.capability.name ?? 'none';
-    const { stage, decision } = await decide(req, match);
-    const requestId = String(res.locals.requestId);
-    const trust = req.app.get('trust proxy fn') as (address: string, hop: number) => boolean;
+    const { stage, decision } = await decide(req, match, requestId);
     const peerAddress = req.socket.remoteAddress ?? '';
     const headers = outgoingRequestHeaders(req.headers, {
       peerAddress,
-      peerTrusted: trust(peerAddress, 0),
+      peerTrusted: deps.trust(peerAddress, 0),
       protocol: (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
       requestId,
     });
@@ -160,7 +175,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       }
       if (outcome.kind === 'failed') {
         const problem = action.kind === 'fail' ? action : monolithFailure({ ...facts, failure: outcome.failure });
-        respondProblem(res, problem.error, problem.retryAfter, target);
+        respondProblem(res, problem.error, problem.retryAfter, target, requestId);
         return finish({ capability, stage, target, status: problem.error.status, fallback });
       }
     }
@@ -175,7 +190,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
           capability,
           routeKey: match.routeKey,
           method,
-          url: req.originalUrl,
+          url,
           headers,
           ignore: match.route.ignore,
           primary,
@@ -184,14 +199,14 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
         });
       } catch (error) {
         // The mirror promises never to throw; if it does, the client already has its answer.
-        deps.logger.error({ err: error }, 'shadow submit failed');
+        deps.logger.error({ err: error, requestId }, 'shadow submit failed');
       }
     }
     return finish({ capability, stage, target, status: response.completed ? response.status : 'aborted', fallback });
 
     function noteFailure(side: Target, failure: UpstreamFailure): void {
       metrics.upstreamFailures.inc({ upstream: side === 'service' ? capability : 'monolith', kind: failure.kind });
-      deps.logger.warn({ side, capability, failure }, 'upstream call failed');
+      deps.logger.warn({ side, capability, failure, requestId }, 'upstream call failed');
     }
 
     function finish(served: Served): void {
@@ -200,7 +215,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       metrics.duration.observe({ capability: served.capability, target: served.target, status }, elapsedMs() / 1000);
       if (served.fallback) metrics.fallbacks.inc({ capability: served.capability, reason: served.fallback });
       const level = typeof served.status === 'number' && served.status >= 500 ? 'warn' : 'info';
-      deps.logger[level]({ method, path: req.path, ...served, durationMs: Math.round(elapsedMs() * 100) / 100 }, 'request finished');
+      deps.logger[level]({ requestId, method, path: url.split('?', 1)[0], ...served, durationMs: Math.round(elapsedMs() * 100) / 100 }, 'request finished');
     }
   };
 }

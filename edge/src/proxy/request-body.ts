@@ -70,7 +70,7 @@ export class RequestBody {
 
   /** Whether another attempt can still send the whole body. */
   get replayable(): boolean {
-    return this.source.kind === 'buffer' || !this.opened;
+    return this.source.kind === 'buffer' || !this.present || !this.opened;
   }
 
   get buffered(): boolean {
@@ -79,9 +79,9 @@ export class RequestBody {
 
   /** A fresh readable of the whole body; a streamed body can be opened once. */
   open(): Readable {
-    if (this.source.kind === 'buffer') {
+    if (this.source.kind === 'buffer' || !this.present) {
       const stream = new PassThrough();
-      stream.end(this.source.data);
+      stream.end(this.source.kind === 'buffer' ? this.source.data : undefined);
       return stream;
     }
     if (this.opened) throw new Error('a streamed request body can only be sent once');

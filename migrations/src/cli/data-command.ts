@@ -54,7 +54,7 @@ export async function runDataCommand(argv: readonly string[], env: Record<string
   const opened: Database[] = [];
   const open = async (capability: Capability, side: SideName, options: { schema?: boolean } = {}): Promise<Database> => {
     const label = side === 'monolith' ? 'monolith' : `${capability.serviceDatabase} service`;
-    const db = await openDatabase(label, urlOf(config, side === 'monolith' ? 'monolith' : capability.serviceDatabase));
+    const db = await openDatabase(label, urlOf(config, side === 'monolith' ? 'monolith' : capability.serviceDatabase), { logger });
     opened.push(db);
     if (options.schema ?? true) await requireSchema(db.knex, capability, side, label);
     return db;

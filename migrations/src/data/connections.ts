@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import type { Knex } from 'knex';
-import { createDatabase, dialectOf, type Database } from '@strangler/kit';
+import knex, { type Knex } from 'knex';
+import { dialectOf, knexConfigFor, type Database, type Logger } from '@strangler/kit';
 import type { Capability } from './capabilities/capability';
 import { DataCommandError } from './command-error';
 import { sideOf } from './mapping';
@@ -27,14 +27,29 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 /**
+ * kit's createDatabase, with knex's own console warnings (a refused connection, say) sent to the
+ * logger instead, so a command's error output stays one sentence.
+ */
+export function createEngineDatabase(url: string, options: { poolMax?: number; logger?: Logger } = {}): Database {
+  const log = (level: 'warn' | 'error' | 'debug') => (message: unknown) => options.logger?.[level]({ component: 'knex' }, String(message));
+  const instance = knex({ ...knexConfigFor(url, options), log: { warn: log('warn'), error: log('error'), deprecate: log('warn'), debug: log('debug') } });
+  return {
+    knex: instance,
+    dialect: dialectOf(url),
+    readiness: { name: 'database', check: async () => void (await instance.raw('select 1')) },
+    close: () => instance.destroy(),
+  };
+}
+
+/**
  * Opens a database and proves it answers, or fails with one sentence naming it: a SQLite file that
  * does not exist is not created (that would only hide a wrong path behind "no such table").
  */
-export async function openDatabase(label: string, url: string, options: { poolMax?: number } = {}): Promise<Database> {
+export async function openDatabase(label: string, url: string, options: { poolMax?: number; logger?: Logger } = {}): Promise<Database> {
   if (dialectOf(url) === 'sqlite' && url !== ':memory:' && !existsSync(url)) {
     throw new DataCommandError(`the ${label} database ${url} does not exist: check the URL, or create it with npm run migrate`);
   }
-  const db = createDatabase(url, options);
+  const db = createEngineDatabase(url, options);
   try {
     await withTimeout(db.knex.raw('select 1'), 8_000, 'select 1');
   } catch (error) {

@@ -1,4 +1,5 @@
-import { createHttpApp, createHttpMetrics, createDatabase, listen, type Database, type Logger, type RunningServer } from '@strangler/kit';
+import { createHttpApp, createHttpMetrics, listen, type Database, type Logger, type ReadinessCheck, type RunningServer } from '@strangler/kit';
+import { createEngineDatabase } from '../connections';
 import type { Capability } from '../capabilities/capability';
 import { captureState } from '../capture/capture-installer';
 import { FlowControl } from '../flow-control';
@@ -40,10 +41,10 @@ export async function startSyncService(options: SyncServiceOptions): Promise<Run
   const syncMetrics = createSyncMetrics(metrics.registry);
   const databases: Database[] = [];
   const workers: SyncWorker[] = [];
-  const readiness = [];
+  const readiness: ReadinessCheck[] = [];
   for (const direction of options.directions) {
-    const source = createDatabase(options.urls[sourceOf(direction)], { poolMax: 4 });
-    const target = createDatabase(options.urls[targetOf(direction)], { poolMax: 4 });
+    const source = createEngineDatabase(options.urls[sourceOf(direction)], { poolMax: 4, logger: options.logger });
+    const target = createEngineDatabase(options.urls[targetOf(direction)], { poolMax: 4, logger: options.logger });
     databases.push(source, target);
     const worker = new SyncWorker({
       capability: options.capability,
