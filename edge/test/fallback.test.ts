@@ -60,6 +60,28 @@ describe('falling back to the monolith when a service fails', () => {
     expect(await edge.metrics()).toMatch(/edge_fallbacks_total\{capability="payments",reason="reset"/);
   });
 
+  it('serves a safe request from the monolith when the service answers 503', async () => {
+    service.handle((_req: unknown, res: { writeHead(s: number, h: Record<string, string>): void; end(b: string): void }) => {
+      res.writeHead(503, { 'content-type': 'application/problem+json' });
+      res.end('{"code":"AUTH_SESSION_STORE_UNAVAILABLE"}');
+    });
+    const response = await call(edge, 'GET', '/api/payments/p2');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-strangler-target')).toBe('monolith');
+    expect(monolith.requests.map((r) => r.url)).toEqual(['/api/payments/p2']);
+  });
+
+  it('passes a service 503 through for an unsafe request without an Idempotency-Key', async () => {
+    service.handle((_req: unknown, res: { writeHead(s: number, h: Record<string, string>): void; end(b: string): void }) => {
+      res.writeHead(503, { 'content-type': 'application/problem+json' });
+      res.end('{"code":"AUTH_SESSION_STORE_UNAVAILABLE"}');
+    });
+    const response = await call(edge, 'POST', '/api/payments/p2/capture', { body: '{}' });
+    expect(response.status).toBe(503);
+    expect(response.body).toEqual({ code: 'AUTH_SESSION_STORE_UNAVAILABLE' });
+    expect(monolith.requests).toHaveLength(0);
+  });
+
   it('serves a safe request from the monolith when the service times out', async () => {
     service.handle(hang);
     const response = await call(edge, 'GET', '/api/payments');
@@ -185,11 +207,19 @@ describe('the circuit breaker', () => {
       res.statusCode = 503;
       res.end('{}');
     });
-    for (let i = 0; i < 3; i += 1) expect((await call(edge, 'GET', '/api/payments/x')).status).toBe(503);
-    expect((await call(edge, 'GET', '/api/payments/x')).headers.get('x-strangler-target')).toBe('monolith');
+    const before = service.requests.length;
+    // Each 503 is a breaker failure; the safe request itself is answered by the monolith.
+    for (let i = 0; i < 3; i += 1) {
+      const response = await call(edge, 'GET', '/api/payments/x');
+      expect([response.status, response.headers.get('x-strangler-target')]).toEqual([200, 'monolith']);
+    }
+    expect(service.requests).toHaveLength(before + 3);
+    await call(edge, 'GET', '/api/payments/x');
+    expect(service.requests).toHaveLength(before + 3); // open: the service is not even asked
     now += 10_000;
     const probe = await call(edge, 'GET', '/api/payments/x');
-    expect([probe.status, probe.headers.get('x-strangler-target')]).toEqual([503, 'service']);
+    expect(service.requests).toHaveLength(before + 4); // the half-open probe
+    expect([probe.status, probe.headers.get('x-strangler-target')]).toEqual([200, 'monolith']);
     expect((await call(edge, 'GET', '/_edge/breakers')).body.breakers[0].state).toBe('open');
   });
 });

@@ -3,7 +3,7 @@ import { testDialects } from '@strangler/kit/testing';
 import { readCheckpoint } from '../src/data/engine-tables';
 import { backfillCheckpointName, type BackfillCheckpoint } from '../src/data/backfill/backfill';
 import { syncCheckpointName, type SyncCheckpoint } from '../src/data/sync/sync-worker';
-import { createHarness, DATA_CLI, runCli, spawnCli, waitFor, type Harness } from './support/data-harness';
+import { createHarness, killStrayChildren, DATA_CLI, runCli, spawnCli, waitFor, type Harness } from './support/data-harness';
 import { insertMonolithPayments, startWriter } from './support/payment-rows';
 
 jest.setTimeout(90_000);
@@ -19,7 +19,10 @@ describe.each(testDialects())('the CLI killed and restarted, on %s', (dialect) =
   beforeEach(async () => {
     h = await createHarness(dialect, 'payments');
   });
-  afterEach(async () => h?.close());
+  afterEach(async () => {
+    killStrayChildren();
+    await h?.close();
+  });
 
   const count = async (side: 'monolith' | 'service') => Number((await h.knex(side)('payments').count({ n: '*' }))[0]?.n);
   const distinct = async (side: 'monolith' | 'service') => Number((await h.knex(side)('payments').countDistinct({ n: 'id' }))[0]?.n);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { testDialects } from '@strangler/kit/testing';
 import { runDataCommand, type DataIo } from '../src/cli/data-command';
 import { parseDataArgs } from '../src/cli/data-args';
-import { createHarness, runCli, type Harness } from './support/data-harness';
+import { createHarness, killStrayChildren, runCli, type Harness } from './support/data-harness';
 import { insertMonolithPayments } from './support/payment-rows';
 
 jest.setTimeout(60_000);
@@ -98,7 +98,10 @@ describe.each(testDialects())('npm run data on %s', (dialect) => {
     h = await createHarness(dialect, 'payments');
     await insertMonolithPayments(h.knex('monolith'), 30);
   });
-  afterAll(async () => h?.close());
+  afterAll(async () => {
+    killStrayChildren();
+    await h?.close();
+  });
 
   it('walks capture → backfill → sync → status → verify → capture remove, human and --json', async () => {
     expect((await run(['sync', 'payments', '--once'], h.env)).err).toMatch(/change capture for payments is not installed on the monolith: npm run data -- capture install payments/);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { testDialects } from '@strangler/kit/testing';
 import { runVerify } from '../src/data/verify/verify';
-import { createHarness, runCli, type Harness } from './support/data-harness';
+import { createHarness, killStrayChildren, runCli, type Harness } from './support/data-harness';
 import { insertMonolithPayments, monolithPayment } from './support/payment-rows';
 
 jest.setTimeout(60_000);
@@ -16,7 +16,10 @@ describe.each(testDialects())('verify on %s', (dialect) => {
     await h.knex('monolith')('refunds').insert({ id: randomUUID(), payment_id: first.id, amount: first.amount, created_at: new Date() });
     await h.backfill('to-service');
   });
-  afterAll(async () => h?.close());
+  afterAll(async () => {
+    killStrayChildren();
+    await h?.close();
+  });
 
   const verify = (extra: Partial<Parameters<typeof runVerify>[0]> = {}) =>
     runVerify({ capability: h.capability, monolith: h.knex('monolith'), service: h.knex('service'), chunkSize: 40, rechecks: 1, recheckDelayMs: 10, ...extra });

@@ -28,6 +28,8 @@ export interface AttemptSpec {
   captureBytes?: number;
   /** Called when the upstream's response head arrives, before the client sees anything. */
   onResponseHead?(status: number): void;
+  /** Statuses to treat as a failed attempt rather than the answer (the caller may try elsewhere). */
+  refuseStatus?(status: number): boolean;
 }
 
 export interface ForwardedResponse {
@@ -117,6 +119,11 @@ export class Forwarder {
         }
         proxyReq?.setTimeout(0);
         const status = proxyRes.statusCode ?? 502;
+        if (spec.refuseStatus?.(status)) {
+          proxyRes.resume();
+          settle({ kind: 'failed', failure: { kind: 'reset', requestSent: true, code: `HTTP_${status}`, message: `upstream answered ${status}` } });
+          return;
+        }
         const headers: Record<string, string | string[]> = {};
         try {
           for (const [name, values] of endToEndResponseHeaders(proxyRes.rawHeaders)) {

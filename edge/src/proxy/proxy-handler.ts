@@ -57,6 +57,8 @@ interface Served {
   fallback: string | undefined;
 }
 
+const isUnavailableStatus = (status: number) => status === 502 || status === 503 || status === 504;
+
 /**
  * Every request that is not the edge's own: match the route, ask the capability's flag which side
  * serves it, forward it there, and when the service fails, fall back to the monolith where that is
@@ -158,6 +160,9 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
         extraResponseHeaders: settings.targetHeader ? { [TARGET_HEADER]: side } : {},
         ...(side === 'monolith' && mirror ? { captureBytes: settings.shadowMaxBodyBytes } : {}),
         ...(side === 'service' && permit ? { onResponseHead: (status: number) => (status >= 500 ? permit!.failure() : permit!.success()) } : {}),
+        // A service saying it cannot serve (502/503/504) is a failure like a refused connection:
+        // what may be tried again is answered by the monolith instead.
+        ...(side === 'service' && body.replayable && (safe || hasIdempotencyKey) ? { refuseStatus: isUnavailableStatus } : {}),
       });
     };
 

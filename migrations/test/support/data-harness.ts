@@ -118,9 +118,19 @@ export interface CliProcess {
   exited: Promise<CliResult>;
 }
 
+const running = new Set<ChildProcess>();
+
+/** Kills (SIGKILL) every CLI child still running: call it in afterEach, so a failed test leaks none. */
+export function killStrayChildren(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 /** The compiled CLI as a child process (`npm test` builds it first with tsc -b). */
 export function spawnCli(args: string[], env: Record<string, string>): CliProcess {
   const child = spawn(process.execPath, [DATA_CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
