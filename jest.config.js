@@ -9,6 +9,7 @@ const workspaces = {
   'payments-service': 'services/payments',
   edge: 'edge',
   contracts: 'contracts',
+  cli: 'cli',
 };
 
 /** @type {import('jest').Config} */
@@ -21,6 +22,8 @@ module.exports = {
   },
   moduleNameMapper: Object.fromEntries(
     Object.entries(workspaces).flatMap(([name, dir]) => [
+      // A deep import of compiled output (`@strangler/edge/dist/flags/stage`) is that file's source.
+      [`^@strangler/${name}/dist/(.*)$`, `<rootDir>/${dir}/src/$1`],
       [`^@strangler/${name}$`, `<rootDir>/${dir}/src`],
       [`^@strangler/${name}/(.*)$`, `<rootDir>/${dir}/src/$1`],
     ]),

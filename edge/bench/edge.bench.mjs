@@ -1,89 +1,352 @@
 /* eslint-disable no-restricted-syntax -- a benchmark script reads its knobs from the environment */
-// node edge/bench/edge.bench.mjs (after `npm run build`) — what the edge costs: the same tiny upstream
-// hit directly, through a bare http-proxy with a keep-alive agent (the baseline), through the edge on
-// an unmatched route (monolith, no flag), and on a capability route whose flag is evaluated (payments
-// live 100 %, anonymous caller → sessionId stickiness). Same run, separate processes; compare ratios,
-// absolute numbers vary from run to run.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// npm run bench:edge — what the edge costs over a bare http-proxy, in one run:
+//   (a) the upstream directly; (b) a bare http-proxy with a keep-alive agent (the baseline);
+//   (c) the edge as production runs it: the payments capability route, its flag evaluated at stage
+//       live 100 %, an authenticated caller whose user id the edge resolves (bearer token → peer
+//       session lookup → LRU), LOG_LEVEL=info (one access-log line per request, written to a file),
+//       metrics on;
+//   (d) the same edge with payments at stage shadow 100 %: the monolith answers, and the request is
+//       mirrored to the service and re-sent to the monolith for the comparison.
+// Every server is its own process; the load generator is another (wrk, else Node — see
+// load-generator.mjs). Targets are measured in interleaved rounds and medians reported, as ratios to
+// (b): absolute numbers on a shared 2-core box move from run to run, ratios much less.
+//   1. closed loop (64 connections, as fast as each target answers): maximum requests/s;
+//   2. open loop at a fixed rate of half of (b)'s maximum: p50/p99 latency at a realistic load.
+// Writes docs/benchmarks.md between <!-- bench:edge:start --> and <!-- bench:edge:end -->.
+//
+// Knobs: BENCH_ROUNDS (3), BENCH_DURATION_S (5, closed loop), BENCH_FIXED_DURATION_S (10),
+// BENCH_CONNECTIONS (64), BENCH_USERS (10000 distinct bearer tokens), BENCH_LOAD_TOOL=node (skip wrk),
+// BENCH_PROFILE=c|d (that edge's first closed-loop round is CPU-profiled, see cpu-profile-hook.cjs, and
+// the top of the profile printed; no docs written),
+// BENCH_WRITE=false (print only), BENCH_ONLY=closed|fixed.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
-import { freePort, startProcess } from '../../bench/stack-processes.mjs';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { ROOT, freePort, waitUntilReady } from '../../bench/stack-processes.mjs';
+import { loadTool, runLoad } from './load-generator.mjs';
+import { summarizeProfile } from './read-cpuprofile.mjs';
 
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const { buildFlagsDocument } = require('../dist/flags/index.js');
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const FIXED_DURATION_S = Number(process.env.BENCH_FIXED_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const USERS = Number(process.env.BENCH_USERS ?? 10_000);
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
+const FIXED_RATE_SHARE = 0.5;
+const PROFILE = process.env.BENCH_PROFILE;
+const WRITE = process.env.BENCH_WRITE !== 'false' && !PROFILE;
+const ONLY = process.env.BENCH_ONLY;
+const PATH = '/api/payments/p1';
+const TOKEN_PREFIX = `bench-${process.pid}-user-`;
+const INTERNAL_TOKEN = 'bench-internal-token-0123456789abcdef0123456789abcdef';
 
-function run(title, url) {
-  return new Promise((resolve, reject) => {
-    const instance = autocannon({ url, connections: CONNECTIONS, duration: DURATION_S }, (error, result) => {
-      if (error) return reject(error);
-      resolve({ title, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts });
-    });
-    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+const median = (values) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const fmt = (n, digits = 2) => n.toFixed(digits);
+const log = (line) => process.stdout.write(`${line}\n`);
+
+function spawnServer(name, args, env, stdout = 'inherit') {
+  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', stdout, 'inherit'] });
+  child.once('exit', (code, signal) => {
+    if (!child.stopping) process.stderr.write(`${name} exited early (${code ?? signal})\n`);
   });
-}
-
-const dir = mkdtempSync(path.join(os.tmpdir(), 'edge-bench-'));
-const processes = [];
-try {
-  const upstreamPort = await freePort();
-  const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
-  processes.push(await startScript('upstream.mjs', { PORT: String(upstreamPort) }, upstreamPort));
-  const barePort = await freePort();
-  processes.push(await startScript('bare-proxy.mjs', { PORT: String(barePort), TARGET: upstreamUrl }, barePort));
-  writeFileSync(
-    path.join(dir, 'routes.json'),
-    JSON.stringify({ monolith: { url: upstreamUrl }, capabilities: { payments: { serviceUrl: upstreamUrl, routes: [{ methods: 'GET', path: '/api/payments/:id' }] } } }),
-  );
-  const flag = {
-    name: 'strangler.payments',
-    enabled: true,
-    strategies: [
-      {
-        name: 'flexibleRollout',
-        constraints: [],
-        parameters: { rollout: '100', stickiness: 'default', groupId: 'payments' },
-        variants: [{ name: 'stage', weight: 1000, payload: { type: 'json', value: '{"stage":"live"}' } }],
-      },
-    ],
+  return {
+    name,
+    child,
+    stop() {
+      child.stopping = true;
+      return new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+    },
   };
-  writeFileSync(path.join(dir, 'flags.json'), JSON.stringify({ version: 2, features: [flag] }));
-  const edgePort = await freePort();
-  const edge = await startProcess('edge', 'edge/dist/server.js', {
-    PORT: String(edgePort),
-    LOG_LEVEL: 'warn',
-    ROUTES_FILE: path.join(dir, 'routes.json'),
-    FLAGS_FILE: path.join(dir, 'flags.json'),
-  });
-  processes.push(edge);
-
-  const results = [];
-  results.push(await run('direct to the upstream', `${upstreamUrl}/api/payments/p1`));
-  results.push(await run('bare http-proxy + keep-alive agent', `http://127.0.0.1:${barePort}/api/payments/p1`));
-  results.push(await run('edge, unmatched route (monolith)', `${edge.url}/api/orders/o1`));
-  results.push(await run('edge, capability route (flag evaluated)', `${edge.url}/api/payments/p1`));
-  const base = results[1].rps;
-  process.stdout.write(`\n${CONNECTIONS} connections, ${DURATION_S} s each, ${os.cpus().length} CPUs\n`);
-  for (const r of results) {
-    process.stdout.write(
-      `${r.title.padEnd(42)} ${String(r.rps).padStart(7)} req/s  (${(r.rps / base).toFixed(2)}× bare proxy)  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}\n`,
-    );
-  }
-} finally {
-  for (const p of processes.reverse()) await p.stop();
-  rmSync(dir, { recursive: true, force: true });
 }
 
-async function startScript(script, env, port) {
-  const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [path.join(path.dirname(new URL(import.meta.url).pathname), script)], { env: { PATH: process.env.PATH, ...env }, stdio: 'inherit' });
-  for (let i = 0; i < 100; i += 1) {
+async function waitForPort(url) {
+  for (let i = 0; i < 200; i += 1) {
     try {
-      await fetch(`http://127.0.0.1:${port}/`);
-      break;
+      await fetch(url);
+      return;
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-  return { stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')))) };
+  throw new Error(`${url} did not come up`);
 }
+
+/** The shipped routes file (every capability and route, so matching does its real work), pointed at the bench upstream. */
+function benchRoutes(upstreamUrl) {
+  const shipped = JSON.parse(readFileSync(path.join(ROOT, 'edge', 'routes.json'), 'utf8'));
+  delete shipped.$comment;
+  shipped.monolith.url = upstreamUrl;
+  for (const capability of Object.values(shipped.capabilities)) capability.serviceUrl = upstreamUrl;
+  return shipped;
+}
+
+function benchFlags(paymentsStage) {
+  return buildFlagsDocument([
+    { capability: 'auth', enabled: false, stage: 'monolith', rollout: 0 },
+    { capability: 'payments', enabled: true, stage: paymentsStage, rollout: 100 },
+  ]);
+}
+
+async function metricsOf(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const sum = (name, filter = () => true) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+      .filter(filter)
+      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  return {
+    mirrored: sum('edge_shadow_mirrored_total'),
+    dropped: sum('edge_shadow_dropped_total'),
+    mismatches: sum('edge_shadow_mismatches_total'),
+    resolved: sum('edge_user_lookups_total', (l) => l.includes('result="resolved"')),
+    cached: sum('edge_user_lookups_total', (l) => l.includes('result="cached"')),
+  };
+}
+
+/** One request as the load generator sends it: the edge must route it as the scenario says. */
+async function checkScenario(url, expectedTarget) {
+  const response = await fetch(`${url}${PATH}`, { headers: { authorization: `Bearer ${TOKEN_PREFIX}1` } });
+  await response.text();
+  const target = response.headers.get('x-strangler-target');
+  if (response.status !== 200 || target !== expectedTarget) throw new Error(`${url}${PATH}: ${response.status}, target ${target}, expected ${expectedTarget}`);
+}
+
+async function main() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'edge-bench-'));
+  const processes = [];
+  try {
+    const [upstreamPort, barePort, livePort, shadowPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
+    processes.push(spawnServer('upstream', [path.join(HERE, 'upstream.mjs')], { PORT: String(upstreamPort) }));
+    processes.push(spawnServer('bare proxy', [path.join(HERE, 'bare-proxy.mjs')], { PORT: String(barePort), TARGET: upstreamUrl }));
+    await waitForPort(upstreamUrl);
+    await waitForPort(`http://127.0.0.1:${barePort}`);
+
+    writeFileSync(path.join(dir, 'routes.json'), JSON.stringify(benchRoutes(upstreamUrl)));
+    const edges = {};
+    for (const [key, stage, port] of [
+      ['c', 'live', livePort],
+      ['d', 'shadow', shadowPort],
+    ]) {
+      writeFileSync(path.join(dir, `flags-${key}.json`), JSON.stringify(benchFlags(stage)));
+      const logFd = openSync(path.join(dir, `edge-${key}.log`), 'w');
+      const nodeArgs = PROFILE === key ? ['-r', path.join(HERE, 'cpu-profile-hook.cjs')] : [];
+      const edge = spawnServer(
+        `edge (${key})`,
+        [...nodeArgs, path.join(ROOT, 'edge', 'dist', 'server.js')],
+        {
+          NODE_ENV: 'production',
+          PORT: String(port),
+          LOG_LEVEL: 'info',
+          ROUTES_FILE: path.join(dir, 'routes.json'),
+          FLAGS_FILE: path.join(dir, `flags-${key}.json`),
+          AUTH_PEERS: upstreamUrl,
+          INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+          EDGE_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef0123456789',
+          UNLEASH_BACKUP_DIR: path.join(dir, 'unleash-backup'),
+          CPU_PROFILE_FILE: path.join(dir, 'edge.cpuprofile'),
+        },
+        logFd,
+      );
+      closeSync(logFd);
+      processes.push(edge);
+      edges[key] = `http://127.0.0.1:${port}`;
+      edge.key = key;
+      await waitUntilReady(edges[key]);
+    }
+    await checkScenario(edges.c, 'service');
+    await checkScenario(edges.d, 'monolith');
+
+    const targets = [
+      { key: 'a', title: '(a) upstream directly', url: upstreamUrl },
+      { key: 'b', title: '(b) bare http-proxy + keep-alive agent', url: `http://127.0.0.1:${barePort}` },
+      { key: 'c', title: '(c) edge: live 100 %, user resolved, info logs, metrics', url: edges.c },
+      { key: 'd', title: '(d) edge: shadow 100 % (mirror + monolith re-read)', url: edges.d },
+    ];
+    const load = (target, durationS, rate) =>
+      runLoad({ baseUrl: target.url, path: PATH, users: USERS, tokenPrefix: TOKEN_PREFIX, connections: CONNECTIONS, durationS, rate });
+
+    log(`load: ${loadTool()}, ${CONNECTIONS} connections, ${USERS} distinct bearer tokens, ${os.cpus().length} CPUs, node ${process.version}`);
+    log(`warm-up: ${WARMUP_S} s closed loop per target (JIT, user-id cache, keep-alive pools)`);
+    for (const target of targets) {
+      await load(target, WARMUP_S, 0);
+      // The steady state: every caller's user id already in the edge's cache (a first request per token
+      // costs a peer lookup, which is not what this measures).
+      for (let i = 0; target.key >= 'c' && i < 10 && (await metricsOf(target.url)).resolved < USERS; i += 1) await load(target, WARMUP_S, 0);
+      if (target.key >= 'c') log(`edge (${target.key}) after warm-up: ${(await metricsOf(target.url)).resolved} of ${USERS} user ids resolved through the peer`);
+    }
+
+    const closed = Object.fromEntries(targets.map((t) => [t.key, []]));
+    if (ONLY !== 'fixed') {
+      for (let round = 1; round <= ROUNDS; round += 1) {
+        for (const target of targets) {
+          const profiled = PROFILE === target.key && round === 1 ? processes.find((p) => p.key === target.key) : undefined;
+          profiled?.child.kill('SIGUSR2');
+          const result = await load(target, DURATION_S, 0);
+          if (profiled) await stopProfiler(profiled, path.join(dir, 'edge.cpuprofile'));
+          closed[target.key].push(result);
+          log(`closed loop, round ${round}: ${target.title.padEnd(58)} ${fmt(result.rps, 0).padStart(7)} req/s  p50 ${fmt(result.p50Ms)} ms  p99 ${fmt(result.p99Ms)} ms  errors ${result.errors}  non-2xx ${result.non2xx}`);
+        }
+      }
+    }
+    const maxB = ONLY === 'fixed' ? Number(process.env.BENCH_FIXED_RATE ?? 8000) / FIXED_RATE_SHARE : median(closed.b.map((r) => r.rps));
+    const rate = Math.round(maxB * FIXED_RATE_SHARE);
+
+    const fixed = Object.fromEntries(targets.map((t) => [t.key, []]));
+    let shadowCounts;
+    if (ONLY !== 'closed') {
+      const before = await metricsOf(edges.d);
+      for (let round = 1; round <= ROUNDS; round += 1) {
+        for (const target of targets) {
+          const result = await load(target, FIXED_DURATION_S, rate);
+          fixed[target.key].push(result);
+          log(`fixed ${rate}/s, round ${round}: ${target.title.padEnd(58)} ${fmt(result.rps, 0).padStart(7)} req/s  p50 ${fmt(result.p50Ms, 3)} ms  p99 ${fmt(result.p99Ms, 3)} ms  late ${result.late}/${result.scheduled}  errors ${result.errors}`);
+        }
+      }
+      const after = await metricsOf(edges.d);
+      shadowCounts = { mirrored: after.mirrored - before.mirrored, dropped: after.dropped - before.dropped, mismatches: after.mismatches - before.mismatches, requests: median(fixed.d.map((r) => r.rps)) * FIXED_DURATION_S * ROUNDS };
+    }
+
+    const results = summarize(targets, closed, fixed, rate, shadowCounts);
+    printSummary(results);
+    for (const key of ['c', 'd']) {
+      const size = statSync(path.join(dir, `edge-${key}.log`)).size;
+      log(`edge (${key}) access log: ${(size / 1e6).toFixed(1)} MB written`);
+    }
+    if (WRITE && ONLY === undefined) writeReport(results);
+
+    for (const p of processes.reverse()) await p.stop();
+    processes.length = 0;
+    if (PROFILE) {
+      const kept = path.join(os.tmpdir(), `edge-${PROFILE}-${Date.now()}.cpuprofile`);
+      writeFileSync(kept, readFileSync(path.join(dir, 'edge.cpuprofile')));
+      log(`\nprofile of edge (${PROFILE}), closed-loop round 1, kept at ${kept}\n`);
+      log(summarizeProfile(JSON.parse(readFileSync(kept, 'utf8')), { top: 45 }));
+    }
+  } finally {
+    for (const p of processes.reverse()) await p.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function stopProfiler(server, file) {
+  server.child.kill('SIGUSR2');
+  for (let i = 0; i < 200 && !existsSync(file); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (!existsSync(file)) throw new Error('the profile was not written');
+}
+
+function summarize(targets, closed, fixed, rate, shadowCounts) {
+  const perRoundRatio = (key, base) => closed[key].map((r, i) => r.rps / closed[base][i].rps);
+  const med = (list, field) => (list.length ? median(list.map((r) => r[field])) : NaN);
+  const rows = targets.map((t) => ({
+    ...t,
+    rps: med(closed[t.key], 'rps'),
+    rpsRatio: closed[t.key].length ? median(perRoundRatio(t.key, 'b')) : NaN,
+    rpsRatioRange: closed[t.key].length ? [Math.min(...perRoundRatio(t.key, 'b')), Math.max(...perRoundRatio(t.key, 'b'))] : [NaN, NaN],
+    closedP50: med(closed[t.key], 'p50Ms'),
+    closedP99: med(closed[t.key], 'p99Ms'),
+    p50: med(fixed[t.key], 'p50Ms'),
+    p99: med(fixed[t.key], 'p99Ms'),
+    late: fixed[t.key].reduce((n, r) => n + r.late, 0),
+    scheduled: fixed[t.key].reduce((n, r) => n + r.scheduled, 0),
+    errors: [...closed[t.key], ...fixed[t.key]].reduce((n, r) => n + r.errors + r.non2xx, 0),
+  }));
+  const by = Object.fromEntries(rows.map((r) => [r.key, r]));
+  // Paired per round (same minute, same box state), then the median of the pairs.
+  const pairs = (field, fn) => fixed.c.map((_, i) => fn(fixed, i, field));
+  const p99Added = fixed.c.length ? median(pairs('p99Ms', (f, i, field) => f.c[i][field] - f.b[i][field])) : NaN;
+  const shadowP50 = fixed.d.length ? median(pairs('p50Ms', (f, i, field) => f.d[i][field] / f.c[i][field] - 1)) : NaN;
+  return {
+    rows,
+    by,
+    rate,
+    p99Added,
+    shadowP50,
+    shadowCounts,
+    tool: loadTool(),
+    date: new Date().toISOString().slice(0, 10),
+    cpus: os.cpus().length,
+    node: process.version,
+  };
+}
+
+function printSummary(r) {
+  log(`\nmedians of ${ROUNDS} rounds; closed loop ${DURATION_S} s, fixed rate ${r.rate}/s (${FIXED_RATE_SHARE * 100} % of (b)'s maximum) ${FIXED_DURATION_S} s`);
+  for (const row of r.rows) {
+    log(
+      `${row.title.padEnd(58)} ${fmt(row.rpsRatio)}× (b) req/s [${fmt(row.rpsRatioRange[0])}–${fmt(row.rpsRatioRange[1])}]  ` +
+        `fixed: p50 ${fmt(row.p50, 3)} ms  p99 ${fmt(row.p99, 3)} ms  late ${row.late}/${row.scheduled}  errors ${row.errors}`,
+    );
+  }
+  log(`(c) ÷ (b) req/s: ${fmt(r.by.c.rpsRatio)}× (target ≥ 0.95×)`);
+  log(`(c) − (b) p99 at ${r.rate}/s: ${r.p99Added >= 0 ? '+' : ''}${fmt(r.p99Added, 3)} ms (target ≤ 1 ms)`);
+  log(`(d) vs (c) p50 at ${r.rate}/s: ${r.shadowP50 >= 0 ? '+' : ''}${fmt(r.shadowP50 * 100, 1)} % (target ≤ 5 %)`);
+  if (r.shadowCounts) log(`shadow during the fixed-rate runs: ${r.shadowCounts.mirrored} mirrored, ${r.shadowCounts.dropped} dropped, ${r.shadowCounts.mismatches} mismatches`);
+}
+
+function writeReport(r) {
+  const { by } = r;
+  const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
+  const ms = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(2)} ms`;
+  const verdict = (ok) => (ok ? 'met' : '**not met**');
+  const row = (x) =>
+    `| ${x.title} | ${fmt(x.rpsRatio)}× | ${fmt(x.p50 / by.b.p50)}× | ${fmt(x.p99 / by.b.p99)}× | ${x.key === 'b' ? '—' : ms(x.p99 - by.b.p99)} |`;
+  const tool = r.tool === 'wrk' ? 'wrk 4.1 (one thread; fixed rate by a pacing script, `edge/bench/wrk-load.lua`)' : 'Node (autocannon closed loop, a paced client for the fixed rate)';
+  const shadow = r.shadowCounts
+    ? `During the fixed-rate runs the shadow edge mirrored ${r.shadowCounts.mirrored} requests and dropped ${r.shadowCounts.dropped} (bounded queue full), with ${r.shadowCounts.mismatches} mismatches.`
+    : '';
+  const section = `<!-- bench:edge:start -->
+## Edge vs a bare http-proxy (\`npm run bench:edge\`)
+
+Measured ${r.date} on ${r.cpus} cores (Node ${r.node}); each server its own process, the load generator
+another: ${tool}, ${CONNECTIONS} connections, GET \`${PATH}\` with ${USERS} distinct bearer tokens. All
+four targets in one run, ${ROUNDS} interleaved rounds, medians. Closed loop ${DURATION_S} s per target (maximum
+req/s); fixed rate ${FIXED_DURATION_S} s per target at **half of (b)'s maximum**. Ratios to (b), measured in the same run:
+
+| target | max req/s | p50 at fixed rate | p99 at fixed rate | p99 added |
+| --- | ---: | ---: | ---: | ---: |
+${r.rows.map(row).join('\n')}
+
+(c) is the edge as production runs it: the payments route, its flag evaluated by unleash-client at stage
+live 100 %, the caller's user id resolved from the bearer token (peer lookup once, then the LRU), one
+\`info\` access-log line per request (to a file), metrics on. (d) is the same edge at stage shadow 100 %: the
+monolith answers and each GET is mirrored to the service and sent to the monolith once more.
+
+| target | result | |
+| --- | --- | --- |
+| (c) ≥ 0.95 × (b) req/s | ${fmt(by.c.rpsRatio)}× | ${verdict(by.c.rpsRatio >= 0.95)} |
+| p99 added by the edge at half of saturation ≤ 1 ms | ${ms(r.p99Added)} | ${verdict(r.p99Added <= 1)} |
+| shadow mode changes the client's p50 (at the fixed rate, (d) vs (c)) by ≤ 5 % | ${pct(r.shadowP50)} | ${verdict(Math.abs(r.shadowP50) <= 0.05)} |
+
+${shadow} Upstream, proxies, edges and load generator share the
+${r.cpus} cores; see edge/README.md (Performance) for what the edge does per request and
+docs/decisions/0010-edge-hot-path.md for the choices behind the numbers.
+<!-- bench:edge:end -->`;
+  const file = path.join(ROOT, 'docs', 'benchmarks.md');
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nEvery figure is a ratio against a baseline measured in the same run.\n';
+  const pattern = /<!-- bench:edge:start -->[\s\S]*<!-- bench:edge:end -->/;
+  const next = pattern.test(current) ? current.replace(pattern, () => section) : `${current.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, next);
+  log(`written to ${path.relative(ROOT, file)}`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error.stack ?? error}\n`);
+  process.exit(1);
+});

@@ -4,3 +4,4 @@ export { authMigrations } from './auth';
 export { monolithUserToAuthRows, copyMonolithUsersToAuth, AuthEmailConflictError, type MonolithUserRow, type AuthUserRows, type CopyUsersResult } from './mappings/auth-users';
 export { paymentsMigrations } from './payments';
 export { DATABASES, type DatabaseEntry } from './databases';
+export * as data from './data';

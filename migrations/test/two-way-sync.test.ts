@@ -121,8 +121,11 @@ describe.each(testDialects())('two-way sync on %s', (dialect) => {
       const ready = await fetch(`${service.url}/health/ready`);
       expect(ready.status).toBe(200);
       expect((await ready.json()).checks).toMatchObject({ 'to-service:capture': 'ok', 'to-monolith:capture': 'ok' });
-      await waitFor('rows to arrive', async () => Number((await h.knex('service')('payments').count({ n: '*' }))[0]?.n) === 20);
-      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      // Metrics are recorded just after the commit that makes the rows visible: wait for them.
+      const metrics = await waitFor('metrics of the applied rows', async () => {
+        const text = await (await fetch(`${service.url}/metrics`)).text();
+        return /data_sync_apply_lag_seconds_count\{[^}]*direction="to-service"[^}]*\} 20/.test(text) && /data_sync_lag_seconds\{[^}]*direction="to-service"/.test(text) ? text : undefined;
+      });
       expect(metrics).toMatch(/data_sync_rows_applied_total\{[^}]*direction="to-service",mapping="payments",outcome="inserted"[^}]*\} 20/);
       expect(metrics).toMatch(/data_sync_lag_seconds\{[^}]*direction="to-service"[^}]*\} \d/);
       expect(metrics).toMatch(/data_sync_apply_lag_seconds_count\{[^}]*direction="to-service"[^}]*\} 20/);

@@ -15,13 +15,18 @@ export interface EntitySide {
   captured: readonly CapturedTable[];
   /** Tables (and columns) that must exist before anything runs. */
   required: ReadonlyArray<{ table: string; columns: readonly string[] }>;
-  /** Entities in key order within `range`, at most `limit`. */
-  readRange(db: Knex, range: KeyRange, limit?: number): Promise<Row[]>;
+  /** Entities in key order within `range`, at most `limit` (`lock`: FOR UPDATE on MySQL). */
+  readRange(db: Knex, range: KeyRange, limit?: number, options?: { lock?: boolean }): Promise<Row[]>;
   /** The entities with these keys that exist (in no particular order). */
   readKeys(db: Knex, keys: readonly KeyTuple[], options?: { lock?: boolean }): Promise<Row[]>;
   keyOf(row: Row): KeyTuple;
-  /** Inserts or updates (never INSERT IGNORE): onConflict().merge(). */
-  upsert(trx: Knex.Transaction, rows: readonly Row[]): Promise<void>;
+  /**
+   * Writes entities. 'upsert': onConflict().merge() (never INSERT IGNORE), for rows the target has
+   * and the caller has locked. 'insert': a plain INSERT for rows the target lacked when read, so a
+   * concurrent insert of the same key fails the transaction (to be retried) instead of being
+   * silently overwritten by an older version.
+   */
+  write(trx: Knex.Transaction, rows: readonly Row[], mode: 'insert' | 'upsert'): Promise<void>;
   remove(trx: Knex.Transaction, keys: readonly KeyTuple[]): Promise<void>;
   count(db: Knex): Promise<number>;
 }
@@ -47,7 +52,11 @@ export interface EntityMapping {
   toService(row: Row): Row;
   /** Service row → the row the monolith stores. */
   toMonolith(row: Row): Row;
-  /** The canonical form of a row read from either side: equal data, equal form. */
+  /**
+   * The canonical form of a row read from either side: equal data, equal form. Must hold:
+   * canonical('monolith', m) equals canonical('service', toService(m)) (the engine relies on it to
+   * skip a transform).
+   */
   canonical(side: SideName, row: Row): CanonicalRow;
   /** Orders two versions of the same entity (epoch ms): bigger is newer. */
   version(row: CanonicalRow): number;

@@ -14,7 +14,7 @@ export interface TableSideSpec {
   /** Runs before the upsert in the same transaction (e.g. unique-email checks). */
   beforeUpsert?: (trx: Knex.Transaction, rows: readonly Row[]) => Promise<void>;
   /** Runs after it: writes the entity's other tables (the auth service's credentials). */
-  afterUpsert?: (trx: Knex.Transaction, rows: readonly Row[]) => Promise<void>;
+  afterUpsert?: (trx: Knex.Transaction, rows: readonly Row[], mode: 'insert' | 'upsert') => Promise<void>;
   /** Other tables that must exist. */
   alsoRequired?: ReadonlyArray<{ table: string; columns: readonly string[] }>;
   /** Other tables whose writes change this entity. */
@@ -35,13 +35,20 @@ export function pick(row: Row, columns: readonly string[]): Row {
   return picked;
 }
 
-/** Idempotent upsert: INSERT … ON DUPLICATE KEY UPDATE / ON CONFLICT DO UPDATE, never INSERT IGNORE. */
-export async function upsertRows(trx: Knex.Transaction, table: string, key: readonly string[], columns: readonly string[], rows: readonly Row[]): Promise<void> {
+/**
+ * Idempotent upsert: INSERT … ON DUPLICATE KEY UPDATE / ON CONFLICT DO UPDATE, never INSERT IGNORE.
+ * `mode: 'insert'` writes a plain INSERT instead (see EntitySide.write).
+ */
+export async function upsertRows(trx: Knex.Transaction, table: string, key: readonly string[], columns: readonly string[], rows: readonly Row[], mode: 'insert' | 'upsert' = 'upsert'): Promise<void> {
   if (rows.length === 0) return;
   const updates = columns.filter((column) => !key.includes(column));
   const size = rowsPerStatement(trx, columns.length);
   for (let start = 0; start < rows.length; start += size) {
     const slice = rows.slice(start, start + size).map((row) => pick(row, columns));
+    if (mode === 'insert') {
+      await trx(table).insert(slice);
+      continue;
+    }
     const insert = trx(table).insert(slice).onConflict([...key]);
     await (updates.length ? insert.merge(updates) : insert.merge());
   }
@@ -63,9 +70,10 @@ export function tableSide(spec: TableSideSpec): EntitySide {
   return {
     captured: [{ table: spec.table, keyColumns: spec.key }, ...(spec.alsoCaptured ?? [])],
     required: [{ table: spec.table, columns: spec.columns }, ...(spec.alsoRequired ?? [])],
-    async readRange(db: Knex, range: KeyRange, limit?: number): Promise<Row[]> {
+    async readRange(db: Knex, range: KeyRange, limit?: number, options: { lock?: boolean } = {}): Promise<Row[]> {
       const query = whereInRange(base(db), keyColumns, range).orderBy(keyColumns.map((column) => ({ column })));
       if (limit !== undefined) query.limit(limit);
+      if (options.lock && isMysql(db)) query.forUpdate();
       return query;
     },
     async readKeys(db: Knex, keys: readonly KeyTuple[], options: { lock?: boolean } = {}): Promise<Row[]> {
@@ -82,11 +90,11 @@ export function tableSide(spec: TableSideSpec): EntitySide {
       return rows;
     },
     keyOf: (row) => keyOfRow(row, spec.key),
-    async upsert(trx, rows) {
+    async write(trx, rows, mode) {
       if (rows.length === 0) return;
       if (spec.beforeUpsert) await spec.beforeUpsert(trx, rows);
-      await upsertRows(trx, spec.table, spec.key, spec.columns, rows);
-      if (spec.afterUpsert) await spec.afterUpsert(trx, rows);
+      await upsertRows(trx, spec.table, spec.key, spec.columns, rows, mode);
+      if (spec.afterUpsert) await spec.afterUpsert(trx, rows, mode);
     },
     async remove(trx, keys) {
       const size = rowsPerStatement(trx, spec.key.length);

@@ -54,25 +54,37 @@ export function startWriter(knex: Knex, side: 'monolith' | 'service', options: {
   const ids: string[] = [];
   const captured: string[] = [];
   let writes = 0;
+  // SQLite: a transaction that reads before it writes fails with SQLITE_BUSY when another process
+  // (the sync worker) committed in between; a client would retry, so does this writer.
+  const retrying = async (work: () => Promise<void>) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!String((error as { code?: string }).code).startsWith('SQLITE_BUSY') || attempt >= 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
+      }
+    }
+  };
   const loop = (async () => {
     while (!stopped) {
       const roll = Math.random();
       const now = new Date();
       if (roll < 0.5 || ids.length < 5) {
         const row = monolithPayment({ created_at: now, updated_at: now });
-        await knex('payments').insert(side === 'monolith' ? row : toServiceShape(row));
+        await retrying(() => knex('payments').insert(side === 'monolith' ? row : toServiceShape(row)));
         ids.push(String(row.id));
       } else if (roll < 0.8) {
         const id = ids.splice(Math.floor(Math.random() * ids.length), 1)[0] as string;
-        await knex.transaction(async (trx) => {
+        await retrying(() => knex.transaction(async (trx) => {
           const current = await trx('payments').where({ id }).first();
           if (side === 'monolith') await trx('payments').where({ id }).update({ status: 'CAPTURED', captured_amount: current.amount, updated_at: now });
           else await trx('payments').where({ id }).update({ status: 'captured', captured_minor: current.amount_minor, updated_at: now });
-        });
+        }));
         captured.push(id);
       } else if (captured.length) {
         const id = captured.splice(Math.floor(Math.random() * captured.length), 1)[0] as string;
-        await knex.transaction(async (trx) => {
+        await retrying(() => knex.transaction(async (trx) => {
           const p = await trx('payments').where({ id }).first();
           if (side === 'monolith') {
             await trx('refunds').insert({ id: randomUUID(), payment_id: id, amount: p.amount, created_at: now });
@@ -81,7 +93,7 @@ export function startWriter(knex: Knex, side: 'monolith' | 'service', options: {
             await trx('refunds').insert({ id: randomUUID(), payment_id: id, amount_minor: p.amount_minor, created_at: now });
             await trx('payments').where({ id }).update({ status: 'refunded', refunded_minor: p.amount_minor, updated_at: now });
           }
-        });
+        }));
       }
       writes += 1;
       await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 2));

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from '@strangler/kit';
-import { applyPrepared, addCounts, emptyCounts, prepareWork, type ApplyContext, type ApplyCounts } from '../apply-entities';
+import { applyPrepared, addCounts, emptyCounts, prepareWork, type ApplyContext, type ApplyCounts, type PreparedWork } from '../apply-entities';
 import type { Capability } from '../capabilities/capability';
 import { ensureEngineTables, readCheckpoint, writeCheckpoint } from '../engine-tables';
 import { engineTransaction } from '../engine-transaction';
@@ -26,6 +26,8 @@ export interface BackfillOptions {
   maxChunkSize?: number;
   /** The chunk size adapts toward this much time per chunk. */
   targetChunkMs?: number;
+  /** Chunks written at once (default 2 on MySQL, 1 on SQLite, which has one writer anyway). */
+  writeConcurrency?: number;
   authority?: SideName;
   control?: FlowControl;
   progress?: ProgressReporter;
@@ -143,56 +145,93 @@ async function backfillMapping(options: BackfillOptions, mapping: EntityMapping,
     startedAt: saved?.startedAt ?? started,
     finishedAt: null,
   };
-  const read = (after: KeyTuple | null, limit: number) => {
-    const page = source.readRange(options.source, { after: after ?? undefined }, limit).then((rows) => ({ rows, limit }));
+  /** Reads a chunk and prepares it (transforms), so the next one is ready while this one is written. */
+  interface Fetched {
+    rows: Row[];
+    limit: number;
+    last: KeyTuple | null;
+    prepared: PreparedWork | undefined;
+  }
+  const fetch = (after: KeyTuple | null, limit: number): Promise<Fetched> => {
+    const page = source.readRange(options.source, { after: after ?? undefined }, limit).then(async (rows) => {
+      if (rows.length === 0) return { rows, limit, last: null, prepared: undefined };
+      const last = source.keyOf(rows[rows.length - 1] as Row);
+      const prepared = await prepareWork(ctx, [{ mapping, rows, deleted: [], range: { after: after ?? undefined, through: last } }]);
+      return { rows, limit, last, prepared };
+    });
     page.catch(() => undefined); // handled where awaited; a prefetch abandoned on stop must not crash the process
     return page;
   };
 
-  let next: Promise<{ rows: Row[]; limit: number }> | undefined = read(checkpoint.after, sizer.size);
-  let lastChunkEnd = Date.now();
-  while (next) {
-    await control.waitWhilePaused(
-      () => progress.update({ task, done: checkpoint.rows, total, paused: true }),
-      () => options.logger?.info({ task }, 'resumed'),
-    );
-    if (control.stopping) return finish('stopped');
-    const { rows, limit }: { rows: Row[]; limit: number } = await next;
-    if (rows.length === 0) break;
-    const last = source.keyOf(rows[rows.length - 1] as Row);
-    // Prefetch the next chunk while this one is written; a short page was the last one.
-    next = rows.length < limit ? undefined : read(last, sizer.size);
+  const concurrency = dryRun ? 1 : Math.max(1, options.writeConcurrency ?? (options.target.client.config.client === 'mysql2' ? 2 : 1));
+  /** Chunks being written, oldest first. Each commits its checkpoint only after the one before it
+   * committed, so the checkpoint never names a key past a chunk that is not in the database. */
+  const writing: Array<Promise<void>> = [];
+  let previousCommit: Promise<void> = Promise.resolve();
 
-    const prepared = await prepareWork(ctx, [{ mapping, rows, deleted: [] }]);
-    const isLast = !next;
-    const result = dryRun
-      ? await applyPrepared(ctx, options.target, prepared, { dryRun: true })
-      : await engineTransaction(options.target, async (trx) => {
-          const applied = await applyPrepared(ctx, trx, prepared);
-          await writeCheckpoint(trx, name, {
-            ...checkpoint,
-            after: last,
-            rows: checkpoint.rows + rows.length,
-            counts: addCounts({ ...checkpoint.counts }, applied.counts),
-            done: isLast,
-            finishedAt: isLast ? Date.now() : null,
-          } satisfies BackfillCheckpoint);
-          return applied;
-        });
-    checkpoint.after = last;
-    checkpoint.rows += rows.length;
-    checkpoint.done = isLast && !dryRun;
-    addCounts(checkpoint.counts, result.counts);
-    addCounts(report.counts, result.counts);
-    report.rows += rows.length;
-    report.chunks += 1;
-    report.totalRows = checkpoint.rows;
-    const now = Date.now();
-    sizer.record(rows.length, now - lastChunkEnd);
-    lastChunkEnd = now;
-    progress.update({ task, done: checkpoint.rows, total: Math.max(total, checkpoint.rows), chunkSize: sizer.size });
-    await control.throttle(rows.length);
+  const write = (fetched: Fetched & { prepared: PreparedWork; last: KeyTuple }, isLast: boolean, base: BackfillCheckpoint): Promise<void> => {
+    const prior = previousCommit;
+    const dispatched = Date.now();
+    const committed = (async () => {
+      const result = dryRun
+        ? await applyPrepared(ctx, options.target, fetched.prepared, { dryRun: true })
+        : await engineTransaction(options.target, async (trx) => {
+            const applied = await applyPrepared(ctx, trx, fetched.prepared);
+            await prior; // and with it, every earlier chunk's counts
+            await writeCheckpoint(trx, name, {
+              ...base,
+              after: fetched.last,
+              rows: base.rows + fetched.rows.length,
+              counts: addCounts({ ...checkpoint.counts }, applied.counts),
+              done: isLast,
+              finishedAt: isLast ? Date.now() : null,
+            } satisfies BackfillCheckpoint);
+            return applied;
+          });
+      await prior; // report in order, too
+      addCounts(checkpoint.counts, result.counts);
+      addCounts(report.counts, result.counts);
+      report.rows += fetched.rows.length;
+      report.chunks += 1;
+      report.totalRows = base.rows + fetched.rows.length;
+      sizer.record(fetched.rows.length, Date.now() - dispatched);
+      progress.update({ task, done: report.totalRows, total: Math.max(total, report.totalRows), chunkSize: sizer.size });
+    })();
+    previousCommit = committed;
+    return committed;
+  };
+
+  let next: Promise<Fetched> | undefined = fetch(checkpoint.after, sizer.size);
+  try {
+    while (next) {
+      await control.waitWhilePaused(
+        () => progress.update({ task, done: checkpoint.rows, total, paused: true }),
+        () => options.logger?.info({ task }, 'resumed'),
+      );
+      if (control.stopping) break;
+      const fetched: Fetched = await next;
+      const { rows, limit, last, prepared } = fetched;
+      if (rows.length === 0 || !last || !prepared) break;
+      // A short page was the last one; otherwise fetch the next while this one is written.
+      next = rows.length < limit ? undefined : fetch(last, sizer.size);
+      // The checkpoint this chunk writes builds on the ones before it, whether committed yet or not.
+      const base: BackfillCheckpoint = { ...checkpoint };
+      checkpoint.after = last;
+      checkpoint.rows += rows.length;
+      checkpoint.done = !next && !dryRun;
+      const pending = write({ ...fetched, prepared, last }, !next, base);
+      pending.catch(() => undefined); // awaited below
+      writing.push(pending);
+      while (writing.length >= concurrency) await writing.shift();
+      await control.throttle(rows.length);
+    }
+  } finally {
+    // Let chunks in flight finish (their checkpoints commit) before reporting or failing.
+    const settled = await Promise.allSettled(writing);
+    const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
   }
+  if (control.stopping && !checkpoint.done) return finish('stopped');
   if (!dryRun && !checkpoint.done) {
     // The source was empty past the checkpoint (or ended on a full page): record completion.
     checkpoint.done = true;

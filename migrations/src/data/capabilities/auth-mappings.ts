@@ -89,7 +89,7 @@ export const usersMapping = defineMapping<MonolithUser, ServiceUserRow>({
       },
     ],
     beforeUpsert: refuseEmailConflicts,
-    afterUpsert: async (trx, rows) => {
+    afterUpsert: async (trx, rows, mode) => {
       const credentials = rows
         .filter((row) => row.credential_scheme !== null && row.credential_scheme !== undefined)
         .map((row) => ({
@@ -100,7 +100,7 @@ export const usersMapping = defineMapping<MonolithUser, ServiceUserRow>({
           params: row.credential_params,
           updated_at: row.credential_updated_at,
         }));
-      await upsertRows(trx, 'credentials', ['user_id'], CREDENTIAL_COLUMNS, credentials);
+      await upsertRows(trx, 'credentials', ['user_id'], CREDENTIAL_COLUMNS, credentials, mode);
     },
     alsoCaptured: [{ table: 'credentials', keyColumns: ['user_id'] }],
     alsoRequired: [{ table: 'credentials', columns: CREDENTIAL_COLUMNS }],

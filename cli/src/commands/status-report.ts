@@ -1,0 +1,152 @@
+import type { CliConfig } from '../config';
+import { CliError } from '../cli-error';
+import { readsPercent, writesPercent } from '../gates/stage-gates';
+import { isStage } from '../flags/flag-state';
+import { EdgeClient, type EdgeCapabilities, type ShadowRoute } from '../sources/edge-client';
+import type { HttpOptions } from '../sources/http-json';
+import { histogramQuantile, select, subtract, sum, type Sample } from '../sources/prometheus-text';
+import { readSyncWorkers, type SyncWorker } from '../sources/sync-client';
+
+export interface SideTraffic {
+  requests: number;
+  /** 5xx answers (and requests aborted before an answer). */
+  errors: number;
+  /** errors / requests; null without requests. */
+  errorRate: number | null;
+  p99Ms: number | null;
+}
+
+export interface CapabilityStatus {
+  capability: string;
+  flag: string;
+  flagFound: boolean;
+  enabled: boolean;
+  stage: string;
+  percentage: number;
+  readsPercent: number;
+  writesPercent: number;
+  shadow: boolean;
+  mismatches: { compared: number; mismatched: number; rate: number | null };
+  sides: { monolith: SideTraffic; service: SideTraffic };
+  breaker: string;
+  sync: Array<{ direction: string; url: string; ready: boolean; lagSeconds: number; pending: number; errors: number }>;
+}
+
+export interface StatusReport {
+  edge: { url: string; reachable: boolean; flagSource?: EdgeCapabilities['flags']; error?: string };
+  /** Traffic figures cover this many seconds (`--window`), or the edge's whole life when null. */
+  windowSeconds: number | null;
+  capabilities: CapabilityStatus[];
+  syncWorkers: Array<{ url: string; reachable: boolean; ready: boolean; error?: string; readiness?: string; runs: string[] }>;
+  problems: string[];
+}
+
+const ERROR_STATUS = (status: string | undefined) => status === 'aborted' || (status !== undefined && /^5\d\d$/.test(status));
+
+function traffic(samples: readonly Sample[], capability: string, target: string): SideTraffic {
+  const counts = select(samples, 'edge_request_duration_seconds_count', { capability, target });
+  const requests = sum(counts);
+  const errors = sum(counts.filter((s) => ERROR_STATUS(s.labels.status)));
+  const p99 = histogramQuantile(0.99, select(samples, 'edge_request_duration_seconds_bucket', { capability, target }));
+  return { requests, errors, errorRate: requests ? errors / requests : null, p99Ms: p99 === undefined ? null : Math.round(p99 * 1000 * 10) / 10 };
+}
+
+function shadowCounts(routes: readonly ShadowRoute[], capability: string) {
+  const mine = routes.filter((r) => r.capability === capability);
+  const compared = mine.reduce((n, r) => n + r.compared, 0);
+  const mismatched = mine.reduce((n, r) => n + r.mismatched, 0);
+  return { compared, mismatched, rate: compared ? mismatched / compared : null };
+}
+
+function shadowDelta(after: readonly ShadowRoute[], before: readonly ShadowRoute[]): ShadowRoute[] {
+  const earlier = new Map(before.map((r) => [`${r.capability} ${r.routeKey}`, r]));
+  return after.map((r) => {
+    const b = earlier.get(`${r.capability} ${r.routeKey}`);
+    return b && r.compared >= b.compared ? { ...r, compared: r.compared - b.compared, mismatched: r.mismatched - b.mismatched } : r;
+  });
+}
+
+export interface StatusDeps {
+  config: CliConfig;
+  http: HttpOptions;
+  sleep(ms: number): Promise<void>;
+}
+
+/**
+ * Everything `strangler status` shows, read from the edge (admin endpoints, /metrics) and the sync
+ * workers (/metrics, /health/ready). Parts that cannot be reached are reported, not fatal.
+ */
+export async function collectStatus(deps: StatusDeps, options: { capability?: string; windowSeconds?: number }): Promise<StatusReport> {
+  const { config } = deps;
+  const edge = new EdgeClient(config.EDGE_URL.replace(/\/+$/, ''), config.EDGE_ADMIN_TOKEN, deps.http);
+  const problems: string[] = [];
+  const edgeRead = async () => Promise.all([edge.capabilities(), edge.shadowRoutes(), edge.metrics()]);
+  let edgeData: Awaited<ReturnType<typeof edgeRead>> | undefined;
+  let edgeError: string | undefined;
+  const [workers] = await Promise.all([
+    readSyncWorkers(config.syncUrls, deps.http),
+    (async () => {
+      try {
+        edgeData = await edgeRead();
+        if (options.windowSeconds) {
+          const before = edgeData;
+          await deps.sleep(options.windowSeconds * 1000);
+          const after = await edgeRead();
+          edgeData = [after[0], shadowDelta(after[1], before[1]), subtract(after[2], before[2])];
+        }
+      } catch (error) {
+        if (!(error instanceof CliError)) throw error;
+        edgeError = error.message;
+        problems.push(error.message);
+      }
+    })(),
+  ]);
+  for (const w of workers) if (!w.reachable) problems.push(w.error ?? `cannot reach the sync worker at ${w.url}`);
+
+  const capabilities: CapabilityStatus[] = [];
+  if (edgeData) {
+    const [caps, routes, samples] = edgeData;
+    for (const c of caps.capabilities) {
+      if (options.capability && c.capability !== options.capability) continue;
+      const stage = isStage(c.stage) ? c.stage : 'monolith';
+      capabilities.push({
+        capability: c.capability,
+        flag: c.flag,
+        flagFound: c.flagFound,
+        enabled: c.enabled,
+        stage: c.stage,
+        percentage: c.percentage,
+        readsPercent: readsPercent({ stage, percentage: c.percentage }),
+        writesPercent: writesPercent({ stage, percentage: c.percentage }),
+        shadow: stage === 'shadow' && c.percentage > 0,
+        mismatches: shadowCounts(routes, c.capability),
+        sides: { monolith: traffic(samples, c.capability, 'monolith'), service: traffic(samples, c.capability, 'service') },
+        breaker: c.breaker,
+        sync: syncOf(workers, c.capability),
+      });
+    }
+    if (options.capability && capabilities.length === 0) problems.push(`the edge does not route a capability named ${options.capability}`);
+  }
+  return {
+    edge: { url: edge.url, reachable: edgeData !== undefined, ...(edgeData ? { flagSource: edgeData[0].flags } : {}), ...(edgeError ? { error: edgeError } : {}) },
+    windowSeconds: options.windowSeconds || null,
+    capabilities,
+    syncWorkers: workers.map((w) => ({
+      url: w.url,
+      reachable: w.reachable,
+      ready: w.ready,
+      ...(w.error ? { error: w.error } : {}),
+      ...(w.readiness ? { readiness: w.readiness } : {}),
+      runs: w.directions.map((d) => `${d.capability} ${d.direction}`),
+    })),
+    problems,
+  };
+}
+
+function syncOf(workers: readonly SyncWorker[], capability: string): CapabilityStatus['sync'] {
+  return workers.flatMap((w) =>
+    w.directions
+      .filter((d) => d.capability === capability)
+      .map((d) => ({ direction: d.direction, url: w.url, ready: w.ready, lagSeconds: d.lagSeconds, pending: d.pending, errors: d.errors })),
+  );
+}

@@ -1,0 +1,42 @@
+import type { CapabilityStatus, SideTraffic, StatusReport } from '../commands/status-report';
+
+const n = (value: number) => value.toLocaleString('en-US');
+const pct = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(rate > 0 && rate < 0.001 ? 3 : 2)}%`);
+
+function side(name: string, t: SideTraffic): string {
+  if (!t.requests) return `  ${name.padEnd(9)} no requests`;
+  return `  ${name.padEnd(9)} ${n(t.requests)} requests, ${pct(t.errorRate)} errors (${n(t.errors)}), p99 ${t.p99Ms === null ? '—' : `${t.p99Ms} ms`}`;
+}
+
+function capability(c: CapabilityStatus, window: string): string[] {
+  const lines = [`${c.capability}  ${c.stage}${c.stage === 'monolith' || c.stage === 'complete' ? '' : ` ${c.percentage}%`}  (flag ${c.flag}${c.flagFound ? (c.enabled ? ', enabled' : `, disabled, ${c.percentage}% kept`) : ', not found: monolith'})`];
+  lines.push(`  routing   reads ${c.readsPercent}% → service, writes ${c.writesPercent}% → service, shadow ${c.shadow ? `on (${c.percentage}%)` : 'off'}`);
+  const m = c.mismatches;
+  lines.push(`  shadow    ${m.compared ? `${n(m.compared)} compared, ${n(m.mismatched)} mismatched (${pct(m.rate)})` : 'nothing compared'}${window}`);
+  lines.push(side('monolith', c.sides.monolith) + window, side('service', c.sides.service) + window);
+  lines.push(`  breaker   ${c.breaker}`);
+  if (c.sync.length === 0) lines.push('  sync      no worker found (SYNC_URLS)');
+  for (const s of c.sync) {
+    lines.push(`  sync      ${s.direction.padEnd(11)} ${s.ready ? 'ready' : 'NOT READY'}, lag ${s.lagSeconds.toFixed(1)} s, ${n(s.pending)} pending${s.errors ? `, ${n(s.errors)} errors` : ''}  (${s.url})`);
+  }
+  return lines;
+}
+
+export function formatStatus(report: StatusReport): string {
+  const window = report.windowSeconds ? ` [last ${report.windowSeconds} s]` : '';
+  const lines: string[] = [];
+  if (report.edge.reachable) {
+    const f = report.edge.flagSource;
+    lines.push(`edge ${report.edge.url}  flags from ${f ? `${f.kind} ${f.where}${f.ready ? '' : ' (NOT READY)'}${f.errors ? `, ${f.errors} errors (last: ${f.lastError ?? '?'})` : ''}` : '?'}`);
+    if (!report.windowSeconds) lines.push('  (traffic since the edge started; --window <seconds> for a recent sample)');
+  } else {
+    lines.push(`edge ${report.edge.url}  UNREACHABLE`);
+  }
+  for (const c of report.capabilities) lines.push('', ...capability(c, window));
+  const unreached = report.syncWorkers.filter((w) => !w.reachable);
+  if (unreached.length || report.problems.length) {
+    lines.push('', 'problems');
+    for (const p of report.problems) lines.push(`  ${p}`);
+  }
+  return lines.join('\n');
+}

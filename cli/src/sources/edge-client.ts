@@ -1,0 +1,65 @@
+import { CliError } from '../cli-error';
+import { describeErrorBody, httpCall, type HttpOptions } from './http-json';
+import { parsePrometheusText, type Sample } from './prometheus-text';
+
+/** One capability as the edge's `GET /_edge/capabilities` reports it. */
+export interface EdgeCapability {
+  capability: string;
+  flag: string;
+  flagFound: boolean;
+  enabled: boolean;
+  stage: string;
+  percentage: number;
+  serviceUrl: string;
+  breaker: string;
+}
+
+export interface EdgeCapabilities {
+  flags: { kind: string; ready: boolean; lastSuccessAt?: number; errors: number; lastError?: string; where: string };
+  capabilities: EdgeCapability[];
+}
+
+/** A route of the shadow report (`GET /_edge/mismatches`); only the counts are read. */
+export interface ShadowRoute {
+  capability: string;
+  routeKey: string;
+  mirrored: number;
+  compared: number;
+  mismatched: number;
+  inconclusive: number;
+  errors: { secondary: number; candidate: number };
+}
+
+/** Reads the edge's admin endpoints and metrics (never changes anything on the edge). */
+export class EdgeClient {
+  constructor(
+    readonly url: string,
+    private readonly adminToken: string | undefined,
+    private readonly http: HttpOptions,
+  ) {}
+
+  private async admin(path: string): Promise<unknown> {
+    const answer = await httpCall(this.http, 'the edge', `${this.url}${path}`, {
+      headers: this.adminToken ? { authorization: `Bearer ${this.adminToken}` } : {},
+    });
+    if (answer.status === 401 || answer.status === 403) {
+      throw new CliError(`the edge refused ${path} (${answer.status}): ${this.adminToken ? 'EDGE_ADMIN_TOKEN is not the edge’s admin token' : 'set EDGE_ADMIN_TOKEN'}`);
+    }
+    if (answer.status !== 200) throw new CliError(`the edge answered ${path} with ${answer.status}: ${describeErrorBody(answer.text)}`);
+    return answer.json();
+  }
+
+  async capabilities(): Promise<EdgeCapabilities> {
+    return (await this.admin('/_edge/capabilities')) as EdgeCapabilities;
+  }
+
+  async shadowRoutes(): Promise<ShadowRoute[]> {
+    return ((await this.admin('/_edge/mismatches')) as { routes: ShadowRoute[] }).routes;
+  }
+
+  async metrics(): Promise<Sample[]> {
+    const answer = await httpCall(this.http, 'the edge', `${this.url}/metrics`);
+    if (answer.status !== 200) throw new CliError(`the edge answered /metrics with ${answer.status}`);
+    return parsePrometheusText(answer.text);
+  }
+}

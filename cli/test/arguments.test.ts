@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { strangler } from './support/cli-harness';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+describe('strangler: help and bad input', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'strangler-cli-'));
+    // Nothing listens there: a command that got as far as the network would fail differently (exit 1).
+    env = { EDGE_URL: 'http://127.0.0.1:9', SYNC_URLS: 'http://127.0.0.1:9', FLAGS_FILE: path.join(ROOT, 'edge/flags.json'), ROUTES_FILE: path.join(ROOT, 'edge/routes.json') };
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    [['--help'], /^Usage: strangler <command>/],
+    [['help'], /^Usage: strangler <command>/],
+    [['status', '--help'], /^Usage: strangler status \[capability\]/],
+    [['flip', '-h'], /^Usage: strangler flip <capability> --stage <stage>/],
+    [['rollback', '--help'], /^Usage: strangler rollback <capability>/],
+    [['data', '--help'], /^Usage: strangler data <command> <capability>/],
+    [['sync', '--help'], /^Usage: strangler data <command> <capability>/],
+  ])('%j prints help, exit 0', async (argv, text) => {
+    const result = await strangler(argv, env);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(text);
+    expect(result.err).toBe('');
+  });
+
+  it('no command at all prints the help on stdout and exits 2', async () => {
+    const result = await strangler([], env);
+    expect(result.code).toBe(2);
+    expect(result.out).toMatch(/^Usage: strangler/);
+  });
+
+  it.each([
+    [['frobnicate'], /unknown command "frobnicate": use status, flip, rollback or data/],
+    [['flip'], /--stage is required: monolith, shadow, reads, live, complete/],
+    [['flip', '--stage', 'live'], /a capability is required: auth, payments/],
+    [['flip', 'orders', '--stage', 'live'], /unknown capability "orders": the routes file knows auth, payments/],
+    [['flip', 'payments', '--stage', 'half'], /unknown stage "half": use monolith, shadow, reads, live, complete/],
+    [['flip', 'payments', '--stage', 'live', '--percent', '101'], /--percent must be a whole number from 0 to 100, got "101"/],
+    [['flip', 'payments', '--stage', 'live', '--percent', '2.5'], /--percent must be a whole number from 0 to 100, got "2.5"/],
+    [['flip', 'payments', '--stage', 'live', '--percent', 'ten'], /--percent must be a whole number from 0 to 100, got "ten"/],
+    [['flip', 'payments', 'auth', '--stage', 'live'], /unexpected argument "auth" \(one capability at a time\)/],
+    [['flip', 'payments', '--stage', 'live', '--bogus'], /Unknown option '--bogus'/],
+    [['flip', 'payments', '--stage', 'live', '--wait', '-1'], /Option '--wait' argument is ambiguous|--wait must be a number from 0 to 600/],
+    [['flip', 'payments', '--stage', 'reads'], /strangler\.payments is at 0%: give --percent for reads \(nobody would move\)/],
+    [['rollback', 'payments', '--stage', 'live'], /rollback takes no --stage or --percent/],
+    [['rollback'], /a capability is required/],
+    [['status', 'payments', 'auth'], /unexpected argument "auth"/],
+    [['status', '--window', '0'], /--window must be a number from 1 to 3600, got "0"/],
+  ])('%j: exit 2 with the reason and where help is', async (argv, reason) => {
+    const result = await strangler(argv, env);
+    expect(result.err).toMatch(reason);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/\(strangler (\w+ )?--help for usage\)/);
+    expect(result.out).toBe('');
+  });
+
+  it.each([
+    [{ EDGE_URL: 'ftp://edge' }, /EDGE_URL="ftp:\/\/edge": must be an http\(s\) URL/],
+    [{ SYNC_URLS: 'nope' }, /SYNC_URLS="nope": must be a comma-separated list of http\(s\) URLs/],
+    [{ STRANGLER_MAX_SYNC_LAG_SECONDS: '-3' }, /STRANGLER_MAX_SYNC_LAG_SECONDS="-3": must be positive/],
+    [{ UNLEASH_URL: 'http://127.0.0.1:9' }, /UNLEASH_URL is set but UNLEASH_ADMIN_TOKEN is not/],
+  ])('bad configuration %j: exit 2 naming the variable', async (extra, reason) => {
+    const result = await strangler(['flip', 'payments', '--stage', 'live', '--percent', '5'], { ...env, ...extra });
+    expect(result.err).toMatch(reason);
+    expect(result.code).toBe(2);
+  });
+
+  it('with --json, a failure is also a JSON line on stdout', async () => {
+    const result = await strangler(['flip', 'nope', '--stage', 'live', '--json'], env);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.out)).toEqual({ ok: false, error: 'unknown capability "nope": the routes file knows auth, payments', exitCode: 2 });
+  });
+
+  it('a flags file it cannot read or that is invalid: exit 1, nothing written', async () => {
+    const missing = await strangler(['flip', 'payments', '--stage', 'live', '--percent', '5'], { ...env, FLAGS_FILE: path.join(dir, 'missing.json') });
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/cannot read the flags file .*missing\.json \(FLAGS_FILE\): ENOENT/);
+
+    const invalid = path.join(dir, 'invalid.json');
+    writeFileSync(invalid, JSON.stringify({ version: 2, features: [{ name: 'strangler.payments', enabled: true, strategies: [{ name: 'flexibleRollout', parameters: { rollout: '500' } }] }] }));
+    const result = await strangler(['flip', 'payments', '--stage', 'live', '--percent', '5'], { ...env, FLAGS_FILE: invalid });
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/the flags file .*invalid\.json is invalid \(the edge keeps its last good version\): features\.0\.strategies\.0\.parameters\.rollout: must be a percentage/);
+  });
+
+  it('a routes file it cannot read: exit 1', async () => {
+    const result = await strangler(['flip', 'payments', '--stage', 'live', '--percent', '5'], { ...env, ROUTES_FILE: path.join(dir, 'none.json') });
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/cannot read the routes file .*none\.json \(ROUTES_FILE\)/);
+  });
+
+  it('the installed bin (cli/bin/strangler.js) runs the compiled CLI with the same exit codes', () => {
+    const run = (args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'cli/bin/strangler.js'), ...args], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+    const help = run(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: strangler <command>/);
+    const bad = run(['flip', 'payments', '--stage', 'sideways']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^strangler: unknown stage "sideways"/);
+    const unreachable = run(['status', '--json']);
+    expect(unreachable.status).toBe(1);
+    expect(JSON.parse(unreachable.stdout)).toMatchObject({ edge: { reachable: false }, capabilities: [] });
+  });
+});
