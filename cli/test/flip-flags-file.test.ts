@@ -216,6 +216,7 @@ describe('strangler on the local flags file', () => {
       writesPercent: 100,
       shadow: false,
       breaker: 'closed',
+      fallbacks: {},
       mismatches: { compared: 0, mismatched: 0, rate: null },
     });
     expect(payments.sides.service.requests).toBeGreaterThanOrEqual(5);

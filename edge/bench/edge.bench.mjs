@@ -16,7 +16,7 @@
 //
 // Knobs: BENCH_ROUNDS (3), BENCH_DURATION_S (5, closed loop), BENCH_FIXED_DURATION_S (10),
 // BENCH_CONNECTIONS (64), BENCH_USERS (10000 distinct bearer tokens), BENCH_LOAD_TOOL=node (skip wrk),
-// BENCH_PROFILE=c|d (that edge's first closed-loop round is CPU-profiled, see cpu-profile-hook.cjs, and
+// BENCH_PROFILE=b|c|d (that server's first closed-loop round is CPU-profiled, see cpu-profile-hook.cjs, and
 // the top of the profile printed; no docs written),
 // BENCH_WRITE=false (print only), BENCH_ONLY=closed|fixed.
 import { spawn } from 'node:child_process';
@@ -134,7 +134,13 @@ async function main() {
     const [upstreamPort, barePort, livePort, shadowPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
     processes.push(spawnServer('upstream', [path.join(HERE, 'upstream.mjs')], { PORT: String(upstreamPort) }));
-    processes.push(spawnServer('bare proxy', [path.join(HERE, 'bare-proxy.mjs')], { PORT: String(barePort), TARGET: upstreamUrl }));
+    const bare = spawnServer('bare proxy', [...(PROFILE === 'b' ? ['-r', path.join(HERE, 'cpu-profile-hook.cjs')] : []), path.join(HERE, 'bare-proxy.mjs')], {
+      PORT: String(barePort),
+      TARGET: upstreamUrl,
+      CPU_PROFILE_FILE: path.join(dir, 'edge.cpuprofile'),
+    });
+    bare.key = 'b';
+    processes.push(bare);
     await waitForPort(upstreamUrl);
     await waitForPort(`http://127.0.0.1:${barePort}`);
 
@@ -236,7 +242,7 @@ async function main() {
     if (PROFILE) {
       const kept = path.join(os.tmpdir(), `edge-${PROFILE}-${Date.now()}.cpuprofile`);
       writeFileSync(kept, readFileSync(path.join(dir, 'edge.cpuprofile')));
-      log(`\nprofile of edge (${PROFILE}), closed-loop round 1, kept at ${kept}\n`);
+      log(`\nprofile of (${PROFILE}), closed-loop round 1, kept at ${kept}\n`);
       log(summarizeProfile(JSON.parse(readFileSync(kept, 'utf8')), { top: 45 }));
     }
   } finally {

@@ -10,10 +10,11 @@ import { edgeErrorHandler } from './http/error-handler';
 import { edgeRequestId } from './http/request-id';
 import type { TrustFunction } from './http/client-address';
 import { writeProblem } from './http/problem-response';
-import { trustProxySetting } from './http/trust-proxy';
+import { memoizeTrust, trustProxySetting } from './http/trust-proxy';
 import { UserResolver, type SessionPeers } from './identity/user-resolver';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics/edge-metrics';
 import { Forwarder } from './proxy/forwarder';
+import { createAccessLog } from './proxy/access-log';
 import { proxyHandler } from './proxy/proxy-handler';
 import { UpstreamAgents } from './proxy/upstream-agents';
 import { BreakerRegistry } from './resilience/breaker-registry';
@@ -114,6 +115,7 @@ export function buildEdge(deps: EdgeDeps): Edge {
     shadow,
     metrics,
     logger,
+    accessLog: createAccessLog(logger, { sampleRate: config.ACCESS_LOG_SAMPLE }),
     settings: {
       targetHeader: config.TARGET_HEADER,
       replayMaxBodyBytes: config.REPLAY_MAX_BODY_BYTES,
@@ -122,7 +124,7 @@ export function buildEdge(deps: EdgeDeps): Edge {
       responseTimeoutMs: config.UPSTREAM_RESPONSE_TIMEOUT_MS,
       shadowMaxBodyBytes: config.SHADOW_MAX_BODY_BYTES,
     },
-    trust: app.get('trust proxy fn') as TrustFunction,
+    trust: memoizeTrust(app.get('trust proxy fn') as TrustFunction),
   });
   app.use(edgeErrorHandler(logger));
 
@@ -156,6 +158,9 @@ const OWN_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
 
 /** The edge's own endpoints (health, metrics, `/_edge/*`); everything else is proxied. */
 function isEdgeEndpoint(url: string): boolean {
+  // Every own path starts with `/h`, `/m` or `/_` (any case): most proxied URLs are told apart here.
+  const second = url.charCodeAt(1);
+  if (second !== 0x68 && second !== 0x48 && second !== 0x6d && second !== 0x4d && second !== 0x5f) return false;
   const path = url.split('?', 1)[0]!.toLowerCase().replace(/(.)\/$/, '$1');
   return OWN_PATHS.has(path) || path === '/_edge' || path.startsWith('/_edge/');
 }

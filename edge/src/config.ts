@@ -36,6 +36,11 @@ export const edgeConfigSchema = z
     /** How long a request waits for its bearer token's user id before routing by the token hash instead. */
     USER_LOOKUP_BUDGET_MS: positiveMs(250),
     USER_CACHE_SIZE: count(100_000),
+    /**
+     * Flag evaluations remembered per flag until its definition changes (two generations of this many
+     * caller contexts each; 0 = evaluate every request). See src/flags/evaluation-cache.ts.
+     */
+    FLAG_CACHE_SIZE: count(50_000, 0),
     /** Which peers may set X-Forwarded-*: express "trust proxy" syntax (names, CIDRs, hop count, true/false). */
     TRUST_PROXY: z
       .string()
@@ -66,6 +71,11 @@ export const edgeConfigSchema = z
     SHADOW_MAX_BODY_BYTES: count(1024 * 1024),
     SHADOW_TIMEOUT_MS: positiveMs(5_000),
     SHADOW_SAMPLE_SIZE: count(50, 0),
+    /**
+     * The share of ordinary proxied requests written to the access log (`request finished`, info), 0..1.
+     * A 5xx, a client that left early and a fallback to the monolith are always logged (warn for 5xx).
+     */
+    ACCESS_LOG_SAMPLE: z.coerce.number({ error: 'must be a number' }).min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]').default(1),
     /** Add `x-strangler-target: monolith|service` to every proxied response. */
     TARGET_HEADER: booleanFlag(true),
   })

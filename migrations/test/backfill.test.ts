@@ -17,9 +17,10 @@ describe.each(testDialects())('backfill on %s', (dialect) => {
   it('copies everything while the monolith keeps writing; capture + sync bring the rest; verify is clean', async () => {
     await insertMonolithPayments(h.knex('monolith'), 1_500);
     await h.installCapture(['monolith']);
-    const writer = startWriter(h.knex('monolith'), 'monolith');
+    const writer = startWriter(h.connect('monolith'), 'monolith');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const report = await h.backfill('to-service', { initialChunkSize: 100, minChunkSize: 50, targetChunkMs: 20 });
+    // Throttled so the copy spans a good deal of traffic, whatever the machine's speed.
+    const report = await h.backfill('to-service', { initialChunkSize: 100, minChunkSize: 50, targetChunkMs: 20, control: new FlowControl({ maxRowsPerSecond: 3_000 }) });
     const writes = await writer.stop();
     expect(writes).toBeGreaterThan(20);
     expect(report.stopped).toBe(false);

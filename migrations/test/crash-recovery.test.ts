@@ -79,7 +79,7 @@ describe.each(testDialects())('the CLI killed and restarted, on %s', (dialect) =
     await h.backfill('to-service');
     const syncArgs = ['sync', 'payments', '--port', '0', '--batch-size', '20', '--poll-ms', '5'];
     const applied = async () => (await readCheckpoint<SyncCheckpoint>(h.knex('service'), syncCheckpointName('payments', 'to-service')))?.state.appliedChanges ?? 0;
-    const writer = startWriter(h.knex('monolith'), 'monolith', { pauseMs: 1 });
+    const writer = startWriter(h.connect('monolith'), 'monolith', { pauseMs: 1 });
     try {
       const first = spawnCli(syncArgs, h.env);
       await waitFor('the worker to apply some batches', async () => (await applied()) >= 60);

@@ -29,6 +29,8 @@ export interface CapabilityStatus {
   mismatches: { compared: number; mismatched: number; rate: number | null };
   sides: { monolith: SideTraffic; service: SideTraffic };
   breaker: string;
+  /** Requests meant for the service that the monolith served instead, by reason (breaker_open, connect, reset, timeout). */
+  fallbacks: Record<string, number>;
   sync: Array<{ direction: string; url: string; ready: boolean; lagSeconds: number; pending: number; errors: number }>;
 }
 
@@ -122,6 +124,11 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
         mismatches: shadowCounts(routes, c.capability),
         sides: { monolith: traffic(samples, c.capability, 'monolith'), service: traffic(samples, c.capability, 'service') },
         breaker: c.breaker,
+        fallbacks: Object.fromEntries(
+          select(samples, 'edge_fallbacks_total', { capability: c.capability })
+            .filter((f) => f.value > 0)
+            .map((f) => [f.labels.reason ?? 'unknown', f.value]),
+        ),
         sync: syncOf(workers, c.capability),
       });
     }

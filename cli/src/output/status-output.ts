@@ -14,7 +14,8 @@ function capability(c: CapabilityStatus, window: string): string[] {
   const m = c.mismatches;
   lines.push(`  shadow    ${m.compared ? `${n(m.compared)} compared, ${n(m.mismatched)} mismatched (${pct(m.rate)})` : 'nothing compared'}${window}`);
   lines.push(side('monolith', c.sides.monolith) + window, side('service', c.sides.service) + window);
-  lines.push(`  breaker   ${c.breaker}`);
+  const fallbacks = Object.entries(c.fallbacks);
+  lines.push(`  breaker   ${c.breaker}${fallbacks.length ? `; fallbacks to the monolith: ${fallbacks.map(([reason, count]) => `${reason} ${n(count)}`).join(', ')}${window}` : ''}`);
   if (c.sync.length === 0) lines.push('  sync      no worker found (SYNC_URLS)');
   for (const s of c.sync) {
     lines.push(`  sync      ${s.direction.padEnd(11)} ${s.ready ? 'ready' : 'NOT READY'}, lag ${s.lagSeconds.toFixed(1)} s, ${n(s.pending)} pending${s.errors ? `, ${n(s.errors)} errors` : ''}  (${s.url})`);

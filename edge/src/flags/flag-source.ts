@@ -32,6 +32,11 @@ export interface FlagSource {
   /** The client to evaluate with, or undefined until flags were loaded (then the monolith serves). */
   client(): FlagClient | undefined;
   status(): FlagSourceStatus;
+  /**
+   * Changes (synchronously, before any evaluation can see them) whenever the definitions the client
+   * evaluates may have changed: what an evaluation cache keys on. Optional; without it nothing is cached.
+   */
+  revision?(): number;
   /** Resolves true once ready, false if not within `timeoutMs`. */
   whenReady(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;

@@ -3,15 +3,17 @@ import type { EdgeConfig } from '../config';
 import type { FlagSource, FlagSourceObserver } from './flag-source';
 import { createLocalFileFlagSource } from './local-file-source';
 import { createUnleashFlagSource } from './unleash-source';
+import { withEvaluationCache } from './evaluation-cache';
 
 export type { FlagClient, FlagSource, FlagSourceKind, FlagSourceObserver, FlagSourceStatus } from './flag-source';
 export { MONOLITH_FALLBACK } from './flag-source';
 export { createUnleashFlagSource, type UnleashFlagSourceOptions } from './unleash-source';
 export { createLocalFileFlagSource, type LocalFileFlagSourceOptions } from './local-file-source';
-export { evaluateCapability, type CapabilityEvaluation, type EvaluationReason } from './capability-evaluator';
+export { evaluateCapability, evaluateCapabilityNow, type CapabilityEvaluation, type EvaluationReason } from './capability-evaluator';
 export { decideTarget, isSafeMethod, type RoutingDecision, type Target } from './stage-decision';
 export { STAGES, stageFromPayload, stageOfDefinition, rolloutOfDefinition, type Stage, type FeatureDefinition } from './stage';
 export { buildFlagsDocument, parseFlagsDocument, type CapabilityFlagSetting } from './flags-document';
+export { withEvaluationCache, CachingFlagClient } from './evaluation-cache';
 
 export type FlagSourceConfig = Pick<
   EdgeConfig,
@@ -24,13 +26,21 @@ export type FlagSourceConfig = Pick<
   | 'UNLEASH_METRICS'
   | 'FLAGS_FILE'
   | 'FILE_WATCH_DEBOUNCE_MS'
->;
+> &
+  Partial<Pick<EdgeConfig, 'FLAG_CACHE_SIZE'>>;
+
+const DEFAULT_FLAG_CACHE_SIZE = 50_000;
 
 /**
  * The flag source the configuration asks for: a real Unleash server when UNLEASH_URL is set, else the
- * local flags file. Both hand out unleash-client instances, so evaluation is the same code either way.
+ * local flags file. Both hand out unleash-client instances, so evaluation is the same code either way;
+ * their answers are cached per caller until the flags change (evaluation-cache.ts, FLAG_CACHE_SIZE).
  */
 export async function createFlagSource(config: FlagSourceConfig, deps: { logger: Logger; observer?: FlagSourceObserver }): Promise<FlagSource> {
+  return withEvaluationCache(await createUncachedFlagSource(config, deps), config.FLAG_CACHE_SIZE ?? DEFAULT_FLAG_CACHE_SIZE);
+}
+
+async function createUncachedFlagSource(config: FlagSourceConfig, deps: { logger: Logger; observer?: FlagSourceObserver }): Promise<FlagSource> {
   if (config.UNLEASH_URL) {
     return createUnleashFlagSource({
       url: config.UNLEASH_URL,

@@ -70,6 +70,7 @@ export async function createLocalFileFlagSource(options: LocalFileFlagSourceOpti
   let errors = 0;
   let lastError: string | undefined;
   let closed = false;
+  let revision = 0;
   const file = new ReloadableFile<BuiltClient>({
     filePath: options.filePath,
     debounceMs: options.debounceMs,
@@ -82,6 +83,8 @@ export async function createLocalFileFlagSource(options: LocalFileFlagSourceOpti
     dispose: (built) => built.dispose(),
     onReload: (outcome, problems) => {
       if (outcome === 'applied') {
+        // A new client is swapped in whole; the revision says so too.
+        revision += 1;
         lastSuccessAt = Date.now();
         options.observer?.refreshed('local-file');
       } else if (outcome === 'invalid') {
@@ -97,6 +100,7 @@ export async function createLocalFileFlagSource(options: LocalFileFlagSourceOpti
     kind: 'local-file',
     client: () => (closed ? undefined : file.current().client),
     status: (): FlagSourceStatus => ({ kind: 'local-file', ready: !closed, lastSuccessAt, errors, lastError, where: file.status().file }),
+    revision: () => revision,
     whenReady: async () => !closed,
     async close() {
       if (closed) return;

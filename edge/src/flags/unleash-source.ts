@@ -34,6 +34,7 @@ export function createUnleashFlagSource(options: UnleashFlagSourceOptions): Flag
   let lastSuccessAt: number | undefined;
   let errors = 0;
   let lastError: string | undefined;
+  let revision = 0;
   const unleash = new Unleash({
     url: options.url,
     appName: options.appName,
@@ -45,6 +46,9 @@ export function createUnleashFlagSource(options: UnleashFlagSourceOptions): Flag
     disableMetrics: !options.sendMetrics,
     skipInstanceCountWarning: true,
   });
+  // First listener: unleash-client replaces (or, with delta updates, edits) its definitions and emits
+  // `changed` in the same tick, so an evaluation cache keyed on the revision never serves the old flags.
+  unleash.on(UnleashEvents.Changed, () => (revision += 1));
   const failed = (severity: 'error' | 'warn', problem: unknown) => {
     errors += 1;
     lastError = problem instanceof Error ? problem.message : String(problem);
@@ -69,6 +73,7 @@ export function createUnleashFlagSource(options: UnleashFlagSourceOptions): Flag
     kind: 'unleash',
     client: () => (ready && !closed ? (unleash as unknown as FlagClient) : undefined),
     status: (): FlagSourceStatus => ({ kind: 'unleash', ready, lastSuccessAt, errors, lastError, where: options.url }),
+    revision: () => revision,
     whenReady: (timeoutMs) => unleashReady(unleash, () => ready, timeoutMs),
     async close() {
       if (closed) return;

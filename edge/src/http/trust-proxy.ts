@@ -17,3 +17,22 @@ export function trustProxyProblem(value: string): string | undefined {
     return (error as Error).message;
   }
 }
+
+/**
+ * express's compiled trust function, remembered per (address, hop): it is pure, and parsing the
+ * address against the trusted ranges on every request showed in the profile. Bounded: the memory is
+ * dropped whole when it holds `capacity` answers (X-Forwarded-For values are the client's to choose).
+ */
+export function memoizeTrust(trust: (address: string, hop: number) => boolean, capacity = 4096): (address: string, hop: number) => boolean {
+  const answers = new Map<string, boolean>();
+  return (address, hop) => {
+    const key = hop === 0 ? address : `${hop} ${address}`;
+    let answer = answers.get(key);
+    if (answer === undefined) {
+      answer = trust(address, hop);
+      if (answers.size >= capacity) answers.clear();
+      answers.set(key, answer);
+    }
+    return answer;
+  };
+}

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { bearerTokenFrom, hashToken } from '@strangler/kit';
+import { bearerTokenFrom } from '@strangler/kit';
 import type { Context } from 'unleash-client';
 import type { UserResolver } from './user-resolver';
 
@@ -15,18 +15,30 @@ export interface RequestIdentity {
  * one side while the percentage holds: the user id behind the bearer token when it can be resolved
  * quickly, else the token's hash (sessionId); for anonymous calls (login, register) a hash of the
  * client address (sessionId), so they stick too instead of falling to Unleash's random stickiness.
+ * Returned at once when nothing has to be looked up (anonymous, or a token already resolved), so the
+ * common request does not wait on a promise.
  */
-export async function unleashContextFor(identity: RequestIdentity, users: UserResolver): Promise<Context> {
+export function unleashContextFor(identity: RequestIdentity, users: UserResolver): Context | Promise<Context> {
   const token = bearerTokenFrom(identity.headers.authorization);
   const remoteAddress = identity.clientAddress;
   if (token) {
-    const tokenHash = hashToken(token);
-    const userId = await users.resolve(tokenHash);
-    return userId ? { userId, sessionId: tokenHash, remoteAddress } : { sessionId: tokenHash, remoteAddress };
+    const tokenHash = tokenHashOf(token);
+    const known = users.known(tokenHash);
+    if (known) return tokenContext(known.userId, tokenHash, remoteAddress);
+    return users.resolve(tokenHash).then((userId) => tokenContext(userId, tokenHash, remoteAddress));
   }
   return { sessionId: addressHash(remoteAddress), remoteAddress };
 }
 
+function tokenContext(userId: string | undefined, tokenHash: string, remoteAddress: string): Context {
+  return userId ? { userId, sessionId: tokenHash, remoteAddress } : { sessionId: tokenHash, remoteAddress };
+}
+
+/** kit's hashToken (hex SHA-256 of the UTF-8 token, what the sides key sessions by), in one call. */
+export function tokenHashOf(token: string): string {
+  return hash('sha256', token, 'hex');
+}
+
 export function addressHash(address: string): string {
-  return createHash('sha256').update(`client-address:${address}`, 'utf8').digest('hex');
+  return hash('sha256', `client-address:${address}`, 'hex');
 }

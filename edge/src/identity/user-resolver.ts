@@ -24,6 +24,8 @@ export interface UserResolverOptions {
 
 type Entry = { userId: string } | { userId: undefined; until: number };
 
+const NO_USER = Object.freeze({ userId: undefined });
+
 /**
  * Token hash → user id, through the sides' internal session endpoints, remembered in a bounded LRU.
  * The mapping never changes (a token belongs to one user forever), so a cached id stays right even
@@ -39,17 +41,27 @@ export class UserResolver {
     this.now = options.now ?? Date.now;
   }
 
-  /** The user id behind a token hash, or undefined when unknown or not known quickly enough. */
-  async resolve(tokenHash: string): Promise<string | undefined> {
+  /**
+   * The answer when it needs no waiting (peers disabled, or remembered), counted as `resolve` counts
+   * it; undefined when only a lookup can tell. Lets a known caller's request stay synchronous.
+   */
+  known(tokenHash: string): { userId: string | undefined } | undefined {
     if (!this.options.peers.enabled) {
       this.options.onLookup?.('disabled');
-      return undefined;
+      return NO_USER;
     }
     const cached = this.cache.get(tokenHash);
     if (cached && (cached.userId !== undefined || cached.until > this.now())) {
       this.options.onLookup?.('cached');
-      return cached.userId;
+      return cached;
     }
+    return undefined;
+  }
+
+  /** The user id behind a token hash, or undefined when unknown or not known quickly enough. */
+  async resolve(tokenHash: string): Promise<string | undefined> {
+    const known = this.known(tokenHash);
+    if (known) return known.userId;
     let lookup = this.inFlight.get(tokenHash);
     if (!lookup) {
       lookup = this.lookup(tokenHash).finally(() => this.inFlight.delete(tokenHash));

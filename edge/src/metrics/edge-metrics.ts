@@ -16,6 +16,8 @@ export interface EdgeMetrics {
   fileReloads: Counter<'file' | 'outcome'>;
   userLookups: Counter<'result'>;
   flagObserver: FlagSourceObserver;
+  /** edge_requests_total and edge_request_duration_seconds for one proxied request. */
+  recordProxiedRequest(capability: string, target: string, status: string, stage: string, seconds: number): void;
   onUserLookup(result: LookupResult): void;
   /** Late binding of what the collected gauges read (they exist before the edge that owns the data). */
   observe(sources: { breakers: () => BreakerSnapshot[]; flags: () => FlagSourceStatus }): void;
@@ -72,22 +74,37 @@ export function createEdgeMetrics(options: { registry?: Registry; defaultMetrics
   });
 
   const userLookups = new Counter({ name: 'edge_user_lookups_total', help: 'Bearer token → user id resolutions by result', labelNames: ['result'] as const, registers });
+  const requests = new Counter({
+    name: 'edge_requests_total',
+    help: 'Proxied requests by capability (none = unmatched), serving side, status and stage',
+    labelNames: ['capability', 'target', 'status', 'stage'] as const,
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'edge_request_duration_seconds',
+    help: 'Proxied request duration by capability, serving side and status',
+    labelNames: ['capability', 'target', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  // Label objects per combination, made once: there are only a handful (capabilities × sides × statuses × stages).
+  const requestLabels = new Map<string, { counter: { capability: string; target: string; status: string; stage: string }; histogram: { capability: string; target: string; status: string } }>();
+  const lookupLabels = new Map<LookupResult, { result: LookupResult }>();
 
   return {
     registry,
-    requests: new Counter({
-      name: 'edge_requests_total',
-      help: 'Proxied requests by capability (none = unmatched), serving side, status and stage',
-      labelNames: ['capability', 'target', 'status', 'stage'] as const,
-      registers,
-    }),
-    duration: new Histogram({
-      name: 'edge_request_duration_seconds',
-      help: 'Proxied request duration by capability, serving side and status',
-      labelNames: ['capability', 'target', 'status'] as const,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
-    }),
+    requests,
+    duration,
+    recordProxiedRequest(capability, target, status, stage, seconds) {
+      const key = `${capability} ${target} ${status} ${stage}`;
+      let labels = requestLabels.get(key);
+      if (!labels) {
+        labels = { counter: { capability, target, status, stage }, histogram: { capability, target, status } };
+        requestLabels.set(key, labels);
+      }
+      requests.inc(labels.counter);
+      duration.observe(labels.histogram, seconds);
+    },
     fallbacks: new Counter({
       name: 'edge_fallbacks_total',
       help: 'Requests meant for a service that the monolith served instead, by reason',
@@ -123,7 +140,11 @@ export function createEdgeMetrics(options: { registry?: Registry; defaultMetrics
       refreshed: (kind: FlagSourceKind) => flagRefreshes.inc({ source: kind }),
       failed: (kind: FlagSourceKind, severity: 'error' | 'warn') => flagErrors.inc({ source: kind, severity }),
     },
-    onUserLookup: (result) => userLookups.inc({ result }),
+    onUserLookup: (result) => {
+      let labels = lookupLabels.get(result);
+      if (!labels) lookupLabels.set(result, (labels = { result }));
+      userLookups.inc(labels);
+    },
     observe(given) {
       sources = given;
     },

@@ -1,12 +1,13 @@
-import type { Agent, ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import { request as httpRequest, type Agent, type ClientRequest, type IncomingMessage, type RequestOptions, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
-import httpProxy from 'http-proxy';
-import { endToEndResponseHeaders } from './hop-by-hop';
+import { forEachEndToEndHeader } from './hop-by-hop';
 import { withFraming, type HeaderRecord } from './outgoing-headers';
 import type { RequestBody } from './request-body';
 import { ResponseCapture } from './response-capture';
 import { classifyUpstreamError, type UpstreamFailure } from './upstream-errors';
+import { upstreamPath } from './upstream-path';
 
 export interface UpstreamTarget {
   url: URL;
@@ -45,42 +46,60 @@ export type AttemptOutcome =
   | { kind: 'failed'; failure: UpstreamFailure }
   | { kind: 'client-gone' };
 
-interface AttemptHooks {
-  onProxyReq(proxyReq: ClientRequest): void;
+/** Where one upstream is, as the request options need it: parsed once per URL. */
+interface Endpoint {
+  request: typeof httpRequest;
+  /** For https: what http-proxy set (`rejectUnauthorized: true`), so TLS checks stay as they were. */
+  tls: boolean;
+  hostname: string;
+  port: string | number;
+  /** The Host header: the upstream's `host` (with the port unless it is the default). */
+  host: string;
+  /** A base path in the upstream URL (`http://legacy:8080/legacy`), prefixed to every request path. */
+  basePath: string;
 }
 
-/** A string key: http-proxy copies per-call options with Object.keys, which skips symbols. */
-const HOOKS = '__edgeAttemptHooks';
+const endpoints = new WeakMap<URL, Endpoint>();
+
+function endpointOf(url: URL): Endpoint {
+  let endpoint = endpoints.get(url);
+  if (!endpoint) {
+    const tls = url.protocol === 'https:';
+    endpoint = {
+      request: tls ? httpsRequest : httpRequest,
+      tls,
+      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port || (tls ? 443 : 80),
+      host: url.host,
+      basePath: url.pathname === '/' ? '' : url.pathname,
+    };
+    endpoints.set(url, endpoint);
+  }
+  return endpoint;
+}
 
 /**
- * Forwards one attempt of a request to one upstream with http-proxy, and reports how it ended without
+ * Forwards one attempt of a request to one upstream with node:http, and reports how it ended without
  * ever answering the client itself on failure: before a response starts, the caller still decides
  * (fall back to the monolith, or a problem response). Bodies stream both ways; nothing is parsed.
+ *
+ * This is what http-proxy 1.18.1's web pass did for the edge's options (selfHandleResponse,
+ * changeOrigin, no xfwd, its deleteLength pass removed), written out: the same request options, path
+ * (upstream-path.ts), Host header, listeners and error routing, without its per-request option copying,
+ * pass loop, event emitter round trips and URL parsing (docs/decisions/0010-edge-hot-path.md).
  */
 export class Forwarder {
-  private readonly proxy = httpProxy.createProxyServer({ selfHandleResponse: true, changeOrigin: true, xfwd: false, ws: false });
-
-  constructor() {
-    // http-proxy forces `content-length: 0` on a DELETE/OPTIONS without one, which would cut off a
-    // chunked body; the edge frames every attempt itself (withFraming), so that pass must not run.
-    const passes = (this.proxy as unknown as { webPasses: Array<{ name: string }> }).webPasses;
-    passes.splice(0, passes.length, ...passes.filter((pass) => pass.name !== 'deleteLength'));
-    this.proxy.on('proxyReq', (proxyReq, _req, _res, options) => {
-      (options as { [HOOKS]?: AttemptHooks })[HOOKS]?.onProxyReq(proxyReq);
-    });
-    // Every call passes its own callback, so this only guards against an unexpected emit.
-    this.proxy.on('error', () => undefined);
-  }
-
   attempt(spec: AttemptSpec): Promise<AttemptOutcome> {
     return new Promise((resolve) => {
       const { req, res, upstream, body } = spec;
       let settled = false;
       let responded = false;
       let connected = false;
+      // The upstream request is only torn down by the client leaving once it has its socket (as before
+      // with http-proxy, whose request the edge only saw from then on).
+      let socketAssigned = false;
       let timedOut: 'connect' | 'response' | undefined;
       let connectTimer: NodeJS.Timeout | undefined;
-      let proxyReq: ClientRequest | undefined;
       // A body is held back until the connection is up (see RequestBody); no body, nothing to hold.
       const gate = body.present ? new PassThrough() : undefined;
 
@@ -97,7 +116,7 @@ export class Forwarder {
       }
       const onClientClose = () => {
         if (responded) return;
-        proxyReq?.destroy();
+        if (socketAssigned) proxyReq.destroy();
         settle({ kind: 'client-gone' });
       };
       res.on('close', onClientClose);
@@ -105,9 +124,9 @@ export class Forwarder {
       const onConnected = () => {
         clearTimeout(connectTimer);
         connected = true;
-        proxyReq?.setTimeout(upstream.responseTimeoutMs, () => {
+        proxyReq.setTimeout(upstream.responseTimeoutMs, () => {
           timedOut = 'response';
-          proxyReq?.destroy();
+          proxyReq.destroy();
         });
         if (gate) body.open().pipe(gate);
       };
@@ -117,7 +136,7 @@ export class Forwarder {
           proxyRes.destroy();
           return;
         }
-        proxyReq?.setTimeout(0);
+        proxyReq.setTimeout(0);
         const status = proxyRes.statusCode ?? 502;
         if (spec.refuseStatus?.(status)) {
           proxyRes.resume();
@@ -126,11 +145,19 @@ export class Forwarder {
         }
         const headers: Record<string, string | string[]> = {};
         try {
-          for (const [name, values] of endToEndResponseHeaders(proxyRes.rawHeaders)) {
-            headers[name] = values.length === 1 ? values[0]! : values;
-            res.setHeader(name, headers[name]!);
-          }
-          for (const [name, value] of Object.entries(spec.extraResponseHeaders)) res.setHeader(name, value);
+          // The first line of a name replaces what the edge set (an upstream's own x-request-id wins, as
+          // before); later lines of the same name are added as separate lines.
+          forEachEndToEndHeader(proxyRes.rawHeaders, (name, value, first) => {
+            if (first) {
+              headers[name] = value;
+              res.setHeader(name, value);
+            } else {
+              const previous = headers[name]!;
+              headers[name] = Array.isArray(previous) ? [...previous, value] : [previous, value];
+              res.appendHeader(name, value);
+            }
+          });
+          for (const name in spec.extraResponseHeaders) res.setHeader(name, spec.extraResponseHeaders[name]!);
         } catch (error) {
           // A head node's client accepted but its server refuses to repeat: nothing was sent yet.
           for (const name of res.getHeaderNames()) if (name !== 'x-request-id') res.removeHeader(name);
@@ -164,58 +191,57 @@ export class Forwarder {
         });
       };
 
-      const hooks: AttemptHooks = {
-        onProxyReq(request) {
-          proxyReq = request;
-          request.on('response', onResponse);
-          const socket = request.socket as Socket | null;
-          if (socket?.connecting) {
-            connectTimer = setTimeout(() => {
-              timedOut = 'connect';
-              request.destroy();
-            }, upstream.connectTimeoutMs);
-            socket.once('connect', onConnected);
-          } else {
-            onConnected();
-          }
-        },
-      };
-
-      const options = {
-        target: proxyTarget(upstream.url),
+      const endpoint = endpointOf(upstream.url);
+      // The end-to-end headers and this attempt's framing, then Host, in the order http-proxy wrote them
+      // (its header copy, util._extend, walks the names backwards).
+      const framed = withFraming(spec.headers, body);
+      const names = Object.keys(framed);
+      const headers: HeaderRecord = {};
+      for (let i = names.length - 1; i >= 0; i -= 1) headers[names[i]!] = framed[names[i]!]!;
+      headers.host = endpoint.host;
+      const options: RequestOptions & { rejectUnauthorized?: boolean } = {
+        hostname: endpoint.hostname,
+        port: endpoint.port,
+        method: req.method,
+        path: upstreamPath(endpoint.basePath, req.url ?? ''),
+        headers,
         agent: upstream.agent,
-        buffer: gate ?? body.open(),
-        [HOOKS]: hooks,
-      } as httpProxy.ServerOptions;
-      // http-proxy copies `req.headers` into the upstream request synchronously inside web(); give it
-      // exactly the end-to-end headers for this attempt, then restore the client's own.
-      const clientHeaders = req.headers;
-      req.headers = withFraming(spec.headers, body) as IncomingMessage['headers'];
-      try {
-        this.proxy.web(req, res, options, (error) => {
-          if (responded) return;
-          // http-proxy also reports errors of the client's own request stream here.
-          if (req.socket.destroyed) return settle({ kind: 'client-gone' });
-          settle({ kind: 'failed', failure: classifyUpstreamError(error, { connected, timedOut }) });
-        });
-      } finally {
-        req.headers = clientHeaders;
-      }
+      };
+      if (endpoint.tls) options.rejectUnauthorized = true;
+      const proxyReq: ClientRequest = endpoint.request(options);
+
+      proxyReq.on('socket', (socket: Socket) => {
+        socketAssigned = true;
+        if (socket.connecting) {
+          connectTimer = setTimeout(() => {
+            timedOut = 'connect';
+            proxyReq.destroy();
+          }, upstream.connectTimeoutMs);
+          socket.once('connect', onConnected);
+        } else {
+          onConnected();
+        }
+      });
+      // As http-proxy did: a client that aborts its upload aborts the upstream request; errors of either
+      // request end the attempt (a client reset after its socket is gone just stops the upstream call).
+      req.on('aborted', () => proxyReq.abort());
+      const onError = (error: NodeJS.ErrnoException) => {
+        if (req.socket.destroyed && error.code === 'ECONNRESET') {
+          proxyReq.abort();
+          return;
+        }
+        if (responded) return;
+        if (req.socket.destroyed) return settle({ kind: 'client-gone' });
+        settle({ kind: 'failed', failure: classifyUpstreamError(error, { connected, timedOut }) });
+      };
+      req.on('error', onError);
+      proxyReq.on('error', onError);
+      proxyReq.on('response', onResponse);
+      if (gate) gate.pipe(proxyReq);
+      else proxyReq.end();
     });
   }
 
-  close(): void {
-    this.proxy.close();
-  }
-}
-
-/** The url.parse-shaped target http-proxy reads (host parts and a base path), built from a WHATWG URL. */
-function proxyTarget(url: URL): httpProxy.ProxyTargetUrl {
-  return {
-    protocol: url.protocol,
-    host: url.host,
-    hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: url.port,
-    path: url.pathname === '/' ? '' : url.pathname,
-  } as unknown as httpProxy.ProxyTargetUrl;
+  /** Nothing to release: connections belong to the upstream agents. */
+  close(): void {}
 }

@@ -1,5 +1,5 @@
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1): never forwarded. */
-const HOP_BY_HOP = new Set([
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',
@@ -11,17 +11,45 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-/** The hop-by-hop set for one message: the standard ones plus any the Connection header names. */
-export function hopByHopNames(connection: string | string[] | undefined): Set<string> {
-  const names = new Set(HOP_BY_HOP);
-  const values = Array.isArray(connection) ? connection : connection ? [connection] : [];
+/**
+ * The hop-by-hop set for one message: the standard ones plus any the Connection header names. The
+ * usual `Connection: keep-alive` (or close) names nothing new, and gets the shared standard set.
+ */
+export function hopByHopNames(connection: string | string[] | undefined): ReadonlySet<string> {
+  if (connection === undefined) return HOP_BY_HOP;
+  let names: Set<string> | undefined;
+  const values = Array.isArray(connection) ? connection : [connection];
   for (const value of values) {
     for (const token of value.split(',')) {
       const name = token.trim().toLowerCase();
-      if (name) names.add(name);
+      if (!name || HOP_BY_HOP.has(name) || names?.has(name)) continue;
+      names ??= new Set(HOP_BY_HOP);
+      names.add(name);
     }
   }
-  return names;
+  return names ?? HOP_BY_HOP;
+}
+
+/**
+ * Calls `each(name, value, first)` for an upstream's raw response headers in arrival order, hop-by-hop
+ * ones dropped, names lower-cased; `first` is false for a repeated name (several Set-Cookie lines stay
+ * separate lines).
+ */
+export function forEachEndToEndHeader(rawHeaders: string[], each: (name: string, value: string, first: boolean) => void): void {
+  let connection: string[] | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === 10 && name.toLowerCase() === 'connection') (connection ??= []).push(rawHeaders[i + 1]!);
+  }
+  const dropped = hopByHopNames(connection);
+  let seen: string[] | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    if (dropped.has(name)) continue;
+    const first = seen === undefined || !seen.includes(name);
+    if (first) (seen ??= []).push(name);
+    each(name, rawHeaders[i + 1]!, first);
+  }
 }
 
 /**
@@ -29,18 +57,10 @@ export function hopByHopNames(connection: string | string[] | undefined): Set<st
  * order, so repeated headers (several Set-Cookie lines) stay separate lines.
  */
 export function endToEndResponseHeaders(rawHeaders: string[]): Map<string, string[]> {
-  let connection: string[] = [];
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]!.toLowerCase() === 'connection') connection = [...connection, rawHeaders[i + 1]!];
-  }
-  const dropped = hopByHopNames(connection);
   const headers = new Map<string, string[]>();
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toLowerCase();
-    if (dropped.has(name)) continue;
-    const values = headers.get(name);
-    if (values) values.push(rawHeaders[i + 1]!);
-    else headers.set(name, [rawHeaders[i + 1]!]);
-  }
+  forEachEndToEndHeader(rawHeaders, (name, value, first) => {
+    if (first) headers.set(name, [value]);
+    else headers.get(name)!.push(value);
+  });
   return headers;
 }

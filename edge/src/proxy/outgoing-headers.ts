@@ -29,7 +29,8 @@ function first(value: string | string[] | undefined): string | undefined {
 export function outgoingRequestHeaders(incoming: IncomingHttpHeaders, facts: ForwardingFacts): HeaderRecord {
   const dropped = hopByHopNames(incoming.connection);
   const headers: HeaderRecord = {};
-  for (const [name, value] of Object.entries(incoming)) {
+  for (const name in incoming) {
+    const value = incoming[name];
     if (value === undefined || dropped.has(name) || EDGE_OWNED.has(name)) continue;
     if (!facts.peerTrusted && (name === 'forwarded' || name.startsWith('x-forwarded-'))) continue;
     headers[name] = value;

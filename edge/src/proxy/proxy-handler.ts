@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { acceptedRequestId, REQUEST_ID_HEADER, type AppError, type Logger } from '@strangler/kit';
-import { evaluateCapability } from '../flags/capability-evaluator';
+import { evaluateCapabilityNow, type CapabilityEvaluation } from '../flags/capability-evaluator';
 import type { FlagSource } from '../flags/flag-source';
-import { decideTarget, isSafeMethod, type RoutingDecision, type Target } from '../flags/stage-decision';
+import { decideTarget, isSafeMethod, type Target } from '../flags/stage-decision';
 import type { Stage } from '../flags/stage';
 import { unleashContextFor } from '../identity/request-identity';
 import type { UserResolver } from '../identity/user-resolver';
@@ -12,15 +13,16 @@ import type { BreakerPermit } from '../resilience/circuit-breaker';
 import { decideOnFailure, monolithFailure } from '../resilience/fallback-policy';
 import type { RouteMatch } from '../routing/route-matcher';
 import type { RoutesProvider } from '../routing/routes-source';
-import type { UpstreamSpec } from '../routing/routing-table';
+import type { RoutingTable, UpstreamSpec } from '../routing/routing-table';
 import type { ShadowMirror } from '../shadow';
-import type { AttemptOutcome, Forwarder, UpstreamTarget } from './forwarder';
-import { outgoingRequestHeaders } from './outgoing-headers';
+import type { AttemptOutcome, AttemptSpec, Forwarder, UpstreamTarget } from './forwarder';
+import { outgoingRequestHeaders, type HeaderRecord } from './outgoing-headers';
 import { RequestBody } from './request-body';
 import type { UpstreamAgents } from './upstream-agents';
 import { clientAddress, type TrustFunction } from '../http/client-address';
 import { writeProblem } from '../http/problem-response';
 import type { UpstreamFailure } from './upstream-errors';
+import type { AccessLog } from './access-log';
 
 export const TARGET_HEADER = 'x-strangler-target';
 
@@ -43,30 +45,35 @@ export interface ProxyHandlerDeps {
   shadow: ShadowMirror;
   metrics: EdgeMetrics;
   logger: Logger;
+  /** One line per finished request (see access-log.ts). */
+  accessLog: AccessLog;
   settings: ProxySettings;
   /** Which peers may set X-Forwarded-* (express's compiled TRUST_PROXY). */
   trust: TrustFunction;
 }
 
-/** What happened to one request, for the metrics and the access log. */
-interface Served {
-  capability: string;
-  stage: Stage;
-  target: Target;
-  status: number | 'aborted';
-  fallback: string | undefined;
-}
-
 const isUnavailableStatus = (status: number) => status === 502 || status === 503 || status === 504;
+
+const UNMATCHED: CapabilityEvaluation = Object.freeze({ stage: 'monolith', inRollout: false, reason: 'missing' });
+
+/** The connecting peer, and whether it is a trusted proxy: the same for every request on a connection. */
+interface Peer {
+  address: string;
+  trusted: boolean;
+  encrypted: boolean;
+}
 
 /**
  * Every request that is not the edge's own: match the route, ask the capability's flag which side
  * serves it, forward it there, and when the service fails, fall back to the monolith where that is
  * safe (see fallback-policy.ts) or answer with a stable problem. In the shadow stage the monolith's
  * answer is captured as it streams to the client and handed to the shadow mirror afterwards.
+ *
+ * The common request (a known caller, no body) runs through without waiting on anything but the
+ * upstream: no promise is made for what is already known (docs/decisions/0010-edge-hot-path.md).
  */
 export function proxyHandler(deps: ProxyHandlerDeps) {
-  const { settings, metrics } = deps;
+  const { settings, metrics, accessLog } = deps;
 
   // One per upstream of a routes snapshot: the URL is parsed once, not per request.
   const targets = new WeakMap<UpstreamSpec, UpstreamTarget>();
@@ -84,19 +91,27 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     return target;
   };
 
-  const decide = async (req: IncomingMessage, match: RouteMatch | undefined, requestId: string): Promise<{ stage: Stage; decision: RoutingDecision }> => {
-    if (!match) return { stage: 'monolith', decision: { target: 'monolith', mirror: false } };
-    const evaluation = await evaluateCapability(
+  const peers = new WeakMap<Socket, Peer>();
+  const peerOf = (socket: Socket): Peer => {
+    let peer = peers.get(socket);
+    if (!peer) {
+      const address = socket.remoteAddress;
+      peer = { address: address ?? '', trusted: deps.trust(address ?? '', 0), encrypted: Boolean((socket as { encrypted?: boolean }).encrypted) };
+      if (address !== undefined) peers.set(socket, peer);
+    }
+    return peer;
+  };
+
+  const targetHeaders: Record<Target, Record<string, string>> = settings.targetHeader
+    ? { monolith: Object.freeze({ [TARGET_HEADER]: 'monolith' }), service: Object.freeze({ [TARGET_HEADER]: 'service' }) }
+    : { monolith: Object.freeze({}), service: Object.freeze({}) };
+
+  const evaluate = (req: IncomingMessage, match: RouteMatch): CapabilityEvaluation | Promise<CapabilityEvaluation> =>
+    evaluateCapabilityNow(
       () => deps.flags.client(),
       match.capability.flag,
       () => unleashContextFor({ clientAddress: clientAddress(req, deps.trust), headers: req.headers }, deps.users),
     );
-    if (evaluation.reason === 'error') {
-      metrics.flagEvaluationErrors.inc({ capability: match.capability.name });
-      deps.logger.warn({ err: evaluation.error, flag: match.capability.flag, requestId }, 'flag evaluation failed; the monolith serves');
-    }
-    return { stage: evaluation.stage, decision: decideTarget(evaluation.stage, evaluation.inRollout, req.method ?? 'GET') };
-  };
 
   const respondProblem = (res: ServerResponse, error: AppError, retryAfter: boolean, target: Target, requestId: string) => {
     if (res.headersSent) {
@@ -108,27 +123,48 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     writeProblem(res, error, requestId);
   };
 
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const started = process.hrtime.bigint();
-    const elapsedMs = () => Number(process.hrtime.bigint() - started) / 1e6;
-    const { table, matcher } = deps.routes.current();
-    const method = (req.method ?? 'GET').toUpperCase();
-    const url = req.url ?? '/';
-    const incomingId = req.headers[REQUEST_ID_HEADER];
-    const requestId = acceptedRequestId(typeof incomingId === 'string' ? incomingId : undefined);
-    res.setHeader(REQUEST_ID_HEADER, requestId);
-    const match = matcher.match(method, url);
-    const capability = match?.capability.name ?? 'none';
-    const { stage, decision } = await decide(req, match, requestId);
-    const peerAddress = req.socket.remoteAddress ?? '';
-    const headers = outgoingRequestHeaders(req.headers, {
-      peerAddress,
-      peerTrusted: deps.trust(peerAddress, 0),
-      protocol: (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
-      requestId,
-    });
-    const safe = isSafeMethod(method);
-    const hasIdempotencyKey = req.headers['idempotency-key'] !== undefined;
+  /** What happened to one request, for the metrics and the access log. */
+  const finish = (request: ProxiedRequest, target: Target, status: number | 'aborted', fallback: string | undefined): void => {
+    const durationMs = performance.now() - request.started;
+    const statusLabel = typeof status === 'number' ? String(status) : status;
+    metrics.recordProxiedRequest(request.capability, target, statusLabel, request.stage, durationMs / 1000);
+    if (fallback) metrics.fallbacks.inc({ capability: request.capability, reason: fallback });
+    accessLog.finished(request.requestId, request.method, request.url, request.capability, request.stage, target, status, fallback, durationMs);
+  };
+
+  const noteFailure = (request: ProxiedRequest, side: Target, failure: UpstreamFailure): void => {
+    metrics.upstreamFailures.inc({ upstream: side === 'service' ? request.capability : 'monolith', kind: failure.kind });
+    deps.logger.warn({ side, capability: request.capability, failure, requestId: request.requestId }, 'upstream call failed');
+  };
+
+  const attempt = (request: ProxiedRequest, side: Target, permit: BreakerPermit | undefined, mirror: boolean): Promise<AttemptOutcome> => {
+    const { match, body } = request;
+    const spec: AttemptSpec = {
+      req: request.req,
+      res: request.res,
+      upstream: upstreamTarget(side === 'service' && match ? match.capability.service : request.table.monolith),
+      headers: request.headers,
+      body,
+      extraResponseHeaders: targetHeaders[side],
+    };
+    if (side === 'monolith' && mirror) spec.captureBytes = settings.shadowMaxBodyBytes;
+    if (side === 'service' && permit) spec.onResponseHead = (status: number) => (status >= 500 ? permit.failure() : permit.success());
+    // A service saying it cannot serve (502/503/504) is a failure like a refused connection: what may
+    // be tried again is answered by the monolith instead.
+    if (side === 'service' && body.replayable && (request.safe || request.hasIdempotencyKey)) spec.refuseStatus = isUnavailableStatus;
+    return deps.forwarder.attempt(spec);
+  };
+
+  const serve = async (request: ProxiedRequest, evaluation: CapabilityEvaluation): Promise<void> => {
+    const { req, res, match, capability, requestId, method, safe, hasIdempotencyKey, table } = request;
+    if (evaluation.reason === 'error' && match) {
+      metrics.flagEvaluationErrors.inc({ capability });
+      deps.logger.warn({ err: evaluation.error, flag: match.capability.flag, requestId }, 'flag evaluation failed; the monolith serves');
+    }
+    request.stage = evaluation.stage;
+    const decision = decideTarget(evaluation.stage, evaluation.inRollout, method);
+    const peer = peerOf(req.socket);
+    request.headers = outgoingRequestHeaders(req.headers, { peerAddress: peer.address, peerTrusted: peer.trusted, protocol: peer.encrypted ? 'https' : 'http', requestId });
     let target = decision.target;
     let fallback: string | undefined;
     let permit: BreakerPermit | undefined;
@@ -141,62 +177,60 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     }
     const mirror = decision.mirror && target === 'monolith' && match !== undefined;
 
-    let body: RequestBody;
-    try {
-      body = target === 'service' && (safe || hasIdempotencyKey) ? await RequestBody.buffered(req, settings.replayMaxBodyBytes) : RequestBody.streaming(req);
-    } catch {
-      permit?.release();
-      return finish({ capability, stage, target, status: 'aborted', fallback });
+    if (target === 'service' && (safe || hasIdempotencyKey)) {
+      const buffered = RequestBody.bufferedNow(req, settings.replayMaxBodyBytes);
+      if (buffered instanceof Promise) {
+        try {
+          request.body = await buffered;
+        } catch {
+          permit?.release();
+          return finish(request, target, 'aborted', fallback);
+        }
+      } else {
+        request.body = buffered;
+      }
+    } else {
+      request.body = RequestBody.streaming(req);
     }
+    const { body } = request;
 
-    const send = (side: Target): Promise<AttemptOutcome> => {
-      const spec = side === 'service' && match ? match.capability.service : table.monolith;
-      return deps.forwarder.attempt({
-        req,
-        res,
-        upstream: upstreamTarget(spec),
-        headers,
-        body,
-        extraResponseHeaders: settings.targetHeader ? { [TARGET_HEADER]: side } : {},
-        ...(side === 'monolith' && mirror ? { captureBytes: settings.shadowMaxBodyBytes } : {}),
-        ...(side === 'service' && permit ? { onResponseHead: (status: number) => (status >= 500 ? permit!.failure() : permit!.success()) } : {}),
-        // A service saying it cannot serve (502/503/504) is a failure like a refused connection:
-        // what may be tried again is answered by the monolith instead.
-        ...(side === 'service' && body.replayable && (safe || hasIdempotencyKey) ? { refuseStatus: isUnavailableStatus } : {}),
-      });
-    };
-
-    let outcome = await send(target);
+    let outcome = await attempt(request, target, permit, mirror);
     if (outcome.kind === 'failed') {
       permit?.failure();
-      noteFailure(target, outcome.failure);
+      noteFailure(request, target, outcome.failure);
       const facts = { capability, safe, hasIdempotencyKey, responseTimeoutMs: table.monolith.responseTimeoutMs ?? settings.responseTimeoutMs };
       const action = decideOnFailure({ ...facts, side: target, failure: outcome.failure, replayable: body.replayable });
       if (action.kind === 'retry-on-monolith') {
         fallback = outcome.failure.kind;
         target = 'monolith';
-        outcome = await send('monolith');
-        if (outcome.kind === 'failed') noteFailure('monolith', outcome.failure);
+        outcome = await attempt(request, 'monolith', permit, mirror);
+        if (outcome.kind === 'failed') noteFailure(request, 'monolith', outcome.failure);
       }
       if (outcome.kind === 'failed') {
         const problem = action.kind === 'fail' ? action : monolithFailure({ ...facts, failure: outcome.failure });
         respondProblem(res, problem.error, problem.retryAfter, target, requestId);
-        return finish({ capability, stage, target, status: problem.error.status, fallback });
+        return finish(request, target, problem.error.status, fallback);
       }
     }
     permit?.release();
-    if (outcome.kind === 'client-gone') return finish({ capability, stage, target, status: 'aborted', fallback });
+    if (outcome.kind === 'client-gone') return finish(request, target, 'aborted', fallback);
 
     const { response } = outcome;
     if (mirror && match && response.completed && response.captured) {
-      const primary = { status: response.status, headers: response.headers, body: response.captured.body, truncated: response.captured.truncated, latencyMs: elapsedMs() };
+      const primary = {
+        status: response.status,
+        headers: response.headers,
+        body: response.captured.body,
+        truncated: response.captured.truncated,
+        latencyMs: performance.now() - request.started,
+      };
       try {
         deps.shadow.submit({
           capability,
           routeKey: match.routeKey,
           method,
-          url,
-          headers,
+          url: request.url,
+          headers: request.headers,
           ignore: match.route.ignore,
           primary,
           serviceUrl: match.capability.service.url,
@@ -207,21 +241,50 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
         deps.logger.error({ err: error, requestId }, 'shadow submit failed');
       }
     }
-    return finish({ capability, stage, target, status: response.completed ? response.status : 'aborted', fallback });
+    return finish(request, target, response.completed ? response.status : 'aborted', fallback);
+  };
 
-    function noteFailure(side: Target, failure: UpstreamFailure): void {
-      metrics.upstreamFailures.inc({ upstream: side === 'service' ? capability : 'monolith', kind: failure.kind });
-      deps.logger.warn({ side, capability, failure, requestId }, 'upstream call failed');
-    }
-
-    function finish(served: Served): void {
-      const status = String(served.status);
-      metrics.requests.inc({ capability: served.capability, target: served.target, status, stage: served.stage });
-      metrics.duration.observe({ capability: served.capability, target: served.target, status }, elapsedMs() / 1000);
-      if (served.fallback) metrics.fallbacks.inc({ capability: served.capability, reason: served.fallback });
-      const level = typeof served.status === 'number' && served.status >= 500 ? 'warn' : 'info';
-      deps.logger[level]({ requestId, method, path: url.split('?', 1)[0], ...served, durationMs: Math.round(elapsedMs() * 100) / 100 }, 'request finished');
+  return (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      const started = performance.now();
+      const { table, matcher } = deps.routes.current();
+      const method = (req.method ?? 'GET').toUpperCase();
+      const url = req.url ?? '/';
+      const incomingId = req.headers[REQUEST_ID_HEADER];
+      const requestId = acceptedRequestId(typeof incomingId === 'string' ? incomingId : undefined);
+      res.setHeader(REQUEST_ID_HEADER, requestId);
+      const match = matcher.match(method, url);
+      const request = new ProxiedRequest(req, res, table, match, method, url, requestId, started);
+      const evaluation = match ? evaluate(req, match) : UNMATCHED;
+      return evaluation instanceof Promise ? evaluation.then((resolved) => serve(request, resolved)) : serve(request, evaluation);
+    } catch (error) {
+      // As from an async function: the caller answers 500 and logs it.
+      return Promise.reject(error);
     }
   };
 }
 
+/** One proxied request as it goes through the handler (one object rather than a dozen closures). */
+class ProxiedRequest {
+  readonly capability: string;
+  readonly safe: boolean;
+  readonly hasIdempotencyKey: boolean;
+  stage: Stage = 'monolith';
+  headers: HeaderRecord = {};
+  body!: RequestBody;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly table: RoutingTable,
+    readonly match: RouteMatch | undefined,
+    readonly method: string,
+    readonly url: string,
+    readonly requestId: string,
+    readonly started: number,
+  ) {
+    this.capability = match?.capability.name ?? 'none';
+    this.safe = isSafeMethod(method);
+    this.hasIdempotencyKey = req.headers['idempotency-key'] !== undefined;
+  }
+}

@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import { hasRequestBody } from './outgoing-headers';
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * The client's request body as the attempts see it. Streamed bodies go through once, and only once the
  * upstream connection is up (so a refused connection leaves them untouched and still sendable
@@ -22,12 +24,18 @@ export class RequestBody {
     return new RequestBody({ kind: 'stream', prefix: [], rest: req }, hasRequestBody(req.headers), declared !== undefined ? Number(declared) : undefined);
   }
 
+  /** `buffered`, at once when there is nothing to read (no body: the usual GET). */
+  static bufferedNow(req: IncomingMessage, limit: number): RequestBody | Promise<RequestBody> {
+    if (!hasRequestBody(req.headers)) return new RequestBody({ kind: 'buffer', data: EMPTY }, false, undefined);
+    return RequestBody.buffered(req, limit);
+  }
+
   /**
    * Reads the body into memory so it can be replayed, up to `limit` bytes; a longer body is streamed
    * (what was read first goes out first) and cannot be replayed.
    */
   static async buffered(req: IncomingMessage, limit: number): Promise<RequestBody> {
-    if (!hasRequestBody(req.headers)) return new RequestBody({ kind: 'buffer', data: Buffer.alloc(0) }, false, undefined);
+    if (!hasRequestBody(req.headers)) return new RequestBody({ kind: 'buffer', data: EMPTY }, false, undefined);
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > limit) return RequestBody.streaming(req);
     const chunks: Buffer[] = [];

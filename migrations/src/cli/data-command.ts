@@ -89,18 +89,18 @@ export async function runDataCommand(argv: readonly string[], env: Record<string
         io.out(run.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatStatus(status)}\n`);
         return EXIT.ok;
       }
-      case 'sync':
-        for (const direction of run.directions) {
-          const source = sourceOf(direction);
-          const sides = await openBoth(run.capability);
+      case 'sync': {
+        const sides = await openBoth(run.capability);
+        for (const source of run.directions.map(sourceOf)) {
           if (!(await captureState(sides[source].knex, run.capability, source)).installed) {
             throw new DataCommandError(`change capture for ${run.capability.name} is not installed on the ${source}: npm run data -- capture install ${run.capability.name}`);
           }
         }
-        if (run.once) return await syncOnce(run, await openBoth(run.capability), io, logger);
+        if (run.once) return await syncOnce(run, sides, io, logger);
         // The service opens its own connections per worker; those above only proved the databases answer.
         await Promise.all(opened.splice(0).map((db) => db.close()));
         return await syncService(run, config, io, logger);
+      }
     }
   } catch (error) {
     if (error instanceof DataCommandError) return fail(io, run.json, error.message, error.exitCode);

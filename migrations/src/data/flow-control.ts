@@ -10,7 +10,8 @@ export class FlowControl {
   private stopRequested = false;
   private windowStart = Date.now();
   private windowRows = 0;
-  private wake: (() => void) | undefined;
+  /** Every pending sleep (several workers may share one control). */
+  private readonly sleepers = new Set<() => void>();
 
   constructor(private readonly options: { maxRowsPerSecond?: number | undefined; pauseFile?: string | undefined } = {}) {}
 
@@ -28,24 +29,29 @@ export class FlowControl {
 
   resume(): void {
     this.pausedByCall = false;
-    this.wake?.();
+    this.wakeAll();
   }
 
   stop(): void {
     this.stopRequested = true;
-    this.wake?.();
+    this.wakeAll();
+  }
+
+  private wakeAll(): void {
+    for (const wake of [...this.sleepers]) wake();
   }
 
   /** Sleeps `ms`, waking early on stop() or resume(). */
   sleep(ms: number): Promise<void> {
     if (ms <= 0 || this.stopRequested) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.sleepers.delete(done);
         resolve();
-      }
-      this.wake = done;
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
     });
   }
 

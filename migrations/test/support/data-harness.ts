@@ -25,6 +25,8 @@ export interface Harness {
   /** Environment for the compiled CLI pointed at these databases. */
   env: Record<string, string>;
   knex(side: SideName): Knex;
+  /** A separate connection pool to a side, as an application process has (closed with the harness). */
+  connect(side: SideName): Knex;
   installCapture(sides?: SideName[]): Promise<void>;
   backfill(direction: Direction, options?: Partial<BackfillOptions>): ReturnType<typeof runBackfill>;
   worker(direction: Direction, options?: Partial<SyncWorkerOptions>): Promise<SyncWorker>;
@@ -60,6 +62,7 @@ export async function createHarness(dialect: 'sqlite' | 'mysql', capabilityName:
   }
   const sides = { monolith, service };
   const workers: SyncWorker[] = [];
+  const extra: Database[] = [];
   const serviceVariable = capabilityName === 'auth' ? 'AUTH_DATABASE_URL' : 'PAYMENTS_DATABASE_URL';
   const harness: Harness = {
     capability,
@@ -69,6 +72,11 @@ export async function createHarness(dialect: 'sqlite' | 'mysql', capabilityName:
     urls,
     env: { MONOLITH_DATABASE_URL: urls.monolith, [serviceVariable]: urls.service, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' },
     knex: (side) => sides[side].knex,
+    connect(side) {
+      const db = createDatabase(urls[side]);
+      extra.push(db);
+      return db.knex;
+    },
     async installCapture(which = ['monolith', 'service']) {
       for (const side of which) await installCapture(sides[side].knex, capability, side);
     },
@@ -96,6 +104,7 @@ export async function createHarness(dialect: 'sqlite' | 'mysql', capabilityName:
     },
     async close() {
       await Promise.all(workers.map((worker) => worker.stop()));
+      await Promise.all(extra.map((db) => db.close()));
       if (!options.existing) {
         await Promise.all([monolith.close(), service.close()]);
         await Promise.all(owned.map((db) => db.drop()));

@@ -26,8 +26,6 @@ export interface BackfillOptions {
   maxChunkSize?: number;
   /** The chunk size adapts toward this much time per chunk. */
   targetChunkMs?: number;
-  /** Chunks written at once (default 2 on MySQL, 1 on SQLite, which has one writer anyway). */
-  writeConcurrency?: number;
   authority?: SideName;
   control?: FlowControl;
   progress?: ProgressReporter;
@@ -163,73 +161,46 @@ async function backfillMapping(options: BackfillOptions, mapping: EntityMapping,
     return page;
   };
 
-  const concurrency = dryRun ? 1 : Math.max(1, options.writeConcurrency ?? (options.target.client.config.client === 'mysql2' ? 2 : 1));
-  /** Chunks being written, oldest first. Each commits its checkpoint only after the one before it
-   * committed, so the checkpoint never names a key past a chunk that is not in the database. */
-  const writing: Array<Promise<void>> = [];
-  let previousCommit: Promise<void> = Promise.resolve();
-
-  const write = (fetched: Fetched & { prepared: PreparedWork; last: KeyTuple }, isLast: boolean, base: BackfillCheckpoint): Promise<void> => {
-    const prior = previousCommit;
-    const dispatched = Date.now();
-    const committed = (async () => {
-      const result = dryRun
-        ? await applyPrepared(ctx, options.target, fetched.prepared, { dryRun: true })
-        : await engineTransaction(options.target, async (trx) => {
-            const applied = await applyPrepared(ctx, trx, fetched.prepared);
-            await prior; // and with it, every earlier chunk's counts
-            await writeCheckpoint(trx, name, {
-              ...base,
-              after: fetched.last,
-              rows: base.rows + fetched.rows.length,
-              counts: addCounts({ ...checkpoint.counts }, applied.counts),
-              done: isLast,
-              finishedAt: isLast ? Date.now() : null,
-            } satisfies BackfillCheckpoint);
-            return applied;
-          });
-      await prior; // report in order, too
-      addCounts(checkpoint.counts, result.counts);
-      addCounts(report.counts, result.counts);
-      report.rows += fetched.rows.length;
-      report.chunks += 1;
-      report.totalRows = base.rows + fetched.rows.length;
-      sizer.record(fetched.rows.length, Date.now() - dispatched);
-      progress.update({ task, done: report.totalRows, total: Math.max(total, report.totalRows), chunkSize: sizer.size });
-    })();
-    previousCommit = committed;
-    return committed;
-  };
-
+  // One chunk is written at a time; the next is read and transformed meanwhile. (Two concurrent
+  // writers gained nothing measurable here: both append to the tail of the same primary key.)
   let next: Promise<Fetched> | undefined = fetch(checkpoint.after, sizer.size);
-  try {
-    while (next) {
-      await control.waitWhilePaused(
-        () => progress.update({ task, done: checkpoint.rows, total, paused: true }),
-        () => options.logger?.info({ task }, 'resumed'),
-      );
-      if (control.stopping) break;
-      const fetched: Fetched = await next;
-      const { rows, limit, last, prepared } = fetched;
-      if (rows.length === 0 || !last || !prepared) break;
-      // A short page was the last one; otherwise fetch the next while this one is written.
-      next = rows.length < limit ? undefined : fetch(last, sizer.size);
-      // The checkpoint this chunk writes builds on the ones before it, whether committed yet or not.
-      const base: BackfillCheckpoint = { ...checkpoint };
-      checkpoint.after = last;
-      checkpoint.rows += rows.length;
-      checkpoint.done = !next && !dryRun;
-      const pending = write({ ...fetched, prepared, last }, !next, base);
-      pending.catch(() => undefined); // awaited below
-      writing.push(pending);
-      while (writing.length >= concurrency) await writing.shift();
-      await control.throttle(rows.length);
-    }
-  } finally {
-    // Let chunks in flight finish (their checkpoints commit) before reporting or failing.
-    const settled = await Promise.allSettled(writing);
-    const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-    if (failed) throw failed.reason;
+  while (next) {
+    await control.waitWhilePaused(
+      () => progress.update({ task, done: checkpoint.rows, total, paused: true }),
+      () => options.logger?.info({ task }, 'resumed'),
+    );
+    if (control.stopping) break;
+    const started = Date.now();
+    const { rows, limit, last, prepared }: Fetched = await next;
+    if (rows.length === 0 || !last || !prepared) break;
+    // A short page was the last one; otherwise fetch the next while this one is written.
+    next = rows.length < limit ? undefined : fetch(last, sizer.size);
+    const isLast = !next;
+    const result = dryRun
+      ? await applyPrepared(ctx, options.target, prepared, { dryRun: true })
+      : await engineTransaction(options.target, async (trx) => {
+          const applied = await applyPrepared(ctx, trx, prepared);
+          await writeCheckpoint(trx, name, {
+            ...checkpoint,
+            after: last,
+            rows: checkpoint.rows + rows.length,
+            counts: addCounts({ ...checkpoint.counts }, applied.counts),
+            done: isLast,
+            finishedAt: isLast ? Date.now() : null,
+          } satisfies BackfillCheckpoint);
+          return applied;
+        });
+    checkpoint.after = last;
+    checkpoint.rows += rows.length;
+    checkpoint.done = isLast && !dryRun;
+    addCounts(checkpoint.counts, result.counts);
+    addCounts(report.counts, result.counts);
+    report.rows += rows.length;
+    report.chunks += 1;
+    report.totalRows = checkpoint.rows;
+    sizer.record(rows.length, Date.now() - started);
+    progress.update({ task, done: checkpoint.rows, total: Math.max(total, checkpoint.rows), chunkSize: sizer.size });
+    await control.throttle(rows.length);
   }
   if (control.stopping && !checkpoint.done) return finish('stopped');
   if (!dryRun && !checkpoint.done) {

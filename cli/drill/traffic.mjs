@@ -1,0 +1,269 @@
+// The drill's clients: each one a user going about its business through the edge, as a well-behaved
+// client would: an Idempotency-Key on every payment write (the same key on every retry), a retry after
+// Retry-After on a retryable answer, its tokens kept until it logs them out.
+import { randomUUID } from 'node:crypto';
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+const MAX_ATTEMPTS = 12;
+const THINK_MS = Number(process.env.DRILL_THINK_MS ?? 300);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Everything the clients saw and were told; the audit checks the databases against `acknowledged`. */
+export function createLedger() {
+  return {
+    requests: 0,
+    byRoute: new Map(),
+    /** Safe requests answered 5xx (or not at all). */
+    safeFailures: [],
+    /** Unsafe requests whose first attempt failed: how, and whether a retry succeeded. */
+    unsafeFailures: [],
+    /** 401s for tokens the client had not logged out. */
+    lostSessions: [],
+    /** Answers no client should get (4xx that are not part of the script, 500s on writes, …). */
+    unexpected: [],
+    /** A read right after a write that did not see it (sync lag across sides); counted, not fatal. */
+    staleReads: [],
+    retriesSucceeded: 0,
+    acknowledged: { users: new Map(), payments: new Map(), refunds: [], orders: [], logouts: 0 },
+    bySide: { monolith: 0, service: 0 },
+  };
+}
+
+function routeKey(method, path) {
+  return `${method} ${path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, ':id')}`;
+}
+
+function count(ledger, key, status) {
+  const entry = ledger.byRoute.get(key) ?? { total: 0, statuses: {} };
+  entry.total += 1;
+  entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
+  ledger.byRoute.set(key, entry);
+}
+
+const isRetryable = (answer) =>
+  answer.status === 0 || (answer.status >= 500 && (answer.body?.retryable === true || answer.retryAfter !== null)) || answer.status === 429;
+
+/**
+ * One HTTP exchange through the edge. Safe requests are tried once (a 5xx is a finding); unsafe ones
+ * are retried with the same headers (the same Idempotency-Key) while the answer says retryable.
+ */
+async function call(edgeUrl, ledger, method, path, { token, body, idempotencyKey, expect = [] } = {}) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+  const key = routeKey(method, path);
+  let firstFailure;
+  for (let attempt = 1; ; attempt++) {
+    let answer;
+    try {
+      const response = await fetch(`${edgeUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(20_000) });
+      const text = await response.text();
+      let parsed;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      answer = { status: response.status, body: parsed, retryAfter: response.headers.get('retry-after'), target: response.headers.get('x-strangler-target') };
+    } catch (error) {
+      answer = { status: 0, body: { error: error.cause?.code ?? error.message }, retryAfter: null, target: null };
+    }
+    ledger.requests += 1;
+    count(ledger, key, answer.status);
+    if (answer.target === 'monolith' || answer.target === 'service') ledger.bySide[answer.target] += 1;
+    const failed = answer.status === 0 || answer.status >= 500;
+    if (SAFE.has(method)) {
+      if (failed) ledger.safeFailures.push({ route: key, status: answer.status, code: answer.body?.code ?? answer.body?.error, target: answer.target });
+      return answer;
+    }
+    if (!failed && answer.status !== 429) {
+      if (firstFailure) {
+        firstFailure.retriedTo = answer.status;
+        firstFailure.attempts = attempt;
+        if (answer.status < 400 || expect.includes(answer.status)) ledger.retriesSucceeded += 1;
+      }
+      return answer;
+    }
+    if (!firstFailure) {
+      firstFailure = { route: key, status: answer.status, code: answer.body?.code ?? answer.body?.error, retryable: isRetryable(answer), target: answer.target };
+      ledger.unsafeFailures.push(firstFailure);
+    }
+    if (!isRetryable(answer) || attempt >= MAX_ATTEMPTS) {
+      firstFailure.gaveUp = true;
+      return answer;
+    }
+    await sleep(Math.min(1_000, Number(answer.retryAfter ?? 0.2) * 1000) * (0.5 + Math.random()));
+  }
+}
+
+const amounts = ['19.99', '5.00', '120.50', '0.99', '42.00'];
+
+/**
+ * A client: registers, then loops over a user's day until `stop()` — me, a payment created,
+ * read, captured, partly refunded and listed, now and then an order checked out, a new login, a
+ * logout of an old token.
+ */
+export function startClient(index, edgeUrl, ledger) {
+  let running = true;
+  const note = (kind, detail) => ledger.unexpected.push({ client: index, kind, ...detail });
+  const tokens = []; // { token, live }
+
+  const authed = async (method, path, options) => {
+    const live = tokens.filter((t) => t.live);
+    const session = live[Math.floor(Math.random() * live.length)];
+    const answer = await call(edgeUrl, ledger, method, path, { ...options, token: session.token });
+    if (answer.status === 401) ledger.lostSessions.push({ client: index, route: routeKey(method, path), target: answer.target, code: answer.body?.code });
+    return answer;
+  };
+
+  async function register() {
+    const email = `drill-${index}-${randomUUID()}@example.com`;
+    const password = `pw-${randomUUID()}`;
+    let answer = await call(edgeUrl, ledger, 'POST', '/api/auth/register', { body: { email, password, name: `Client ${index}` }, expect: [409] });
+    if (answer.status === 409) {
+      // A lost answer to an earlier attempt: the account exists, log in instead.
+      answer = await call(edgeUrl, ledger, 'POST', '/api/auth/login', { body: { email, password } });
+    }
+    if (answer.status !== 201 && answer.status !== 200) {
+      note('register', { status: answer.status, body: answer.body });
+      return undefined;
+    }
+    ledger.acknowledged.users.set(answer.body.user.id, { email });
+    tokens.push({ token: answer.body.token, live: true });
+    return { id: answer.body.user.id, email, password };
+  }
+
+  async function paymentRound(user) {
+    const intent = `drill-${randomUUID()}`;
+    const amount = amounts[Math.floor(Math.random() * amounts.length)];
+    const created = await authed('POST', '/api/payments', { body: { amount, currency: 'USD', description: intent }, idempotencyKey: `create-${intent}` });
+    if (created.status !== 201) return note('create payment', { status: created.status, body: created.body });
+    const payment = created.body.payment;
+    ledger.acknowledged.payments.set(payment.id, { userId: user.id, amount, description: intent, captured: false, refunds: [] });
+
+    const read = await authed('GET', `/api/payments/${payment.id}`);
+    if (read.status === 404) ledger.staleReads.push({ route: 'GET /api/payments/:id', target: read.target });
+    else if (read.status !== 200 && read.status < 500) note('read payment', { status: read.status, body: read.body });
+
+    const captured = await authed('POST', `/api/payments/${payment.id}/capture`, { idempotencyKey: `capture-${intent}` });
+    if (captured.status === 404) {
+      // The capture went to the side the payment has not reached yet: a client retries later.
+      ledger.staleReads.push({ route: 'POST /api/payments/:id/capture', target: captured.target });
+      return;
+    }
+    if (captured.status !== 200) return note('capture', { status: captured.status, body: captured.body });
+    ledger.acknowledged.payments.get(payment.id).captured = true;
+
+    const refundAmount = (Number(amount) / 4).toFixed(2);
+    if (Number(refundAmount) > 0) {
+      const refund = await authed('POST', `/api/payments/${payment.id}/refunds`, { body: { amount: refundAmount }, idempotencyKey: `refund-${intent}` });
+      if (refund.status === 201 || refund.status === 200) ledger.acknowledged.payments.get(payment.id).refunds.push(refundAmount);
+      else if (refund.status === 404 || (refund.status === 409 && refund.body?.code === 'PAYMENT_INVALID_TRANSITION')) ledger.staleReads.push({ route: 'POST /api/payments/:id/refunds', target: refund.target });
+      else note('refund', { status: refund.status, body: refund.body });
+    }
+    const list = await authed('GET', '/api/payments?limit=5');
+    if (list.status !== 200 && list.status < 500) note('list payments', { status: list.status, body: list.body });
+  }
+
+  async function checkout(user) {
+    const placed = await authed('POST', '/api/orders', { body: { items: [{ sku: 'SKU-1', quantity: 2, unitPrice: '3.50' }], currency: 'USD' } });
+    if (placed.status !== 201) return note('place order', { status: placed.status, body: placed.body });
+    const paid = await authed('POST', `/api/orders/${placed.body.order.id}/checkout`, { expect: [409] });
+    if (paid.status === 200) ledger.acknowledged.orders.push({ orderId: placed.body.order.id, paymentId: paid.body.payment.id, userId: user.id });
+    else if (!(paid.status === 409 && paid.body?.code === 'ORDER_ALREADY_PAID')) note('checkout', { status: paid.status, body: paid.body });
+  }
+
+  async function me(user) {
+    const answer = await authed('GET', '/api/auth/me');
+    if (answer.status === 200 && answer.body.user.id !== user.id) note('me', { problem: 'another user', got: answer.body.user.id });
+    else if (answer.status !== 200 && answer.status !== 401 && answer.status < 500) note('me', { status: answer.status, body: answer.body });
+  }
+
+  async function loginAgain(user) {
+    const answer = await call(edgeUrl, ledger, 'POST', '/api/auth/login', { body: { email: user.email, password: user.password } });
+    if (answer.status === 200) tokens.push({ token: answer.body.token, live: true });
+    else note('login', { status: answer.status, body: answer.body });
+  }
+
+  async function logoutOldest() {
+    const live = tokens.filter((t) => t.live);
+    if (live.length < 2) return;
+    const session = live[0];
+    const answer = await call(edgeUrl, ledger, 'POST', '/api/auth/logout', { token: session.token, expect: [401] });
+    if (answer.status === 204 || answer.status === 401) {
+      // 401 after a retried logout: the first attempt had ended it.
+      session.live = false;
+      ledger.acknowledged.logouts += 1;
+      const after = await call(edgeUrl, ledger, 'GET', '/api/auth/me', { token: session.token });
+      if (after.status !== 401) note('after logout', { status: after.status, problem: 'a logged-out token still works' });
+    } else note('logout', { status: answer.status, body: answer.body });
+  }
+
+  const done = (async () => {
+    let user;
+    for (let round = 0; running; round++) {
+      try {
+        if (!user) {
+          user = await register();
+          if (!user) {
+            await sleep(200);
+            continue;
+          }
+        }
+        await me(user);
+        await paymentRound(user);
+        if (round % 3 === 2) await checkout(user);
+        if (round % 5 === 4) await loginAgain(user);
+        if (round % 7 === 6) await logoutOldest();
+        // A new user now and then, so registration and first logins happen at every stage.
+        // A person, not a load generator: a pause between visits keeps the machine's headroom for the drill.
+        await sleep(THINK_MS * (0.5 + Math.random()));
+        if (round % 11 === 10) {
+          user = undefined;
+          tokens.length = 0;
+        }
+      } catch (error) {
+        note('client error', { error: String(error?.stack ?? error) });
+        await sleep(100);
+      }
+    }
+  })();
+
+  return {
+    stop() {
+      running = false;
+      return done;
+    },
+  };
+}
+
+/**
+ * Users whose only job is a burst of concurrent payment creations at a chosen moment (right before a
+ * process is killed), so that requests are in flight when it dies. Same retries, same ledger.
+ */
+export async function prepareBurst(edgeUrl, ledger, users = 6) {
+  const sessions = [];
+  for (let i = 0; i < users; i++) {
+    const email = `drill-burst-${randomUUID()}@example.com`;
+    const answer = await call(edgeUrl, ledger, 'POST', '/api/auth/register', { body: { email, password: `pw-${randomUUID()}`, name: `Burst ${i}` } });
+    if (answer.status !== 201) throw new Error(`burst user registration → ${answer.status} ${JSON.stringify(answer.body)}`);
+    ledger.acknowledged.users.set(answer.body.user.id, { email });
+    sessions.push({ id: answer.body.user.id, token: answer.body.token });
+  }
+  return {
+    /** Starts `perUser` creations per user at once; resolves when every one has its final answer. */
+    fire(perUser = 4) {
+      return Promise.all(
+        sessions.flatMap((user) =>
+          Array.from({ length: perUser }, async () => {
+            const intent = `drill-${randomUUID()}`;
+            const answer = await call(edgeUrl, ledger, 'POST', '/api/payments', { token: user.token, body: { amount: '10.00', currency: 'USD', description: intent }, idempotencyKey: `create-${intent}` });
+            if (answer.status === 201) ledger.acknowledged.payments.set(answer.body.payment.id, { userId: user.id, amount: '10.00', description: intent, captured: false, refunds: [] });
+            else if (answer.status === 401) ledger.lostSessions.push({ client: 'burst', route: 'POST /api/payments', target: answer.target, code: answer.body?.code });
+            else ledger.unexpected.push({ client: 'burst', kind: 'create payment', status: answer.status, body: answer.body });
+          }),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,277 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { Forwarder, type AttemptOutcome, type UpstreamTarget } from '../src/proxy/forwarder';
+import { outgoingRequestHeaders } from '../src/proxy/outgoing-headers';
+import { RequestBody } from '../src/proxy/request-body';
+import { upstreamPath } from '../src/proxy/upstream-path';
+import { HttpProxyForwarder } from './support/http-proxy-forwarder';
+
+/**
+ * The edge forwards with node:http directly since docs/decisions/0010-edge-hot-path.md. This holds it to
+ * what the http-proxy 1.18.1 forwarder it replaced did (kept in support/http-proxy-forwarder.ts): for the
+ * same client request and the same upstream answer, the upstream receives the same request line, header
+ * lines (order and case) and body, and the client the same status line, header lines and body.
+ */
+
+interface Seen {
+  method: string;
+  url: string;
+  rawHeaders: string[];
+  body: string;
+}
+
+interface Answer {
+  status: number;
+  statusMessage: string;
+  rawHeaders: string[];
+  body: string;
+}
+
+type Reply = (res: ServerResponse) => void;
+
+const listen = async (server: http.Server) => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+};
+
+describe('the node:http forwarder against the http-proxy forwarder it replaced', () => {
+  const seen: Seen[] = [];
+  let reply: Reply = (res) => res.end('ok');
+  const outcomes: AttemptOutcome[] = [];
+  const servers: http.Server[] = [];
+  let upstreamUrl: string;
+  const edges: Record<'old' | 'new', string> = { old: '', new: '' };
+  const agents: http.Agent[] = [];
+
+  const edgeHandler = (forwarder: { attempt: Forwarder['attempt'] }, basePath: () => string) => {
+    const targets = new Map<string, UpstreamTarget>();
+    return async (req: IncomingMessage, res: ServerResponse) => {
+      res.setHeader('x-request-id', 'rid-1');
+      const headers = outgoingRequestHeaders(req.headers, { peerAddress: '127.0.0.1', peerTrusted: true, protocol: 'http', requestId: 'rid-1' });
+      const body = req.headers['x-test-buffer'] ? await RequestBody.buffered(req, 1 << 20) : RequestBody.streaming(req);
+      const url = `${upstreamUrl}${basePath()}`;
+      let upstream = targets.get(url);
+      if (!upstream) {
+        const agent = new http.Agent({ keepAlive: true });
+        agents.push(agent);
+        upstream = { url: new URL(url), agent, connectTimeoutMs: 1_000, responseTimeoutMs: 5_000 };
+        targets.set(url, upstream);
+      }
+      const outcome = await forwarder.attempt({ req, res, upstream, headers, body, extraResponseHeaders: { 'x-strangler-target': 'monolith' }, captureBytes: 1024 });
+      outcomes.push(outcome);
+      if (outcome.kind === 'failed') {
+        res.statusCode = 599;
+        res.end(outcome.failure.kind);
+      }
+    };
+  };
+
+  let base = '';
+  beforeAll(async () => {
+    const upstream = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        seen.push({ method: req.method ?? '', url: req.url ?? '', rawHeaders: req.rawHeaders, body: Buffer.concat(chunks).toString('utf8') });
+        reply(res);
+      });
+    });
+    servers.push(upstream);
+    upstreamUrl = await listen(upstream);
+    for (const [name, forwarder] of [
+      ['old', new HttpProxyForwarder()],
+      ['new', new Forwarder()],
+    ] as const) {
+      const edge = http.createServer(edgeHandler(forwarder, () => base));
+      servers.push(edge);
+      edges[name] = await listen(edge);
+    }
+  });
+  afterAll(async () => {
+    for (const agent of agents) agent.destroy();
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  });
+
+  function send(edgeUrl: string, options: { method?: string; path: string; headers?: Record<string, string | string[]>; body?: string[] }): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const target = new URL(edgeUrl);
+      const req = http.request(
+        { host: target.hostname, port: target.port, method: options.method ?? 'GET', path: options.path, headers: { host: 'shop.example.com', ...options.headers }, agent: false, setHost: false },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            // Date is the clock's; everything else must match line for line.
+            const rawHeaders: string[] = [];
+            for (let i = 0; i < res.rawHeaders.length; i += 2) if (res.rawHeaders[i]!.toLowerCase() !== 'date') rawHeaders.push(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+            resolve({ status: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', rawHeaders, body: Buffer.concat(chunks).toString('utf8') });
+          });
+        },
+      );
+      req.on('error', reject);
+      for (const chunk of options.body ?? []) req.write(chunk);
+      req.end();
+    });
+  }
+
+  const outcomeShape = (outcome: AttemptOutcome | undefined) =>
+    outcome?.kind === 'responded'
+      ? { kind: outcome.kind, status: outcome.response.status, headers: outcome.response.headers, completed: outcome.response.completed, captured: outcome.response.captured?.body.toString('utf8') }
+      : outcome;
+
+  async function both(request: Parameters<typeof send>[1]) {
+    const results = [];
+    for (const name of ['old', 'new'] as const) {
+      seen.length = 0;
+      outcomes.length = 0;
+      const answer = await send(edges[name], request);
+      await new Promise((resolve) => setImmediate(resolve));
+      results.push({ upstream: [...seen], answer, outcome: outcomeShape(outcomes[0]) });
+    }
+    expect(results[1]).toEqual(results[0]);
+    return results[1]!;
+  }
+
+  const hopByHop = { connection: 'keep-alive, x-hop', 'x-hop': '1', te: 'trailers', 'keep-alive': 'timeout=5', 'proxy-authorization': 'Basic x' };
+  const endToEnd = { authorization: 'Bearer t0k3n', cookie: 'a=1; b=2', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'x-forwarded-for': '203.0.113.9', accept: 'application/json' };
+
+  it('sends the same request head for plain and odd request targets', async () => {
+    const paths = [
+      '/api/payments/p1?limit=2&x=%20y',
+      '//double//slash?q=//x',
+      '/a/http:/b',
+      '/%7Euser/a%20b',
+      "/quote'd/(x)",
+      '/a\\b?c\\d',
+      '/caret^/pipe|/brace{}',
+      '/trailing/?',
+      '/multi?a=1?b=2',
+      'http://example.com/absolute?z=1',
+    ];
+    for (const path of paths) {
+      const result = await both({ path, headers: { ...hopByHop, ...endToEnd } });
+      expect(result.upstream).toHaveLength(1);
+    }
+    const options = await both({ method: 'OPTIONS', path: '*' });
+    expect(options.upstream[0]?.url).toBe('*');
+  });
+
+  it('sends the same request head and body for streamed, chunked, buffered and bodiless requests', async () => {
+    await both({ method: 'POST', path: '/api/payments', headers: { 'content-type': 'application/json', 'content-length': '12' }, body: ['{"amount":', '1}'] });
+    await both({ method: 'POST', path: '/api/payments', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body: ['{"a":', '1}'] });
+    await both({ method: 'POST', path: '/api/payments', headers: { 'x-test-buffer': '1', 'transfer-encoding': 'chunked', 'idempotency-key': 'k-1' }, body: ['one ', 'two'] });
+    await both({ method: 'DELETE', path: '/api/test/x', headers: { 'transfer-encoding': 'chunked' }, body: ['gone'] });
+    await both({ method: 'DELETE', path: '/api/test/y' });
+    await both({ method: 'HEAD', path: '/api/payments/p1' });
+  });
+
+  it('prefixes an upstream base path the same way', async () => {
+    base = '/legacy';
+    try {
+      for (const path of ['/api/orders?x=1', '//api//orders', '/', 'http://example.com/abs']) await both({ path });
+    } finally {
+      base = '';
+    }
+  });
+
+  it('gives the client the same status line, header lines and body, whatever the upstream answers', async () => {
+    const replies: Reply[] = [
+      (res) => {
+        res.writeHead(201, 'Made It', ['Set-Cookie', 'a=1', 'Content-Type', 'application/json', 'set-cookie', 'b=2', 'X-Request-Id', 'upstream-rid', 'Connection', 'keep-alive, X-Internal', 'X-Internal', 'secret', 'Keep-Alive', 'timeout=5']);
+        res.end('{"made":true}');
+      },
+      (res) => {
+        res.writeHead(204, ['X-Empty', '1']);
+        res.end();
+      },
+      (res) => {
+        res.writeHead(200, ['Content-Type', 'text/plain', 'Transfer-Encoding', 'chunked']);
+        res.write('chunk one, ');
+        res.end('chunk two');
+      },
+      (res) => {
+        res.writeHead(503, 'Busy', ['Retry-After', '3', 'Content-Length', '4']);
+        res.end('busy');
+      },
+      (res) => {
+        res.writeHead(200, ['Vary', 'Accept', 'Vary', 'Origin', 'Cache-Control', 'no-store', 'Proxy-Authenticate', 'x', 'Upgrade', 'h2c']);
+        res.end('x');
+      },
+    ];
+    try {
+      for (const next of replies) {
+        reply = next;
+        await both({ path: '/api/payments/p1', headers: endToEnd });
+        await both({ method: 'HEAD', path: '/api/payments/p1' });
+      }
+    } finally {
+      reply = (res) => res.end('ok');
+    }
+  });
+});
+
+describe('upstreamPath (http-proxy 1.18.1 request-target rules)', () => {
+  // http-proxy's own function (an internal module without type declarations).
+  const httpProxyCommon = createRequire(__filename)('http-proxy/lib/http-proxy/common') as {
+    setupOutgoing(outgoing: object, options: object, req: object): { path: string };
+  };
+  const viaHttpProxy = (basePath: string, url: string) =>
+    httpProxyCommon.setupOutgoing({}, { target: { host: 'u', hostname: 'u', port: '1', protocol: 'http:', path: basePath }, agent: {} }, { url, method: 'GET', headers: {} }).path;
+
+  it('matches http-proxy for a corpus of plain and odd URLs, with and without a base path', () => {
+    const corpus = [
+      '/',
+      '/api/payments/p1',
+      '/api/payments/p1?x=1&y=%2F',
+      '/api//payments',
+      '//',
+      '///x',
+      '/a/http:/b',
+      '/a/https:/b?c=https:/d',
+      '/a?b?c',
+      '/a?',
+      '/a#frag',
+      '/a b',
+      "/it's",
+      '/a\\b',
+      '/a\\b?c\\d',
+      '/{x}|^`"<>',
+      '/%zz/%2e%2e/',
+      '/../x/./y',
+      '*',
+      '',
+      '?only=query',
+      'http://host.example/p?q',
+      'https://host.example:8443/p',
+      '//host.example/p',
+      '/ünïcödé',
+      '/\u00e9t\u00e9',
+      '/a:b@c/d;e=f',
+      '/~user/+plus/$dollar/!bang/*star/(paren)/,comma',
+    ];
+    const random = Array.from({ length: 2000 }, (_, i) => {
+      const alphabet = "/?:@&=+$,;%#'\\\"<>^`{}|[] abcAZ09-._~!*()";
+      let url = i % 3 === 0 ? '' : '/';
+      for (let n = (i * 7919) % 23; n >= 0; n -= 1) url += alphabet[(i * 31 + n * 17) % alphabet.length];
+      return url;
+    });
+    // What the legacy parser refuses (it throws) is refused the same way: the request fails as before.
+    const outcome = (compute: () => string) => {
+      try {
+        return { path: compute() };
+      } catch (error) {
+        return { throws: (error as Error).message };
+      }
+    };
+    let refused = 0;
+    for (const base of ['', '/legacy', '/legacy/']) {
+      for (const url of [...corpus, ...random]) {
+        const expected = outcome(() => viaHttpProxy(base, url));
+        if ('throws' in expected) refused += 1;
+        expect({ base, url, ...outcome(() => upstreamPath(base, url)) }).toEqual({ base, url, ...expected });
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
+});
