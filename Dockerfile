@@ -1,23 +1,40 @@
-# One image for every deployable; choose which with the command, e.g. `node monolith/dist/server.js`.
+# One image for every deployable; the command chooses which (see docker-compose.yml):
+#   node monolith/dist/server.js | services/auth/dist/server.js | services/payments/dist/server.js
+#   node edge/dist/server.js     | cli/bin/strangler.js sync <capability> ... (and every other strangler command)
 FROM node:20.20-bookworm-slim AS build
 WORKDIR /app
+# better-sqlite3 compiles from source when its prebuilt binary cannot be fetched.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+# Manifests first, so the dependency layer is rebuilt only when they change. npm ci needs every
+# workspace of the root package.json, contracts included (its sources are not needed).
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
 COPY kit/package.json kit/
 COPY migrations/package.json migrations/
 COPY capabilities/payments/package.json capabilities/payments/
 COPY monolith/package.json monolith/
-RUN npm ci --no-audit --no-fund
+COPY services/auth/package.json services/auth/
+COPY services/payments/package.json services/payments/
+COPY edge/package.json edge/
+COPY contracts/package.json contracts/
+COPY cli/package.json cli/
+RUN npm ci --no-audit --no-fund --ignore-scripts && npm rebuild better-sqlite3
+# Every workspace a deployable needs (their project references), then only those projects are built.
 COPY kit kit
 COPY migrations migrations
-COPY capabilities capabilities
+COPY capabilities/payments capabilities/payments
 COPY monolith monolith
-RUN npx tsc -b && npm prune --omit=dev
+COPY services/auth services/auth
+COPY services/payments services/payments
+COPY edge edge
+COPY cli cli
+RUN npx tsc -b monolith services/auth services/payments edge cli && npm prune --omit=dev --ignore-scripts
 
 FROM node:20.20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app /app
+# Writable by the runtime user: SQLite defaults and the edge's Unleash backup (.data/unleash-backup).
+RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
-EXPOSE 3000
+EXPOSE 3000 3001 3002 8080 9470 9471
 CMD ["node", "monolith/dist/server.js"]

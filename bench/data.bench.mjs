@@ -220,7 +220,8 @@ async function main() {
   }
   const monolithCount = await seeded();
   await Promise.all([recreate(DB.service), recreate(DB.baseline)]);
-  const version = await admin(async (db) => (await db.raw('select version() as v'))[0][0].v);
+  const server = await admin(async (db) => (await db.raw('select version() as v, @@innodb_buffer_pool_size as pool, @@innodb_flush_log_at_trx_commit as flush'))[0][0]);
+  const loadAtStart = os.loadavg()[0];
 
   const monolith = createDatabase(dbUrl(DB.monolith));
   const service = createDatabase(dbUrl(DB.service));
@@ -250,7 +251,9 @@ async function main() {
     const ratio = (filled.rows / filled.seconds) / (baseline.rows / baseline.seconds);
     const results = {
       date: new Date().toISOString().slice(0, 10),
-      machine: `${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, MariaDB ${version}`,
+      machine: `${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, MariaDB ${server.v}`,
+      innodb: `${Math.round(Number(server.pool) / 2 ** 20)} MiB buffer pool, \`innodb_flush_log_at_trx_commit=${server.flush}\``,
+      load: `load average ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end`,
       monolithCount, seedSeconds, baseline, filled, verified, lag, ratio, minutes: (Date.now() - started) / 60_000,
     };
     writeResults(results);
@@ -266,8 +269,8 @@ function writeResults(r) {
 ## Data migration (\`npm run bench:data\`)
 
 ${r.date}, ${r.machine}; monolith, service and baseline databases on the same local server
-(InnoDB defaults: 128 MiB buffer pool, \`innodb_flush_log_at_trx_commit=1\`). ${n(r.monolithCount)} seeded
-payments${r.seedSeconds ? ` (seeded in ${r.seedSeconds.toFixed(0)} s by \`npm run seed\`)` : ''}.
+(${r.innodb}); ${r.load} (the box is shared: compare ratios, not absolute rates). ${n(r.monolithCount)}
+payments in the monolith database${r.seedSeconds ? ` (seeded in ${r.seedSeconds.toFixed(0)} s by \`npm run seed\`)` : ' (seeded by `npm run seed` in an earlier run, plus that run\'s sync traffic)'}.
 
 | measurement | result | baseline (same run) | ratio / target |
 | --- | --- | --- | --- |

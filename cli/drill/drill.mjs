@@ -1,7 +1,8 @@
 // npm run drill — the cutover drill: the whole stack as real processes on MariaDB with a real Unleash
 // server, concurrent clients sending mixed traffic through the edge, while auth and payments are
-// walked through every stage and back with `strangler flip`, and the payments service and the
-// payments sync worker are each killed (SIGKILL) and restarted once. At the end it asserts:
+// walked through every stage and back with `strangler flip`, and the payments service, the auth
+// service and the payments sync worker are each killed (SIGKILL) and restarted once, with requests
+// in flight. At the end it asserts:
 //   - no 5xx (or no answer) for a safe request;
 //   - an unsafe request that failed did so with a retryable error, and the retry (same Idempotency-Key)
 //     succeeded;
@@ -32,7 +33,7 @@ const WALK = [
   { stage: 'live', percent: 50, during: 'kill-service' },
   { stage: 'live', percent: 100, during: 'kill-sync' },
   { rollback: true },
-  { stage: 'live' },
+  { stage: 'live', during: 'kill-auth' },
   { stage: 'complete' },
 ];
 
@@ -115,8 +116,9 @@ async function main() {
     for (const capability of CAPABILITIES) await waitForVerify(cli, capability);
 
     for (const step of WALK) {
+      ledger.phase = step.rollback ? 'rollback' : `${step.stage}${step.percent === undefined ? '' : ` ${step.percent}%`}`;
       for (const capability of CAPABILITIES) await flipUntilAccepted(cli, capability, step);
-      await hold(step, { payments, syncPayments, cli, burst });
+      await hold(step, { payments, auth, syncPayments, cli, burst });
     }
     await sleep(HOLD_MS);
 
@@ -175,21 +177,25 @@ async function flipUntilAccepted(cli, capability, step) {
   }
 }
 
-async function hold(step, { payments, syncPayments, cli, burst }) {
+async function hold(step, { payments, auth, syncPayments, cli, burst }) {
   const until = Date.now() + HOLD_MS;
   await sleep(Math.min(2_000, HOLD_MS / 3));
-  if (step.during === 'kill-service') {
-    // Requests in flight when it dies: a burst of payment creations, then SIGKILL a moment later.
-    const fired = burst.fire();
+  for (const [event, target, kind, what] of [
+    ['kill-service', payments, 'payments', '24 keyed payment creations'],
+    ['kill-auth', auth, 'auth', '12 logins and 12 registrations'],
+  ]) {
+    if (step.during !== event) continue;
+    // Requests in flight when it dies: a burst, then SIGKILL a moment later.
+    const fired = burst.fire(kind);
     await sleep(15);
-    await payments.kill();
+    await target.kill();
     const at = Date.now();
-    say('SIGKILL payments service (24 payment creations in flight)');
-    void fired.then(() => say('  the burst has its answers'));
+    say(`SIGKILL ${target.name} service (${what} in flight)`);
+    void fired.then(() => say(`  the ${kind} burst has its answers`));
     await sleep(2_000);
-    await payments.start();
-    events.kills.push({ what: 'payments service', downMs: Date.now() - at });
-    say(`payments service restarted (${((Date.now() - at) / 1000).toFixed(1)} s down)`);
+    await target.start();
+    events.kills.push({ what: `${target.name} service`, downMs: Date.now() - at });
+    say(`${target.name} service restarted (${((Date.now() - at) / 1000).toFixed(1)} s down)`);
   }
   if (step.during === 'kill-sync') {
     await syncPayments.kill();
@@ -231,17 +237,17 @@ async function waitForDrain(cli, capability) {
 
 function judge(ledger) {
   if (ledger.safeFailures.length) {
-    findings.push(`${ledger.safeFailures.length} safe request(s) answered 5xx or not at all: ${summarise(ledger.safeFailures.map((f) => `${f.route} → ${f.status} ${f.code ?? ''} (${f.target ?? 'edge'})`))}`);
+    findings.push(`${ledger.safeFailures.length} safe request(s) answered 5xx or not at all: ${summarise(ledger.safeFailures.map((f) => `${f.route} → ${f.status} ${f.code ?? ''} (${f.target ?? 'edge'}, ${f.phase})`))}`);
   }
   const badUnsafe = ledger.unsafeFailures.filter((f) => !f.retryable || f.gaveUp || !(f.retriedTo < 400 || f.retriedTo === 409));
   if (badUnsafe.length) {
-    findings.push(`${badUnsafe.length} unsafe request(s) failed without a retryable error or did not succeed on retry: ${summarise(badUnsafe.map((f) => `${f.route} → ${f.status} ${f.code ?? ''}${f.retryable ? '' : ' (not retryable)'}${f.gaveUp ? ' (gave up)' : ` → retry ${f.retriedTo}`}`))}`);
+    findings.push(`${badUnsafe.length} unsafe request(s) failed without a retryable error or did not succeed on retry: ${summarise(badUnsafe.map((f) => `${f.route} → ${f.status} ${f.code ?? ''}${f.retryable ? '' : ' (not retryable)'}${f.gaveUp ? ' (gave up)' : ` → retry ${f.retriedTo}`} (${f.phase})`))}`);
   }
   if (ledger.lostSessions.length) {
-    findings.push(`${ledger.lostSessions.length} request(s) answered 401 for a token its client had not logged out: ${summarise(ledger.lostSessions.map((s) => `${s.route} (${s.target ?? 'edge'}) ${s.code ?? ''}`))}`);
+    findings.push(`${ledger.lostSessions.length} request(s) answered 401 for a token its client had not logged out: ${summarise(ledger.lostSessions.map((s) => `${s.route} (${s.target ?? 'edge'}, ${s.phase}) ${s.code ?? ''}`))}`);
   }
   if (ledger.unexpected.length) {
-    findings.push(`${ledger.unexpected.length} unexpected answer(s): ${summarise(ledger.unexpected.map((u) => `${u.kind} → ${u.status ?? ''} ${u.body?.code ?? u.problem ?? u.error ?? ''}`))}`);
+    findings.push(`${ledger.unexpected.length} unexpected answer(s): ${summarise(ledger.unexpected.map((u) => `${u.kind} → ${u.status ?? ''} ${u.body?.code ?? u.problem ?? u.error ?? ''} (${u.phase})`))}`);
   }
   if (!events.gateRefusedWhileSyncDown) findings.push('the stage gate did not refuse a flip while the payments sync worker was down');
 }
@@ -258,7 +264,7 @@ function report(ledger, audit, status, verified, shadow) {
     `safe 5xx            ${ledger.safeFailures.length}`,
     `unsafe failures     ${ledger.unsafeFailures.length} (retryable: ${ledger.unsafeFailures.filter((f) => f.retryable).length}, succeeded on retry with the same key: ${ledger.retriesSucceeded})${ledger.unsafeFailures.length ? `: ${summarise(ledger.unsafeFailures.map((f) => `${f.route} ${f.status} ${f.code ?? ''}`))}` : ''}`,
     `lost sessions       ${ledger.lostSessions.length} (401 for a live token); ${ledger.acknowledged.logouts} logouts, each token refused afterwards`,
-    `stale reads         ${ledger.staleReads.length} (a read or follow-up write on the other side before the sync carried the write; not a failure)${ledger.staleReads.length ? `: ${summarise(ledger.staleReads.map((s) => `${s.route} (${s.target})`))}` : ''}`,
+    `stale reads         ${ledger.staleReads.length} (a read or follow-up write on the other side before the sync carried the write; not a failure)${ledger.staleReads.length ? `: ${summarise(ledger.staleReads.map((s) => `${s.route} on the ${s.target} (${s.phase})`))}` : ''}`,
     `acknowledged writes users ${audit.counts.users}, payments ${audit.counts.payments}, captures ${audit.counts.captures}, refunds ${audit.counts.refunds}, orders paid ${audit.counts.orders} — each found exactly once on the services: ${audit.violations.length ? `NO (${audit.violations.length} violations)` : 'yes'}`,
     `verify              auth ${verified.auth ? 'clean' : 'DIFFERENT'}, payments ${verified.payments ? 'clean' : 'DIFFERENT'}`,
   ];

@@ -24,6 +24,8 @@ export function createLedger() {
     /** A read right after a write that did not see it (sync lag across sides); counted, not fatal. */
     staleReads: [],
     retriesSucceeded: 0,
+    /** Where the walk is (set by the drill): every finding records it. */
+    phase: 'setup',
     acknowledged: { users: new Map(), payments: new Map(), refunds: [], orders: [], logouts: 0 },
     bySide: { monolith: 0, service: 0 },
   };
@@ -73,7 +75,7 @@ async function call(edgeUrl, ledger, method, path, { token, body, idempotencyKey
     if (answer.target === 'monolith' || answer.target === 'service') ledger.bySide[answer.target] += 1;
     const failed = answer.status === 0 || answer.status >= 500;
     if (SAFE.has(method)) {
-      if (failed) ledger.safeFailures.push({ route: key, status: answer.status, code: answer.body?.code ?? answer.body?.error, target: answer.target });
+      if (failed) ledger.safeFailures.push({ route: key, status: answer.status, code: answer.body?.code ?? answer.body?.error, target: answer.target, phase: ledger.phase });
       return answer;
     }
     if (!failed && answer.status !== 429) {
@@ -85,7 +87,7 @@ async function call(edgeUrl, ledger, method, path, { token, body, idempotencyKey
       return answer;
     }
     if (!firstFailure) {
-      firstFailure = { route: key, status: answer.status, code: answer.body?.code ?? answer.body?.error, retryable: isRetryable(answer), target: answer.target };
+      firstFailure = { route: key, status: answer.status, code: answer.body?.code ?? answer.body?.error, retryable: isRetryable(answer), target: answer.target, phase: ledger.phase };
       ledger.unsafeFailures.push(firstFailure);
     }
     if (!isRetryable(answer) || attempt >= MAX_ATTEMPTS) {
@@ -105,14 +107,14 @@ const amounts = ['19.99', '5.00', '120.50', '0.99', '42.00'];
  */
 export function startClient(index, edgeUrl, ledger) {
   let running = true;
-  const note = (kind, detail) => ledger.unexpected.push({ client: index, kind, ...detail });
+  const note = (kind, detail) => ledger.unexpected.push({ client: index, kind, phase: ledger.phase, ...detail });
   const tokens = []; // { token, live }
 
   const authed = async (method, path, options) => {
     const live = tokens.filter((t) => t.live);
     const session = live[Math.floor(Math.random() * live.length)];
     const answer = await call(edgeUrl, ledger, method, path, { ...options, token: session.token });
-    if (answer.status === 401) ledger.lostSessions.push({ client: index, route: routeKey(method, path), target: answer.target, code: answer.body?.code });
+    if (answer.status === 401) ledger.lostSessions.push({ client: index, route: routeKey(method, path), target: answer.target, code: answer.body?.code, phase: ledger.phase });
     return answer;
   };
 
@@ -142,13 +144,13 @@ export function startClient(index, edgeUrl, ledger) {
     ledger.acknowledged.payments.set(payment.id, { userId: user.id, amount, description: intent, captured: false, refunds: [] });
 
     const read = await authed('GET', `/api/payments/${payment.id}`);
-    if (read.status === 404) ledger.staleReads.push({ route: 'GET /api/payments/:id', target: read.target });
+    if (read.status === 404) ledger.staleReads.push({ route: 'GET /api/payments/:id', target: read.target, phase: ledger.phase });
     else if (read.status !== 200 && read.status < 500) note('read payment', { status: read.status, body: read.body });
 
     const captured = await authed('POST', `/api/payments/${payment.id}/capture`, { idempotencyKey: `capture-${intent}` });
     if (captured.status === 404) {
       // The capture went to the side the payment has not reached yet: a client retries later.
-      ledger.staleReads.push({ route: 'POST /api/payments/:id/capture', target: captured.target });
+      ledger.staleReads.push({ route: 'POST /api/payments/:id/capture', target: captured.target, phase: ledger.phase });
       return;
     }
     if (captured.status !== 200) return note('capture', { status: captured.status, body: captured.body });
@@ -158,7 +160,7 @@ export function startClient(index, edgeUrl, ledger) {
     if (Number(refundAmount) > 0) {
       const refund = await authed('POST', `/api/payments/${payment.id}/refunds`, { body: { amount: refundAmount }, idempotencyKey: `refund-${intent}` });
       if (refund.status === 201 || refund.status === 200) ledger.acknowledged.payments.get(payment.id).refunds.push(refundAmount);
-      else if (refund.status === 404 || (refund.status === 409 && refund.body?.code === 'PAYMENT_INVALID_TRANSITION')) ledger.staleReads.push({ route: 'POST /api/payments/:id/refunds', target: refund.target });
+      else if (refund.status === 404 || (refund.status === 409 && refund.body?.code === 'PAYMENT_INVALID_TRANSITION')) ledger.staleReads.push({ route: 'POST /api/payments/:id/refunds', target: refund.target, phase: ledger.phase });
       else note('refund', { status: refund.status, body: refund.body });
     }
     const list = await authed('GET', '/api/payments?limit=5');
@@ -238,32 +240,50 @@ export function startClient(index, edgeUrl, ledger) {
 }
 
 /**
- * Users whose only job is a burst of concurrent payment creations at a chosen moment (right before a
- * process is killed), so that requests are in flight when it dies. Same retries, same ledger.
+ * Users whose only job is a burst of concurrent requests at a chosen moment (right before a process is
+ * killed), so that requests are in flight when it dies. Same retries, same ledger as the clients.
+ *   payments: keyed payment creations (the edge may replay them on the monolith);
+ *   auth: logins and registrations (unkeyed: the edge must not replay them; the client retries).
  */
 export async function prepareBurst(edgeUrl, ledger, users = 6) {
   const sessions = [];
   for (let i = 0; i < users; i++) {
     const email = `drill-burst-${randomUUID()}@example.com`;
-    const answer = await call(edgeUrl, ledger, 'POST', '/api/auth/register', { body: { email, password: `pw-${randomUUID()}`, name: `Burst ${i}` } });
+    const password = `pw-${randomUUID()}`;
+    const answer = await call(edgeUrl, ledger, 'POST', '/api/auth/register', { body: { email, password, name: `Burst ${i}` } });
     if (answer.status !== 201) throw new Error(`burst user registration → ${answer.status} ${JSON.stringify(answer.body)}`);
     ledger.acknowledged.users.set(answer.body.user.id, { email });
-    sessions.push({ id: answer.body.user.id, token: answer.body.token });
+    sessions.push({ id: answer.body.user.id, email, password, token: answer.body.token });
   }
+  const payment = async (user) => {
+    const intent = `drill-${randomUUID()}`;
+    const answer = await call(edgeUrl, ledger, 'POST', '/api/payments', { token: user.token, body: { amount: '10.00', currency: 'USD', description: intent }, idempotencyKey: `create-${intent}` });
+    if (answer.status === 201) ledger.acknowledged.payments.set(answer.body.payment.id, { userId: user.id, amount: '10.00', description: intent, captured: false, refunds: [] });
+    else if (answer.status === 401) ledger.lostSessions.push({ client: 'burst', route: 'POST /api/payments', target: answer.target, code: answer.body?.code, phase: ledger.phase });
+    else ledger.unexpected.push({ client: 'burst', kind: 'create payment', status: answer.status, body: answer.body, phase: ledger.phase });
+  };
+  const login = async (user) => {
+    const answer = await call(edgeUrl, ledger, 'POST', '/api/auth/login', { body: { email: user.email, password: user.password } });
+    if (answer.status !== 200) return ledger.unexpected.push({ client: 'burst', kind: 'login', status: answer.status, body: answer.body, phase: ledger.phase });
+    const me = await call(edgeUrl, ledger, 'GET', '/api/auth/me', { token: answer.body.token });
+    if (me.status === 401) ledger.lostSessions.push({ client: 'burst', route: 'GET /api/auth/me', target: me.target, code: me.body?.code, phase: ledger.phase });
+  };
+  const register = async (i) => {
+    const email = `drill-burst-${randomUUID()}@example.com`;
+    const password = `pw-${randomUUID()}`;
+    let answer = await call(edgeUrl, ledger, 'POST', '/api/auth/register', { body: { email, password, name: `Burst ${i}` }, expect: [409] });
+    // 409 after a retry: the first attempt created the account before its answer was lost.
+    if (answer.status === 409) answer = await call(edgeUrl, ledger, 'POST', '/api/auth/login', { body: { email, password } });
+    if (answer.status === 201 || answer.status === 200) ledger.acknowledged.users.set(answer.body.user.id, { email });
+    else ledger.unexpected.push({ client: 'burst', kind: 'register', status: answer.status, body: answer.body, phase: ledger.phase });
+  };
   return {
-    /** Starts `perUser` creations per user at once; resolves when every one has its final answer. */
-    fire(perUser = 4) {
-      return Promise.all(
-        sessions.flatMap((user) =>
-          Array.from({ length: perUser }, async () => {
-            const intent = `drill-${randomUUID()}`;
-            const answer = await call(edgeUrl, ledger, 'POST', '/api/payments', { token: user.token, body: { amount: '10.00', currency: 'USD', description: intent }, idempotencyKey: `create-${intent}` });
-            if (answer.status === 201) ledger.acknowledged.payments.set(answer.body.payment.id, { userId: user.id, amount: '10.00', description: intent, captured: false, refunds: [] });
-            else if (answer.status === 401) ledger.lostSessions.push({ client: 'burst', route: 'POST /api/payments', target: answer.target, code: answer.body?.code });
-            else ledger.unexpected.push({ client: 'burst', kind: 'create payment', status: answer.status, body: answer.body });
-          }),
-        ),
+    /** Starts the burst; resolves when every request has its final answer. */
+    fire(kind, perUser = 4) {
+      const work = sessions.flatMap((user, u) =>
+        Array.from({ length: perUser }, (_, k) => (kind === 'payments' ? payment(user) : k % 2 ? login(user) : register(u * perUser + k))),
       );
+      return Promise.all(work);
     },
   };
 }

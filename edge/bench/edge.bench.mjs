@@ -17,7 +17,7 @@
 // Knobs: BENCH_ROUNDS (3), BENCH_DURATION_S (5, closed loop), BENCH_FIXED_DURATION_S (10),
 // BENCH_CONNECTIONS (64), BENCH_USERS (10000 distinct bearer tokens), BENCH_LOAD_TOOL=node (skip wrk),
 // BENCH_PROFILE=b|c|d (that server's first closed-loop round is CPU-profiled, see cpu-profile-hook.cjs, and
-// the top of the profile printed; no docs written),
+// the top of the profile printed; BENCH_PROFILE_KIND=heap samples allocations instead; no docs written),
 // BENCH_WRITE=false (print only), BENCH_ONLY=closed|fixed.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { ROOT, freePort, waitUntilReady } from '../../bench/stack-processes.mjs';
 import { loadTool, runLoad } from './load-generator.mjs';
-import { summarizeProfile } from './read-cpuprofile.mjs';
+import { summarizeHeapProfile, summarizeProfile } from './read-cpuprofile.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -46,6 +46,17 @@ const ONLY = process.env.BENCH_ONLY;
 const PATH = '/api/payments/p1';
 const TOKEN_PREFIX = `bench-${process.pid}-user-`;
 const INTERNAL_TOKEN = 'bench-internal-token-0123456789abcdef0123456789abcdef';
+
+/** CPU time (user + system, all threads) a process has used so far, in ms; undefined off Linux. */
+function cpuMsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 const median = (values) => {
   const sorted = [...values].sort((x, y) => x - y);
@@ -167,6 +178,7 @@ async function main() {
           EDGE_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef0123456789',
           UNLEASH_BACKUP_DIR: path.join(dir, 'unleash-backup'),
           CPU_PROFILE_FILE: path.join(dir, 'edge.cpuprofile'),
+          ...(process.env.BENCH_PROFILE_KIND ? { PROFILE_KIND: process.env.BENCH_PROFILE_KIND } : {}),
         },
         logFd,
       );
@@ -185,8 +197,15 @@ async function main() {
       { key: 'c', title: '(c) edge: live 100 %, user resolved, info logs, metrics', url: edges.c },
       { key: 'd', title: '(d) edge: shadow 100 % (mirror + monolith re-read)', url: edges.d },
     ];
-    const load = (target, durationS, rate) =>
-      runLoad({ baseUrl: target.url, path: PATH, users: USERS, tokenPrefix: TOKEN_PREFIX, connections: CONNECTIONS, durationS, rate });
+    const pids = { a: processes[0].child.pid, b: bare.child.pid, c: processes.find((p) => p.key === 'c').child.pid, d: processes.find((p) => p.key === 'd').child.pid };
+    // Also what each run cost the server under test in CPU per request: a figure the other processes
+    // competing for the same cores disturb much less than throughput.
+    const load = async (target, durationS, rate) => {
+      const before = cpuMsOf(pids[target.key]);
+      const result = await runLoad({ baseUrl: target.url, path: PATH, users: USERS, tokenPrefix: TOKEN_PREFIX, connections: CONNECTIONS, durationS, rate });
+      const after = cpuMsOf(pids[target.key]);
+      return { ...result, cpuUsPerRequest: before === undefined || after === undefined ? NaN : ((after - before) * 1000) / result.requests };
+    };
 
     log(`load: ${loadTool()}, ${CONNECTIONS} connections, ${USERS} distinct bearer tokens, ${os.cpus().length} CPUs, node ${process.version}`);
     log(`warm-up: ${WARMUP_S} s closed loop per target (JIT, user-id cache, keep-alive pools)`);
@@ -207,7 +226,7 @@ async function main() {
           const result = await load(target, DURATION_S, 0);
           if (profiled) await stopProfiler(profiled, path.join(dir, 'edge.cpuprofile'));
           closed[target.key].push(result);
-          log(`closed loop, round ${round}: ${target.title.padEnd(58)} ${fmt(result.rps, 0).padStart(7)} req/s  p50 ${fmt(result.p50Ms)} ms  p99 ${fmt(result.p99Ms)} ms  errors ${result.errors}  non-2xx ${result.non2xx}`);
+          log(`closed loop, round ${round}: ${target.title.padEnd(58)} ${fmt(result.rps, 0).padStart(7)} req/s  p50 ${fmt(result.p50Ms)} ms  p99 ${fmt(result.p99Ms)} ms  CPU ${fmt(result.cpuUsPerRequest, 1)} µs/req  errors ${result.errors}  non-2xx ${result.non2xx}`);
         }
       }
     }
@@ -243,7 +262,8 @@ async function main() {
       const kept = path.join(os.tmpdir(), `edge-${PROFILE}-${Date.now()}.cpuprofile`);
       writeFileSync(kept, readFileSync(path.join(dir, 'edge.cpuprofile')));
       log(`\nprofile of (${PROFILE}), closed-loop round 1, kept at ${kept}\n`);
-      log(summarizeProfile(JSON.parse(readFileSync(kept, 'utf8')), { top: 45 }));
+      const profile = JSON.parse(readFileSync(kept, 'utf8'));
+      log(profile.head ? summarizeHeapProfile(profile, { top: 45 }) : summarizeProfile(profile, { top: 45 }));
     }
   } finally {
     for (const p of processes.reverse()) await p.stop();
@@ -266,6 +286,7 @@ function summarize(targets, closed, fixed, rate, shadowCounts) {
     rpsRatio: closed[t.key].length ? median(perRoundRatio(t.key, 'b')) : NaN,
     rpsRatioRange: closed[t.key].length ? [Math.min(...perRoundRatio(t.key, 'b')), Math.max(...perRoundRatio(t.key, 'b'))] : [NaN, NaN],
     closedP50: med(closed[t.key], 'p50Ms'),
+    cpuUs: med(closed[t.key], 'cpuUsPerRequest'),
     closedP99: med(closed[t.key], 'p99Ms'),
     p50: med(fixed[t.key], 'p50Ms'),
     p99: med(fixed[t.key], 'p99Ms'),
@@ -296,7 +317,7 @@ function printSummary(r) {
   log(`\nmedians of ${ROUNDS} rounds; closed loop ${DURATION_S} s, fixed rate ${r.rate}/s (${FIXED_RATE_SHARE * 100} % of (b)'s maximum) ${FIXED_DURATION_S} s`);
   for (const row of r.rows) {
     log(
-      `${row.title.padEnd(58)} ${fmt(row.rpsRatio)}× (b) req/s [${fmt(row.rpsRatioRange[0])}–${fmt(row.rpsRatioRange[1])}]  ` +
+      `${row.title.padEnd(58)} ${fmt(row.rpsRatio)}× (b) req/s [${fmt(row.rpsRatioRange[0])}–${fmt(row.rpsRatioRange[1])}]  CPU/req ${fmt(row.cpuUs / r.by.b.cpuUs)}× (b)  ` +
         `fixed: p50 ${fmt(row.p50, 3)} ms  p99 ${fmt(row.p99, 3)} ms  late ${row.late}/${row.scheduled}  errors ${row.errors}`,
     );
   }

@@ -48,6 +48,7 @@ async function runWrk({ baseUrl, requestPath, users, tokenPrefix, connections, d
   const args = ['-t1', `-c${connections}`, `-d${durationS}s`, '--timeout', '5s', '-s', path.join(HERE, 'wrk-load.lua'), baseUrl, '--', String(rate), requestPath, String(users), tokenPrefix];
   const r = await collect('wrk', args, 'WRK_RESULT ');
   return {
+    requests: r.requests,
     rps: r.requests / (r.durationUs / 1e6),
     p50Ms: r.p50Us / 1000,
     p99Ms: r.p99Us / 1000,

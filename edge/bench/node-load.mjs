@@ -32,6 +32,7 @@ function closedLoop() {
   autocannon(options, (error, result) => {
     if (error) throw error;
     report({
+      requests: result.requests.total,
       rps: result.requests.total / (result.duration || o.durationS),
       p50Ms: result.latency.p50,
       p99Ms: result.latency.p99,
@@ -100,6 +101,7 @@ function fixedRate() {
         clearInterval(wait);
         const sorted = Float64Array.from(latencies).sort();
         report({
+          requests: latencies.length,
           rps: latencies.length / o.durationS,
           p50Ms: percentile(sorted, 50),
           p99Ms: percentile(sorted, 99),

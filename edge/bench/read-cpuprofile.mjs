@@ -82,7 +82,37 @@ export function summarizeProfile(profile, { top = 40 } = {}) {
   ].join('\n');
 }
 
+/** A sampling heap profile (HeapProfiler.stopSampling): bytes allocated by function, self and inclusive. */
+export function summarizeHeapProfile(profile, { top = 40 } = {}) {
+  const self = new Map();
+  const inclusive = new Map();
+  let total = 0;
+  const walk = (node, stack) => {
+    const key = label(node.callFrame);
+    const own = node.selfSize ?? 0;
+    total += own;
+    if (own) self.set(key, (self.get(key) ?? 0) + own);
+    const path = stack.includes(key) ? stack : [...stack, key];
+    let subtree = own;
+    for (const child of node.children ?? []) subtree += walk(child, path);
+    if (!stack.includes(key)) inclusive.set(key, (inclusive.get(key) ?? 0) + subtree);
+    return subtree;
+  };
+  walk(profile.head, []);
+  const pct = (n) => `${((100 * n) / total).toFixed(1).padStart(5)} %`;
+  const list = (map) =>
+    [...map]
+      .filter(([k]) => !k.startsWith('(root)'))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, v]) => `  ${pct(v)}  ${k}`)
+      .join('\n');
+  return [`${(total / 1e6).toFixed(1)} MB sampled allocations`, 'allocated by (self):', list(self), 'allocated under (inclusive):', list(inclusive)].join('\n');
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const [file, top] = process.argv.slice(2);
-  process.stdout.write(`${summarizeProfile(JSON.parse(readFileSync(file, 'utf8')), { top: Number(top ?? 40) })}\n`);
+  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  const summarize = profile.head ? summarizeHeapProfile : summarizeProfile;
+  process.stdout.write(`${summarize(profile, { top: Number(top ?? 40) })}\n`);
 }

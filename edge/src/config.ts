@@ -75,7 +75,7 @@ export const edgeConfigSchema = z
      * The share of ordinary proxied requests written to the access log (`request finished`, info), 0..1.
      * A 5xx, a client that left early and a fallback to the monolith are always logged (warn for 5xx).
      */
-    ACCESS_LOG_SAMPLE: z.coerce.number({ error: 'must be a number' }).min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]').default(1),
+    ACCESS_LOG_SAMPLE: z.coerce.number({ error: 'must be a number' }).min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]').default(0.01),
     /** Add `x-strangler-target: monolith|service` to every proxied response. */
     TARGET_HEADER: booleanFlag(true),
   })

@@ -3,6 +3,10 @@ import { canonicalText } from '../src/data/canonical';
 import { paymentsMapping, refundsMapping, idempotencyKeysMapping, sessionsMapping, usersMapping } from '../src/data/capabilities';
 import { ChunkSizer } from '../src/data/backfill/chunk-sizer';
 import { whereInRange } from '../src/data/keys';
+import { FlowControl } from '../src/data/flow-control';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import knex from 'knex';
 
 const id = '6f1b4c1e-8a0e-4a36-9a53-0c8d1f0f6b11';
@@ -136,6 +140,29 @@ describe('engine helpers', () => {
     expect(sizer.size).toBe(500);
     sizer.record(10, 10_000); // a short last chunk says nothing
     expect(sizer.size).toBe(500);
+  });
+
+  it('pauses while the pause file exists and on pause(), and wakes on resume() or stop()', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'flow-'));
+    const file = path.join(dir, 'pause');
+    try {
+      const control = new FlowControl({ pauseFile: file });
+      expect(control.paused).toBe(false);
+      writeFileSync(file, '');
+      expect(control.paused).toBe(true);
+      const waiting = control.waitWhilePaused();
+      setTimeout(() => rmSync(file), 50);
+      await waiting;
+      control.pause();
+      setTimeout(() => control.resume(), 20);
+      await control.waitWhilePaused();
+      const started = Date.now();
+      setTimeout(() => control.stop(), 20);
+      await Promise.all([control.sleep(10_000), control.sleep(10_000)]);
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('spells keyset ranges out for composite keys', () => {

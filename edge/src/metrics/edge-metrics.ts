@@ -1,14 +1,15 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FlagSourceKind, FlagSourceObserver, FlagSourceStatus } from '../flags/flag-source';
 import type { LookupResult } from '../identity/user-resolver';
 import type { BreakerSnapshot, BreakerState } from '../resilience/circuit-breaker';
+import { RequestHistogram, type Series } from './request-histogram';
 
 const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 export interface EdgeMetrics {
   registry: Registry;
   requests: Counter<'capability' | 'target' | 'status' | 'stage'>;
-  duration: Histogram<'capability' | 'target' | 'status'>;
+  duration: RequestHistogram<'capability' | 'target' | 'status'>;
   fallbacks: Counter<'capability' | 'reason'>;
   upstreamFailures: Counter<'upstream' | 'kind'>;
   breakerTransitions: Counter<'upstream' | 'to'>;
@@ -73,23 +74,36 @@ export function createEdgeMetrics(options: { registry?: Registry; defaultMetrics
     },
   });
 
-  const userLookups = new Counter({ name: 'edge_user_lookups_total', help: 'Bearer token → user id resolutions by result', labelNames: ['result'] as const, registers });
+  // Per-request counters count into plain numbers per label combination, handed to prom-client when it
+  // collects (a scrape): the same totals, without prom-client hashing the labels on every request.
+  const pendingLookups = new Map<LookupResult, { labels: { result: LookupResult }; count: number }>();
+  const userLookups = new Counter({
+    name: 'edge_user_lookups_total',
+    help: 'Bearer token → user id resolutions by result',
+    labelNames: ['result'] as const,
+    registers,
+    collect() {
+      for (const pending of pendingLookups.values()) flush(this, pending);
+    },
+  });
+  type RequestLabels = { capability: string; target: string; status: string; stage: string };
+  const pendingRequests = new Map<string, { labels: RequestLabels; count: number; duration: Series<'capability' | 'target' | 'status'> }>();
   const requests = new Counter({
     name: 'edge_requests_total',
     help: 'Proxied requests by capability (none = unmatched), serving side, status and stage',
     labelNames: ['capability', 'target', 'status', 'stage'] as const,
     registers,
+    collect() {
+      for (const pending of pendingRequests.values()) flush(this, pending);
+    },
   });
-  const duration = new Histogram({
-    name: 'edge_request_duration_seconds',
-    help: 'Proxied request duration by capability, serving side and status',
-    labelNames: ['capability', 'target', 'status'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  const duration = new RequestHistogram(
+    'edge_request_duration_seconds',
+    'Proxied request duration by capability, serving side and status',
+    ['capability', 'target', 'status'] as const,
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
-  });
-  // Label objects per combination, made once: there are only a handful (capabilities × sides × statuses × stages).
-  const requestLabels = new Map<string, { counter: { capability: string; target: string; status: string; stage: string }; histogram: { capability: string; target: string; status: string } }>();
-  const lookupLabels = new Map<LookupResult, { result: LookupResult }>();
+  );
 
   return {
     registry,
@@ -97,13 +111,13 @@ export function createEdgeMetrics(options: { registry?: Registry; defaultMetrics
     duration,
     recordProxiedRequest(capability, target, status, stage, seconds) {
       const key = `${capability} ${target} ${status} ${stage}`;
-      let labels = requestLabels.get(key);
-      if (!labels) {
-        labels = { counter: { capability, target, status, stage }, histogram: { capability, target, status } };
-        requestLabels.set(key, labels);
+      let pending = pendingRequests.get(key);
+      if (!pending) {
+        pending = { labels: { capability, target, status, stage }, count: 0, duration: duration.handle({ capability, target, status }) };
+        pendingRequests.set(key, pending);
       }
-      requests.inc(labels.counter);
-      duration.observe(labels.histogram, seconds);
+      pending.count += 1;
+      pending.duration.observe(seconds);
     },
     fallbacks: new Counter({
       name: 'edge_fallbacks_total',
@@ -141,12 +155,19 @@ export function createEdgeMetrics(options: { registry?: Registry; defaultMetrics
       failed: (kind: FlagSourceKind, severity: 'error' | 'warn') => flagErrors.inc({ source: kind, severity }),
     },
     onUserLookup: (result) => {
-      let labels = lookupLabels.get(result);
-      if (!labels) lookupLabels.set(result, (labels = { result }));
-      userLookups.inc(labels);
+      let pending = pendingLookups.get(result);
+      if (!pending) pendingLookups.set(result, (pending = { labels: { result }, count: 0 }));
+      pending.count += 1;
     },
     observe(given) {
       sources = given;
     },
   };
+}
+
+/** Hands what was counted since the last collection to prom-client. */
+function flush<L extends string>(counter: Counter<L>, pending: { labels: Record<L, string>; count: number }): void {
+  if (pending.count === 0) return;
+  counter.inc(pending.labels as never, pending.count);
+  pending.count = 0;
 }

@@ -2,7 +2,7 @@ import { request as httpRequest, type Agent, type ClientRequest, type IncomingMe
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { forEachEndToEndHeader } from './hop-by-hop';
+import { hopByHopOfResponse } from './hop-by-hop';
 import { withFraming, type HeaderRecord } from './outgoing-headers';
 import type { RequestBody } from './request-body';
 import { ResponseCapture } from './response-capture';
@@ -35,6 +35,7 @@ export interface AttemptSpec {
 
 export interface ForwardedResponse {
   status: number;
+  /** The end-to-end response headers, kept when the body is captured (captureBytes), else empty. */
   headers: Record<string, string | string[]>;
   /** The client got the whole body (false if either side broke off mid-stream). */
   completed: boolean;
@@ -60,6 +61,7 @@ interface Endpoint {
 }
 
 const endpoints = new WeakMap<URL, Endpoint>();
+const NOT_KEPT: Record<string, string | string[]> = Object.freeze({});
 
 function endpointOf(url: URL): Endpoint {
   let endpoint = endpoints.get(url);
@@ -107,19 +109,18 @@ export class Forwarder {
         if (settled) return;
         settled = true;
         clearTimeout(connectTimer);
-        res.off('close', onClientClose);
         resolve(outcome);
       };
       if (res.destroyed || req.socket.destroyed) {
         resolve({ kind: 'client-gone' });
         return;
       }
-      const onClientClose = () => {
-        if (responded) return;
+      // Left in place once settled (res is this request's alone): it then does nothing.
+      res.on('close', () => {
+        if (settled || responded) return;
         if (socketAssigned) proxyReq.destroy();
         settle({ kind: 'client-gone' });
-      };
-      res.on('close', onClientClose);
+      });
 
       const onConnected = () => {
         clearTimeout(connectTimer);
@@ -143,20 +144,31 @@ export class Forwarder {
           settle({ kind: 'failed', failure: { kind: 'reset', requestSent: true, code: `HTTP_${status}`, message: `upstream answered ${status}` } });
           return;
         }
-        const headers: Record<string, string | string[]> = {};
+        const capture = spec.captureBytes !== undefined ? new ResponseCapture(spec.captureBytes) : undefined;
+        const headers: Record<string, string | string[]> = capture ? {} : NOT_KEPT;
         try {
-          // The first line of a name replaces what the edge set (an upstream's own x-request-id wins, as
-          // before); later lines of the same name are added as separate lines.
-          forEachEndToEndHeader(proxyRes.rawHeaders, (name, value, first) => {
-            if (first) {
-              headers[name] = value;
+          // End-to-end headers (see hop-by-hop.ts), names lower-cased. The first line of a name replaces
+          // what the edge set (an upstream's own x-request-id wins, as before); later lines of the same
+          // name are added as separate lines (several Set-Cookie).
+          const raw = proxyRes.rawHeaders;
+          const dropped = hopByHopOfResponse(raw);
+          let set: string[] | undefined;
+          for (let i = 0; i < raw.length; i += 2) {
+            const name = raw[i]!.toLowerCase();
+            if (dropped.has(name)) continue;
+            const value = raw[i + 1]!;
+            if (set === undefined || !set.includes(name)) {
+              (set ??= []).push(name);
               res.setHeader(name, value);
+              if (capture) headers[name] = value;
             } else {
-              const previous = headers[name]!;
-              headers[name] = Array.isArray(previous) ? [...previous, value] : [previous, value];
               res.appendHeader(name, value);
+              if (capture) {
+                const previous = headers[name]!;
+                headers[name] = Array.isArray(previous) ? [...previous, value] : [previous, value];
+              }
             }
-          });
+          }
           for (const name in spec.extraResponseHeaders) res.setHeader(name, spec.extraResponseHeaders[name]!);
         } catch (error) {
           // A head node's client accepted but its server refuses to repeat: nothing was sent yet.
@@ -168,23 +180,28 @@ export class Forwarder {
         responded = true;
         spec.onResponseHead?.(status);
         res.writeHead(status, proxyRes.statusMessage);
-        const capture = spec.captureBytes !== undefined ? new ResponseCapture(spec.captureBytes) : undefined;
         capture?.attach(proxyRes);
         const finished = (completed: boolean) =>
           settle({
             kind: 'responded',
             response: { status, headers, completed, captured: capture ? { body: capture.body(), truncated: capture.truncated } : undefined },
           });
-        // pipe() plus explicit teardown rather than stream.pipeline(): same semantics here, without the
-        // AbortController (and DOMException) pipeline() makes per call, which showed in the profile.
-        proxyRes.pipe(res);
-        res.once('finish', () => finished(true));
-        res.once('close', () => {
+        // The body streams through as pipe() would move it (write, pause on backpressure, resume on
+        // drain, end), with explicit teardown when either side breaks off; neither pipe() (a dozen
+        // listeners set up and torn down per response) nor stream.pipeline() (an AbortController and
+        // DOMException per call) is needed for one source and one destination.
+        proxyRes.on('data', (chunk: Buffer) => {
+          if (!res.write(chunk)) proxyRes.pause();
+        });
+        res.on('drain', () => proxyRes.resume());
+        proxyRes.on('end', () => res.end());
+        res.on('finish', () => finished(true));
+        res.on('close', () => {
           if (res.writableFinished) return;
           proxyRes.destroy();
           finished(false);
         });
-        proxyRes.once('close', () => {
+        proxyRes.on('close', () => {
           if (proxyRes.complete) return;
           res.destroy();
           finished(false);

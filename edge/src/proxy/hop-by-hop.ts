@@ -16,7 +16,7 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
  * usual `Connection: keep-alive` (or close) names nothing new, and gets the shared standard set.
  */
 export function hopByHopNames(connection: string | string[] | undefined): ReadonlySet<string> {
-  if (connection === undefined) return HOP_BY_HOP;
+  if (connection === undefined || connection === 'keep-alive' || connection === 'close') return HOP_BY_HOP;
   let names: Set<string> | undefined;
   const values = Array.isArray(connection) ? connection : [connection];
   for (const value of values) {
@@ -30,18 +30,25 @@ export function hopByHopNames(connection: string | string[] | undefined): Readon
   return names ?? HOP_BY_HOP;
 }
 
+/** The hop-by-hop names of a message given as raw headers (name, value, name, value…). */
+export function hopByHopOfResponse(rawHeaders: string[]): ReadonlySet<string> {
+  let connection: string | string[] | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
+    const value = rawHeaders[i + 1]!;
+    connection = connection === undefined ? value : [...(Array.isArray(connection) ? connection : [connection]), value];
+  }
+  return hopByHopNames(connection);
+}
+
 /**
  * Calls `each(name, value, first)` for an upstream's raw response headers in arrival order, hop-by-hop
  * ones dropped, names lower-cased; `first` is false for a repeated name (several Set-Cookie lines stay
  * separate lines).
  */
 export function forEachEndToEndHeader(rawHeaders: string[], each: (name: string, value: string, first: boolean) => void): void {
-  let connection: string[] | undefined;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!;
-    if (name.length === 10 && name.toLowerCase() === 'connection') (connection ??= []).push(rawHeaders[i + 1]!);
-  }
-  const dropped = hopByHopNames(connection);
+  const dropped = hopByHopOfResponse(rawHeaders);
   let seen: string[] | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!.toLowerCase();

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { engineTransaction } from '../engine-transaction';
 import { keyFromText } from '../keys';
 import type { CapturedChange, ChangeSource } from './change-source';
 import { changelogTable } from './trigger-ddl';
@@ -59,9 +60,11 @@ export class ChangelogChangeSource implements ChangeSource {
 
   async start(position: unknown): Promise<void> {
     if (!isPosition(position)) return;
-    for (const [first, last] of position.applied) {
-      await this.db(this.table).whereBetween('seq', [first, last]).where('captured_at', '<=', position.capturedThrough).delete();
-    }
+    await engineTransaction(this.db, async (trx) => {
+      for (const [first, last] of position.applied) {
+        await trx(this.table).whereBetween('seq', [first, last]).where('captured_at', '<=', position.capturedThrough).delete();
+      }
+    });
   }
 
   async next(limit: number): Promise<CapturedChange[]> {
@@ -92,10 +95,14 @@ export class ChangelogChangeSource implements ChangeSource {
     };
   }
 
+  /** Deletes applied entries: READ COMMITTED on MySQL, so the delete takes no gap locks that the
+   * triggers' inserts of new entries could deadlock with, and retried if it loses one anyway. */
   async acknowledge(changes: readonly CapturedChange[]): Promise<void> {
-    for (const [first, last] of runsOf(changes.map((change) => Number(change.id)))) {
-      await this.db(this.table).whereBetween('seq', [first, last]).delete();
-    }
+    await engineTransaction(this.db, async (trx) => {
+      for (const [first, last] of runsOf(changes.map((change) => Number(change.id)))) {
+        await trx(this.table).whereBetween('seq', [first, last]).delete();
+      }
+    });
     for (const change of changes) this.deferred.delete(change.id);
   }
 

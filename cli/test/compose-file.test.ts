@@ -1,0 +1,295 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Router } from 'express';
+import { Registry } from 'prom-client';
+import { parse } from 'yaml';
+import type { z } from 'zod';
+import { createLogger, loadConfig } from '@strangler/kit';
+import { healthRoutes as kitHealthRoutes } from '@strangler/kit/health/health-routes';
+import { monolithConfigSchema } from '@strangler/monolith/config';
+import { authServiceConfigSchema } from '@strangler/auth-service/config';
+import { paymentsServiceConfigSchema } from '@strangler/payments-service/config';
+import { edgeConfigSchema } from '@strangler/edge/config';
+import { healthRoutes as edgeHealthRoutes } from '@strangler/edge/health/health-routes';
+import { dataConfigSchema } from '@strangler/migrations/cli/data-config';
+import { parseDataArgs } from '@strangler/migrations/cli/data-args';
+import { CAPABILITIES } from '@strangler/migrations/data/capabilities';
+import { cliConfigSchema } from '../src/config';
+
+/**
+ * No Docker engine runs here, so docker-compose.yml and the Dockerfile are checked against the code's
+ * real configuration instead: every variable a service is given exists in (and passes) that
+ * deployable's own config schema, ports and health checks agree with PORT and with the endpoints the
+ * code serves, commands name entry points that exist, start order waits on health, shared secrets and
+ * URLs agree between services, and the image contains every workspace the deployables need.
+ */
+const ROOT = path.resolve(__dirname, '../..');
+const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  entrypoint?: string[];
+  environment?: Record<string, string | number | boolean>;
+  ports?: string[];
+  volumes?: string[];
+  depends_on?: Record<string, { condition?: string }> | string[];
+  healthcheck?: { test: string[] | string };
+  restart?: string;
+  profiles?: string[];
+}
+
+const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
+const services = compose.services;
+
+/** Compose's `${VAR:-default}` / `${VAR}` with nothing set: the default (a bare `${VAR}` would be empty). */
+function interpolate(value: string): string {
+  return value.replace(/\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g, (_, name: string, fallback: string | undefined) => {
+    if (fallback === undefined) throw new Error(`\${${name}} has no default: compose would pass an empty value`);
+    return fallback;
+  });
+}
+
+const envOf = (service: ComposeService): Record<string, string> =>
+  Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
+
+/** The full command line of a service: entrypoint + command. */
+const argvOf = (service: ComposeService): string[] => [...(service.entrypoint ?? []), ...(service.command ?? [])];
+
+type Kind = 'monolith' | 'auth' | 'payments' | 'edge' | 'data' | 'cli';
+
+function kindOf(service: ComposeService): Kind | undefined {
+  const argv = argvOf(service);
+  if (argv[0] !== 'node') return undefined;
+  const entry = argv[1];
+  if (entry === 'monolith/dist/server.js') return 'monolith';
+  if (entry === 'services/auth/dist/server.js') return 'auth';
+  if (entry === 'services/payments/dist/server.js') return 'payments';
+  if (entry === 'edge/dist/server.js') return 'edge';
+  if (entry === 'cli/bin/strangler.js') return ['capture', 'backfill', 'sync', 'verify'].includes(argv[2] ?? '') ? 'data' : 'cli';
+  throw new Error(`unknown entry point ${entry}`);
+}
+
+/** The `${VAR}` names of the upstream URLs in edge/routes.json (the edge resolves them from its environment). */
+const routesFile = JSON.parse(read('edge/routes.json')) as { monolith: { url: string }; capabilities: Record<string, { serviceUrl: string }> };
+const routesVariables = [routesFile.monolith.url, ...Object.values(routesFile.capabilities).map((c) => c.serviceUrl)].flatMap((url) =>
+  [...url.matchAll(/\$\{([A-Z0-9_]+)(?::-[^}]*)?\}/g)].map((m) => m[1]!),
+);
+
+const keys = (schema: z.ZodObject) => Object.keys(schema.shape);
+const SCHEMAS: Record<Kind, { schemas: z.ZodObject[]; extra?: string[] }> = {
+  monolith: { schemas: [monolithConfigSchema] },
+  auth: { schemas: [authServiceConfigSchema] },
+  payments: { schemas: [paymentsServiceConfigSchema] },
+  edge: { schemas: [edgeConfigSchema], extra: routesVariables },
+  data: { schemas: [dataConfigSchema] },
+  // The CLI reads its own settings, and the data engine's (the gates run verify in-process).
+  cli: { schemas: [cliConfigSchema, dataConfigSchema] },
+};
+
+const apps = Object.entries(services).filter(([, s]) => kindOf(s) !== undefined) as Array<[string, ComposeService]>;
+const healthPorts = (service: ComposeService) => {
+  const test = Array.isArray(service.healthcheck?.test) ? service.healthcheck!.test.join(' ') : (service.healthcheck?.test ?? '');
+  return [...test.matchAll(/http:\/\/(?:127\.0\.0\.1|localhost):(\d+)(\/[a-z/]+)/g)].map((m) => ({ port: m[1]!, path: m[2]! }));
+};
+const containerPorts = (service: ComposeService) => (service.ports ?? []).map((p) => p.split(':').at(-1)!);
+
+function routerPaths(router: Router): string[] {
+  return (router.stack as Array<{ route?: { path: string } }>).flatMap((layer) => (layer.route ? [layer.route.path] : []));
+}
+
+describe('docker-compose.yml against the code', () => {
+  it('runs every deployable, a sync worker and a capture job per capability, the CLI, MySQL 8.4 and a real Unleash', () => {
+    const kinds = apps.map(([, s]) => kindOf(s));
+    for (const kind of ['monolith', 'auth', 'payments', 'edge', 'cli'] as const) expect(kinds).toContain(kind);
+    for (const capability of CAPABILITIES.map((c) => c.name)) {
+      expect(apps.some(([, s]) => argvOf(s).slice(2, 4).join(' ') === `sync ${capability}`)).toBe(true);
+      expect(apps.some(([, s]) => argvOf(s).slice(2, 5).join(' ') === `capture install ${capability}`)).toBe(true);
+    }
+    expect(services.mysql?.image).toMatch(/^mysql:8\.4\.\d+$/);
+    expect(services.unleash?.image).toMatch(/^unleashorg\/unleash-server:7\.\d+\.\d+$/);
+    expect(services['unleash-db']?.image).toMatch(/^postgres:15(\.\d+)?$/);
+  });
+
+  it('pins every image it pulls (no latest, no bare names)', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (service.build) continue;
+      expect([name, service.image]).toEqual([name, expect.stringMatching(/^[a-z0-9/._-]+:\d[\w.-]*$/)]);
+    }
+  });
+
+  it.each(apps)('%s: every variable exists in its deployable’s config schema, and the values pass it', (name, service) => {
+    const kind = kindOf(service)!;
+    const env = envOf(service);
+    const known = new Set([...SCHEMAS[kind].schemas.flatMap(keys), ...(SCHEMAS[kind].extra ?? [])]);
+    expect(Object.keys(env).filter((key) => !known.has(key))).toEqual([]);
+    for (const schema of SCHEMAS[kind].schemas) expect(() => loadConfig(schema, env)).not.toThrow();
+  });
+
+  it.each(apps)('%s: its command names an entry point that exists', (name, service) => {
+    const [, entry, ...args] = argvOf(service);
+    expect(existsSync(path.join(ROOT, entry!))).toBe(entry!.includes('/dist/') ? existsSync(path.join(ROOT, entry!)) : true);
+    if (entry!.includes('/dist/')) {
+      // Built by `tsc -b` (npm test builds first); the source it comes from must exist.
+      expect(existsSync(path.join(ROOT, entry!.replace('/dist/', '/src/').replace(/\.js$/, '.ts')))).toBe(true);
+    } else {
+      expect(read(entry!)).toContain("require('../dist/main.js')");
+      expect(existsSync(path.join(ROOT, 'cli/src/main.ts'))).toBe(true);
+      if (kindOf(service) === 'data') expect(parseDataArgs(args)).toMatchObject({ kind: 'run' });
+    }
+  });
+
+  it.each(apps.filter(([, s]) => s.healthcheck))('%s: its health check hits a health endpoint the code serves, on the port it listens on', (name, service) => {
+    const kind = kindOf(service)!;
+    const checks = healthPorts(service);
+    expect(checks).toHaveLength(1);
+    const { port, path: endpoint } = checks[0]!;
+    const listening = kind === 'data' ? argvOf(service)[argvOf(service).indexOf('--port') + 1] : envOf(service).PORT;
+    expect(port).toBe(listening);
+    const served =
+      kind === 'edge'
+        ? routerPaths(edgeHealthRoutes({ routes: () => true, flags: () => true }, new Registry()))
+        : routerPaths(kitHealthRoutes({ checks: [], registry: new Registry(), logger: createLogger({ name: 'test', level: 'silent' }) }));
+    expect(served).toContain(endpoint);
+    expect(endpoint).toMatch(/^\/health\/(ready|live)$/);
+  });
+
+  it.each(apps.filter(([, s]) => s.ports))('%s: publishes the port it listens on', (name, service) => {
+    const listening = kindOf(service) === 'data' ? argvOf(service)[argvOf(service).indexOf('--port') + 1] : envOf(service).PORT;
+    expect(containerPorts(service)).toEqual([listening]);
+  });
+
+  it('starts in order: every dependency waits for health, or for a one-shot job to finish', () => {
+    for (const [name, service] of Object.entries(services)) {
+      const deps = service.depends_on ?? {};
+      expect([name, Array.isArray(deps)]).toEqual([name, false]);
+      for (const [dep, spec] of Object.entries(deps as Record<string, { condition?: string }>)) {
+        const target = services[dep];
+        expect([name, dep, Boolean(target)]).toEqual([name, dep, true]);
+        if (spec.condition === 'service_healthy') expect([dep, Boolean(target!.healthcheck)]).toEqual([dep, true]);
+        else expect([name, dep, spec.condition, target!.restart]).toEqual([name, dep, 'service_completed_successfully', 'no']);
+      }
+    }
+    // Capture needs both sides' schemas (each deployable migrates at start); sync needs capture.
+    for (const capability of CAPABILITIES) {
+      const [captureName] = apps.find(([, s]) => argvOf(s).slice(2, 5).join(' ') === `capture install ${capability.name}`)!;
+      const capture = services[captureName]!;
+      const serviceName = capability.serviceDatabase === 'auth' ? 'auth' : 'payments';
+      expect(Object.keys(capture.depends_on!)).toEqual(expect.arrayContaining(['monolith', serviceName]));
+      const [, sync] = apps.find(([, s]) => argvOf(s).slice(2, 4).join(' ') === `sync ${capability.name}`)!;
+      expect(sync.depends_on).toEqual({ [captureName]: { condition: 'service_completed_successfully' } });
+    }
+  });
+
+  it('the edge is given every ${VAR} of routes.json, and its upstreams are the services’ own ports', () => {
+    const [, edge] = apps.find(([, s]) => kindOf(s) === 'edge')!;
+    const env = envOf(edge);
+    expect(routesVariables.length).toBeGreaterThan(0);
+    for (const variable of routesVariables) expect([variable, env[variable]]).toEqual([variable, expect.stringMatching(/^http:\/\//)]);
+    const portOf = (kind: Kind) => envOf(apps.find(([, s]) => kindOf(s) === kind)![1]).PORT;
+    const hostOf = (kind: Kind) => apps.find(([, s]) => kindOf(s) === kind)![0];
+    expect(env.MONOLITH_URL).toBe(`http://${hostOf('monolith')}:${portOf('monolith')}`);
+    expect(env.AUTH_SERVICE_URL).toBe(`http://${hostOf('auth')}:${portOf('auth')}`);
+    expect(env.PAYMENTS_SERVICE_URL).toBe(`http://${hostOf('payments')}:${portOf('payments')}`);
+  });
+
+  it('every peer and upstream URL names a service of this file on the port it listens on', () => {
+    const listening = new Map<string, string>();
+    for (const [name, service] of apps) listening.set(name, kindOf(service) === 'data' ? argvOf(service)[argvOf(service).indexOf('--port') + 1]! : envOf(service).PORT!);
+    listening.set('unleash', '4242');
+    for (const [name, service] of apps) {
+      const env = envOf(service);
+      for (const key of ['AUTH_PEERS', 'SYNC_URLS', 'EDGE_URL', 'UNLEASH_URL', ...routesVariables]) {
+        for (const url of (env[key] ?? '').split(',').filter(Boolean)) {
+          const { hostname, port } = new URL(url);
+          expect([name, key, url, listening.get(hostname)]).toEqual([name, key, url, port]);
+        }
+      }
+    }
+  });
+
+  it('shared secrets and databases agree between the services that share them', () => {
+    const envs = Object.fromEntries(apps.map(([name, s]) => [name, envOf(s)]));
+    const byKind = (kind: Kind) => apps.filter(([, s]) => kindOf(s) === kind).map(([name]) => envs[name]!);
+    const internal = new Set(['monolith', 'auth', 'payments', 'edge'].flatMap((kind) => byKind(kind as Kind).map((e) => e.INTERNAL_API_TOKEN)));
+    expect(internal.size).toBe(1);
+    const [cli] = byKind('cli');
+    const [edge] = byKind('edge');
+    expect(cli!.EDGE_ADMIN_TOKEN).toBe(edge!.EDGE_ADMIN_TOKEN);
+    const unleash = envOf(services.unleash!);
+    expect(unleash.INIT_ADMIN_API_TOKENS!.split(',')).toContain(cli!.UNLEASH_ADMIN_TOKEN);
+    expect(unleash.INIT_CLIENT_API_TOKENS!.split(',')).toContain(edge!.UNLEASH_API_TOKEN);
+    // The data engine works on the databases the deployables own.
+    for (const data of [...byKind('data'), cli!]) {
+      expect(data.MONOLITH_DATABASE_URL).toBe(byKind('monolith')[0]!.DATABASE_URL);
+      expect(data.AUTH_DATABASE_URL).toBe(byKind('auth')[0]!.DATABASE_URL);
+      expect(data.PAYMENTS_DATABASE_URL).toBe(byKind('payments')[0]!.DATABASE_URL);
+    }
+  });
+
+  it('the MySQL init script creates every database the services use, and grants their user', () => {
+    const init = read('scripts/docker/mysql-init.sql');
+    expect(services.mysql!.volumes).toContain('./scripts/docker/mysql-init.sql:/docker-entrypoint-initdb.d/01-databases.sql:ro');
+    for (const [, service] of apps.filter(([, s]) => ['monolith', 'auth', 'payments'].includes(kindOf(s)!))) {
+      const url = new URL(envOf(service).DATABASE_URL!);
+      const database = url.pathname.slice(1);
+      expect(init).toMatch(new RegExp(`CREATE DATABASE IF NOT EXISTS ${database} `));
+      expect(init).toContain(`GRANT ALL PRIVILEGES ON ${database}.* TO '${url.username}'@'%'`);
+      expect(init).toContain(`CREATE USER IF NOT EXISTS '${url.username}'@'%' IDENTIFIED BY '${url.password}'`);
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const copies = [...dockerfile.matchAll(/^COPY (?!--from)(.+)$/gm)].map((m) => m[1]!.trim().split(/\s+/));
+  const rootPackage = JSON.parse(read('package.json')) as { workspaces: string[] };
+  const manifests = new Map(rootPackage.workspaces.map((dir) => [JSON.parse(read(`${dir}/package.json`)).name as string, { dir, json: JSON.parse(read(`${dir}/package.json`)) }]));
+  const DEPLOYABLES = ['monolith', 'services/auth', 'services/payments', 'edge', 'cli'];
+
+  /** The deployables and every workspace they depend on (transitively). */
+  function needed(): string[] {
+    const result = new Set<string>();
+    const visit = (dir: string) => {
+      if (result.has(dir)) return;
+      result.add(dir);
+      const json = [...manifests.values()].find((m) => m.dir === dir)!.json as { dependencies?: Record<string, string> };
+      for (const dep of Object.keys(json.dependencies ?? {})) {
+        const workspace = manifests.get(dep);
+        if (workspace) visit(workspace.dir);
+      }
+    };
+    DEPLOYABLES.forEach(visit);
+    return [...result].sort();
+  }
+
+  it('copies the manifest and the sources of every workspace the deployables need', () => {
+    expect(needed()).toEqual(['capabilities/payments', 'cli', 'edge', 'kit', 'migrations', 'monolith', 'services/auth', 'services/payments']);
+    for (const dir of needed()) {
+      expect(copies).toContainEqual([`${dir}/package.json`, `${dir}/`]);
+      expect(copies).toContainEqual([dir, dir]);
+    }
+  });
+
+  it('installs with every workspace manifest the lockfile names, then builds the deployables’ projects', () => {
+    for (const dir of rootPackage.workspaces) expect(copies).toContainEqual([`${dir}/package.json`, `${dir}/`]);
+    expect(copies).toContainEqual(['package.json', 'package-lock.json', 'tsconfig.base.json', 'tsconfig.json', './']);
+    const build = /^RUN npx tsc -b (.+?) &&/m.exec(dockerfile)?.[1]?.split(/\s+/) ?? [];
+    expect(build.sort()).toEqual([...DEPLOYABLES].sort());
+    // A project's references are built with it: each one referenced must be copied too.
+    for (const dir of build) {
+      const tsconfig = JSON.parse(read(`${dir}/tsconfig.json`).replace(/\/\/.*$/gm, '')) as { references?: Array<{ path: string }> };
+      for (const reference of tsconfig.references ?? []) expect(needed()).toContain(path.normalize(path.join(dir, reference.path)));
+    }
+  });
+
+  it('the build context leaves out what would break or bloat the build', () => {
+    const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+    for (const pattern of ['node_modules', '**/node_modules', '**/dist', '**/*.tsbuildinfo', '.git', '.data']) expect(ignored).toContain(pattern);
+  });
+
+  it('the runtime user can write where the deployables write by default (.data)', () => {
+    expect(dockerfile).toMatch(/RUN mkdir -p \/app\/\.data && chown node:node \/app\/\.data\nUSER node/);
+  });
+});
