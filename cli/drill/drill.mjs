@@ -38,6 +38,7 @@ const WALK = [
 ];
 
 const findings = [];
+let ledgerOf;
 const events = { flips: 0, refusedThenPassed: 0, refusals: [], gateRefusedWhileSyncDown: false, kills: [] };
 
 async function main() {
@@ -100,6 +101,7 @@ async function main() {
     say(`monolith, auth, payments and edge up (edge ${url(pe)}); everything on the monolith`);
 
     const ledger = createLedger();
+    ledgerOf = ledger;
     for (let i = 0; i < CLIENTS; i++) clients.push(startClient(i, url(pe), ledger));
     const burst = await prepareBurst(url(pe), ledger);
     say(`${CLIENTS} clients started`);
@@ -161,6 +163,7 @@ async function flipUntilAccepted(cli, capability, step) {
     const outcome = safeJson(result.stdout);
     if (result.code === 0 && outcome?.edge?.confirmed) {
       events.flips += 1;
+      ledgerOf.stages[capability] = label(outcome.to);
       if (attempt > 1) events.refusedThenPassed += 1;
       const checks = outcome.checks.map((c) => c.check).join(', ') || 'no gate';
       say(`${step.rollback ? 'rollback' : 'flip'} ${capability}: ${label(outcome.from)} → ${label(outcome.to)} (${checks}; ${((Date.now() - begun) / 1000).toFixed(1)} s${attempt > 1 ? `, ${attempt} attempts` : ''})`);

@@ -26,6 +26,8 @@ export function createLedger() {
     retriesSucceeded: 0,
     /** Where the walk is (set by the drill): every finding records it. */
     phase: 'setup',
+    /** Each capability's stage as its last accepted flip set it (set by the drill). */
+    stages: { auth: 'monolith', payments: 'monolith' },
     acknowledged: { users: new Map(), payments: new Map(), refunds: [], orders: [], logouts: 0 },
     bySide: { monolith: 0, service: 0 },
   };
@@ -144,13 +146,13 @@ export function startClient(index, edgeUrl, ledger) {
     ledger.acknowledged.payments.set(payment.id, { userId: user.id, amount, description: intent, captured: false, refunds: [] });
 
     const read = await authed('GET', `/api/payments/${payment.id}`);
-    if (read.status === 404) ledger.staleReads.push({ route: 'GET /api/payments/:id', target: read.target, phase: ledger.phase });
+    if (read.status === 404) ledger.staleReads.push({ route: 'GET /api/payments/:id', target: read.target, phase: `payments at ${ledger.stages.payments}` });
     else if (read.status !== 200 && read.status < 500) note('read payment', { status: read.status, body: read.body });
 
     const captured = await authed('POST', `/api/payments/${payment.id}/capture`, { idempotencyKey: `capture-${intent}` });
     if (captured.status === 404) {
       // The capture went to the side the payment has not reached yet: a client retries later.
-      ledger.staleReads.push({ route: 'POST /api/payments/:id/capture', target: captured.target, phase: ledger.phase });
+      ledger.staleReads.push({ route: 'POST /api/payments/:id/capture', target: captured.target, phase: `payments at ${ledger.stages.payments}` });
       return;
     }
     if (captured.status !== 200) return note('capture', { status: captured.status, body: captured.body });
@@ -160,7 +162,7 @@ export function startClient(index, edgeUrl, ledger) {
     if (Number(refundAmount) > 0) {
       const refund = await authed('POST', `/api/payments/${payment.id}/refunds`, { body: { amount: refundAmount }, idempotencyKey: `refund-${intent}` });
       if (refund.status === 201 || refund.status === 200) ledger.acknowledged.payments.get(payment.id).refunds.push(refundAmount);
-      else if (refund.status === 404 || (refund.status === 409 && refund.body?.code === 'PAYMENT_INVALID_TRANSITION')) ledger.staleReads.push({ route: 'POST /api/payments/:id/refunds', target: refund.target, phase: ledger.phase });
+      else if (refund.status === 404 || (refund.status === 409 && refund.body?.code === 'PAYMENT_INVALID_TRANSITION')) ledger.staleReads.push({ route: 'POST /api/payments/:id/refunds', target: refund.target, phase: `payments at ${ledger.stages.payments}` });
       else note('refund', { status: refund.status, body: refund.body });
     }
     const list = await authed('GET', '/api/payments?limit=5');

@@ -20,7 +20,7 @@
 // the top of the profile printed; BENCH_PROFILE_KIND=heap samples allocations instead; no docs written),
 // BENCH_WRITE=false (print only), BENCH_ONLY=closed|fixed.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -251,8 +251,13 @@ async function main() {
     const results = summarize(targets, closed, fixed, rate, shadowCounts);
     printSummary(results);
     for (const key of ['c', 'd']) {
-      const size = statSync(path.join(dir, `edge-${key}.log`)).size;
-      log(`edge (${key}) access log: ${(size / 1e6).toFixed(1)} MB written`);
+      const text = readFileSync(path.join(dir, `edge-${key}.log`), 'utf8');
+      const messages = {};
+      for (const line of text.split('\n').filter(Boolean)) {
+        const { msg } = JSON.parse(line);
+        messages[msg] = (messages[msg] ?? 0) + 1;
+      }
+      log(`edge (${key}) log: ${(Buffer.byteLength(text) / 1e6).toFixed(2)} MB, lines by message: ${JSON.stringify(messages)}`);
     }
     if (WRITE && ONLY === undefined) writeReport(results);
 

@@ -75,3 +75,36 @@ describe('UserResolver', () => {
     expect(lookup).not.toHaveBeenCalled();
   });
 });
+
+describe('LruCache against a reference model', () => {
+  it('keeps, forgets and orders entries exactly as a least-recently-used map (random operations)', () => {
+    // The reference: a Map re-inserted on every use, oldest first.
+    const capacity = 7;
+    const cache = new LruCache<number, number>(capacity);
+    const model = new Map<number, number>();
+    let seed = 42;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    for (let i = 0; i < 20_000; i += 1) {
+      const key = random(20);
+      const op = random(10);
+      if (op < 5) {
+        const expected = model.get(key);
+        if (expected !== undefined) {
+          model.delete(key);
+          model.set(key, expected);
+        }
+        expect(cache.get(key)).toBe(expected);
+      } else if (op < 9) {
+        model.delete(key);
+        model.set(key, i);
+        if (model.size > capacity) model.delete(model.keys().next().value as number);
+        cache.set(key, i);
+      } else {
+        model.delete(key);
+        cache.delete(key);
+      }
+      expect(cache.size).toBe(model.size);
+    }
+    for (const [key, value] of model) expect(cache.get(key)).toBe(value);
+  });
+});

@@ -29,14 +29,19 @@ export function decideTarget(stage: Stage, inRollout: boolean, method: string): 
   const safe = isSafeMethod(method);
   switch (stage) {
     case 'complete':
-      return { target: 'service', mirror: false };
+      return SERVICE;
     case 'live':
-      return { target: inRollout ? 'service' : 'monolith', mirror: false };
+      return inRollout ? SERVICE : MONOLITH;
     case 'reads':
-      return { target: inRollout && safe ? 'service' : 'monolith', mirror: false };
+      return inRollout && safe ? SERVICE : MONOLITH;
     case 'shadow':
-      return { target: 'monolith', mirror: inRollout && safe };
+      return inRollout && safe ? MIRROR : MONOLITH;
     case 'monolith':
-      return { target: 'monolith', mirror: false };
+      return MONOLITH;
   }
 }
+
+// The three possible decisions, shared rather than made per request.
+const SERVICE: RoutingDecision = Object.freeze({ target: 'service', mirror: false });
+const MONOLITH: RoutingDecision = Object.freeze({ target: 'monolith', mirror: false });
+const MIRROR: RoutingDecision = Object.freeze({ target: 'monolith', mirror: true });

@@ -3,6 +3,8 @@ import { CircuitBreaker, type BreakerSettings, type BreakerSnapshot, type Breake
 /** One breaker per service upstream, keyed by its base URL so a routes reload keeps its state. */
 export class BreakerRegistry {
   private readonly breakers = new Map<string, CircuitBreaker>();
+  /** The same breakers by capability, then URL: found per request without building the key. */
+  private readonly byCapability = new Map<string, Map<string, CircuitBreaker>>();
 
   constructor(
     private readonly settings: BreakerSettings,
@@ -11,12 +13,17 @@ export class BreakerRegistry {
   ) {}
 
   for(capability: string, baseUrl: string): CircuitBreaker {
+    const known = this.byCapability.get(capability)?.get(baseUrl);
+    if (known) return known;
     const key = `${capability} ${baseUrl}`;
     let breaker = this.breakers.get(key);
     if (!breaker) {
       breaker = new CircuitBreaker(capability, this.settings, this.now, (name, to) => this.onTransition?.(name, to));
       this.breakers.set(key, breaker);
     }
+    let urls = this.byCapability.get(capability);
+    if (!urls) this.byCapability.set(capability, (urls = new Map()));
+    urls.set(baseUrl, breaker);
     return breaker;
   }
 

@@ -83,15 +83,13 @@ export class CircuitBreaker {
   }
 
   private permit(probe: boolean): BreakerPermit {
-    const generation = this.generation;
-    let done = false;
-    const once = (outcome: 'success' | 'failure' | 'release') => {
-      if (done) return;
-      done = true;
-      if (probe) this.probeEnded(outcome);
-      else if (outcome !== 'release' && generation === this.generation && this.current === 'closed') this.record(outcome === 'failure');
-    };
-    return { probe, success: () => once('success'), failure: () => once('failure'), release: () => once('release') };
+    return new Permit(this, probe, this.generation);
+  }
+
+  /** A permit's one outcome (the first call of success/failure/release). */
+  ended(permit: { probe: boolean; generation: number }, outcome: 'success' | 'failure' | 'release'): void {
+    if (permit.probe) this.probeEnded(outcome);
+    else if (outcome !== 'release' && permit.generation === this.generation && this.current === 'closed') this.record(outcome === 'failure');
   }
 
   private probeEnded(outcome: 'success' | 'failure' | 'release'): void {
@@ -134,5 +132,34 @@ export class CircuitBreaker {
     if (to === this.current) return;
     this.current = to;
     this.onTransition(this.name, to);
+  }
+}
+
+/** One call's permit: an object with methods rather than a set of closures per call. */
+class Permit implements BreakerPermit {
+  private done = false;
+
+  constructor(
+    private readonly breaker: CircuitBreaker,
+    readonly probe: boolean,
+    readonly generation: number,
+  ) {}
+
+  success(): void {
+    this.end('success');
+  }
+
+  failure(): void {
+    this.end('failure');
+  }
+
+  release(): void {
+    this.end('release');
+  }
+
+  private end(outcome: 'success' | 'failure' | 'release'): void {
+    if (this.done) return;
+    this.done = true;
+    this.breaker.ended(this, outcome);
   }
 }

@@ -13,6 +13,8 @@ interface CompiledRoute {
   route: RouteSpec;
   segments: PatternSegment[];
   rank: number[];
+  /** The match answered for each method, made once (a routes snapshot never changes). */
+  matches: Map<string, RouteMatch>;
 }
 
 const RANK = { literal: 0, param: 1, rest: 2 } as const;
@@ -68,7 +70,7 @@ export class RouteMatcher {
         capability.routes.map((route) => {
           const parsed = parsePattern(route.pattern);
           if ('error' in parsed) throw new Error(`invalid route pattern ${route.pattern}: ${parsed.error}`);
-          return { capability, route, segments: parsed.segments, rank: parsed.segments.map((s) => RANK[s.kind]) };
+          return { capability, route, segments: parsed.segments, rank: parsed.segments.map((s) => RANK[s.kind]), matches: new Map<string, RouteMatch>() };
         }),
       )
       .sort(compareRoutes);
@@ -77,8 +79,16 @@ export class RouteMatcher {
   match(method: string, url: string): RouteMatch | undefined {
     const segments = pathSegments(url);
     if (!segments) return undefined;
-    const found = this.routes.find((candidate) => methodMatches(candidate.route, method) && segmentsMatch(candidate.segments, segments));
-    if (!found) return undefined;
-    return { capability: found.capability, route: found.route, routeKey: `${method} ${found.route.pattern}` };
+    for (const candidate of this.routes) {
+      if (!methodMatches(candidate.route, method) || !segmentsMatch(candidate.segments, segments)) continue;
+      let match = candidate.matches.get(method);
+      if (!match) {
+        match = Object.freeze({ capability: candidate.capability, route: candidate.route, routeKey: `${method} ${candidate.route.pattern}` });
+        // Bounded by the methods clients send: only a handful are ever seen.
+        if (candidate.matches.size < 64) candidate.matches.set(method, match);
+      }
+      return match;
+    }
+    return undefined;
   }
 }
