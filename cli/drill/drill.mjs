@@ -13,6 +13,7 @@
 //
 //   DRILL_CLIENTS (12)  DRILL_HOLD_SECONDS (8)  TEST_MYSQL_URL  TEST_POSTGRES_URL
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { createDatabases, freePort, logDir, managedProcess, startUnleash, strangler, tailOf, ROOT, STRANGLER } from './drill-stack.mjs';
 import { createLedger, prepareBurst, startClient } from './traffic.mjs';
@@ -151,6 +152,7 @@ async function main() {
     process.stdout.write(`\nDRILL FAILED: ${findings.length} finding(s)\n${findings.map((f) => `  - ${f}`).join('\n')}\n\nprocess logs: ${logDir}\n`);
     process.exit(1);
   }
+  rmSync(logDir, { recursive: true, force: true });
   process.stdout.write(`\nDRILL PASSED in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
 

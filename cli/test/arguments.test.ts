@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buildFlagsDocument } from '@strangler/edge/flags/flags-document';
 import { strangler } from './support/cli-harness';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -11,8 +12,14 @@ describe('strangler: help and bad input', () => {
   let env: Record<string, string>;
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'strangler-cli-'));
+    // The shipped flags file (every capability at monolith, 0%), copied: a local `npm start` may have flipped the original.
+    const flags = path.join(dir, 'flags.json');
+    writeFileSync(flags, JSON.stringify(buildFlagsDocument([
+      { capability: 'auth', enabled: false, stage: 'monolith', rollout: 0 },
+      { capability: 'payments', enabled: false, stage: 'monolith', rollout: 0 },
+    ])));
     // Nothing listens there: a command that got as far as the network would fail differently (exit 1).
-    env = { EDGE_URL: 'http://127.0.0.1:9', SYNC_URLS: 'http://127.0.0.1:9', FLAGS_FILE: path.join(ROOT, 'edge/flags.json'), ROUTES_FILE: path.join(ROOT, 'edge/routes.json') };
+    env = { EDGE_URL: 'http://127.0.0.1:9', SYNC_URLS: 'http://127.0.0.1:9', FLAGS_FILE: flags, ROUTES_FILE: path.join(ROOT, 'edge/routes.json') };
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
