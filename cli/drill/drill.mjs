@@ -48,6 +48,21 @@ async function main() {
   say(`MariaDB databases created; Unleash ${unleash.url} up`);
   const processes = [];
   const clients = [];
+  let tornDown;
+  const tearDown = () =>
+    (tornDown ??= (async () => {
+      await Promise.all(clients.map((c) => c.stop()));
+      await Promise.all(processes.map((p) => p.stop()));
+      await unleash.stop();
+      await databases.drop();
+    })());
+  // Cancelled (Ctrl-C, a CI timeout): leave no process, database or Unleash server behind.
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      say(`${signal}: tearing the stack down`);
+      void tearDown().finally(() => process.exit(130));
+    });
+  }
   try {
     const [pm, pa, pp, pe, psa, psp] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
     const url = (port) => `http://127.0.0.1:${port}`;
@@ -143,10 +158,7 @@ async function main() {
     judge(ledger);
     report(ledger, audit, status, verified, shadow);
   } finally {
-    await Promise.all(clients.map((c) => c.stop()));
-    await Promise.all(processes.map((p) => p.stop()));
-    await unleash.stop();
-    await databases.drop();
+    await tearDown();
   }
   if (findings.length) {
     process.stdout.write(`\nDRILL FAILED: ${findings.length} finding(s)\n${findings.map((f) => `  - ${f}`).join('\n')}\n\nprocess logs: ${logDir}\n`);

@@ -16,7 +16,7 @@
 //
 // Knobs: BENCH_ROUNDS (3), BENCH_DURATION_S (5, closed loop), BENCH_FIXED_DURATION_S (10),
 // BENCH_CONNECTIONS (64), BENCH_USERS (10000 distinct bearer tokens), BENCH_LOAD_TOOL=node (skip wrk),
-// BENCH_PROFILE=b|c|d (that server's first closed-loop round is CPU-profiled, see cpu-profile-hook.cjs, and
+// BENCH_PROFILE=b|c|d (that server's first closed-loop round is CPU-profiled, see cpu-profile-hook.mjs, and
 // the top of the profile printed; BENCH_PROFILE_KIND=heap samples allocations instead; no docs written),
 // BENCH_WRITE=false (print only), BENCH_ONLY=closed|fixed.
 import { spawn } from 'node:child_process';
@@ -145,7 +145,7 @@ async function main() {
     const [upstreamPort, barePort, livePort, shadowPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
     processes.push(spawnServer('upstream', [path.join(HERE, 'upstream.mjs')], { PORT: String(upstreamPort) }));
-    const bare = spawnServer('bare proxy', [...(PROFILE === 'b' ? ['-r', path.join(HERE, 'cpu-profile-hook.cjs')] : []), path.join(HERE, 'bare-proxy.mjs')], {
+    const bare = spawnServer('bare proxy', [...(PROFILE === 'b' ? ['--import', path.join(HERE, 'cpu-profile-hook.mjs')] : []), path.join(HERE, 'bare-proxy.mjs')], {
       PORT: String(barePort),
       TARGET: upstreamUrl,
       CPU_PROFILE_FILE: path.join(dir, 'edge.cpuprofile'),
@@ -163,7 +163,7 @@ async function main() {
     ]) {
       writeFileSync(path.join(dir, `flags-${key}.json`), JSON.stringify(benchFlags(stage)));
       const logFd = openSync(path.join(dir, `edge-${key}.log`), 'w');
-      const nodeArgs = PROFILE === key ? ['-r', path.join(HERE, 'cpu-profile-hook.cjs')] : [];
+      const nodeArgs = PROFILE === key ? ['--import', path.join(HERE, 'cpu-profile-hook.mjs')] : [];
       const edge = spawnServer(
         `edge (${key})`,
         [...nodeArgs, path.join(ROOT, 'edge', 'dist', 'server.js')],

@@ -1,3 +1,4 @@
+/* eslint-disable no-restricted-syntax -- a benchmark script reads its knobs from the environment */
 // The load generator for edge/bench/edge.bench.mjs, always in its own process (never in the process
 // that runs the servers, nor in the bench's own). wrk when it is installed (`apt-get install -y wrk`;
 // the bench never installs anything), else Node in a child process: autocannon for closed-loop runs and

@@ -212,6 +212,70 @@ describe('the node:http forwarder against the http-proxy forwarder it replaced',
   });
 });
 
+describe('streaming a large answer to a slow client (backpressure)', () => {
+  it('delivers every byte, in order, and passes the backpressure on to the upstream', async () => {
+    const chunk = Buffer.alloc(64 * 1024);
+    const chunks = 128; // 8 MiB
+    let upstreamWaited = 0;
+    const upstream = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      let sent = 0;
+      const more = () => {
+        while (sent < chunks) {
+          chunk.fill(sent % 251);
+          sent += 1;
+          if (!res.write(Buffer.from(chunk))) {
+            upstreamWaited += 1; // the edge stopped reading: the slow client's backpressure reached us
+            return void res.once('drain', more);
+          }
+        }
+        res.end();
+      };
+      more();
+    });
+    const agent = new http.Agent({ keepAlive: true });
+    const upstreamUrl = await listen(upstream);
+    const forwarder = new Forwarder();
+    const edge = http.createServer(async (req, res) => {
+      await forwarder.attempt({
+        req,
+        res,
+        upstream: { url: new URL(upstreamUrl), agent, connectTimeoutMs: 1_000, responseTimeoutMs: 5_000 },
+        headers: {},
+        body: RequestBody.streaming(req),
+        extraResponseHeaders: {},
+      });
+    });
+    const edgeUrl = await listen(edge);
+    try {
+      const received = await new Promise<Buffer[]>((resolve, reject) => {
+        http
+          .get(edgeUrl, { agent: false }, (res) => {
+            const parts: Buffer[] = [];
+            res.on('data', (part: Buffer) => {
+              parts.push(part);
+              // A slow reader: pause now and then, so the edge has to wait for 'drain'.
+              if (parts.length % 8 === 0) {
+                res.pause();
+                setTimeout(() => res.resume(), 2);
+              }
+            });
+            res.on('end', () => resolve(parts));
+            res.on('error', reject);
+          })
+          .on('error', reject);
+      });
+      const body = Buffer.concat(received);
+      expect(body.length).toBe(chunks * chunk.length);
+      for (let i = 0; i < chunks; i += 1) expect([i, body[i * chunk.length], body[(i + 1) * chunk.length - 1]]).toEqual([i, i % 251, i % 251]);
+      expect(upstreamWaited).toBeGreaterThan(0);
+    } finally {
+      agent.destroy();
+      await Promise.all([upstream, edge].map((server) => new Promise((resolve) => server.close(resolve))));
+    }
+  });
+});
+
 describe('upstreamPath (http-proxy 1.18.1 request-target rules)', () => {
   // http-proxy's own function (an internal module without type declarations).
   const httpProxyCommon = createRequire(__filename)('http-proxy/lib/http-proxy/common') as {

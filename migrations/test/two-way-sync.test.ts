@@ -29,7 +29,9 @@ describe.each(testDialects())('two-way sync on %s', (dialect) => {
     ]);
     const loops = [toService.run(), toMonolith.run()];
     const writers = [startWriter(h.connect('monolith'), 'monolith'), startWriter(h.connect('service'), 'service')];
+    // Enough traffic on each side whatever the machine's load: at least 1.5 s and 30 writes each.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await waitFor('30 writes on each side', async () => writers.every((w) => w.writes >= 30), 30_000);
     const writes = (await Promise.all(writers.map((w) => w.stop()))).reduce((a, b) => a + b, 0);
     await waitFor('both changelogs to drain', async () => (await h.pending('monolith')) + (await h.pending('service')) === 0, 20_000);
     // No ping-pong: with both workers still running, nothing more is captured or applied.

@@ -192,10 +192,12 @@ export class Forwarder {
         // drain, end), with explicit teardown when either side breaks off; neither pipe() (a dozen
         // listeners set up and torn down per response) nor stream.pipeline() (an AbortController and
         // DOMException per call) is needed for one source and one destination.
+        const resume = () => proxyRes.resume();
         proxyRes.on('data', (chunk: Buffer) => {
-          if (!res.write(chunk)) proxyRes.pause();
+          if (res.write(chunk)) return;
+          proxyRes.pause();
+          res.once('drain', resume);
         });
-        res.on('drain', () => proxyRes.resume());
         proxyRes.on('end', () => res.end());
         res.on('finish', () => finished(true));
         res.on('close', () => {

@@ -48,12 +48,17 @@ function segmentsMatch(pattern: PatternSegment[], path: string[]): boolean {
 
 /** The path's segments, lower-cased (the upstreams route case-insensitively, as express does), one trailing slash ignored. */
 function pathSegments(url: string): string[] | undefined {
-  const path = url.split('?', 1)[0]!.toLowerCase();
-  const trimmed = path.length > 1 ? path.replace(/\/$/, '') : path;
+  const query = url.indexOf('?');
+  const path = (query === -1 ? url : url.slice(0, query)).toLowerCase();
+  const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
   if (trimmed === '/' || trimmed === '') return [];
   const parts = trimmed.slice(1).split('/');
   // Dot segments are left to the monolith rather than letting `/api/payments/../orders` pick a side.
-  if (parts.some((part) => DOT_SEGMENT.test(part) || part === '')) return undefined;
+  for (const part of parts) {
+    if (part === '') return undefined;
+    const first = part.charCodeAt(0);
+    if ((first === 0x2e /* . */ || first === 0x25) /* % */ && DOT_SEGMENT.test(part)) return undefined;
+  }
   return parts;
 }
 

@@ -1,5 +1,6 @@
 import knex, { type Knex } from 'knex';
 import { dialectOf, knexConfigFor, type Dialect } from './database-url';
+import { useImmediateTransactions } from './sqlite-immediate-transactions';
 import type { ReadinessCheck } from '../health/health-routes';
 
 export interface Database {
@@ -11,6 +12,7 @@ export interface Database {
 
 export function createDatabase(databaseUrl: string, options: { poolMax?: number } = {}): Database {
   const instance = knex(knexConfigFor(databaseUrl, options));
+  if (dialectOf(databaseUrl) === 'sqlite') useImmediateTransactions(instance);
   return {
     knex: instance,
     dialect: dialectOf(databaseUrl),

@@ -1,10 +1,11 @@
-// Preloaded into a server by edge.bench.mjs when BENCH_PROFILE is set (`node -r …`): SIGUSR2 starts the
+/* eslint-disable no-restricted-syntax -- a benchmark hook reads its knobs from the environment */
+// Preloaded into a server by edge.bench.mjs when BENCH_PROFILE is set (`node --import …`): SIGUSR2 starts the
 // V8 CPU profiler, the next SIGUSR2 stops it and writes CPU_PROFILE_FILE. Unlike `--cpu-prof` (start to
 // exit), this profiles only the measured window: no start-up, warm-up or peer lookups, no idle time
 // between runs. With PROFILE_KIND=heap it samples allocations instead (collected objects included), to
 // see what keeps the garbage collector busy.
-const inspector = require('node:inspector');
-const { writeFileSync } = require('node:fs');
+import inspector from 'node:inspector';
+import { writeFileSync } from 'node:fs';
 
 const heap = process.env.PROFILE_KIND === 'heap';
 const session = new inspector.Session();
