@@ -18,7 +18,8 @@
 // BENCH_CONNECTIONS (64), BENCH_USERS (10000 distinct bearer tokens), BENCH_LOAD_TOOL=node (skip wrk),
 // BENCH_PROFILE=b|c|d (that server's first closed-loop round is CPU-profiled, see cpu-profile-hook.mjs, and
 // the top of the profile printed; BENCH_PROFILE_KIND=heap samples allocations instead; no docs written),
-// BENCH_WRITE=false (print only), BENCH_ONLY=closed|fixed.
+// BENCH_WRITE=false (print only), BENCH_ONLY=closed|fixed, BENCH_EDGE_DIST=<dir> (another edge build; not
+// written to the docs).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -41,8 +42,10 @@ const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
 const FIXED_RATE_SHARE = 0.5;
 const PROFILE = process.env.BENCH_PROFILE;
-const WRITE = process.env.BENCH_WRITE !== 'false' && !PROFILE;
+const WRITE = process.env.BENCH_WRITE !== 'false' && !PROFILE && !process.env.BENCH_EDGE_DIST;
 const ONLY = process.env.BENCH_ONLY;
+// Another build of the edge (e.g. an older commit's dist, to measure before/after with the same harness).
+const EDGE_DIST = process.env.BENCH_EDGE_DIST ? path.resolve(process.env.BENCH_EDGE_DIST) : path.join(ROOT, 'edge', 'dist');
 const PATH = '/api/payments/p1';
 const TOKEN_PREFIX = `bench-${process.pid}-user-`;
 const INTERNAL_TOKEN = 'bench-internal-token-0123456789abcdef0123456789abcdef';
@@ -166,7 +169,7 @@ async function main() {
       const nodeArgs = PROFILE === key ? ['--import', path.join(HERE, 'cpu-profile-hook.mjs')] : [];
       const edge = spawnServer(
         `edge (${key})`,
-        [...nodeArgs, path.join(ROOT, 'edge', 'dist', 'server.js')],
+        [...nodeArgs, path.join(EDGE_DIST, 'server.js')],
         {
           NODE_ENV: 'production',
           PORT: String(port),

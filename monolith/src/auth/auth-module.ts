@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { RequestHandler, Router } from 'express';
-import { internalSessionRoutes, SessionAuthenticator, type Clock, type PeerSessionsClient } from '@strangler/kit';
+import { bearerAuthentication, internalSessionRoutes, SessionAuthenticator, type Clock, type PeerSessionsClient } from '@strangler/kit';
 import { createAuthUseCases } from './auth-use-cases';
-import { authenticateMiddleware } from './authenticate';
+
 import { authRoutes } from './auth-routes';
 import { SessionRepository } from './session-repository';
 import { UserRepository } from './user-repository';
@@ -31,7 +31,7 @@ export function createAuthModule(deps: AuthModuleDeps): AuthModule {
     sessionTtlMs: deps.sessionTtlMs,
   });
   const sessions = new SessionAuthenticator(sessionStore, deps.peers);
-  const authenticate = authenticateMiddleware(sessions);
+  const authenticate = bearerAuthentication(sessions);
   return {
     routers: [authRoutes(auth, sessions, authenticate), internalSessionRoutes(sessionStore, deps.internalToken)],
     authenticate,

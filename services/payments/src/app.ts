@@ -1,7 +1,7 @@
 import type { Express } from 'express';
-import { createHttpApp, SessionAuthenticator, systemClock, type Clock, type Database, type Logger, type PeerSessionsClient } from '@strangler/kit';
+import { bearerAuthentication, createHttpApp, SessionAuthenticator, systemClock, type Clock, type Database, type Logger, type PeerSessionsClient } from '@strangler/kit';
 import { createPaymentUseCases, knexPaymentsStorage, paymentRoutes } from '@strangler/payments-capability';
-import { authenticateMiddleware } from './auth/authenticate';
+
 import { idempotencyRepository } from './payments/idempotency-repository';
 import { paymentRepository } from './payments/payment-repository';
 
@@ -17,7 +17,7 @@ export interface PaymentsServiceDeps {
 /** The payments API, served by the same capability code as the monolith's, on the service's own storage. */
 export function buildPaymentsServiceApp(deps: PaymentsServiceDeps): Express {
   const clock = deps.clock ?? systemClock;
-  const authenticate = authenticateMiddleware(new SessionAuthenticator(undefined, deps.peers));
+  const authenticate = bearerAuthentication(new SessionAuthenticator(undefined, deps.peers));
   const storage = knexPaymentsStorage(deps.db.knex, { payments: paymentRepository, idempotency: idempotencyRepository });
   const payments = createPaymentUseCases({ storage, clock });
   const { app } = createHttpApp({

@@ -1,11 +1,11 @@
 import type { Knex } from 'knex';
 import type { Router } from 'express';
-import { internalSessionRoutes, SessionAuthenticator, type Clock, type Logger, type PeerSessionsClient } from '@strangler/kit';
+import { bearerAuthentication, internalSessionRoutes, SessionAuthenticator, type Clock, type Logger, type PeerSessionsClient } from '@strangler/kit';
 import type { PasswordHasher } from '../passwords/password-hasher';
 import type { LoginThrottle } from '../throttling/login-throttle';
 import { createAuthStore } from './auth-store';
 import { createAuthUseCases } from './auth-use-cases';
-import { authenticateMiddleware } from './authenticate';
+
 import { authRoutes } from './auth-routes';
 
 export interface AuthModuleDeps {
@@ -32,6 +32,6 @@ export function createAuthModule(deps: AuthModuleDeps): { routers: Router[] } {
     logger: deps.logger,
   });
   const sessions = new SessionAuthenticator(store.sessions, deps.peers);
-  const authenticate = authenticateMiddleware(sessions);
+  const authenticate = bearerAuthentication(sessions);
   return { routers: [authRoutes(auth, sessions, authenticate), internalSessionRoutes(store.sessions, deps.internalToken)] };
 }
