@@ -18,8 +18,9 @@
 // BENCH_CONNECTIONS (64), BENCH_USERS (10000 distinct bearer tokens), BENCH_LOAD_TOOL=node (skip wrk),
 // BENCH_PROFILE=b|c|d (that server's first closed-loop round is CPU-profiled, see cpu-profile-hook.mjs, and
 // the top of the profile printed; BENCH_PROFILE_KIND=heap samples allocations instead; no docs written),
-// BENCH_WRITE=false (print only), BENCH_ONLY=closed|fixed, BENCH_EDGE_DIST=<dir> (another edge build; not
-// written to the docs).
+// BENCH_WRITE=false (print only), BENCH_ONLY=closed|fixed, BENCH_EDGE_DIST=<dist dir> (another edge
+// build instead) or BENCH_COMPARE_DIST=<dist dir> (another build alongside, as extra targets); neither is
+// written to the docs.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -42,10 +43,12 @@ const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
 const FIXED_RATE_SHARE = 0.5;
 const PROFILE = process.env.BENCH_PROFILE;
-const WRITE = process.env.BENCH_WRITE !== 'false' && !PROFILE && !process.env.BENCH_EDGE_DIST;
+const WRITE = process.env.BENCH_WRITE !== 'false' && !PROFILE && !process.env.BENCH_EDGE_DIST && !process.env.BENCH_COMPARE_DIST;
 const ONLY = process.env.BENCH_ONLY;
-// Another build of the edge (e.g. an older commit's dist, to measure before/after with the same harness).
+// Another build of the edge (e.g. an older commit's dist, to measure before/after with the same harness),
+// instead of (BENCH_EDGE_DIST) or alongside (BENCH_COMPARE_DIST: extra targets) the current one.
 const EDGE_DIST = process.env.BENCH_EDGE_DIST ? path.resolve(process.env.BENCH_EDGE_DIST) : path.join(ROOT, 'edge', 'dist');
+const COMPARE_DIST = process.env.BENCH_COMPARE_DIST ? path.resolve(process.env.BENCH_COMPARE_DIST) : undefined;
 const PATH = '/api/payments/p1';
 const TOKEN_PREFIX = `bench-${process.pid}-user-`;
 const INTERNAL_TOKEN = 'bench-internal-token-0123456789abcdef0123456789abcdef';
@@ -145,7 +148,7 @@ async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'edge-bench-'));
   const processes = [];
   try {
-    const [upstreamPort, barePort, livePort, shadowPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [upstreamPort, barePort] = await Promise.all([freePort(), freePort()]);
     const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
     processes.push(spawnServer('upstream', [path.join(HERE, 'upstream.mjs')], { PORT: String(upstreamPort) }));
     const bare = spawnServer('bare proxy', [...(PROFILE === 'b' ? ['--import', path.join(HERE, 'cpu-profile-hook.mjs')] : []), path.join(HERE, 'bare-proxy.mjs')], {
@@ -160,16 +163,19 @@ async function main() {
 
     writeFileSync(path.join(dir, 'routes.json'), JSON.stringify(benchRoutes(upstreamUrl)));
     const edges = {};
-    for (const [key, stage, port] of [
-      ['c', 'live', livePort],
-      ['d', 'shadow', shadowPort],
-    ]) {
+    const edgeSpecs = [
+      ['c', 'live', EDGE_DIST],
+      ['d', 'shadow', EDGE_DIST],
+      ...(COMPARE_DIST ? [['c0', 'live', COMPARE_DIST], ['d0', 'shadow', COMPARE_DIST]] : []),
+    ];
+    for (const [key, stage, dist] of edgeSpecs) {
+      const port = await freePort();
       writeFileSync(path.join(dir, `flags-${key}.json`), JSON.stringify(benchFlags(stage)));
       const logFd = openSync(path.join(dir, `edge-${key}.log`), 'w');
       const nodeArgs = PROFILE === key ? ['--import', path.join(HERE, 'cpu-profile-hook.mjs')] : [];
       const edge = spawnServer(
         `edge (${key})`,
-        [...nodeArgs, path.join(EDGE_DIST, 'server.js')],
+        [...nodeArgs, path.join(dist, 'server.js')],
         {
           NODE_ENV: 'production',
           PORT: String(port),
@@ -191,16 +197,22 @@ async function main() {
       edge.key = key;
       await waitUntilReady(edges[key]);
     }
-    await checkScenario(edges.c, 'service');
-    await checkScenario(edges.d, 'monolith');
+    for (const [key, stage] of edgeSpecs) await checkScenario(edges[key], stage === 'live' ? 'service' : 'monolith');
 
     const targets = [
       { key: 'a', title: '(a) upstream directly', url: upstreamUrl },
       { key: 'b', title: '(b) bare http-proxy + keep-alive agent', url: `http://127.0.0.1:${barePort}` },
       { key: 'c', title: '(c) edge: live 100 %, user resolved, info logs, metrics', url: edges.c },
       { key: 'd', title: '(d) edge: shadow 100 % (mirror + monolith re-read)', url: edges.d },
+      ...(COMPARE_DIST
+        ? [
+            { key: 'c0', title: '(c) with the compared build', url: edges.c0 },
+            { key: 'd0', title: '(d) with the compared build', url: edges.d0 },
+          ]
+        : []),
     ];
-    const pids = { a: processes[0].child.pid, b: bare.child.pid, c: processes.find((p) => p.key === 'c').child.pid, d: processes.find((p) => p.key === 'd').child.pid };
+    const pids = { a: processes[0].child.pid, b: bare.child.pid };
+    for (const [key] of edgeSpecs) pids[key] = processes.find((p) => p.key === key).child.pid;
     // Also what each run cost the server under test in CPU per request: a figure the other processes
     // competing for the same cores disturb much less than throughput.
     const load = async (target, durationS, rate) => {
@@ -253,7 +265,7 @@ async function main() {
 
     const results = summarize(targets, closed, fixed, rate, shadowCounts);
     printSummary(results);
-    for (const key of ['c', 'd']) {
+    for (const [key] of edgeSpecs) {
       const text = readFileSync(path.join(dir, `edge-${key}.log`), 'utf8');
       const messages = {};
       for (const line of text.split('\n').filter(Boolean)) {
