@@ -101,8 +101,21 @@ describe('falling back to the monolith when a service fails', () => {
     expect(monolith.requests).toHaveLength(0);
   });
 
-  it('replays an unsafe request that carries an Idempotency-Key on the monolith, body and key intact', async () => {
+  it('does not replay a keyed write the service may have done (reset after it was sent): 503, retryable', async () => {
     service.handle(reset);
+    const response = await call(edge, 'POST', '/api/payments', { body: '{"amount":"1.00","currency":"USD"}', headers: { 'idempotency-key': 'key-reset' } });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(response.body).toMatchObject({ code: 'EDGE_SERVICE_UNAVAILABLE', retryable: true });
+    expect(service.requests).toHaveLength(1);
+    expect(monolith.requests).toHaveLength(0);
+  });
+
+  it('replays a keyed write the service declined (503) on the monolith, body and key intact', async () => {
+    service.handle((_req: unknown, res: { writeHead(s: number, h: Record<string, string>): void; end(b: string): void }) => {
+      res.writeHead(503, { 'content-type': 'application/problem+json' });
+      res.end('{"code":"AUTH_SESSION_STORE_UNAVAILABLE"}');
+    });
     const body = JSON.stringify({ amount: '19.99', currency: 'USD', note: 'x'.repeat(50_000) });
     const response = await call(edge, 'POST', '/api/payments', { body, headers: { 'idempotency-key': 'key-123' } });
     expect(response.status).toBe(200);
@@ -114,7 +127,10 @@ describe('falling back to the monolith when a service fails', () => {
   });
 
   it('does not replay an Idempotency-Key request whose body was too big to keep', async () => {
-    service.handle(reset);
+    service.handle((_req: unknown, res: { writeHead(s: number, h: Record<string, string>): void; end(b: string): void }) => {
+      res.writeHead(503, { 'content-type': 'application/problem+json' });
+      res.end('{}');
+    });
     const body = JSON.stringify({ note: 'x'.repeat(1024 * 1024 + 10) });
     const response = await call(edge, 'POST', '/api/payments', { body, headers: { 'idempotency-key': 'key-big' } });
     expect(response.status).toBe(503);
