@@ -72,11 +72,19 @@ describe('decideOnFailure', () => {
     expect(decideOnFailure({ ...base, side: 'service', failure: failure('connect', false) })).toEqual({ kind: 'retry-on-monolith' });
   });
 
-  it('retries safe requests and requests with an Idempotency-Key after the service may have seen them', () => {
+  it('retries safe requests after the service may have seen them', () => {
     for (const kind of ['reset', 'timeout'] as const) {
       expect(decideOnFailure({ ...base, side: 'service', safe: true, failure: failure(kind, true) })).toEqual({ kind: 'retry-on-monolith' });
-      expect(decideOnFailure({ ...base, side: 'service', hasIdempotencyKey: true, failure: failure(kind, true) })).toEqual({ kind: 'retry-on-monolith' });
     }
+  });
+
+  it('never replays a keyed write the service may have done, but does when the service declined it (503)', () => {
+    for (const kind of ['reset', 'timeout'] as const) {
+      expect(decideOnFailure({ ...base, side: 'service', hasIdempotencyKey: true, failure: failure(kind, true) })).toMatchObject({ kind: 'fail', retryAfter: true });
+    }
+    const declined: UpstreamFailure = { kind: 'reset', requestSent: true, code: 'HTTP_503', message: 'upstream answered 503' };
+    expect(decideOnFailure({ ...base, side: 'service', hasIdempotencyKey: true, failure: declined })).toEqual({ kind: 'retry-on-monolith' });
+    expect(decideOnFailure({ ...base, side: 'service', failure: declined })).toMatchObject({ kind: 'fail' });
   });
 
   it('never replays an unsafe request without a key, nor one whose body is gone', () => {

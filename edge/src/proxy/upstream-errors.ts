@@ -49,7 +49,7 @@ export const edgeErrors = {
       'EDGE_SERVICE_UNAVAILABLE',
       503,
       'Service unavailable',
-      `The ${capability} service failed while handling this request, so it may or may not have taken effect; it was not replayed elsewhere. Retry shortly, with an Idempotency-Key to make the retry safe.`,
+      `The ${capability} service failed while handling this request, so it may or may not have taken effect; it was not replayed elsewhere. Retry shortly with the same Idempotency-Key (add one if there was none) to make the retry safe.`,
       { retryable: true },
     ),
   adminUnauthorized: () => new AppError('EDGE_ADMIN_UNAUTHORIZED', 401, 'Unauthorized', 'A valid admin bearer token is required.'),
