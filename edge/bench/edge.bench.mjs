@@ -147,6 +147,8 @@ async function checkScenario(url, expectedTarget) {
 async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'edge-bench-'));
   const processes = [];
+  // The box is shared: how busy it was (1-minute load average) is printed and written next to the results.
+  const loadBefore = os.loadavg()[0];
   try {
     const [upstreamPort, barePort] = await Promise.all([freePort(), freePort()]);
     const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
@@ -263,7 +265,25 @@ async function main() {
       shadowCounts = { mirrored: after.mirrored - before.mirrored, dropped: after.dropped - before.dropped, mismatches: after.mismatches - before.mismatches, requests: median(fixed.d.map((r) => r.rps)) * FIXED_DURATION_S * ROUNDS };
     }
 
+    // Mirroring costs the edge CPU of its own (two more upstream calls and a comparison per request), so
+    // at (b)'s half rate the shadow edge may be saturated: then also compare (c) and (d) at half of (d)'s
+    // own maximum, a rate it sustains, to see what the mirror does to the client's latency as such.
+    const shadowRate = ONLY === undefined ? Math.round(median(closed.d.map((r) => r.rps)) * FIXED_RATE_SHARE) : undefined;
+    const atShadowRate = { c: [], d: [] };
+    if (shadowRate !== undefined && shadowRate < rate) {
+      for (let round = 1; round <= ROUNDS; round += 1) {
+        for (const target of targets.filter((t) => t.key === 'c' || t.key === 'd')) {
+          const result = await load(target, FIXED_DURATION_S, shadowRate);
+          atShadowRate[target.key].push(result);
+          log(`fixed ${shadowRate}/s, round ${round}: ${target.title.padEnd(58)} ${fmt(result.rps, 0).padStart(7)} req/s  p50 ${fmt(result.p50Ms, 3)} ms  p99 ${fmt(result.p99Ms, 3)} ms  late ${result.late}/${result.scheduled}  errors ${result.errors}`);
+        }
+      }
+    }
+
     const results = summarize(targets, closed, fixed, rate, shadowCounts);
+    results.shadowRate = shadowRate;
+    results.shadowP50AtOwnRate = atShadowRate.d.length ? median(atShadowRate.d.map((d, i) => d.p50Ms / atShadowRate.c[i].p50Ms - 1)) : NaN;
+    results.loadAverage = { before: loadBefore, after: os.loadavg()[0] };
     printSummary(results);
     for (const [key] of edgeSpecs) {
       const text = readFileSync(path.join(dir, `edge-${key}.log`), 'utf8');
@@ -345,6 +365,8 @@ function printSummary(r) {
   log(`(c) − (b) p99 at ${r.rate}/s: ${r.p99Added >= 0 ? '+' : ''}${fmt(r.p99Added, 3)} ms (target ≤ 1 ms)`);
   log(`(d) vs (c) p50 at ${r.rate}/s: ${r.shadowP50 >= 0 ? '+' : ''}${fmt(r.shadowP50 * 100, 1)} % (target ≤ 5 %)`);
   if (r.shadowCounts) log(`shadow during the fixed-rate runs: ${r.shadowCounts.mirrored} mirrored, ${r.shadowCounts.dropped} dropped, ${r.shadowCounts.mismatches} mismatches`);
+  if (!Number.isNaN(r.shadowP50AtOwnRate ?? NaN)) log(`(d) vs (c) p50 at ${r.shadowRate}/s (half of (d)'s own maximum): ${r.shadowP50AtOwnRate >= 0 ? '+' : ''}${fmt(r.shadowP50AtOwnRate * 100, 1)} %`);
+  if (r.loadAverage) log(`1-minute load average: ${fmt(r.loadAverage.before)} before, ${fmt(r.loadAverage.after)} after (${r.cpus} CPUs)`);
 }
 
 function writeReport(r) {
@@ -352,38 +374,47 @@ function writeReport(r) {
   const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
   const ms = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(2)} ms`;
   const verdict = (ok) => (ok ? 'met' : '**not met**');
+  const late = (x) => (x.scheduled ? `${((100 * x.late) / x.scheduled).toFixed(1)} %` : '—');
   const row = (x) =>
-    `| ${x.title} | ${fmt(x.rpsRatio)}× | ${fmt(x.p50 / by.b.p50)}× | ${fmt(x.p99 / by.b.p99)}× | ${x.key === 'b' ? '—' : ms(x.p99 - by.b.p99)} |`;
+    `| ${x.title} | ${fmt(x.rpsRatio)}× | ${fmt(x.cpuUs / by.b.cpuUs)}× | ${fmt(x.p50 / by.b.p50)}× | ${fmt(x.p99 / by.b.p99)}× | ${x.key === 'b' ? '—' : ms(x.p99 - by.b.p99)} | ${late(x)} |`;
   const tool = r.tool === 'wrk' ? 'wrk 4.1 (one thread; fixed rate by a pacing script, `edge/bench/wrk-load.lua`)' : 'Node (autocannon closed loop, a paced client for the fixed rate)';
   const shadow = r.shadowCounts
-    ? `During the fixed-rate runs the shadow edge mirrored ${r.shadowCounts.mirrored} requests and dropped ${r.shadowCounts.dropped} (bounded queue full), with ${r.shadowCounts.mismatches} mismatches.`
+    ? `At (b)'s half rate the shadow edge mirrored ${r.shadowCounts.mirrored} requests and dropped ${r.shadowCounts.dropped} (its bounded queue full), with ${r.shadowCounts.mismatches} mismatches.`
     : '';
+  const ownRate = Number.isNaN(r.shadowP50AtOwnRate ?? NaN)
+    ? ''
+    : `\n| shadow mode's p50 change at half of (d)'s own maximum (${r.shadowRate}/s), for reference | ${pct(r.shadowP50AtOwnRate)} | ${verdict(Math.abs(r.shadowP50AtOwnRate) <= 0.05)} |`;
   const section = `<!-- bench:edge:start -->
 ## Edge vs a bare http-proxy (\`npm run bench:edge\`)
 
 Measured ${r.date} on ${r.cpus} cores (Node ${r.node}); each server its own process, the load generator
 another: ${tool}, ${CONNECTIONS} connections, GET \`${PATH}\` with ${USERS} distinct bearer tokens. All
 four targets in one run, ${ROUNDS} interleaved rounds, medians. Closed loop ${DURATION_S} s per target (maximum
-req/s); fixed rate ${FIXED_DURATION_S} s per target at **half of (b)'s maximum**. Ratios to (b), measured in the same run:
+req/s, and the server's CPU time per request from /proc); fixed rate ${FIXED_DURATION_S} s per target at
+**half of (b)'s maximum** (${r.rate}/s). Ratios to (b), measured in the same run; "late" is the share of
+scheduled requests the load generator could not send on time (every connection busy: the target was
+saturated, or the box stalled). The box is shared: 1-minute load average ${fmt(r.loadAverage.before)} before,
+${fmt(r.loadAverage.after)} after.
 
-| target | max req/s | p50 at fixed rate | p99 at fixed rate | p99 added |
-| --- | ---: | ---: | ---: | ---: |
+| target | max req/s | CPU per request | p50 at fixed rate | p99 at fixed rate | p99 added | late |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
 ${r.rows.map(row).join('\n')}
 
 (c) is the edge as production runs it: the payments route, its flag evaluated by unleash-client at stage
-live 100 %, the caller's user id resolved from the bearer token (peer lookup once, then the LRU), one
-\`info\` access-log line per request (to a file), metrics on. (d) is the same edge at stage shadow 100 %: the
+live 100 %, the caller's user id resolved from the bearer token (peer lookup once, then the LRU; the
+run starts once every token is known), \`LOG_LEVEL=info\` with the default access-log sampling
+(\`ACCESS_LOG_SAMPLE=0.01\`, to a file), metrics on. (d) is the same edge at stage shadow 100 %: the
 monolith answers and each GET is mirrored to the service and sent to the monolith once more.
 
 | target | result | |
 | --- | --- | --- |
 | (c) ≥ 0.95 × (b) req/s | ${fmt(by.c.rpsRatio)}× | ${verdict(by.c.rpsRatio >= 0.95)} |
 | p99 added by the edge at half of saturation ≤ 1 ms | ${ms(r.p99Added)} | ${verdict(r.p99Added <= 1)} |
-| shadow mode changes the client's p50 (at the fixed rate, (d) vs (c)) by ≤ 5 % | ${pct(r.shadowP50)} | ${verdict(Math.abs(r.shadowP50) <= 0.05)} |
+| shadow mode changes the client's p50 (at the fixed rate, (d) vs (c)) by ≤ 5 % | ${pct(r.shadowP50)} | ${verdict(Math.abs(r.shadowP50) <= 0.05)} |${ownRate}
 
 ${shadow} Upstream, proxies, edges and load generator share the
-${r.cpus} cores; see edge/README.md (Performance) for what the edge does per request and
-docs/decisions/0010-edge-hot-path.md for the choices behind the numbers.
+${r.cpus} cores; see edge/README.md (Performance) for what the edge does per request and why these are
+the figures, and docs/decisions/0010-edge-hot-path.md for the choices behind them.
 <!-- bench:edge:end -->`;
   const file = path.join(ROOT, 'docs', 'benchmarks.md');
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nEvery figure is a ratio against a baseline measured in the same run.\n';

@@ -38,7 +38,7 @@ describe('RequestHistogram', () => {
 describe('the edge’s per-request metrics', () => {
   it('are all there at the next scrape, counted once each', async () => {
     const metrics = createEdgeMetrics({ defaultMetrics: false });
-    for (let i = 0; i < 10; i += 1) metrics.recordProxiedRequest('payments', 'service', '200', 'live', 0.002);
+    for (let i = 0; i < 10; i += 1) metrics.recordProxiedRequest('payments', 'service', 200, 'live', 0.002);
     metrics.recordProxiedRequest('none', 'monolith', 'aborted', 'monolith', 0.5);
     for (let i = 0; i < 4; i += 1) metrics.onUserLookup('cached');
     metrics.onUserLookup('resolved');
@@ -48,7 +48,7 @@ describe('the edge’s per-request metrics', () => {
     expect(first).toContain('edge_request_duration_seconds_count{service="edge",capability="payments",target="service",status="200"} 10');
     expect(first).toContain('edge_request_duration_seconds_bucket{le="0.0025",service="edge",capability="payments",target="service",status="200"} 10');
     expect(first).toContain('edge_user_lookups_total{result="cached",service="edge"} 4');
-    metrics.recordProxiedRequest('payments', 'service', '200', 'live', 0.002);
+    metrics.recordProxiedRequest('payments', 'service', 200, 'live', 0.002);
     const second = await metrics.registry.metrics();
     expect(second).toContain('status="200",stage="live",service="edge"} 11');
     expect(second).toContain('edge_user_lookups_total{result="cached",service="edge"} 4');

@@ -18,7 +18,7 @@ export interface EdgeMetrics {
   userLookups: Counter<'result'>;
   flagObserver: FlagSourceObserver;
   /** edge_requests_total and edge_request_duration_seconds for one proxied request. */
-  recordProxiedRequest(capability: string, target: string, status: string, stage: string, seconds: number): void;
+  recordProxiedRequest(capability: string, target: string, status: number | 'aborted', stage: string, seconds: number): void;
   onUserLookup(result: LookupResult): void;
   /** Late binding of what the collected gauges read (they exist before the edge that owns the data). */
   observe(sources: { breakers: () => BreakerSnapshot[]; flags: () => FlagSourceStatus }): void;
@@ -87,14 +87,17 @@ export function createEdgeMetrics(options: { registry?: Registry; defaultMetrics
     },
   });
   type RequestLabels = { capability: string; target: string; status: string; stage: string };
-  const pendingRequests = new Map<string, { labels: RequestLabels; count: number; duration: Series<'capability' | 'target' | 'status'> }>();
+  type PendingRequests = { labels: RequestLabels; count: number; duration: Series<'capability' | 'target' | 'status'> };
+  const pendingRequests: PendingRequests[] = [];
+  // capability → target → stage → status: found without building a key string per request.
+  const pendingByLabels = new Map<string, Map<string, Map<string, Map<number | 'aborted', PendingRequests>>>>();
   const requests = new Counter({
     name: 'edge_requests_total',
     help: 'Proxied requests by capability (none = unmatched), serving side, status and stage',
     labelNames: ['capability', 'target', 'status', 'stage'] as const,
     registers,
     collect() {
-      for (const pending of pendingRequests.values()) flush(this, pending);
+      for (const pending of pendingRequests) flush(this, pending);
     },
   });
   const duration = new RequestHistogram(
@@ -110,11 +113,18 @@ export function createEdgeMetrics(options: { registry?: Registry; defaultMetrics
     requests,
     duration,
     recordProxiedRequest(capability, target, status, stage, seconds) {
-      const key = `${capability} ${target} ${status} ${stage}`;
-      let pending = pendingRequests.get(key);
+      let byTarget = pendingByLabels.get(capability);
+      if (!byTarget) pendingByLabels.set(capability, (byTarget = new Map()));
+      let byStage = byTarget.get(target);
+      if (!byStage) byTarget.set(target, (byStage = new Map()));
+      let byStatus = byStage.get(stage);
+      if (!byStatus) byStage.set(stage, (byStatus = new Map()));
+      let pending = byStatus.get(status);
       if (!pending) {
-        pending = { labels: { capability, target, status, stage }, count: 0, duration: duration.handle({ capability, target, status }) };
-        pendingRequests.set(key, pending);
+        const labels = { capability, target, status: String(status), stage };
+        pending = { labels, count: 0, duration: duration.handle({ capability, target, status: labels.status }) };
+        byStatus.set(status, pending);
+        pendingRequests.push(pending);
       }
       pending.count += 1;
       pending.duration.observe(seconds);

@@ -126,8 +126,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
   /** What happened to one request, for the metrics and the access log. */
   const finish = (request: ProxiedRequest, target: Target, status: number | 'aborted', fallback: string | undefined): void => {
     const durationMs = performance.now() - request.started;
-    const statusLabel = typeof status === 'number' ? String(status) : status;
-    metrics.recordProxiedRequest(request.capability, target, statusLabel, request.stage, durationMs / 1000);
+    metrics.recordProxiedRequest(request.capability, target, status, request.stage, durationMs / 1000);
     if (fallback) metrics.fallbacks.inc({ capability: request.capability, reason: fallback });
     accessLog.finished(request.requestId, request.method, request.url, request.capability, request.stage, target, status, fallback, durationMs);
   };

@@ -20,15 +20,15 @@ export class UpstreamAgents {
     const origin = new URL(baseUrl).origin;
     let agent = this.agents.get(origin);
     if (!agent) {
+      // Only what differs from node's defaults (keepAliveMsecs 1000 and scheduling 'lifo' are theirs):
+      // the agent copies these options into every request it places.
       const options: http.AgentOptions = {
         keepAlive: true,
-        keepAliveMsecs: 1_000,
         maxSockets: this.settings.maxSockets,
         maxFreeSockets: Math.min(this.settings.maxSockets, 64),
         // On an agent, `timeout` is what closes idle pooled sockets before the upstream does (a
         // request's own socket timeout is set per attempt by the forwarder).
         timeout: this.settings.idleSocketMs,
-        scheduling: 'lifo',
       };
       agent = origin.startsWith('https:') ? new https.Agent(options) : new http.Agent(options);
       this.agents.set(origin, agent);
