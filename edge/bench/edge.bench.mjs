@@ -337,7 +337,9 @@ function summarize(targets, closed, fixed, rate, shadowCounts) {
   const by = Object.fromEntries(rows.map((r) => [r.key, r]));
   // Paired per round (same minute, same box state), then the median of the pairs.
   const pairs = (field, fn) => fixed.c.map((_, i) => fn(fixed, i, field));
-  const p99Added = fixed.c.length ? median(pairs('p99Ms', (f, i, field) => f.c[i][field] - f.b[i][field])) : NaN;
+  // p99 added over (b): the median of the per-round differences (each round's pair ran a minute apart).
+  for (const row of rows) row.p99Added = fixed[row.key].length && fixed.b.length ? median(fixed[row.key].map((x, i) => x.p99Ms - fixed.b[i].p99Ms)) : NaN;
+  const p99Added = by.c.p99Added;
   const shadowP50 = fixed.d.length ? median(pairs('p50Ms', (f, i, field) => f.d[i][field] / f.c[i][field] - 1)) : NaN;
   return {
     rows,
@@ -376,7 +378,7 @@ function writeReport(r) {
   const verdict = (ok) => (ok ? 'met' : '**not met**');
   const late = (x) => (x.scheduled ? `${((100 * x.late) / x.scheduled).toFixed(1)} %` : '—');
   const row = (x) =>
-    `| ${x.title} | ${fmt(x.rpsRatio)}× | ${fmt(x.cpuUs / by.b.cpuUs)}× | ${fmt(x.p50 / by.b.p50)}× | ${fmt(x.p99 / by.b.p99)}× | ${x.key === 'b' ? '—' : ms(x.p99 - by.b.p99)} | ${late(x)} |`;
+    `| ${x.title} | ${fmt(x.rpsRatio)}× | ${fmt(x.cpuUs / by.b.cpuUs)}× | ${fmt(x.p50 / by.b.p50)}× | ${fmt(x.p99 / by.b.p99)}× | ${x.key === 'b' ? '—' : ms(x.p99Added)} | ${late(x)} |`;
   const tool = r.tool === 'wrk' ? 'wrk 4.1 (one thread; fixed rate by a pacing script, `edge/bench/wrk-load.lua`)' : 'Node (autocannon closed loop, a paced client for the fixed rate)';
   const shadow = r.shadowCounts
     ? `At (b)'s half rate the shadow edge mirrored ${r.shadowCounts.mirrored} requests and dropped ${r.shadowCounts.dropped} (its bounded queue full), with ${r.shadowCounts.mismatches} mismatches.`
@@ -388,13 +390,13 @@ function writeReport(r) {
 ## Edge vs a bare http-proxy (\`npm run bench:edge\`)
 
 Measured ${r.date} on ${r.cpus} cores (Node ${r.node}); each server its own process, the load generator
-another: ${tool}, ${CONNECTIONS} connections, GET \`${PATH}\` with ${USERS} distinct bearer tokens. All
-four targets in one run, ${ROUNDS} interleaved rounds, medians. Closed loop ${DURATION_S} s per target (maximum
-req/s, and the server's CPU time per request from /proc); fixed rate ${FIXED_DURATION_S} s per target at
-**half of (b)'s maximum** (${r.rate}/s). Ratios to (b), measured in the same run; "late" is the share of
-scheduled requests the load generator could not send on time (every connection busy: the target was
-saturated, or the box stalled). The box is shared: 1-minute load average ${fmt(r.loadAverage.before)} before,
-${fmt(r.loadAverage.after)} after.
+another: ${tool}, ${CONNECTIONS} connections, GET \`${PATH}\` with ${USERS} distinct
+bearer tokens. All four targets in one run, ${ROUNDS} interleaved rounds, medians. Closed loop ${DURATION_S} s per target
+(maximum req/s, and the server's CPU time per request from /proc); fixed rate ${FIXED_DURATION_S} s per target at
+**half of (b)'s maximum** (${r.rate}/s). Ratios to (b), measured in the same run; "p99 added" is the median
+of each round's difference to (b); "late" is the share of scheduled requests the load generator could
+not send on time (every connection busy: the target was saturated, or the box stalled). The box is
+shared with other work: 1-minute load average ${fmt(r.loadAverage.before)} before the run, ${fmt(r.loadAverage.after)} after.
 
 | target | max req/s | CPU per request | p50 at fixed rate | p99 at fixed rate | p99 added | late |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
@@ -412,9 +414,9 @@ monolith answers and each GET is mirrored to the service and sent to the monolit
 | p99 added by the edge at half of saturation ≤ 1 ms | ${ms(r.p99Added)} | ${verdict(r.p99Added <= 1)} |
 | shadow mode changes the client's p50 (at the fixed rate, (d) vs (c)) by ≤ 5 % | ${pct(r.shadowP50)} | ${verdict(Math.abs(r.shadowP50) <= 0.05)} |${ownRate}
 
-${shadow} Upstream, proxies, edges and load generator share the
-${r.cpus} cores; see edge/README.md (Performance) for what the edge does per request and why these are
-the figures, and docs/decisions/0010-edge-hot-path.md for the choices behind them.
+${shadow} Upstream, proxies, edges and load generator share the ${r.cpus} cores; see
+edge/README.md (Performance) for what the edge does per request and why these are the figures, and
+docs/decisions/0010-edge-hot-path.md for the choices behind them.
 <!-- bench:edge:end -->`;
   const file = path.join(ROOT, 'docs', 'benchmarks.md');
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nEvery figure is a ratio against a baseline measured in the same run.\n';
