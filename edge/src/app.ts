@@ -13,6 +13,7 @@ import { writeProblem } from './http/problem-response';
 import { memoizeTrust, trustProxySetting } from './http/trust-proxy';
 import { UserResolver, type SessionPeers } from './identity/user-resolver';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics/edge-metrics';
+import { WriteAffinity } from './consistency/write-affinity';
 import { Forwarder } from './proxy/forwarder';
 import { createAccessLog } from './proxy/access-log';
 import { proxyHandler } from './proxy/proxy-handler';
@@ -97,6 +98,7 @@ export function buildEdge(deps: EdgeDeps): Edge {
     onLookup: metrics.onUserLookup,
   });
   const forwarder = new Forwarder();
+  const affinity = new WriteAffinity({ windowMs: config.READ_YOUR_WRITES_MS, capacity: config.READ_YOUR_WRITES_CALLERS, now });
 
   const app = express();
   app.disable('x-powered-by');
@@ -113,6 +115,7 @@ export function buildEdge(deps: EdgeDeps): Edge {
     agents,
     forwarder,
     shadow,
+    affinity,
     metrics,
     logger,
     accessLog: createAccessLog(logger, { sampleRate: config.ACCESS_LOG_SAMPLE }),

@@ -66,6 +66,14 @@ export const edgeConfigSchema = z
     BREAKER_WINDOW_MS: positiveMs(10_000),
     /** How long an open breaker keeps traffic on the monolith before one probe request is let through. */
     BREAKER_COOLDOWN_MS: positiveMs(5_000),
+    /**
+     * Read-your-writes: for this long after a caller's write to a capability, their reads of it go to the
+     * side that took the write (when the stage lets that side serve reads at all), so a read never
+     * races the sync worker carrying the write across. Cover the sync's lag; 0 turns it off.
+     */
+    READ_YOUR_WRITES_MS: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be at least 0').default(5_000),
+    /** Callers remembered for read-your-writes (least recent writers forgotten first). */
+    READ_YOUR_WRITES_CALLERS: count(100_000),
     SHADOW_MAX_CONCURRENT: count(8),
     SHADOW_MAX_QUEUE: count(200, 0),
     SHADOW_MAX_BODY_BYTES: count(1024 * 1024),

@@ -7,7 +7,7 @@ const ADMIN_TOKEN = 'admin-token-0123456789abcdef0123456789';
 describe('admin endpoints and health', () => {
   let upstream: TestUpstream;
   let edge: TestEdge;
-  const shadow: ShadowMirror = { submit: () => undefined, mismatches: () => ({ routes: [{ routeKey: 'GET /api/payments/:id', mismatches: 2 }] }), close: async () => undefined };
+  const shadow: ShadowMirror = { submit: () => undefined, skip: () => undefined, mismatches: () => ({ routes: [{ routeKey: 'GET /api/payments/:id', mismatches: 2 }] }), close: async () => undefined };
 
   beforeAll(async () => {
     upstream = await startUpstream();
@@ -83,7 +83,7 @@ describe('shadow stage: the edge side of mirroring', () => {
   let service: TestUpstream;
   let edge: TestEdge;
   const jobs: ShadowJob[] = [];
-  const shadow: ShadowMirror = { submit: (job) => jobs.push(job), mismatches: () => ({}), close: async () => undefined };
+  const shadow: ShadowMirror = { submit: (job) => jobs.push(job), skip: () => undefined, mismatches: () => ({}), close: async () => undefined };
 
   beforeAll(async () => {
     monolith = await startUpstream({ name: 'monolith' });

@@ -1,4 +1,4 @@
-import { decideTarget, STAGES, type Stage } from '../src/flags';
+import { decideTarget, STAGES, stageAllows, type Stage } from '../src/flags';
 
 describe('decideTarget: stage × method × rollout', () => {
   const cases: Array<[Stage, boolean, string, 'monolith' | 'service', boolean]> = [
@@ -43,6 +43,40 @@ describe('decideTarget: stage × method × rollout', () => {
           const decision = decideTarget(stage, inRollout, method);
           expect(decision.mirror).toBe(false);
           if (stage !== 'live' && stage !== 'complete') expect(decision.target).toBe('monolith');
+        }
+      }
+    }
+  });
+});
+
+describe('stageAllows: which side a read-your-writes pin may send a request to', () => {
+  const cases: Array<[Stage, 'monolith' | 'service', boolean, boolean]> = [
+    // stage, side, safe, allowed
+    ['monolith', 'monolith', true, true],
+    ['monolith', 'service', true, false],
+    ['shadow', 'monolith', true, true],
+    ['shadow', 'service', true, false],
+    ['reads', 'monolith', true, true],
+    ['reads', 'service', true, true],
+    ['reads', 'service', false, false],
+    ['reads', 'monolith', false, true],
+    ['live', 'monolith', true, true],
+    ['live', 'service', true, true],
+    ['live', 'service', false, true],
+    ['complete', 'service', true, true],
+    ['complete', 'monolith', true, false],
+    ['complete', 'monolith', false, false],
+  ];
+
+  it.each(cases)('%s: %s for a safe request %s → %s', (stage, side, safe, allowed) => {
+    expect(stageAllows(stage, side, safe)).toBe(allowed);
+  });
+
+  it('allows whatever decideTarget itself picks, so a pin never forbids the flag’s own answer', () => {
+    for (const stage of STAGES) {
+      for (const inRollout of [true, false]) {
+        for (const method of ['GET', 'POST']) {
+          expect(stageAllows(stage, decideTarget(stage, inRollout, method).target, method === 'GET')).toBe(true);
         }
       }
     }

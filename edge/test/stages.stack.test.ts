@@ -80,7 +80,8 @@ const payment = { amount: '19.99', currency: 'USD', description: 'through the ed
 describe('the edge in front of the real monolith and services, stage by stage', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack();
+    // Routing by the flags alone: read-your-writes pins (tested below) would move the reads after a write.
+    stack = await startStack({ READ_YOUR_WRITES_MS: '0' });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -185,6 +186,83 @@ describe('the edge in front of the real monolith and services, stage by stage', 
     const at80 = await sides();
     for (const [token, side] of at50) if (side === 'service') expect(at80.get(token)).toBe('service');
     expect(await stack.edge.metrics()).toMatch(/edge_user_lookups_total\{result="resolved"/);
+  });
+});
+
+describe('read-your-writes: a caller’s reads follow their write across the sides', () => {
+  // This stack has no sync worker, so what one side took, the other never gets: a read sent to the
+  // wrong side would not find it.
+  const WINDOW_MS = 1_500;
+  let stack: Stack;
+  let token: string;
+  beforeAll(async () => {
+    stack = await startStack({ READ_YOUR_WRITES_MS: String(WINDOW_MS) });
+    token = (await call(stack.edge, 'POST', '/api/auth/register', { body: newUser() })).body.token as string;
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  afterEach(async () => {
+    await setStages(stack.edge, {});
+  });
+
+  it('reads: a read right after a write is served by the monolith that took it, later reads by the service', async () => {
+    await setStages(stack.edge, { payments: ['reads', 100] });
+    const created = await call(stack.edge, 'POST', '/api/payments', { token, body: payment, key: randomUUID() });
+    expect([created.status, created.target]).toEqual([201, 'monolith']);
+    const path = `/api/payments/${created.body.payment.id}`;
+    expect(await call(stack.edge, 'GET', path, { token })).toMatchObject({ status: 200, target: 'monolith', body: created.body });
+    // What the flag alone would have done: the service has not got the payment.
+    const direct = await fetch(`${stack.payments.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(direct.status).toBe(404);
+    expect(await stack.edge.metrics()).toMatch(/edge_read_your_writes_total\{capability="payments",side="monolith"[^}]*\} 1/);
+
+    // Another user, who wrote nothing, reads from the service as the flag says.
+    const other = (await call(stack.edge, 'POST', '/api/auth/register', { body: newUser() })).body.token as string;
+    expect((await call(stack.edge, 'GET', '/api/payments', { token: other })).target).toBe('service');
+
+    // Once the window has passed, the caller's reads go where the flag sends them.
+    await eventually(async () => (await call(stack.edge, 'GET', '/api/payments', { token })).target === 'service', WINDOW_MS * 3, 100);
+  });
+
+  it('a write that changed nothing (4xx) pins nothing', async () => {
+    await setStages(stack.edge, { payments: ['reads', 100] });
+    const refused = await call(stack.edge, 'POST', '/api/payments', { token, body: { amount: 'lots', currency: 'USD' }, key: randomUUID() });
+    expect([refused.status, refused.target]).toEqual([400, 'monolith']);
+    expect((await call(stack.edge, 'GET', '/api/payments', { token })).target).toBe('service');
+  });
+
+  it('shadow: a read right after the caller’s write is not mirrored (the service may not have it yet)', async () => {
+    await setStages(stack.edge, { payments: ['shadow', 100] });
+    const created = await call(stack.edge, 'POST', '/api/payments', { token, body: payment, key: randomUUID() });
+    expect(created.status).toBe(201);
+    expect(await call(stack.edge, 'GET', `/api/payments/${created.body.payment.id}`, { token })).toMatchObject({ status: 200, target: 'monolith' });
+    expect(await stack.edge.metrics()).toMatch(/edge_shadow_dropped_total\{capability="payments",reason="recent_write"[^}]*\} 1/);
+    const mismatches = await jsonOf(fetch(`${stack.edge.url}/_edge/mismatches`));
+    expect(mismatches.routes.find((r: { routeKey: string }) => r.routeKey === 'GET /api/payments/:id')).toBeUndefined();
+  });
+
+  it('live: a user the percentage moves keeps reading from the side of their last write; a rollback still moves reads at once', async () => {
+    await setStages(stack.edge, { payments: ['live', 100] });
+    const created = await call(stack.edge, 'POST', '/api/payments', { token, body: payment, key: randomUUID() });
+    expect([created.status, created.target]).toEqual([201, 'service']);
+    const path = `/api/payments/${created.body.payment.id}`;
+
+    // The percentage drops to 0: the stage still lets the service serve reads, so the pin holds.
+    await setStages(stack.edge, { payments: ['live', 0] });
+    expect(await call(stack.edge, 'GET', path, { token })).toMatchObject({ status: 200, target: 'service' });
+    // Writes follow the flag at once.
+    const next = await call(stack.edge, 'POST', '/api/payments', { token, body: payment, key: randomUUID() });
+    expect(next.target).toBe('monolith');
+
+    // A rollback of the stage wins over any pin: the monolith serves every read from the next request.
+    await setStages(stack.edge, { payments: ['reads', 100] });
+    await call(stack.edge, 'POST', '/api/payments', { token, body: payment, key: randomUUID() });
+    await setStages(stack.edge, { payments: ['live', 100] });
+    const servicePinnedWrite = await call(stack.edge, 'POST', '/api/payments', { token, body: payment, key: randomUUID() });
+    expect(servicePinnedWrite.target).toBe('service');
+    await setStages(stack.edge, {});
+    expect((await call(stack.edge, 'GET', '/api/payments', { token })).target).toBe('monolith');
   });
 });
 

@@ -41,6 +41,32 @@ export function decideTarget(stage: Stage, inRollout: boolean, method: string): 
   }
 }
 
+/**
+ * Whether the stage lets `side` serve this kind of request for anyone at all: what a caller's
+ * read-your-writes pin may override (the percentage), and what it may not (the stage itself, so a
+ * rollback to `monolith` or `shadow` takes every read off the service at once).
+ *
+ * | stage    | safe               | unsafe             |
+ * | monolith | monolith           | monolith           |
+ * | shadow   | monolith           | monolith           |
+ * | reads    | monolith, service  | monolith           |
+ * | live     | monolith, service  | monolith, service  |
+ * | complete | service            | service            |
+ */
+export function stageAllows(stage: Stage, side: Target, safe: boolean): boolean {
+  switch (stage) {
+    case 'complete':
+      return side === 'service';
+    case 'live':
+      return true;
+    case 'reads':
+      return safe || side === 'monolith';
+    case 'shadow':
+    case 'monolith':
+      return side === 'monolith';
+  }
+}
+
 // The three possible decisions, shared rather than made per request.
 const SERVICE: RoutingDecision = Object.freeze({ target: 'service', mirror: false });
 const MONOLITH: RoutingDecision = Object.freeze({ target: 'monolith', mirror: false });

@@ -32,6 +32,11 @@ export class LruCache<K, V> {
     return node.value;
   }
 
+  /** The value without counting it as a use (the entry keeps its place in the recency order). */
+  peek(key: K): V | undefined {
+    return this.entries.get(key)?.value;
+  }
+
   set(key: K, value: V): void {
     const existing = this.entries.get(key);
     if (existing) {

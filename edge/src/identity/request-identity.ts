@@ -30,6 +30,19 @@ export function unleashContextFor(identity: RequestIdentity, users: UserResolver
   return { sessionId: addressHash(remoteAddress), remoteAddress };
 }
 
+/**
+ * Every key the caller of this request is known by without a lookup, for read-your-writes pins
+ * (consistency/write-affinity.ts): the user id already resolved for the token and the token's hash,
+ * or, for anonymous calls, the client address.
+ */
+export function callerKeysFor(identity: RequestIdentity, users: UserResolver): string[] {
+  const token = bearerTokenFrom(identity.headers.authorization);
+  if (!token) return [`address:${identity.clientAddress}`];
+  const tokenHash = tokenHashOf(token);
+  const userId = users.rememberedUserId(tokenHash);
+  return userId === undefined ? [`token:${tokenHash}`] : [`user:${userId}`, `token:${tokenHash}`];
+}
+
 function tokenContext(userId: string | undefined, tokenHash: string, remoteAddress: string): Context {
   return userId ? { userId, sessionId: tokenHash, remoteAddress } : { sessionId: tokenHash, remoteAddress };
 }

@@ -58,6 +58,11 @@ export class UserResolver {
     return undefined;
   }
 
+  /** The user id already remembered for a token hash, without a lookup and without counting one. */
+  rememberedUserId(tokenHash: string): string | undefined {
+    return this.cache.peek(tokenHash)?.userId;
+  }
+
   /** The user id behind a token hash, or undefined when unknown or not known quickly enough. */
   async resolve(tokenHash: string): Promise<string | undefined> {
     const known = this.known(tokenHash);

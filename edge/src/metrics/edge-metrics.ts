@@ -14,6 +14,8 @@ export interface EdgeMetrics {
   upstreamFailures: Counter<'upstream' | 'kind'>;
   breakerTransitions: Counter<'upstream' | 'to'>;
   flagEvaluationErrors: Counter<'capability'>;
+  /** Reads sent to the side of the caller's recent write rather than the side their flag named. */
+  readYourWrites: Counter<'capability' | 'side'>;
   fileReloads: Counter<'file' | 'outcome'>;
   userLookups: Counter<'result'>;
   flagObserver: FlagSourceObserver;
@@ -145,6 +147,12 @@ export function createEdgeMetrics(options: { registry?: Registry; defaultMetrics
       name: 'edge_circuit_breaker_transitions_total',
       help: 'Circuit breaker state changes',
       labelNames: ['upstream', 'to'] as const,
+      registers,
+    }),
+    readYourWrites: new Counter({
+      name: 'edge_read_your_writes_total',
+      help: "Reads served by the side that took the caller's recent write instead of the side the flag named, by capability and side",
+      labelNames: ['capability', 'side'] as const,
       registers,
     }),
     flagEvaluationErrors: new Counter({

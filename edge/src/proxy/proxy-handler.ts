@@ -3,9 +3,10 @@ import type { Socket } from 'node:net';
 import { acceptedRequestId, REQUEST_ID_HEADER, type AppError, type Logger } from '@strangler/kit';
 import { evaluateCapabilityNow, type CapabilityEvaluation } from '../flags/capability-evaluator';
 import type { FlagSource } from '../flags/flag-source';
-import { decideTarget, isSafeMethod, type Target } from '../flags/stage-decision';
+import { decideTarget, isSafeMethod, stageAllows, type Target } from '../flags/stage-decision';
 import type { Stage } from '../flags/stage';
-import { unleashContextFor } from '../identity/request-identity';
+import type { WriteAffinity } from '../consistency/write-affinity';
+import { callerKeysFor, unleashContextFor } from '../identity/request-identity';
 import type { UserResolver } from '../identity/user-resolver';
 import type { EdgeMetrics } from '../metrics/edge-metrics';
 import type { BreakerRegistry } from '../resilience/breaker-registry';
@@ -43,6 +44,8 @@ export interface ProxyHandlerDeps {
   agents: UpstreamAgents;
   forwarder: Forwarder;
   shadow: ShadowMirror;
+  /** Read-your-writes: a caller's reads follow their latest write for a while (see write-affinity.ts). */
+  affinity: WriteAffinity;
   metrics: EdgeMetrics;
   logger: Logger;
   /** One line per finished request (see access-log.ts). */
@@ -113,6 +116,9 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       () => unleashContextFor({ clientAddress: clientAddress(req, deps.trust), headers: req.headers }, deps.users),
     );
 
+  const callerKeys = (req: IncomingMessage): string[] =>
+    callerKeysFor({ clientAddress: clientAddress(req, deps.trust), headers: req.headers }, deps.users);
+
   const respondProblem = (res: ServerResponse, error: AppError, retryAfter: boolean, target: Target, requestId: string) => {
     if (res.headersSent) {
       res.destroy();
@@ -128,6 +134,11 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     const durationMs = performance.now() - request.started;
     metrics.recordProxiedRequest(request.capability, target, status, request.stage, durationMs / 1000);
     if (fallback) metrics.fallbacks.inc({ capability: request.capability, reason: fallback });
+    // A write that may have changed something pins the caller's next reads to the side that took it;
+    // a 4xx changed nothing (the sides' contract), so it pins nothing.
+    if (request.writerKeys && !(typeof status === 'number' && status >= 400 && status < 500)) {
+      deps.affinity.noteWrite(request.capability, request.writerKeys, target);
+    }
     accessLog.finished(request.requestId, request.method, request.url, request.capability, request.stage, target, status, fallback, durationMs);
   };
 
@@ -165,6 +176,21 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     const peer = peerOf(req.socket);
     request.headers = outgoingRequestHeaders(req.headers, { peerAddress: peer.address, peerTrusted: peer.trusted, protocol: peer.encrypted ? 'https' : 'http', requestId });
     let target = decision.target;
+    let recentWrite = false;
+    if (match && deps.affinity.enabled) {
+      if (!safe) {
+        request.writerKeys = callerKeys(req);
+      } else if (!deps.affinity.empty) {
+        const pinned = deps.affinity.sideFor(capability, callerKeys(req));
+        if (pinned !== undefined) {
+          recentWrite = true;
+          if (pinned !== target && stageAllows(evaluation.stage, pinned, true)) {
+            target = pinned;
+            metrics.readYourWrites.inc({ capability, side: pinned });
+          }
+        }
+      }
+    }
     let fallback: string | undefined;
     let permit: BreakerPermit | undefined;
     if (target === 'service' && match) {
@@ -174,7 +200,9 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
         fallback = 'breaker_open';
       }
     }
-    const mirror = decision.mirror && target === 'monolith' && match !== undefined;
+    // The service may not have the caller's own recent write yet: comparing now would report the lag.
+    if (decision.mirror && recentWrite) deps.shadow.skip(capability, 'recent_write');
+    const mirror = decision.mirror && !recentWrite && target === 'monolith' && match !== undefined;
 
     if (target === 'service' && (safe || hasIdempotencyKey)) {
       const buffered = RequestBody.bufferedNow(req, settings.replayMaxBodyBytes);
@@ -271,6 +299,8 @@ class ProxiedRequest {
   stage: Stage = 'monolith';
   headers: HeaderRecord = {};
   body!: RequestBody;
+  /** Set for an unsafe request on a capability's route: the keys its write pins (see WriteAffinity). */
+  writerKeys: string[] | undefined;
 
   constructor(
     readonly req: IncomingMessage,

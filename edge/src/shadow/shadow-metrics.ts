@@ -32,7 +32,7 @@ export function createShadowMetrics(registry: Registry): ShadowMetrics {
     });
   return {
     mirrored: counter(registry, 'edge_shadow_mirrored_total', 'Requests mirrored to the candidate service and the monolith.', ['capability', 'route']),
-    dropped: counter(registry, 'edge_shadow_dropped_total', 'Shadow jobs not run: queue_full, unsafe_method, invalid_job or closed.', ['capability', 'reason']),
+    dropped: counter(registry, 'edge_shadow_dropped_total', 'Shadow jobs not run: queue_full, busy (edge under load), recent_write (the caller just wrote), unsafe_method, invalid_job or closed.', ['capability', 'reason']),
     mismatches: counter(registry, 'edge_shadow_mismatches_total', 'Fields in which the candidate answered differently from the monolith, minus ignored and learned noise.', ['capability', 'route', 'field']),
     errors: counter(registry, 'edge_shadow_errors_total', 'Mirrored calls that failed (connection error, reset, timeout) per side.', ['capability', 'side']),
     duration,

@@ -206,6 +206,10 @@ export function createShadowMirror(options: ShadowOptions): ShadowMirror {
       }
     },
 
+    skip(capability: string, reason: 'recent_write'): void {
+      drop(capability, reason);
+    },
+
     mismatches() {
       return {
         routes: [...reports.values()].map((report) => report.toJSON(noise.list(report.routeKey))),

@@ -41,6 +41,8 @@ export interface ShadowOptions {
 export interface ShadowMirror {
   /** never throws, never delays the caller; drops (and counts) when saturated */
   submit(job: ShadowJob): void;
+  /** A request the edge chose not to mirror (counted as dropped with this reason). */
+  skip(capability: string, reason: 'recent_write'): void;
   /** JSON for GET /_edge/mismatches */
   mismatches(): unknown;
   close(): Promise<void>;
