@@ -17,6 +17,11 @@ export const authServiceConfigSchema = z.object({
   LOGIN_MAX_FAILURES_PER_ADDRESS: positiveCount(20),
   /** The throttling window, and how long a throttled account or address stays blocked. */
   LOGIN_THROTTLE_WINDOW_MS: positiveMs(15 * 60 * 1000),
+  /** Count login failures in this Redis, shared by every instance; unset = in this process's memory. */
+  AUTH_THROTTLE_REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+}).refine((config) => !config.AUTH_THROTTLE_REDIS_URL || config.LOGIN_THROTTLE_WINDOW_MS % 1000 === 0, {
+  message: 'must be a whole number of seconds (a multiple of 1000) when AUTH_THROTTLE_REDIS_URL is set',
+  path: ['LOGIN_THROTTLE_WINDOW_MS'],
 });
 
 export type AuthServiceConfig = z.infer<typeof authServiceConfigSchema>;

@@ -2,7 +2,8 @@ import { ConfigError, createDatabase, createLogger, listen, onShutdownSignal } f
 import { authMigrations, migrateLatest } from '@strangler/migrations';
 import { readAuthServiceConfig } from './config';
 import { buildAuthServiceApp } from './app';
-import { LoginThrottle } from './throttling/login-throttle';
+import { connectThrottleRedis } from './throttling/throttle-redis';
+import { LoginThrottle, type LoginThrottleLimits } from './throttling/login-throttle';
 
 async function main(): Promise<void> {
   const config = readAuthServiceConfig();
@@ -12,6 +13,14 @@ async function main(): Promise<void> {
     const applied = await migrateLatest(db.knex, authMigrations);
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
+  const limits: LoginThrottleLimits = {
+    maxFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+    maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
+    windowMs: config.LOGIN_THROTTLE_WINDOW_MS,
+  };
+  const redis = config.AUTH_THROTTLE_REDIS_URL
+    ? await connectThrottleRedis(config.AUTH_THROTTLE_REDIS_URL, logger.child({ component: 'login-throttle' }))
+    : undefined;
   const app = buildAuthServiceApp({
     db,
     logger,
@@ -19,19 +28,19 @@ async function main(): Promise<void> {
     authPeers: config.AUTH_PEERS,
     internalToken: config.INTERNAL_API_TOKEN,
     peerTimeoutMs: config.PEER_TIMEOUT_MS,
-    loginThrottle: LoginThrottle.inMemory({
-      maxFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
-      maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
-      windowMs: config.LOGIN_THROTTLE_WINDOW_MS,
-    }),
+    loginThrottle: redis ? LoginThrottle.redis(redis, limits) : LoginThrottle.inMemory(limits),
   });
   const server = await listen(app, config.PORT);
-  logger.info({ port: server.port, database: db.dialect }, `auth-service listening on http://localhost:${server.port}`);
+  logger.info(
+    { port: server.port, database: db.dialect, loginThrottle: redis ? 'redis' : 'memory' },
+    `auth-service listening on http://localhost:${server.port}`,
+  );
   onShutdownSignal(
     logger,
     [
       { name: 'http', run: () => server.close(config.SHUTDOWN_TIMEOUT_MS) },
       { name: 'database', run: () => db.close() },
+      ...(redis ? [{ name: 'redis', run: async () => void (await redis.quit()) }] : []),
     ],
     config.SHUTDOWN_TIMEOUT_MS,
   );

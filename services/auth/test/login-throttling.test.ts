@@ -47,6 +47,35 @@ describe.each(testDialects())('login throttling on %s', (dialect) => {
     expect(results.filter((r) => r.status === 429)).toHaveLength(7);
   });
 
+  it('checks no more concurrent guesses than the account has failures left', async () => {
+    const email = await registered();
+    expect((await login(email, 'wrong-password')).status).toBe(401);
+    const results = await Promise.all(Array.from({ length: 7 }, () => login(email, 'wrong-password')));
+    expect(results.filter((r) => r.status === 401)).toHaveLength(2);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(5);
+  });
+
+  it('lets a burst of right passwords through, at once and from one address, far beyond both limits', async () => {
+    const email = await registered();
+    const from = uniqueClientAddress();
+    const results = await Promise.all(Array.from({ length: 12 }, () => login(email, 'password1', from)));
+    expect(results.map((r) => r.status)).toEqual(Array(12).fill(200));
+    // None of them counted: the account still has all its failures left.
+    for (let i = 0; i < 3; i++) expect((await login(email, 'wrong-password', from)).status).toBe(401);
+    expectThrottled(await login(email, 'password1', from));
+  });
+
+  it('does not count a refused attempt as a failure of the address', async () => {
+    const from = uniqueClientAddress();
+    const locked = await registered();
+    for (let i = 0; i < 3; i++) expect((await login(locked, 'wrong-password', from)).status).toBe(401);
+    for (let i = 0; i < 5; i++) expectThrottled(await login(locked, 'wrong-password', from));
+    // 3 of the address's 5 failures used: two more accounts may still be tried from there.
+    expect((await login(uniqueEmail(), 'wrong-password', from)).status).toBe(401);
+    expect((await login(uniqueEmail(), 'wrong-password', from)).status).toBe(401);
+    expectThrottled(await login(uniqueEmail(), 'wrong-password', from));
+  });
+
   it('throttles an unknown email exactly like a known one', async () => {
     const known = await registered();
     const unknown = uniqueEmail();
@@ -77,10 +106,12 @@ describe.each(testDialects())('login throttling on %s', (dialect) => {
     expect((await login(victim, 'password1', '2001:db8:ffff:2::1')).status).toBe(200);
   });
 
-  it('does not count successful logins against an address', async () => {
+  it('does not count successful logins against an address, nor let them wipe its failures', async () => {
     const email = await registered();
     const from = uniqueClientAddress();
     for (let i = 0; i < 7; i++) expect((await login(email, 'password1', from)).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await login(uniqueEmail(), 'wrong-password', from)).status).toBe(401);
+    expectThrottled(await login(email, 'password1', from));
   });
 });
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { redisAvailable, TEST_REDIS_URL } from '@strangler/kit/testing/redis';
 
 // Runs the compiled server exactly as `npm run start:auth` does (`npm test` builds first).
 const SERVER = path.resolve(__dirname, '../dist/server.js');
@@ -46,6 +47,22 @@ describe('the auth service process', () => {
     expect(proc.output()).not.toContain('too-short-secret');
   });
 
+  it('refuses a throttle Redis URL that is not redis://, or a window Redis cannot keep', async () => {
+    const proc = run({ DATABASE_URL: path.join(dir, 'a.sqlite'), AUTH_THROTTLE_REDIS_URL: 'http://127.0.0.1:6379', LOGIN_THROTTLE_WINDOW_MS: '1500' });
+    expect(await proc.exit).toBe(1);
+    expect(proc.output()).toContain('AUTH_THROTTLE_REDIS_URL="http://127.0.0.1:6379": must be a redis:// or rediss:// URL');
+    const window = run({ DATABASE_URL: path.join(dir, 'a.sqlite'), AUTH_THROTTLE_REDIS_URL: 'redis://127.0.0.1:6379', LOGIN_THROTTLE_WINDOW_MS: '1500' });
+    expect(await window.exit).toBe(1);
+    expect(window.output()).toContain('LOGIN_THROTTLE_WINDOW_MS="1500": must be a whole number of seconds');
+  });
+
+  it('does not start when the throttle Redis cannot be reached', async () => {
+    const proc = run({ PORT: '0', DATABASE_URL: path.join(dir, 'a.sqlite'), AUTH_THROTTLE_REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent' });
+    expect(await proc.exit).toBe(1);
+    expect(proc.output()).toContain("cannot reach the login throttle's Redis (AUTH_THROTTLE_REDIS_URL)");
+    expect(proc.output()).not.toContain('listening');
+  });
+
   it('migrates an empty SQLite database, serves, and exits 0 on SIGTERM', async () => {
     const proc = run({ PORT: '0', DATABASE_URL: path.join(dir, 'nested', 'auth.sqlite') });
     await waitFor(() => /listening on http:\/\/localhost:(\d+)/.test(proc.output()));
@@ -61,5 +78,14 @@ describe('the auth service process', () => {
     expect(await proc.exit).toBe(0);
     expect(proc.output()).toContain('"msg":"stopped"');
     expect(proc.output()).toContain('"service":"auth-service"');
+  });
+
+  (redisAvailable() ? it : it.skip)('counts login failures in Redis when configured, and closes it on SIGTERM', async () => {
+    const proc = run({ PORT: '0', DATABASE_URL: path.join(dir, 'auth.sqlite'), AUTH_THROTTLE_REDIS_URL: TEST_REDIS_URL, LOGIN_THROTTLE_WINDOW_MS: '2000' });
+    await waitFor(() => /listening on http:\/\/localhost:(\d+)/.test(proc.output()));
+    expect(proc.output()).toContain('"loginThrottle":"redis"');
+    proc.child.kill('SIGTERM');
+    expect(await proc.exit).toBe(0);
+    expect(proc.output()).toContain('"msg":"stopped"');
   });
 });

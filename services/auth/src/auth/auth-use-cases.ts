@@ -56,16 +56,18 @@ export function createAuthUseCases({ store, passwords, throttle, clock, sessionT
      * throttling. A legacy or outdated hash is replaced in the same transaction that opens the session.
      */
     async login(input: LoginInput, client: { address: string }): Promise<IssuedSession> {
-      const attempt = await throttle.begin(input.email, client.address);
-      const account = await store.users.findAccountByEmail(input.email);
-      const credential = account?.credential;
-      const check = await passwords.check(input.password, credential);
-      if (!account || !credential || !check.ok) throw authErrors.invalidCredentials();
-      await attempt.succeeded();
+      const verified = await throttle.guard(input.email, client.address, async () => {
+        const account = await store.users.findAccountByEmail(input.email);
+        const credential = account?.credential;
+        const check = await passwords.check(input.password, credential);
+        return account && credential && check.ok ? { account, credential, upgrade: check.upgrade } : undefined;
+      });
+      if (!verified) throw authErrors.invalidCredentials();
+      const { account, credential, upgrade } = verified;
       const session = newSession(account.user.id);
       await store.transaction(async (tx) => {
-        if (check.upgrade && (await tx.credentials.replace(account.user.id, credential, check.upgrade, clock.now()))) {
-          logger.info({ userId: account.user.id, from: credential.scheme, fromParams: credential.params, to: check.upgrade.params }, 'password hash upgraded');
+        if (upgrade && (await tx.credentials.replace(account.user.id, credential, upgrade, clock.now()))) {
+          logger.info({ userId: account.user.id, from: credential.scheme, fromParams: credential.params, to: upgrade.params }, 'password hash upgraded');
         }
         await tx.sessions.insert(session.record);
       });

@@ -1,11 +1,13 @@
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { ChecksInFlight } from './checks-in-flight';
 import { clientAddressKey } from './client-address-key';
 import { TooManyAttemptsError } from './too-many-attempts-error';
 
 export interface LoginThrottleLimits {
   maxFailuresPerAccount: number;
   maxFailuresPerAddress: number;
-  /** Failures are counted over this window; a throttled key then stays blocked this long. */
+  /** Failures are counted over this window; a key whose failures reach the limit is then blocked this long. */
   windowMs: number;
 }
 
@@ -15,57 +17,106 @@ export const DEFAULT_LOGIN_THROTTLE_LIMITS: LoginThrottleLimits = Object.freeze(
   windowMs: 15 * 60 * 1000,
 });
 
-export interface LoginAttempt {
-  /** The password was right: forget the account's failures and give the address its point back. */
-  succeeded(): Promise<void>;
-}
-
 /**
- * Throttles failed logins per account (the normalised email, whether or not it exists) and per client
- * address. A point is taken before the password is checked and handed back on success, so concurrent
- * guesses cannot overtake the count. The limiters are injected: the in-memory store suits one
- * instance; several instances must share a store (RateLimiterRedis, same API) or each would allow
- * its own quota.
+ * Login throttling the way rate-limiter-flexible documents it for login endpoints: before the password
+ * is checked, read (never consume) whether the account or the client address has used up its failures
+ * (429 then); only a failed check consumes a point from each; a successful one clears the account's
+ * failures. So any number of logins with the right password, at once or in a row, all succeed.
+ *
+ * Keys: the account is the normalised email alone (known or not, from any address), not the docs'
+ * email + address, so that many addresses cannot share out the guesses on one account; the address is
+ * `clientAddressKey` (an IPv6 /64 is one key). A success does not touch the address's failures: with
+ * an account of their own, an attacker could otherwise wipe them between guesses at others.
+ *
+ * A read-then-check alone would let a burst of concurrent guesses all be checked before the first
+ * failure is counted, so per account at most as many checks run at once on this instance as it has
+ * failures left (`ChecksInFlight`); the rest wait. Across instances sharing Redis, each instance can
+ * overtake by that much at most; a failure that finds the limit already reached answers 429.
  */
 export class LoginThrottle {
+  private readonly inFlight = new ChecksInFlight();
+  private readonly blockSeconds: number;
+
   constructor(
     private readonly perAccount: RateLimiterAbstract,
     private readonly perAddress: RateLimiterAbstract,
-  ) {}
+    private readonly limits: LoginThrottleLimits,
+  ) {
+    this.blockSeconds = limits.windowMs / 1000;
+  }
 
+  /** Counts in this process only: for one instance (the default). */
   static inMemory(limits: LoginThrottleLimits = DEFAULT_LOGIN_THROTTLE_LIMITS): LoginThrottle {
-    const seconds = limits.windowMs / 1000;
-    const limiter = (keyPrefix: string, points: number) =>
-      new RateLimiterMemory({ keyPrefix, points, duration: seconds, blockDuration: seconds });
-    return new LoginThrottle(limiter('login-account', limits.maxFailuresPerAccount), limiter('login-address', limits.maxFailuresPerAddress));
+    return new LoginThrottle(
+      new RateLimiterMemory(limiterOptions('login-account', limits.maxFailuresPerAccount, limits)),
+      new RateLimiterMemory(limiterOptions('login-address', limits.maxFailuresPerAddress, limits)),
+      limits,
+    );
   }
 
-  /** Throws TooManyAttemptsError when the account or the address is throttled. */
-  async begin(account: string, address: string): Promise<LoginAttempt> {
-    const addressKey = clientAddressKey(address);
-    await take(this.perAddress, addressKey);
-    try {
-      await take(this.perAccount, account);
-    } catch (error) {
-      // Only checked passwords count against an address: a locked account is not its failure.
-      await this.perAddress.reward(addressKey);
-      throw error;
-    }
-    return {
-      // Only the one point goes back to the address: a success must not wipe the failures an
-      // attacker made there against other accounts.
-      succeeded: async () => {
-        await Promise.all([this.perAccount.delete(account), this.perAddress.reward(addressKey)]);
-      },
+  /**
+   * Counts in Redis, shared by every instance using the same server and prefix. Redis keeps whole
+   * seconds, so the window must be a whole number of seconds (the config checks). While Redis cannot
+   * be reached, each instance counts in its own memory rather than failing logins.
+   */
+  static redis(client: Redis, limits: LoginThrottleLimits = DEFAULT_LOGIN_THROTTLE_LIMITS, keyPrefix = 'strangler:auth'): LoginThrottle {
+    if (!Number.isInteger(limits.windowMs / 1000)) throw new Error('a Redis login throttle needs a window of whole seconds');
+    const limiter = (name: string, points: number) => {
+      const options = limiterOptions(`${keyPrefix}:${name}`, points, limits);
+      return new RateLimiterRedis({ ...options, storeClient: client, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) });
     };
+    return new LoginThrottle(limiter('login-account', limits.maxFailuresPerAccount), limiter('login-address', limits.maxFailuresPerAddress), limits);
+  }
+
+  /**
+   * Runs `verify` (the password check) unless the account or the address is throttled, which throws
+   * TooManyAttemptsError. `verify` answers undefined for a failed check, which is then counted.
+   */
+  async guard<T>(account: string, address: string, verify: () => Promise<T | undefined>): Promise<T | undefined> {
+    const addressKey = clientAddressKey(address);
+    return this.inFlight.admit(
+      account,
+      async () => {
+        const [byAccount, byAddress] = await Promise.all([this.perAccount.get(account), this.perAddress.get(addressKey)]);
+        const accountFailures = byAccount?.consumedPoints ?? 0;
+        const exhausted = [
+          [byAccount, this.limits.maxFailuresPerAccount],
+          [byAddress, this.limits.maxFailuresPerAddress],
+        ] as const;
+        const waits = exhausted.flatMap(([res, max]) => (res && res.consumedPoints >= max ? [res.msBeforeNext] : []));
+        if (waits.length > 0) throw tooManyAttempts(Math.max(...waits));
+        return this.limits.maxFailuresPerAccount - accountFailures;
+      },
+      async () => {
+        const verified = await verify();
+        if (verified === undefined) await this.countFailure(account, addressKey);
+        else await this.perAccount.delete(account);
+        return verified;
+      },
+    );
+  }
+
+  private async countFailure(account: string, addressKey: string): Promise<void> {
+    const counted = await Promise.allSettled([this.countOn(this.perAccount, account), this.countOn(this.perAddress, addressKey)]);
+    const rejections = counted.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+    const error = rejections.find((reason) => !(reason instanceof RateLimiterRes));
+    if (error !== undefined) throw error;
+    // Only when another instance's failures got there first: the limit was already reached.
+    const overLimit = rejections as RateLimiterRes[];
+    if (overLimit.length > 0) throw tooManyAttempts(Math.max(...overLimit.map((res) => res.msBeforeNext)));
+  }
+
+  /** One failure; the one that uses up the limit blocks the key for a whole window from now. */
+  private async countOn(limiter: RateLimiterAbstract, key: string): Promise<void> {
+    const res = await limiter.consume(key);
+    if (res.remainingPoints === 0) await limiter.block(key, this.blockSeconds);
   }
 }
 
-async function take(limiter: RateLimiterAbstract, key: string): Promise<void> {
-  try {
-    await limiter.consume(key);
-  } catch (rejection) {
-    if (rejection instanceof RateLimiterRes) throw new TooManyAttemptsError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
-    throw rejection;
-  }
+function limiterOptions(keyPrefix: string, points: number, limits: LoginThrottleLimits) {
+  const seconds = limits.windowMs / 1000;
+  // blockDuration covers a consume past the limit (failures racing on several instances).
+  return { keyPrefix, points, duration: seconds, blockDuration: seconds };
 }
+
+const tooManyAttempts = (msBeforeNext: number) => new TooManyAttemptsError(Math.max(1, Math.ceil(msBeforeNext / 1000)));

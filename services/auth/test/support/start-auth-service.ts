@@ -20,6 +20,8 @@ export interface AuthServiceOptions {
   internalToken?: string;
   peerTimeoutMs?: number;
   throttle?: Partial<LoginThrottleLimits>;
+  /** Replaces the in-memory throttle built from `throttle` (e.g. a Redis one shared by instances). */
+  loginThrottle?: LoginThrottle;
   passwordParams?: ScryptParams;
 }
 
@@ -43,7 +45,7 @@ export async function startAuthService(dialect: 'sqlite' | 'mysql', options: Aut
     sessionTtlMs: options.sessionTtlMs ?? 60 * 60 * 1000,
     internalToken: options.internalToken,
     peers,
-    loginThrottle: LoginThrottle.inMemory({ ...DEFAULT_LOGIN_THROTTLE_LIMITS, ...options.throttle }),
+    loginThrottle: options.loginThrottle ?? LoginThrottle.inMemory({ ...DEFAULT_LOGIN_THROTTLE_LIMITS, ...options.throttle }),
     ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}),
   });
   const server = await listen(app, 0, '127.0.0.1');
