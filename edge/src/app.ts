@@ -81,6 +81,7 @@ export function buildEdge(deps: EdgeDeps): Edge {
       timeoutMs: config.SHADOW_TIMEOUT_MS,
       agentFor: (baseUrl) => agents.agentFor(baseUrl),
       sampleSize: config.SHADOW_SAMPLE_SIZE,
+      maxLoopUtilization: config.SHADOW_MAX_LOOP_UTILIZATION,
     });
   const peers =
     deps.peers ??

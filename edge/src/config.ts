@@ -80,6 +80,11 @@ export const edgeConfigSchema = z
     SHADOW_TIMEOUT_MS: positiveMs(5_000),
     SHADOW_SAMPLE_SIZE: count(50, 0),
     /**
+     * Mirror only while the edge's event loop was busy at most this share of the last 100 ms (0..1];
+     * above it mirrored calls are dropped (`reason="busy"`) so shadowing never slows the client. 1: never.
+     */
+    SHADOW_MAX_LOOP_UTILIZATION: z.coerce.number({ error: 'must be a number' }).gt(0, 'must be in (0, 1]').max(1, 'must be in (0, 1]').default(0.5),
+    /**
      * The share of ordinary proxied requests written to the access log (`request finished`, info), 0..1.
      * A 5xx, a client that left early and a fallback to the monolith are always logged (warn for 5xx).
      */

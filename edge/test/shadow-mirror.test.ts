@@ -75,6 +75,8 @@ function serviceHandler(req: IncomingMessage, res: ServerResponse): void {
     json(res, 200, { payments, nextCursor: null, ...noise });
   } else if (req.url?.split('?')[0] === '/api/auth/me') {
     json(res, 200, { user: { id: 'u1', email: 'ada.lovelace@example.org', name: 'Ada' }, token: 'service-secret-token', ...noise });
+  } else if (req.url === '/hang') {
+    json(res, 200, { answered: 'by the service only' }); // the monolith never answers this one
   } else {
     monolithHandler(req, res);
   }
@@ -137,7 +139,7 @@ describe('shadow mirror against real upstreams', () => {
 
   function mirror(overrides: Partial<ShadowOptions> = {}): { shadow: ShadowMirror; registry: Registry; report: () => Report } {
     const registry = new Registry();
-    const shadow = createShadowMirror({ registry, logger, maxConcurrent: 4, maxQueue: 100, maxBodyBytes: 64 * 1024, timeoutMs: 2_000, agentFor, sampleSize: 3, ...overrides });
+    const shadow = createShadowMirror({ registry, logger, maxConcurrent: 4, maxQueue: 100, maxBodyBytes: 64 * 1024, timeoutMs: 2_000, agentFor, sampleSize: 3, maxLoopUtilization: 1, ...overrides });
     mirrors.push(shadow);
     return { shadow, registry, report: () => shadow.mismatches() as Report };
   }
@@ -264,7 +266,46 @@ describe('shadow mirror against real upstreams', () => {
 
     await waitFor(() => route(report(), 'GET /slow')?.compared === 2, 3_000);
     expect(route(report(), 'GET /slow')).toMatchObject({ mirrored: 2, mismatched: 0 });
-    expect(monolith.received.length - before).toBe(2); // the secondary calls: one per job run
+    expect(monolith.received.length - before).toBe(0); // equal answers need no second monolith call
+  });
+
+  it('asks the monolith a second time only when the service differs in a field not known as noise', async () => {
+    const { shadow, registry, report } = mirror();
+    const before = monolith.received.length;
+    shadow.submit(await job('/slow')); // both sides answer the same
+    await waitFor(() => route(report(), 'GET /slow')?.compared === 1, 3_000);
+    expect(monolith.received.length - before).toBe(1); // only job() capturing the primary answer
+
+    // p1: the service differs (status, and the random noise until it is learned).
+    for (let i = 0; i < 4; i++) shadow.submit(await job('/api/payments/p1'));
+    await waitFor(() => route(report(), 'GET /api/payments/p1')?.compared === 4);
+    expect(route(report(), 'GET /api/payments/p1')).toMatchObject({ mismatched: 4, fields: { '/payment/status': 4 } });
+    const seconds = await registry.getSingleMetricAsString('edge_shadow_upstream_duration_seconds');
+    expect(seconds).toContain('edge_shadow_upstream_duration_seconds_count{capability="payments",side="secondary"} 4');
+    expect(seconds).toContain('edge_shadow_upstream_duration_seconds_count{capability="payments",side="candidate"} 5');
+  });
+
+  it('backs off while the edge is busy: jobs are dropped as busy, and mirrored again once it is not', async () => {
+    let utilization = 0.9;
+    const { shadow, report } = mirror({ maxLoopUtilization: 0.5, loadProbe: { utilization: () => utilization, stop: () => undefined } });
+    const seen = service.received.length;
+    const p1 = await job('/api/payments/p1');
+    for (let i = 0; i < 3; i++) shadow.submit(p1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(report()).toMatchObject({ dropped: 3, droppedByReason: { busy: 3 } });
+    expect(service.received.length).toBe(seen);
+
+    utilization = 0.2;
+    shadow.submit(p1);
+    await waitFor(() => route(report(), 'GET /api/payments/p1')?.compared === 1);
+    expect(report().droppedByReason).toEqual({ busy: 3 });
+  });
+
+  it('measures the event loop itself by default', async () => {
+    expect(() => mirror({ maxLoopUtilization: 0 })).toThrow(/maxLoopUtilization/);
+    const { shadow, report } = mirror({ maxLoopUtilization: 0.99 });
+    shadow.submit(await job('/api/payments/p1')); // a test process's loop is far from busy
+    await waitFor(() => route(report(), 'GET /api/payments/p1')?.compared === 1);
   });
 
   it('refuses unsafe methods without sending anything', async () => {
@@ -294,9 +335,10 @@ describe('shadow mirror against real upstreams', () => {
     await waitFor(() => route(report(), 'GET /hang')?.errors.secondary === 1);
 
     expect(route(report(), 'GET /api/payments/p1')).toMatchObject({ compared: 0, mismatched: 0, errors: { candidate: 1, secondary: 0 } });
-    expect(route(report(), 'GET /hang')).toMatchObject({ compared: 0, inconclusive: 0, errors: { candidate: 1, secondary: 1 } });
+    // The service answered differently, and the monolith's second opinion never came: inconclusive.
+    expect(route(report(), 'GET /hang')).toMatchObject({ compared: 0, mismatched: 0, inconclusive: 1, errors: { candidate: 0, secondary: 1 } });
     const errors = await registry.getSingleMetricAsString('edge_shadow_errors_total');
-    expect(errors).toContain('edge_shadow_errors_total{capability="payments",side="candidate"} 2');
+    expect(errors).toContain('edge_shadow_errors_total{capability="payments",side="candidate"} 1');
     expect(errors).toContain('edge_shadow_errors_total{capability="payments",side="secondary"} 1');
   });
 

@@ -81,7 +81,9 @@ describe('the edge in front of the real monolith and services, stage by stage', 
   let stack: Stack;
   beforeAll(async () => {
     // Routing by the flags alone: read-your-writes pins (tested below) would move the reads after a write.
-    stack = await startStack({ READ_YOUR_WRITES_MS: '0' });
+    // The whole stack shares this test's event loop, which is often busier than the shadow mirror's
+    // default back-off threshold (tested in shadow-mirror.test.ts): mirror whatever the load.
+    stack = await startStack({ READ_YOUR_WRITES_MS: '0', SHADOW_MAX_LOOP_UTILIZATION: '1' });
   });
   afterAll(async () => {
     await stack?.stop();

@@ -8,6 +8,7 @@ import { OTHER, RouteReport, type MismatchSample } from './route-report';
 import { createShadowMetrics } from './shadow-metrics';
 import type { CapturedResponse, ShadowJob, ShadowMirror, ShadowOptions } from './shadow-types';
 import { callUpstream, type UpstreamResult } from './upstream-request';
+import { eventLoopLoad } from './event-loop-load';
 
 /** Only these are ever replayed: a mirrored POST would pay twice. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -64,6 +65,9 @@ export function createShadowMirror(options: ShadowOptions): ShadowMirror {
   requireInteger('maxBodyBytes', options.maxBodyBytes, 1);
   requireInteger('timeoutMs', options.timeoutMs, 1);
   requireInteger('sampleSize', options.sampleSize, 0);
+  if (!(options.maxLoopUtilization > 0 && options.maxLoopUtilization <= 1)) {
+    throw new Error(`shadow: maxLoopUtilization must be in (0, 1], got ${options.maxLoopUtilization}`);
+  }
 
   const logger = options.logger.child({ component: 'shadow' });
   const metrics = createShadowMetrics(options.registry);
@@ -74,6 +78,8 @@ export function createShadowMirror(options: ShadowOptions): ShadowMirror {
     runJob(job).catch((error: unknown) => logger.error({ err: error, routeKey: job.routeKey }, 'shadow job failed unexpectedly')),
   );
   const reportedProblems = new Set<string>();
+  const load = options.loadProbe ?? (options.maxLoopUtilization < 1 ? eventLoopLoad() : undefined);
+  const busy = () => load !== undefined && load.utilization() > options.maxLoopUtilization;
   let closing: Promise<void> | undefined;
 
   function drop(capability: string, reason: string): void {
@@ -146,27 +152,34 @@ export function createShadowMirror(options: ShadowOptions): ShadowMirror {
     metrics.mirrored.inc({ capability, route: routeKey });
     metrics.duration.observe({ capability, side: 'primary' }, job.primary.latencyMs / 1000);
 
-    const [candidate, secondary] = await Promise.all([call(job, 'candidate', report), call(job, 'secondary', report)]);
+    const candidate = await call(job, 'candidate', report);
     if (!candidate.ok) return; // counted as a candidate error: the service failing is not a field mismatch
     const primary = comparable(job.primary);
-    // Without a second monolith answer with the same status there is nothing to learn noise from, and
-    // reporting unlearned noise as mismatches would be worse than not comparing.
+    const service = comparable(candidate.response);
+    if (bodySkipped(primary, service)) report.bodySkipped += 1;
+    const unexplained = (fields: string[]) => (d: Difference) => !isIgnored(job.ignore, d.field) && !isIgnored(fields, d.field);
+    const candidateDifferences = compareResponses(primary, service).filter(unexplained(noise.list(routeKey)));
+    if (candidateDifferences.length === 0) {
+      report.compared += 1;
+      return;
+    }
+
+    // The service differs in fields not known as noise: ask the monolith again. Only then — a match
+    // needs no second opinion, so a healthy route costs one mirrored call, not two. Without a second
+    // monolith answer with the same status there is nothing to learn noise from, and reporting
+    // unlearned noise as mismatches would be worse than not comparing.
+    const secondary = await call(job, 'secondary', report);
     if (!secondary.ok || secondary.response.status !== primary.status) {
       report.inconclusive += 1;
       metrics.inconclusive.inc({ capability, route: routeKey });
       return;
     }
-
     // What differs between the two monolith answers is excluded from this comparison (whatever its
     // cause, even a write landing in between) and counts towards the route's learned noise.
     const selfDifferences = compareResponses(primary, comparable(secondary.response)).map((d) => d.field);
     const learned = noise.observe(routeKey, selfDifferences);
     if (learned.length > 0) logger.info({ routeKey, learned }, 'shadow learned noisy fields');
-    const noisy = [...selfDifferences, ...noise.list(routeKey)];
-
-    const service = comparable(candidate.response);
-    if (bodySkipped(primary, service)) report.bodySkipped += 1;
-    const differences = compareResponses(primary, service).filter((d) => !isIgnored(job.ignore, d.field) && !isIgnored(noisy, d.field));
+    const differences = candidateDifferences.filter(unexplained([...selfDifferences, ...noise.list(routeKey)]));
     report.compared += 1;
     if (differences.length === 0) return;
 
@@ -191,6 +204,12 @@ export function createShadowMirror(options: ShadowOptions): ShadowMirror {
         }
         if (!SAFE_METHODS.has(job.method.toUpperCase())) {
           drop(job.capability, 'unsafe_method');
+          return;
+        }
+        // The client's latency first: while the edge's event loop is this busy, mirroring would take
+        // time from the requests it serves.
+        if (busy()) {
+          drop(job.capability, 'busy');
           return;
         }
         const outcome = queue.offer(boundedJob(job, options.maxBodyBytes));
@@ -223,6 +242,7 @@ export function createShadowMirror(options: ShadowOptions): ShadowMirror {
 
     close(): Promise<void> {
       closing ??= (async () => {
+        load?.stop();
         for (const job of queue.close()) drop(job.capability, 'closed');
         await queue.whenIdle();
       })();

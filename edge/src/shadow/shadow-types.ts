@@ -36,6 +36,19 @@ export interface ShadowOptions {
   timeoutMs: number;
   agentFor: (baseUrl: string) => Agent;
   sampleSize: number;
+  /**
+   * Mirror only while the edge's event loop was busy at most this share of the last moment (0..1];
+   * above it, jobs are dropped as `busy`. 1 never sheds.
+   */
+  maxLoopUtilization: number;
+  /** How busy the edge is (tests swap it); defaults to the event loop's own utilization. */
+  loadProbe?: LoadProbe;
+}
+
+export interface LoadProbe {
+  /** 0..1 */
+  utilization(): number;
+  stop(): void;
 }
 
 export interface ShadowMirror {
