@@ -11,6 +11,7 @@ COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
 COPY kit/package.json kit/
 COPY migrations/package.json migrations/
 COPY capabilities/payments/package.json capabilities/payments/
+COPY capabilities/auth/package.json capabilities/auth/
 COPY monolith/package.json monolith/
 COPY services/auth/package.json services/auth/
 COPY services/payments/package.json services/payments/
@@ -22,6 +23,7 @@ RUN npm ci --no-audit --no-fund --ignore-scripts && npm rebuild better-sqlite3
 COPY kit kit
 COPY migrations migrations
 COPY capabilities/payments capabilities/payments
+COPY capabilities/auth capabilities/auth
 COPY monolith monolith
 COPY services/auth services/auth
 COPY services/payments services/payments

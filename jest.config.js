@@ -4,6 +4,7 @@ const workspaces = {
   kit: 'kit',
   migrations: 'migrations',
   'payments-capability': 'capabilities/payments',
+  'auth-capability': 'capabilities/auth',
   monolith: 'monolith',
   'auth-service': 'services/auth',
   'payments-service': 'services/payments',

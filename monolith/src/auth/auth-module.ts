@@ -1,10 +1,8 @@
 import type { Knex } from 'knex';
 import type { RequestHandler, Router } from 'express';
 import { bearerAuthentication, internalSessionRoutes, SessionAuthenticator, type Clock, type PeerSessionsClient } from '@strangler/kit';
+import { authRoutes, SessionRepository } from '@strangler/auth-capability';
 import { createAuthUseCases } from './auth-use-cases';
-
-import { authRoutes } from './auth-routes';
-import { SessionRepository } from './session-repository';
 import { UserRepository } from './user-repository';
 
 export interface AuthModule {

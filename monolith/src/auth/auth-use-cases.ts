@@ -1,18 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { hashToken, isUniqueViolation, type Clock } from '@strangler/kit';
-import { authErrors } from './auth-errors';
+import { isUniqueViolation, type Clock } from '@strangler/kit';
+import { authErrors, newSession, type IssuedSession, type LoginInput, type RegisterInput, type SessionRepository, type User } from '@strangler/auth-capability';
 import { burnLegacyPasswordCheck } from './legacy-password';
 import { newStoredPassword, verifyStoredPassword } from './stored-password';
-import { newSessionToken } from './session-token';
-import type { LoginInput, RegisterInput } from './auth-schemas';
-import type { SessionRepository } from './session-repository';
-import type { User, UserRepository } from './user-repository';
-
-export interface IssuedSession {
-  user: User;
-  token: string;
-  expiresAt: Date;
-}
+import type { UserRepository } from './user-repository';
 
 export interface AuthUseCaseDeps {
   users: UserRepository;
@@ -21,13 +12,12 @@ export interface AuthUseCaseDeps {
   sessionTtlMs: number;
 }
 
+/** The monolith's side of the auth API: the legacy password scheme, no throttling. */
 export function createAuthUseCases({ users, sessions, clock, sessionTtlMs }: AuthUseCaseDeps) {
   async function issueSession(user: User): Promise<IssuedSession> {
-    const token = newSessionToken();
-    const createdAt = clock.now();
-    const expiresAt = new Date(createdAt.getTime() + sessionTtlMs);
-    await sessions.insert({ tokenHash: hashToken(token), userId: user.id, createdAt, expiresAt });
-    return { user, token, expiresAt };
+    const session = newSession(user.id, clock, sessionTtlMs);
+    await sessions.insert(session.record);
+    return { user, token: session.token, expiresAt: session.record.expiresAt };
   }
 
   return {

@@ -1,13 +1,7 @@
 import type { Knex } from 'knex';
 import { toDate } from '@strangler/kit';
+import type { User } from '@strangler/auth-capability';
 import type { StoredPassword } from './stored-password';
-
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  createdAt: Date;
-}
 
 export interface UserWithPassword extends User {
   password: StoredPassword;

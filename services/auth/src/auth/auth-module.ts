@@ -3,10 +3,9 @@ import type { Router } from 'express';
 import { bearerAuthentication, internalSessionRoutes, SessionAuthenticator, type Clock, type Logger, type PeerSessionsClient } from '@strangler/kit';
 import type { PasswordHasher } from '../passwords/password-hasher';
 import type { LoginThrottle } from '../throttling/login-throttle';
+import { authRoutes } from '@strangler/auth-capability';
 import { createAuthStore } from './auth-store';
 import { createAuthUseCases } from './auth-use-cases';
-
-import { authRoutes } from './auth-routes';
 
 export interface AuthModuleDeps {
   knex: Knex;

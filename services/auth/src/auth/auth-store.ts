@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from '@strangler/kit';
-import { SessionRepository } from '../sessions/session-repository';
+import { SessionRepository } from '@strangler/auth-capability';
 import { CredentialRepository } from '../users/credential-repository';
 import { UserRepository } from '../users/user-repository';
 

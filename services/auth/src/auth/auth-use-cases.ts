@@ -1,19 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { hashToken, isUniqueViolation, type Clock, type Logger } from '@strangler/kit';
-import { authErrors } from './auth-errors';
-import { newSessionToken } from '../sessions/session-token';
-import type { NewSession } from '../sessions/session-repository';
+import { isUniqueViolation, type Clock, type Logger } from '@strangler/kit';
+import { authErrors, newSession, type IssuedSession, type LoginInput, type RegisterInput, type User } from '@strangler/auth-capability';
 import type { PasswordHasher } from '../passwords/password-hasher';
 import type { LoginThrottle } from '../throttling/login-throttle';
-import type { User } from '../users/user';
 import type { AuthStore } from './auth-store';
-import type { LoginInput, RegisterInput } from './auth-schemas';
-
-export interface IssuedSession {
-  user: User;
-  token: string;
-  expiresAt: Date;
-}
 
 export interface AuthUseCaseDeps {
   store: AuthStore;
@@ -24,20 +14,14 @@ export interface AuthUseCaseDeps {
   logger: Logger;
 }
 
+/** The service's side of the auth API: scrypt credentials (legacy ones re-hashed at login) and throttling. */
 export function createAuthUseCases({ store, passwords, throttle, clock, sessionTtlMs, logger }: AuthUseCaseDeps) {
-  function newSession(userId: string): { token: string; record: NewSession } {
-    const token = newSessionToken();
-    const createdAt = clock.now();
-    const expiresAt = new Date(createdAt.getTime() + sessionTtlMs);
-    return { token, record: { tokenHash: hashToken(token), userId, createdAt, expiresAt } };
-  }
-
   return {
     async register(input: RegisterInput): Promise<IssuedSession> {
       // Hashed before the transaction: scrypt must not hold a connection (SQLite has only one).
       const credential = await passwords.hash(input.password);
       const user: User = { id: randomUUID(), email: input.email, name: input.name, createdAt: clock.now() };
-      const session = newSession(user.id);
+      const session = newSession(user.id, clock, sessionTtlMs);
       try {
         await store.transaction(async (tx) => {
           await tx.users.insert(user);
@@ -64,7 +48,7 @@ export function createAuthUseCases({ store, passwords, throttle, clock, sessionT
       });
       if (!verified) throw authErrors.invalidCredentials();
       const { account, credential, upgrade } = verified;
-      const session = newSession(account.user.id);
+      const session = newSession(account.user.id, clock, sessionTtlMs);
       await store.transaction(async (tx) => {
         if (upgrade && (await tx.credentials.replace(account.user.id, credential, upgrade, clock.now()))) {
           logger.info({ userId: account.user.id, from: credential.scheme, fromParams: credential.params, to: upgrade.params }, 'password hash upgraded');

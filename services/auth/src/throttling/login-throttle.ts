@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { authErrors } from '@strangler/auth-capability';
 import { ChecksInFlight } from './checks-in-flight';
 import { clientAddressKey } from './client-address-key';
-import { TooManyAttemptsError } from './too-many-attempts-error';
 
 export interface LoginThrottleLimits {
   maxFailuresPerAccount: number;
@@ -70,7 +70,7 @@ export class LoginThrottle {
 
   /**
    * Runs `verify` (the password check) unless the account or the address is throttled, which throws
-   * TooManyAttemptsError. `verify` answers undefined for a failed check, which is then counted.
+   * AUTH_TOO_MANY_ATTEMPTS (429). `verify` answers undefined for a failed check, which is then counted.
    */
   async guard<T>(account: string, address: string, verify: () => Promise<T | undefined>): Promise<T | undefined> {
     const addressKey = clientAddressKey(address);
@@ -119,4 +119,4 @@ function limiterOptions(keyPrefix: string, points: number, limits: LoginThrottle
   return { keyPrefix, points, duration: seconds, blockDuration: seconds };
 }
 
-const tooManyAttempts = (msBeforeNext: number) => new TooManyAttemptsError(Math.max(1, Math.ceil(msBeforeNext / 1000)));
+const tooManyAttempts = (msBeforeNext: number) => authErrors.tooManyAttempts(Math.max(1, Math.ceil(msBeforeNext / 1000)));

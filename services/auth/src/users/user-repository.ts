@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { toDate } from '@strangler/kit';
 import type { Credential } from '../passwords/credential';
-import type { User } from './user';
+import type { User } from '@strangler/auth-capability';
 
 /** A user with the credential to check at login (none if the row is missing). */
 export interface Account {

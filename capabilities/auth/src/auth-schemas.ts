@@ -1,3 +1,4 @@
+// The rules and messages of the auth API's request bodies, one set for both sides.
 import { z } from 'zod';
 
 const email = z

@@ -1,6 +1,19 @@
 import type { SessionUser } from '@strangler/kit';
-import type { User } from '../users/user';
-import type { IssuedSession } from './auth-use-cases';
+
+/** A user as the auth API shows it; each side keeps its password storage apart from this. */
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  createdAt: Date;
+}
+
+/** What register and login answer with. */
+export interface IssuedSession {
+  user: User;
+  token: string;
+  expiresAt: Date;
+}
 
 export const userJson = (user: User): SessionUser => ({
   id: user.id,

@@ -8,7 +8,11 @@ export interface NewSession {
   expiresAt: Date;
 }
 
-/** The monolith's `sessions` table, also answering the shared session protocol (LocalSessions). */
+/**
+ * The `sessions` table (joined to `users` for the session's user), which has the same columns on both
+ * sides, also answering the shared session protocol (LocalSessions): revoked or expired is 'ended',
+ * never 'unknown', so a peer does not go on asking elsewhere about a token that was logged out.
+ */
 export class SessionRepository implements LocalSessions {
   constructor(
     private readonly knex: Knex,

@@ -1,13 +1,22 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import { parseInput, type SessionAuthenticator, type SessionUser } from '@strangler/kit';
-import { TooManyAttemptsError } from '../throttling/too-many-attempts-error';
-import { loginSchema, registerSchema } from './auth-schemas';
-import { sessionJson } from './user-json';
-import type { AuthUseCases } from './auth-use-cases';
+import { TooManyAttemptsError } from './auth-errors';
+import { loginSchema, registerSchema, type LoginInput, type RegisterInput } from './auth-schemas';
+import { sessionJson, type IssuedSession } from './user';
 
-/** The client's address as express resolves it: X-Forwarded-For only from trusted (private) proxies. */
+/** What a side does behind the routes: its own password storage, and throttling if it has any. */
+export interface AuthUseCases {
+  register(input: RegisterInput): Promise<IssuedSession>;
+  login(input: LoginInput, client: { address: string }): Promise<IssuedSession>;
+}
+
+/** The client's address as express resolves it: X-Forwarded-For only from the proxies the app trusts. */
 const clientAddress = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
+/**
+ * The public auth API. `authenticate` is the side's bearer middleware (kit's `bearerAuthentication`),
+ * which leaves the session's user in `res.locals.user` and its token in `res.locals.bearerToken`.
+ */
 export function authRoutes(auth: AuthUseCases, sessions: SessionAuthenticator, authenticate: RequestHandler): Router {
   const router = Router();
   router.post('/api/auth/register', async (req, res) => {

@@ -1,6 +1,0 @@
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  createdAt: Date;
-}
