@@ -112,6 +112,13 @@ describe('docker-compose.yml against the code', () => {
     expect(services['unleash-db']?.image).toMatch(/^postgres:15(\.\d+)?$/);
   });
 
+  it('gives the auth service a Redis for its login throttle, so every instance counts the same attempts', () => {
+    expect(services.redis?.image).toMatch(/^redis:7\.\d+\.\d+$/);
+    const auth = apps.find(([, s]) => kindOf(s) === 'auth')!;
+    expect(envOf(auth[1]).AUTH_THROTTLE_REDIS_URL).toBe('redis://redis:6379');
+    expect(auth[1].depends_on).toHaveProperty('redis');
+  });
+
   it('pins every image it pulls (no latest, no bare names)', () => {
     for (const [name, service] of Object.entries(services)) {
       if (service.build) continue;

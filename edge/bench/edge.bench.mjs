@@ -19,7 +19,8 @@
 // BENCH_PROFILE=b|c|d (that server's first closed-loop round is CPU-profiled, see cpu-profile-hook.mjs, and
 // the top of the profile printed; BENCH_PROFILE_KIND=heap samples allocations instead; no docs written),
 // BENCH_WRITE=false (print only), BENCH_ONLY=closed|fixed, BENCH_EDGE_DIST=<dist dir> (another edge
-// build instead) or BENCH_COMPARE_DIST=<dist dir> (another build alongside, as extra targets); neither is
+// build instead) or BENCH_COMPARE_DIST=<dist dir> (another build alongside, as extra targets, run with
+// BENCH_COMPARE_NODE_ARGS if given); neither is
 // written to the docs.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,6 +50,8 @@ const ONLY = process.env.BENCH_ONLY;
 // instead of (BENCH_EDGE_DIST) or alongside (BENCH_COMPARE_DIST: extra targets) the current one.
 const EDGE_DIST = process.env.BENCH_EDGE_DIST ? path.resolve(process.env.BENCH_EDGE_DIST) : path.join(ROOT, 'edge', 'dist');
 const COMPARE_DIST = process.env.BENCH_COMPARE_DIST ? path.resolve(process.env.BENCH_COMPARE_DIST) : undefined;
+/** Node options for the compared build's edges only (e.g. a GC setting tried against the default). */
+const COMPARE_NODE_ARGS = (process.env.BENCH_COMPARE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const PATH = '/api/payments/p1';
 const TOKEN_PREFIX = `bench-${process.pid}-user-`;
 const INTERNAL_TOKEN = 'bench-internal-token-0123456789abcdef0123456789abcdef';
@@ -168,13 +171,13 @@ async function main() {
     const edgeSpecs = [
       ['c', 'live', EDGE_DIST],
       ['d', 'shadow', EDGE_DIST],
-      ...(COMPARE_DIST ? [['c0', 'live', COMPARE_DIST], ['d0', 'shadow', COMPARE_DIST]] : []),
+      ...(COMPARE_DIST ? [['c0', 'live', COMPARE_DIST, COMPARE_NODE_ARGS], ['d0', 'shadow', COMPARE_DIST, COMPARE_NODE_ARGS]] : []),
     ];
-    for (const [key, stage, dist] of edgeSpecs) {
+    for (const [key, stage, dist, extraNodeArgs = []] of edgeSpecs) {
       const port = await freePort();
       writeFileSync(path.join(dir, `flags-${key}.json`), JSON.stringify(benchFlags(stage)));
       const logFd = openSync(path.join(dir, `edge-${key}.log`), 'w');
-      const nodeArgs = PROFILE === key ? ['--import', path.join(HERE, 'cpu-profile-hook.mjs')] : [];
+      const nodeArgs = [...extraNodeArgs, ...(PROFILE === key ? ['--import', path.join(HERE, 'cpu-profile-hook.mjs')] : [])];
       const edge = spawnServer(
         `edge (${key})`,
         [...nodeArgs, path.join(dist, 'server.js')],

@@ -7,7 +7,7 @@ const ADMIN_TOKEN = 'admin-token-0123456789abcdef0123456789';
 describe('admin endpoints and health', () => {
   let upstream: TestUpstream;
   let edge: TestEdge;
-  const shadow: ShadowMirror = { submit: () => undefined, skip: () => undefined, mismatches: () => ({ routes: [{ routeKey: 'GET /api/payments/:id', mismatches: 2 }] }), close: async () => undefined };
+  const shadow: ShadowMirror = { submit: () => undefined, admit: () => true, skip: () => undefined, mismatches: () => ({ routes: [{ routeKey: 'GET /api/payments/:id', mismatches: 2 }] }), close: async () => undefined };
 
   beforeAll(async () => {
     upstream = await startUpstream();
@@ -83,7 +83,15 @@ describe('shadow stage: the edge side of mirroring', () => {
   let service: TestUpstream;
   let edge: TestEdge;
   const jobs: ShadowJob[] = [];
-  const shadow: ShadowMirror = { submit: (job) => jobs.push(job), skip: () => undefined, mismatches: () => ({}), close: async () => undefined };
+  let admitting = true;
+  const shed: string[] = [];
+  const shadow: ShadowMirror = {
+    submit: (job) => jobs.push(job),
+    admit: (capability) => admitting || (shed.push(capability), false),
+    skip: () => undefined,
+    mismatches: () => ({}),
+    close: async () => undefined,
+  };
 
   beforeAll(async () => {
     monolith = await startUpstream({ name: 'monolith' });
@@ -128,6 +136,19 @@ describe('shadow stage: the edge side of mirroring', () => {
     expect(job.primary.truncated).toBe(true);
     expect(job.primary.body.toString()).toBe(text.slice(0, 64));
     expect(job.primary.latencyMs).toBeGreaterThan(0);
+  });
+
+  it('hands nothing over, and captures nothing, while the mirror sheds load', async () => {
+    admitting = false;
+    try {
+      const response = await fetch(`${edge.url}/api/payments/p1`);
+      expect([response.status, response.headers.get('x-strangler-target')]).toEqual([200, 'monolith']);
+      await response.text();
+      expect(jobs).toHaveLength(0);
+      expect(shed).toEqual(['payments']);
+    } finally {
+      admitting = true;
+    }
   });
 
   it('never mirrors unsafe requests', async () => {

@@ -294,11 +294,15 @@ describe('shadow mirror against real upstreams', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(report()).toMatchObject({ dropped: 3, droppedByReason: { busy: 3 } });
     expect(service.received.length).toBe(seen);
+    // What the edge asks before capturing an answer it would mirror: no, and counted.
+    expect(shadow.admit('payments')).toBe(false);
+    expect(report()).toMatchObject({ dropped: 4, droppedByReason: { busy: 4 } });
 
     utilization = 0.2;
+    expect(shadow.admit('payments')).toBe(true);
     shadow.submit(p1);
     await waitFor(() => route(report(), 'GET /api/payments/p1')?.compared === 1);
-    expect(report().droppedByReason).toEqual({ busy: 3 });
+    expect(report().droppedByReason).toEqual({ busy: 4 });
   });
 
   it('measures the event loop itself by default', async () => {

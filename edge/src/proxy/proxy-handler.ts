@@ -202,7 +202,8 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     }
     // The service may not have the caller's own recent write yet: comparing now would report the lag.
     if (decision.mirror && recentWrite) deps.shadow.skip(capability, 'recent_write');
-    const mirror = decision.mirror && !recentWrite && target === 'monolith' && match !== undefined;
+    // Asked last: a request that will not be mirrored for another reason is not counted as shed.
+    const mirror = decision.mirror && !recentWrite && target === 'monolith' && match !== undefined && deps.shadow.admit(capability);
 
     if (target === 'service' && (safe || hasIdempotencyKey)) {
       const buffered = RequestBody.bufferedNow(req, settings.replayMaxBodyBytes);

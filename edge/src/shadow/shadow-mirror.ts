@@ -225,6 +225,12 @@ export function createShadowMirror(options: ShadowOptions): ShadowMirror {
       }
     },
 
+    admit(capability: string): boolean {
+      if (!busy()) return true;
+      drop(capability, 'busy');
+      return false;
+    },
+
     skip(capability: string, reason: 'recent_write'): void {
       drop(capability, reason);
     },

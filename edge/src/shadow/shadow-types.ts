@@ -54,6 +54,11 @@ export interface LoadProbe {
 export interface ShadowMirror {
   /** never throws, never delays the caller; drops (and counts) when saturated */
   submit(job: ShadowJob): void;
+  /**
+   * Whether a request of this capability would be mirrored now, asked before its answer is captured:
+   * false (counted as dropped, `busy`) while the edge is too busy, so a shed mirror costs nothing.
+   */
+  admit(capability: string): boolean;
   /** A request the edge chose not to mirror (counted as dropped with this reason). */
   skip(capability: string, reason: 'recent_write'): void;
   /** JSON for GET /_edge/mismatches */
