@@ -6,7 +6,8 @@
 //       session lookup → LRU), LOG_LEVEL=info (one access-log line per request, written to a file),
 //       metrics on;
 //   (d) the same edge with payments at stage shadow 100 %: the monolith answers, and the request is
-//       mirrored to the service and re-sent to the monolith for the comparison.
+//       mirrored to the service while the edge's event loop has headroom (SHADOW_MAX_LOOP_UTILIZATION)
+//       and dropped as busy when it has not; a second monolith call only when the answers differ.
 // Every server is its own process; the load generator is another (wrk, else Node — see
 // load-generator.mjs). Targets are measured in interleaved rounds and medians reported, as ratios to
 // (b): absolute numbers on a shared 2-core box move from run to run, ratios much less.
@@ -134,9 +135,16 @@ async function metricsOf(url) {
     mirrored: sum('edge_shadow_mirrored_total'),
     dropped: sum('edge_shadow_dropped_total'),
     mismatches: sum('edge_shadow_mismatches_total'),
+    busy: sum('edge_shadow_dropped_total', (l) => l.includes('reason="busy"')),
     resolved: sum('edge_user_lookups_total', (l) => l.includes('result="resolved"')),
     cached: sum('edge_user_lookups_total', (l) => l.includes('result="cached"')),
   };
+}
+
+/** What the shadow edge did between two metric readings. */
+function countsBetween(before, after) {
+  const delta = (key) => after[key] - before[key];
+  return { mirrored: delta('mirrored'), dropped: delta('dropped'), busy: delta('busy'), mismatches: delta('mismatches') };
 }
 
 /** One request as the load generator sends it: the edge must route it as the scenario says. */
@@ -208,7 +216,7 @@ async function main() {
       { key: 'a', title: '(a) upstream directly', url: upstreamUrl },
       { key: 'b', title: '(b) bare http-proxy + keep-alive agent', url: `http://127.0.0.1:${barePort}` },
       { key: 'c', title: '(c) edge: live 100 %, user resolved, info logs, metrics', url: edges.c },
-      { key: 'd', title: '(d) edge: shadow 100 % (mirror + monolith re-read)', url: edges.d },
+      { key: 'd', title: '(d) edge: shadow 100 % (mirrored while not busy)', url: edges.d },
       ...(COMPARE_DIST
         ? [
             { key: 'c0', title: '(c) with the compared build', url: edges.c0 },
@@ -265,7 +273,7 @@ async function main() {
         }
       }
       const after = await metricsOf(edges.d);
-      shadowCounts = { mirrored: after.mirrored - before.mirrored, dropped: after.dropped - before.dropped, mismatches: after.mismatches - before.mismatches, requests: median(fixed.d.map((r) => r.rps)) * FIXED_DURATION_S * ROUNDS };
+      shadowCounts = countsBetween(before, after);
     }
 
     // Mirroring costs the edge CPU of its own (two more upstream calls and a comparison per request), so
@@ -273,7 +281,9 @@ async function main() {
     // own maximum, a rate it sustains, to see what the mirror does to the client's latency as such.
     const shadowRate = ONLY === undefined ? Math.round(median(closed.d.map((r) => r.rps)) * FIXED_RATE_SHARE) : undefined;
     const atShadowRate = { c: [], d: [] };
+    let shadowCountsAtOwnRate;
     if (shadowRate !== undefined && shadowRate < rate) {
+      const before = await metricsOf(edges.d);
       for (let round = 1; round <= ROUNDS; round += 1) {
         for (const target of targets.filter((t) => t.key === 'c' || t.key === 'd')) {
           const result = await load(target, FIXED_DURATION_S, shadowRate);
@@ -281,10 +291,12 @@ async function main() {
           log(`fixed ${shadowRate}/s, round ${round}: ${target.title.padEnd(58)} ${fmt(result.rps, 0).padStart(7)} req/s  p50 ${fmt(result.p50Ms, 3)} ms  p99 ${fmt(result.p99Ms, 3)} ms  late ${result.late}/${result.scheduled}  errors ${result.errors}`);
         }
       }
+      shadowCountsAtOwnRate = countsBetween(before, await metricsOf(edges.d));
     }
 
     const results = summarize(targets, closed, fixed, rate, shadowCounts);
     results.shadowRate = shadowRate;
+    results.shadowCountsAtOwnRate = shadowCountsAtOwnRate;
     results.shadowP50AtOwnRate = atShadowRate.d.length ? median(atShadowRate.d.map((d, i) => d.p50Ms / atShadowRate.c[i].p50Ms - 1)) : NaN;
     results.loadAverage = { before: loadBefore, after: os.loadavg()[0] };
     printSummary(results);
@@ -369,7 +381,8 @@ function printSummary(r) {
   log(`(c) ÷ (b) req/s: ${fmt(r.by.c.rpsRatio)}× (target ≥ 0.95×)`);
   log(`(c) − (b) p99 at ${r.rate}/s: ${r.p99Added >= 0 ? '+' : ''}${fmt(r.p99Added, 3)} ms (target ≤ 1 ms)`);
   log(`(d) vs (c) p50 at ${r.rate}/s: ${r.shadowP50 >= 0 ? '+' : ''}${fmt(r.shadowP50 * 100, 1)} % (target ≤ 5 %)`);
-  if (r.shadowCounts) log(`shadow during the fixed-rate runs: ${r.shadowCounts.mirrored} mirrored, ${r.shadowCounts.dropped} dropped, ${r.shadowCounts.mismatches} mismatches`);
+  if (r.shadowCounts) log(`shadow during the fixed-rate runs: ${r.shadowCounts.mirrored} mirrored, ${r.shadowCounts.dropped} dropped (${r.shadowCounts.busy} as busy), ${r.shadowCounts.mismatches} mismatches`);
+  if (r.shadowCountsAtOwnRate) log(`shadow at half of (d)'s own maximum: ${r.shadowCountsAtOwnRate.mirrored} mirrored, ${r.shadowCountsAtOwnRate.dropped} dropped (${r.shadowCountsAtOwnRate.busy} as busy)`);
   if (!Number.isNaN(r.shadowP50AtOwnRate ?? NaN)) log(`(d) vs (c) p50 at ${r.shadowRate}/s (half of (d)'s own maximum): ${r.shadowP50AtOwnRate >= 0 ? '+' : ''}${fmt(r.shadowP50AtOwnRate * 100, 1)} %`);
   if (r.loadAverage) log(`1-minute load average: ${fmt(r.loadAverage.before)} before, ${fmt(r.loadAverage.after)} after (${r.cpus} CPUs)`);
 }
@@ -383,8 +396,11 @@ function writeReport(r) {
   const row = (x) =>
     `| ${x.title} | ${fmt(x.rpsRatio)}× | ${fmt(x.cpuUs / by.b.cpuUs)}× | ${fmt(x.p50 / by.b.p50)}× | ${fmt(x.p99 / by.b.p99)}× | ${x.key === 'b' ? '—' : ms(x.p99Added)} | ${late(x)} |`;
   const tool = r.tool === 'wrk' ? 'wrk 4.1 (one thread; fixed rate by a pacing script, `edge/bench/wrk-load.lua`)' : 'Node (autocannon closed loop, a paced client for the fixed rate)';
+  const mirrorShare = (c) => `${fmt((100 * c.mirrored) / Math.max(1, c.mirrored + c.dropped), 1)} %`;
   const shadow = r.shadowCounts
-    ? `At (b)'s half rate the shadow edge mirrored ${r.shadowCounts.mirrored} requests and dropped ${r.shadowCounts.dropped} (its bounded queue full), with ${r.shadowCounts.mismatches} mismatches.`
+    ? `At (b)'s half rate the shadow edge mirrored ${r.shadowCounts.mirrored} requests (${mirrorShare(r.shadowCounts)}) and dropped ${r.shadowCounts.dropped}, ${r.shadowCounts.busy} of them because its event loop was busy (\`SHADOW_MAX_LOOP_UTILIZATION\`, 0.5), with ${r.shadowCounts.mismatches} mismatches.${
+        r.shadowCountsAtOwnRate ? ` At half of (d)'s own maximum it mirrored ${mirrorShare(r.shadowCountsAtOwnRate)} of the requests.` : ''
+      }`
     : '';
   const ownRate = Number.isNaN(r.shadowP50AtOwnRate ?? NaN)
     ? ''
@@ -409,7 +425,8 @@ ${r.rows.map(row).join('\n')}
 live 100 %, the caller's user id resolved from the bearer token (peer lookup once, then the LRU; the
 run starts once every token is known), \`LOG_LEVEL=info\` with the default access-log sampling
 (\`ACCESS_LOG_SAMPLE=0.01\`, to a file), metrics on. (d) is the same edge at stage shadow 100 %: the
-monolith answers and each GET is mirrored to the service and sent to the monolith once more.
+monolith answers and each GET is mirrored to the service while the edge has headroom (a second
+monolith call only when the answers differ; here they never do), and dropped as busy when it has not.
 
 | target | result | |
 | --- | --- | --- |
