@@ -160,6 +160,22 @@ describe('strangler on the local flags file', () => {
           detail: expect.stringMatching(/^lagging: the oldest unapplied change is \d+\.\d s old \(bound 1 s; 1 pending; worker http/),
         },
       ]);
+      // status says the lag is past the edge's read-your-writes window (5 s by default; 1 s here).
+      const edgeWindow = await startTestEdge({
+        routes: standardRoutes({ monolith: upstreams.monolith.url, auth: upstreams.auth.url, payments: upstreams.payments.url }),
+        flags: [{ capability: 'payments', enabled: true, stage: 'live', rollout: 50 }],
+        env: { READ_YOUR_WRITES_MS: '1000' },
+      });
+      try {
+        const status = await strangler(['status', 'payments', '--json'], { ...env, EDGE_URL: edgeWindow.url });
+        expect(status.code).toBe(1);
+        expect(status.json().edge.readYourWritesMs).toBe(1_000);
+        expect(status.json().problems).toEqual([expect.stringMatching(/^payments: sync to-monolith is \d+\.\d s behind, more than the edge's read-your-writes window \(1 s\)/)]);
+        const text = await strangler(['status', 'payments'], { ...env, EDGE_URL: edgeWindow.url });
+        expect(text.out).toContain('read-your-writes for 1 s after a caller\'s write');
+      } finally {
+        await edgeWindow.stop();
+      }
     } finally {
       syncPayments.control.resume();
     }

@@ -107,7 +107,7 @@ export function buildEdge(deps: EdgeDeps): Edge {
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   app.use(edgeRequestId());
   app.use(healthRoutes({ routes: () => true, flags: () => deps.flags.status().ready }, metrics.registry));
-  app.use('/_edge', adminRoutes({ adminToken: config.EDGE_ADMIN_TOKEN, routes: deps.routes, flags: deps.flags, breakers, shadow }));
+  app.use('/_edge', adminRoutes({ adminToken: config.EDGE_ADMIN_TOKEN, routes: deps.routes, flags: deps.flags, breakers, shadow, affinity }));
   const proxy = proxyHandler({
     routes: deps.routes,
     flags: deps.flags,

@@ -51,6 +51,7 @@ describe('admin endpoints and health', () => {
   it('shows each capability’s stage and percentage as the flag client sees them', async () => {
     const body = await jsonOf(admin('/_edge/capabilities', ADMIN_TOKEN));
     expect(body.flags).toMatchObject({ kind: 'local-file', ready: true });
+    expect(body.readYourWrites).toEqual({ windowMs: 5_000, callerKeys: 0 });
     expect(body.capabilities).toEqual([
       { capability: 'auth', flag: 'strangler.auth', flagFound: true, enabled: true, stage: 'reads', percentage: 10, serviceUrl: upstream.url, breaker: 'closed' },
       { capability: 'payments', flag: 'strangler.payments', flagFound: true, enabled: true, stage: 'shadow', percentage: 25, serviceUrl: upstream.url, breaker: 'closed' },

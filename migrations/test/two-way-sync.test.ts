@@ -144,6 +144,17 @@ describe.each(testDialects())('two-way sync on %s', (dialect) => {
       expect(metrics).toMatch(/data_sync_lag_seconds\{[^}]*direction="to-service"[^}]*\} \d/);
       expect(metrics).toMatch(/data_sync_apply_lag_seconds_count\{[^}]*direction="to-service"[^}]*\} 20/);
       expect(metrics).toMatch(/data_sync_errors_total/);
+
+      // Paused (or stuck), the worker polls nothing; the lag is read from the backlog at each scrape
+      // all the same, so it grows instead of showing the last poll's 0.
+      service.control.pause();
+      await insertMonolithPayments(h.knex('monolith'), 1);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const paused = await (await fetch(`${service.url}/metrics`)).text();
+      const lag = Number(/data_sync_lag_seconds\{[^}]*direction="to-service"[^}]*\} ([\d.]+)/.exec(paused)?.[1]);
+      expect(lag).toBeGreaterThanOrEqual(1);
+      service.control.resume();
+      await waitFor('the lag back to 0', async () => / 0$/m.test((await (await fetch(`${service.url}/metrics`)).text()).split('\n').find((l) => l.startsWith('data_sync_lag_seconds{') && l.includes('to-service')) ?? ''));
     } finally {
       await service.stop(1_000);
     }

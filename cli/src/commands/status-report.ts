@@ -31,11 +31,13 @@ export interface CapabilityStatus {
   breaker: string;
   /** Requests meant for the service that the monolith served instead, by reason (breaker_open, connect, reset, timeout). */
   fallbacks: Record<string, number>;
+  /** Reads the edge sent to the side of the caller's recent write rather than the flag's side. */
+  pinnedReads: number;
   sync: Array<{ direction: string; url: string; ready: boolean; lagSeconds: number; pending: number; errors: number }>;
 }
 
 export interface StatusReport {
-  edge: { url: string; reachable: boolean; flagSource?: EdgeCapabilities['flags']; error?: string };
+  edge: { url: string; reachable: boolean; flagSource?: EdgeCapabilities['flags']; readYourWritesMs?: number; error?: string };
   /** Traffic figures cover this many seconds (`--window`), or the edge's whole life when null. */
   windowSeconds: number | null;
   capabilities: CapabilityStatus[];
@@ -129,13 +131,31 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
             .filter((f) => f.value > 0)
             .map((f) => [f.labels.reason ?? 'unknown', f.value]),
         ),
+        pinnedReads: sum(select(samples, 'edge_read_your_writes_total', { capability: c.capability })),
         sync: syncOf(workers, c.capability),
       });
+    }
+    const windowMs = caps.readYourWrites?.windowMs;
+    for (const c of capabilities) {
+      if (c.stage !== 'reads' && c.stage !== 'live') continue;
+      for (const s of c.sync) {
+        if (windowMs === undefined || s.lagSeconds * 1000 <= windowMs) continue;
+        problems.push(
+          `${c.capability}: sync ${s.direction} is ${s.lagSeconds.toFixed(1)} s behind, more than the edge's read-your-writes window (${windowMs / 1000} s): ` +
+            'a user reading right after their own write can miss it (READ_YOUR_WRITES_MS, or find why the sync lags)',
+        );
+      }
     }
     if (options.capability && capabilities.length === 0) problems.push(`the edge does not route a capability named ${options.capability}`);
   }
   return {
-    edge: { url: edge.url, reachable: edgeData !== undefined, ...(edgeData ? { flagSource: edgeData[0].flags } : {}), ...(edgeError ? { error: edgeError } : {}) },
+    edge: {
+      url: edge.url,
+      reachable: edgeData !== undefined,
+      ...(edgeData ? { flagSource: edgeData[0].flags } : {}),
+      ...(edgeData?.[0].readYourWrites ? { readYourWritesMs: edgeData[0].readYourWrites.windowMs } : {}),
+      ...(edgeError ? { error: edgeError } : {}),
+    },
     windowSeconds: options.windowSeconds || null,
     capabilities,
     syncWorkers: workers.map((w) => ({

@@ -15,6 +15,7 @@ function capability(c: CapabilityStatus, window: string): string[] {
   lines.push(`  shadow    ${m.compared ? `${n(m.compared)} compared, ${n(m.mismatched)} mismatched (${pct(m.rate)})` : 'nothing compared'}${window}`);
   lines.push(side('monolith', c.sides.monolith) + window, side('service', c.sides.service) + window);
   const fallbacks = Object.entries(c.fallbacks);
+  if (c.pinnedReads) lines.push(`  pinned    ${n(c.pinnedReads)} reads sent to the side of the caller's recent write${window}`);
   lines.push(`  breaker   ${c.breaker}${fallbacks.length ? `; fallbacks to the monolith: ${fallbacks.map(([reason, count]) => `${reason} ${n(count)}`).join(', ')}${window}` : ''}`);
   if (c.sync.length === 0) lines.push('  sync      no worker found (SYNC_URLS)');
   for (const s of c.sync) {
@@ -29,6 +30,9 @@ export function formatStatus(report: StatusReport): string {
   if (report.edge.reachable) {
     const f = report.edge.flagSource;
     lines.push(`edge ${report.edge.url}  flags from ${f ? `${f.kind} ${f.where}${f.ready ? '' : ' (NOT READY)'}${f.errors ? `, ${f.errors} errors (last: ${f.lastError ?? '?'})` : ''}` : '?'}`);
+    if (report.edge.readYourWritesMs !== undefined) {
+      lines.push(`  read-your-writes ${report.edge.readYourWritesMs ? `for ${report.edge.readYourWritesMs / 1000} s after a caller's write` : 'off'}`);
+    }
     if (!report.windowSeconds) lines.push('  (traffic since the edge started; --window <seconds> for a recent sample)');
   } else {
     lines.push(`edge ${report.edge.url}  UNREACHABLE`);

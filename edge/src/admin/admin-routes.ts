@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { httpErrors } from '@strangler/kit';
 import type { FlagSource } from '../flags/flag-source';
 import { rolloutOfDefinition, stageOfDefinition } from '../flags/stage';
+import type { WriteAffinity } from '../consistency/write-affinity';
 import type { BreakerRegistry } from '../resilience/breaker-registry';
 import type { RoutesProvider } from '../routing/routes-source';
 import type { ShadowMirror } from '../shadow';
@@ -13,6 +14,7 @@ export interface AdminDeps {
   flags: FlagSource;
   breakers: BreakerRegistry;
   shadow: ShadowMirror;
+  affinity: WriteAffinity;
 }
 
 /** `/_edge/*`: what the edge is doing right now, as it sees it. Read-only. */
@@ -41,7 +43,8 @@ export function adminRoutes(deps: AdminDeps): Router {
         breaker: breakers.get(`${capability.name} ${capability.service.url}`) ?? 'closed',
       };
     });
-    res.json({ flags: deps.flags.status(), capabilities });
+    const readYourWrites = { windowMs: deps.affinity.windowMs, callerKeys: deps.affinity.size };
+    res.json({ flags: deps.flags.status(), readYourWrites, capabilities });
   });
 
   router.get('/breakers', (_req, res) => {

@@ -36,6 +36,15 @@ export class WriteAffinity {
     this.now = options.now ?? Date.now;
   }
 
+  get windowMs(): number {
+    return this.options.windowMs;
+  }
+
+  /** Caller keys remembered (expired pins included until they are next looked at or pushed out). */
+  get size(): number {
+    return this.pins.size;
+  }
+
   get enabled(): boolean {
     return this.options.windowMs > 0;
   }

@@ -9,11 +9,38 @@ export interface SyncMetrics {
   pending: Gauge<'capability' | 'direction'>;
   applyLag: Histogram<'capability' | 'direction'>;
   batchSeconds: Histogram<'capability' | 'direction'>;
+  /**
+   * Workers re-read their backlog when the metrics are collected, so the lag grows while a worker is
+   * paused, backing off or stuck, instead of showing the value of its last poll.
+   */
+  onCollect(refresh: () => Promise<void>): () => void;
+}
+
+/** A refresh that takes longer than this keeps the previous value (a scrape must not hang). */
+const REFRESH_TIMEOUT_MS = 1_000;
+
+async function refreshAll(refreshers: ReadonlySet<() => Promise<void>>): Promise<void> {
+  await Promise.all(
+    [...refreshers].map(async (refresh) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, REFRESH_TIMEOUT_MS);
+        timer.unref();
+      });
+      // A database away: the gauges keep their last values, the poll loop reports the error.
+      await Promise.race([refresh().catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
+    }),
+  );
 }
 
 export function createSyncMetrics(registry: Registry): SyncMetrics {
   const registers = [registry];
+  const refreshers = new Set<() => Promise<void>>();
   return {
+    onCollect: (refresh) => {
+      refreshers.add(refresh);
+      return () => refreshers.delete(refresh);
+    },
     rowsApplied: new Counter({
       name: 'data_sync_rows_applied_total',
       help: 'Entities the sync applied to its target, by mapping and outcome (inserted, updated, deleted, unchanged, kept)',
@@ -29,9 +56,10 @@ export function createSyncMetrics(registry: Registry): SyncMetrics {
     }),
     lag: new Gauge({
       name: 'data_sync_lag_seconds',
-      help: 'Age of the oldest captured change not yet applied (0 when caught up)',
+      help: 'Age of the oldest captured change not yet applied (0 when caught up), read from the backlog when collected',
       labelNames: ['capability', 'direction'] as const,
       registers,
+      collect: () => refreshAll(refreshers),
     }),
     pending: new Gauge({ name: 'data_sync_pending_changes', help: 'Captured changes waiting', labelNames: ['capability', 'direction'] as const, registers }),
     applyLag: new Histogram({

@@ -64,6 +64,7 @@ export class SyncWorker {
   private readonly failures = new Map<string, number>();
   private loop: Promise<void> | undefined;
   private lastPendingCount = 0;
+  private stopCollecting: (() => void) | undefined;
   private lastPendingCountAt = 0;
   /** Time of the last successful poll (readiness). */
   lastPollAt = 0;
@@ -82,6 +83,7 @@ export class SyncWorker {
 
   /** Creates the engine tables on the target and resumes the source from the target's checkpoint. */
   async start(): Promise<void> {
+    this.stopCollecting ??= this.options.metrics?.onCollect(() => this.updateLag());
     await ensureEngineTables(this.options.target);
     const saved = await readCheckpoint<SyncCheckpoint>(this.options.target, this.name);
     if (saved) this.checkpoint = { ...saved.state, authority: this.ctx.authority };
@@ -161,6 +163,7 @@ export class SyncWorker {
 
   /** Finishes the batch in hand, then returns. */
   async stop(): Promise<void> {
+    this.stopCollecting?.();
     this.control.stop();
     await this.loop;
   }
