@@ -227,6 +227,14 @@ describe('read-your-writes: a caller’s reads follow their write across the sid
     await eventually(async () => (await call(stack.edge, 'GET', '/api/payments', { token })).target === 'service', WINDOW_MS * 3, 100);
   });
 
+  it('an anonymous write (a registration) pins nothing: the new token reads where the flag says', async () => {
+    await setStages(stack.edge, { auth: ['reads', 100] });
+    const registered = await call(stack.edge, 'POST', '/api/auth/register', { body: newUser() });
+    expect([registered.status, registered.target]).toEqual([201, 'monolith']);
+    // The service knows the monolith's new session through the peer lookup (decision 0003).
+    expect(await call(stack.edge, 'GET', '/api/auth/me', { token: registered.body.token })).toMatchObject({ status: 200, target: 'service' });
+  });
+
   it('a write that changed nothing (4xx) pins nothing', async () => {
     await setStages(stack.edge, { payments: ['reads', 100] });
     const refused = await call(stack.edge, 'POST', '/api/payments', { token, body: { amount: 'lots', currency: 'USD' }, key: randomUUID() });

@@ -22,8 +22,8 @@ interface Pin {
  * capability go to the side that took it: the window must cover the sync's lag.
  *
  * A caller is known by every key the request carries (the user id behind the token when the edge
- * already knows it, the token's hash, the client address's hash for anonymous calls); a write pins
- * all of them, a read follows the newest pin among them. Pins live in this edge's memory: several
+ * already knows it, and the token's hash); a write pins all of them, a read follows the newest pin
+ * among them. Anonymous calls are not pinned (see callerKeysFor). Pins live in this edge's memory: several
  * edge instances need a load balancer that keeps a client on one instance for the window.
  */
 export class WriteAffinity {

@@ -32,16 +32,19 @@ export function unleashContextFor(identity: RequestIdentity, users: UserResolver
 
 /**
  * Every key the caller of this request is known by without a lookup, for read-your-writes pins
- * (consistency/write-affinity.ts): the user id already resolved for the token and the token's hash,
- * or, for anonymous calls, the client address.
+ * (consistency/write-affinity.ts): the user id already resolved for the token and the token's hash.
+ * None for anonymous calls: what they write (a registration, a login) is read back with the token it
+ * returns, and a client address is shared by everyone behind one NAT or proxy.
  */
-export function callerKeysFor(identity: RequestIdentity, users: UserResolver): string[] {
+export function callerKeysFor(identity: Pick<RequestIdentity, 'headers'>, users: UserResolver): string[] {
   const token = bearerTokenFrom(identity.headers.authorization);
-  if (!token) return [`address:${identity.clientAddress}`];
+  if (!token) return NO_KEYS;
   const tokenHash = tokenHashOf(token);
   const userId = users.rememberedUserId(tokenHash);
   return userId === undefined ? [`token:${tokenHash}`] : [`user:${userId}`, `token:${tokenHash}`];
 }
+
+const NO_KEYS: string[] = [];
 
 function tokenContext(userId: string | undefined, tokenHash: string, remoteAddress: string): Context {
   return userId ? { userId, sessionId: tokenHash, remoteAddress } : { sessionId: tokenHash, remoteAddress };

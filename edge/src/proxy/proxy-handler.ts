@@ -116,8 +116,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       () => unleashContextFor({ clientAddress: clientAddress(req, deps.trust), headers: req.headers }, deps.users),
     );
 
-  const callerKeys = (req: IncomingMessage): string[] =>
-    callerKeysFor({ clientAddress: clientAddress(req, deps.trust), headers: req.headers }, deps.users);
+  const callerKeys = (req: IncomingMessage): string[] => callerKeysFor(req, deps.users);
 
   const respondProblem = (res: ServerResponse, error: AppError, retryAfter: boolean, target: Target, requestId: string) => {
     if (res.headersSent) {
@@ -136,7 +135,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     if (fallback) metrics.fallbacks.inc({ capability: request.capability, reason: fallback });
     // A write that may have changed something pins the caller's next reads to the side that took it;
     // a 4xx changed nothing (the sides' contract), so it pins nothing.
-    if (request.writerKeys && !(typeof status === 'number' && status >= 400 && status < 500)) {
+    if (request.writerKeys?.length && !(typeof status === 'number' && status >= 400 && status < 500)) {
       deps.affinity.noteWrite(request.capability, request.writerKeys, target);
     }
     accessLog.finished(request.requestId, request.method, request.url, request.capability, request.stage, target, status, fallback, durationMs);
