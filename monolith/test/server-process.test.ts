@@ -1,56 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { httpClient } from '@strangler/kit/testing';
+import { describeDeployableProcess, expectRefusal, expectServesThenStops } from '@strangler/kit/testing/process-contract';
 
 // Runs the compiled server exactly as `npm run start:monolith` does (`npm test` builds first).
 const SERVER = path.resolve(__dirname, '../dist/server.js');
 
-function run(env: Record<string, string>): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [SERVER], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exit };
-}
-
-async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!predicate()) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-describe('the monolith process', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'monolith-process-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
+describeDeployableProcess('the monolith process', SERVER, ({ run, dir }) => {
   it('refuses to start on bad config, naming the variable', async () => {
-    const proc = run({ PORT: 'http', LOG_LEVEL: 'chatty', DATABASE_URL: path.join(dir, 'm.sqlite') });
-    expect(await proc.exit).toBe(1);
-    expect(proc.output()).toContain('PORT="http"');
-    expect(proc.output()).toContain('LOG_LEVEL="chatty"');
+    await expectRefusal(run({ PORT: 'http', LOG_LEVEL: 'chatty', DATABASE_URL: path.join(dir(), 'm.sqlite') }), ['PORT="http"', 'LOG_LEVEL="chatty"']);
   });
 
   it('migrates an empty SQLite database, serves, and exits 0 on SIGTERM', async () => {
-    const proc = run({ PORT: '0', DATABASE_URL: path.join(dir, 'nested', 'm.sqlite') });
-    await waitFor(() => /listening on http:\/\/localhost:(\d+)/.test(proc.output()));
-    const port = /listening on http:\/\/localhost:(\d+)/.exec(proc.output())![1];
-    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
-    expect(ready.status).toBe(200);
-    const registered = await fetch(`http://127.0.0.1:${port}/api/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'proc@example.com', password: 'password1', name: 'P' }),
+    await expectServesThenStops(run({ PORT: '0', DATABASE_URL: path.join(dir(), 'nested', 'm.sqlite') }), async (url) => {
+      const registered = await httpClient(url).post('/api/auth/register', { email: 'proc@example.com', password: 'password1', name: 'P' });
+      expect(registered.status).toBe(201);
     });
-    expect(registered.status).toBe(201);
-    proc.child.kill('SIGTERM');
-    expect(await proc.exit).toBe(0);
-    expect(proc.output()).toContain('"msg":"stopped"');
   });
 });

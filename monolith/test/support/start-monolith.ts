@@ -1,15 +1,10 @@
-import { createDatabase, createLogger, listen, systemClock, type Clock, type Database } from '@strangler/kit';
-import { createTestDatabase, httpClient, type HttpClient } from '@strangler/kit/testing';
+import { createLogger, systemClock, type Clock } from '@strangler/kit';
+import { startOnTestDatabase, type RunningTestApp } from '@strangler/kit/testing';
 import { migrateLatest, monolithMigrations } from '@strangler/migrations';
 import { buildMonolithApp } from '../../src/app';
 import type { PaymentsPort } from '../../src/payments/payments-port';
 
-export interface RunningMonolith {
-  url: string;
-  api: HttpClient;
-  db: Database;
-  stop(): Promise<void>;
-}
+export type RunningMonolith = RunningTestApp;
 
 /** The real monolith on port 0 against a fresh database of the given dialect, migrated the way
  * production is. */
@@ -25,29 +20,20 @@ export async function startMonolith(
     peerTimeoutMs?: number;
   } = {},
 ): Promise<RunningMonolith> {
-  const testDb = await createTestDatabase(dialect);
-  const db = createDatabase(testDb.url);
-  await migrateLatest(db.knex, monolithMigrations);
   const logger = createLogger({ name: 'monolith', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const app = buildMonolithApp({
-    db,
-    logger,
-    clock: options.clock ?? systemClock,
-    sessionTtlMs: options.sessionTtlMs ?? 60 * 60 * 1000,
-    ...(options.paymentsPort ? { paymentsPort: options.paymentsPort } : {}),
-    authPeers: options.authPeers ?? [],
-    internalToken: options.internalToken,
-    peerTimeoutMs: options.peerTimeoutMs ?? 1_000,
-  });
-  const server = await listen(app, 0, '127.0.0.1');
-  return {
-    url: server.url,
-    api: httpClient(server.url),
-    db,
-    async stop() {
-      await server.close(1_000);
-      await db.close();
-      await testDb.drop();
-    },
-  };
+  return startOnTestDatabase(
+    dialect,
+    (db) => migrateLatest(db.knex, monolithMigrations),
+    (db) =>
+      buildMonolithApp({
+        db,
+        logger,
+        clock: options.clock ?? systemClock,
+        sessionTtlMs: options.sessionTtlMs ?? 60 * 60 * 1000,
+        ...(options.paymentsPort ? { paymentsPort: options.paymentsPort } : {}),
+        authPeers: options.authPeers ?? [],
+        internalToken: options.internalToken,
+        peerTimeoutMs: options.peerTimeoutMs ?? 1_000,
+      }),
+  );
 }

@@ -1,16 +1,11 @@
-import { createDatabase, createLogger, listen, PeerSessionsClient, systemClock, type Clock, type Database } from '@strangler/kit';
-import { createTestDatabase, httpClient, type HttpClient } from '@strangler/kit/testing';
+import { createLogger, PeerSessionsClient, systemClock, type Clock } from '@strangler/kit';
+import { startOnTestDatabase, type RunningTestApp } from '@strangler/kit/testing';
 import { authMigrations, migrateLatest } from '@strangler/migrations';
 import { buildAuthServiceApp } from '../../src/app';
 import { DEFAULT_LOGIN_THROTTLE_LIMITS, LoginThrottle, type LoginThrottleLimits } from '../../src/throttling/login-throttle';
 import type { ScryptParams } from '../../src/passwords/scrypt-params';
 
-export interface RunningAuthService {
-  url: string;
-  api: HttpClient;
-  db: Database;
-  stop(): Promise<void>;
-}
+export type RunningAuthService = RunningTestApp;
 
 export interface AuthServiceOptions {
   clock?: Clock;
@@ -28,9 +23,6 @@ export interface AuthServiceOptions {
 /** The real auth service on port 0 against a fresh database of the given dialect, migrated the way
  * production is. */
 export async function startAuthService(dialect: 'sqlite' | 'mysql', options: AuthServiceOptions = {}): Promise<RunningAuthService> {
-  const testDb = await createTestDatabase(dialect);
-  const db = createDatabase(testDb.url);
-  await migrateLatest(db.knex, authMigrations);
   const logger = createLogger({ name: 'auth-service', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const peers = new PeerSessionsClient({
     peers: options.peers ?? [],
@@ -38,25 +30,19 @@ export async function startAuthService(dialect: 'sqlite' | 'mysql', options: Aut
     timeoutMs: options.peerTimeoutMs ?? 1_000,
     logger,
   });
-  const app = buildAuthServiceApp({
-    db,
-    logger,
-    clock: options.clock ?? systemClock,
-    sessionTtlMs: options.sessionTtlMs ?? 60 * 60 * 1000,
-    internalToken: options.internalToken,
-    peers,
-    loginThrottle: options.loginThrottle ?? LoginThrottle.inMemory({ ...DEFAULT_LOGIN_THROTTLE_LIMITS, ...options.throttle }),
-    ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}),
-  });
-  const server = await listen(app, 0, '127.0.0.1');
-  return {
-    url: server.url,
-    api: httpClient(server.url),
-    db,
-    async stop() {
-      await server.close(1_000);
-      await db.close();
-      await testDb.drop();
-    },
-  };
+  return startOnTestDatabase(
+    dialect,
+    (db) => migrateLatest(db.knex, authMigrations),
+    (db) =>
+      buildAuthServiceApp({
+        db,
+        logger,
+        clock: options.clock ?? systemClock,
+        sessionTtlMs: options.sessionTtlMs ?? 60 * 60 * 1000,
+        internalToken: options.internalToken,
+        peers,
+        loginThrottle: options.loginThrottle ?? LoginThrottle.inMemory({ ...DEFAULT_LOGIN_THROTTLE_LIMITS, ...options.throttle }),
+        ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}),
+      }),
+  );
 }

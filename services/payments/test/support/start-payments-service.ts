@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  createDatabase,
-  createLogger,
-  listen,
-  PeerSessionsClient,
-  systemClock,
-  type Clock,
-  type Database,
-} from '@strangler/kit';
-import { createTestDatabase, httpClient, type HttpClient } from '@strangler/kit/testing';
+import { createLogger, PeerSessionsClient, systemClock, type Clock } from '@strangler/kit';
+import { startOnTestDatabase, type RunningTestApp } from '@strangler/kit/testing';
 import { migrateLatest, monolithMigrations, paymentsMigrations } from '@strangler/migrations';
 import { buildMonolithApp } from '../../../../monolith/src/app';
 import { buildPaymentsServiceApp } from '../../src/app';
@@ -18,12 +10,7 @@ export const TEST_INTERNAL_TOKEN = 'test-internal-token-0123456789abcdef';
 
 const testLogger = (name: string) => createLogger({ name, level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-export interface RunningPaymentsService {
-  url: string;
-  api: HttpClient;
-  db: Database;
-  stop(): Promise<void>;
-}
+export type RunningPaymentsService = RunningTestApp;
 
 export interface PaymentsServiceOptions {
   clock?: Clock;
@@ -39,9 +26,6 @@ export async function startPaymentsService(
   dialect: 'sqlite' | 'mysql',
   options: PaymentsServiceOptions = {},
 ): Promise<RunningPaymentsService> {
-  const testDb = await createTestDatabase(dialect);
-  const db = createDatabase(testDb.url);
-  await migrateLatest(db.knex, paymentsMigrations);
   const logger = testLogger('payments-service');
   const peers = new PeerSessionsClient({
     peers: options.peers ?? [],
@@ -49,18 +33,11 @@ export async function startPaymentsService(
     timeoutMs: options.peerTimeoutMs ?? 1_000,
     logger,
   });
-  const app = buildPaymentsServiceApp({ db, logger, clock: options.clock ?? systemClock, peers });
-  const server = await listen(app, 0, '127.0.0.1');
-  return {
-    url: server.url,
-    api: httpClient(server.url),
-    db,
-    async stop() {
-      await server.close(1_000);
-      await db.close();
-      await testDb.drop();
-    },
-  };
+  return startOnTestDatabase(
+    dialect,
+    (db) => migrateLatest(db.knex, paymentsMigrations),
+    (db) => buildPaymentsServiceApp({ db, logger, clock: options.clock ?? systemClock, peers }),
+  );
 }
 
 export interface RunningSessionIssuer extends RunningPaymentsService {
@@ -76,25 +53,23 @@ export async function startSessionIssuer(
   dialect: 'sqlite' | 'mysql',
   options: { clock?: Clock; internalToken?: string; sessionTtlMs?: number } = {},
 ): Promise<RunningSessionIssuer> {
-  const testDb = await createTestDatabase(dialect);
-  const db = createDatabase(testDb.url);
-  await migrateLatest(db.knex, monolithMigrations);
-  const app = buildMonolithApp({
-    db,
-    logger: testLogger('monolith'),
-    clock: options.clock ?? systemClock,
-    sessionTtlMs: options.sessionTtlMs ?? 60 * 60 * 1000,
-    internalToken: options.internalToken ?? TEST_INTERNAL_TOKEN,
-  });
-  const server = await listen(app, 0, '127.0.0.1');
-  const api = httpClient(server.url);
+  const monolith = await startOnTestDatabase(
+    dialect,
+    (db) => migrateLatest(db.knex, monolithMigrations),
+    (db) =>
+      buildMonolithApp({
+        db,
+        logger: testLogger('monolith'),
+        clock: options.clock ?? systemClock,
+        sessionTtlMs: options.sessionTtlMs ?? 60 * 60 * 1000,
+        internalToken: options.internalToken ?? TEST_INTERNAL_TOKEN,
+      }),
+  );
   let stopped = false;
   return {
-    url: server.url,
-    api,
-    db,
+    ...monolith,
     async newUser() {
-      const res = await api.post('/api/auth/register', {
+      const res = await monolith.api.post('/api/auth/register', {
         email: `payer-${randomUUID()}@example.com`,
         password: 'correct horse battery',
         name: 'Payer',
@@ -105,9 +80,7 @@ export async function startSessionIssuer(
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.close(1_000);
-      await db.close();
-      await testDb.drop();
+      await monolith.stop();
     },
   };
 }
