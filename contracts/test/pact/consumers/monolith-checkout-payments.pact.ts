@@ -1,18 +1,9 @@
 import { AppError, createLogger } from '@strangler/kit';
 import { httpPaymentsPort } from '../../../../monolith/src/payments-client/http-payments-port';
 import type { OrderCharge } from '../../../../monolith/src/payments/payments-port';
-import { consumerPact, examples, executeTest } from '../support/consumer-pact';
-import {
-  bearerFromState,
-  currency,
-  decimalAmount,
-  id,
-  JSON_CONTENT_TYPE,
-  pathFromState,
-  problem,
-  PROBLEM_CONTENT_TYPE,
-  regex,
-} from '../support/matchers';
+import { invalidTransitionAnswer, jsonAnswer, paymentCore, paymentPath, unauthenticatedAnswer, withSession } from '../support/api-shapes';
+import { consumerPact, examples, executeTest, failureOf } from '../support/consumer-pact';
+import { decimalAmount, regex } from '../support/matchers';
 
 /**
  * The monolith's checkout as a client of the payments API (monolith/src/payments-client): the real
@@ -31,20 +22,33 @@ const charge: OrderCharge = {
 };
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const auth = { authorization: bearerFromState(examples.token) };
+const auth = withSession();
 
 /** Only what httpPaymentsPort reads: a consumer-driven contract asks for nothing more. */
-function paymentShape(status: 'authorized' | 'captured', captured: string) {
-  return {
-    id: id(examples.paymentId),
-    amount: decimalAmount('25.00'),
-    currency: currency('EUR'),
-    status,
-    capturedAmount: decimalAmount(captured),
-  };
-}
+const paymentShape = (status: 'authorized' | 'captured', captured: string) => paymentCore(status, { amount: '25.00', currency: 'EUR', captured });
 
-const capturePath = pathFromState('/api/payments/${paymentId}/capture', `/api/payments/${examples.paymentId}/capture`);
+/** What httpPaymentsPort sends to create the order's payment, with the given Authorization. */
+const chargeRequest = (authorization: string | ReturnType<typeof withSession>['authorization']) => ({
+  method: 'POST',
+  path: '/api/payments',
+  headers: {
+    authorization,
+    'idempotency-key': regex(`^order-${UUID}-checkout$`, charge.idempotencyKey),
+    'content-type': 'application/json',
+  },
+  body: {
+    amount: decimalAmount('25.00'),
+    currency: 'EUR',
+    description: regex(`^Order ${UUID}$`, charge.description),
+    orderId: regex(`^${UUID}$`, charge.orderId),
+  },
+});
+
+const captureRequest = () => ({
+  method: 'POST',
+  path: paymentPath('/capture'),
+  headers: { ...auth, 'idempotency-key': regex(`^order-${UUID}-checkout:capture$`, `${charge.idempotencyKey}:capture`) },
+});
 
 describe('monolith-checkout → payments', () => {
   const pact = consumerPact('monolith-checkout', 'payments');
@@ -55,33 +59,15 @@ describe('monolith-checkout → payments', () => {
     pact
       .given('a user is logged in')
       .uponReceiving('a payment creation for an order checkout')
-      .withRequest({
-        method: 'POST',
-        path: '/api/payments',
-        headers: {
-          ...auth,
-          'idempotency-key': regex(`^order-${UUID}-checkout$`, charge.idempotencyKey),
-          'content-type': 'application/json',
-        },
-        body: {
-          amount: decimalAmount('25.00'),
-          currency: 'EUR',
-          description: regex(`^Order ${UUID}$`, charge.description),
-          orderId: regex(`^${UUID}$`, charge.orderId),
-        },
-      })
-      .willRespondWith({ status: 201, headers: JSON_CONTENT_TYPE, body: { payment: paymentShape('authorized', '0.00') } });
+      .withRequest(chargeRequest(auth.authorization))
+      .willRespondWith(jsonAnswer(201, { payment: paymentShape('authorized', '0.00') }));
 
   it('creates the payment, then captures it, each under its own Idempotency-Key', async () => {
     createsThePayment()
       .given('the user has an authorized payment', { amount: '25.00', currency: 'EUR' })
       .uponReceiving('a capture for an order checkout')
-      .withRequest({
-        method: 'POST',
-        path: capturePath,
-        headers: { ...auth, 'idempotency-key': regex(`^order-${UUID}-checkout:capture$`, `${charge.idempotencyKey}:capture`) },
-      })
-      .willRespondWith({ status: 200, headers: JSON_CONTENT_TYPE, body: { payment: paymentShape('captured', '25.00') } });
+      .withRequest(captureRequest())
+      .willRespondWith(jsonAnswer(200, { payment: paymentShape('captured', '25.00') }));
 
     await executeTest(pact, async (server) => {
       const paid = await port(server.url).chargeOrder(charge);
@@ -93,27 +79,12 @@ describe('monolith-checkout → payments', () => {
     createsThePayment()
       .given('the user has a captured payment', { amount: '25.00', currency: 'EUR' })
       .uponReceiving('a capture for an order checkout of a payment already captured')
-      .withRequest({
-        method: 'POST',
-        path: capturePath,
-        headers: { ...auth, 'idempotency-key': regex(`^order-${UUID}-checkout:capture$`, `${charge.idempotencyKey}:capture`) },
-      })
-      .willRespondWith({
-        status: 409,
-        headers: PROBLEM_CONTENT_TYPE,
-        body: problem(409, 'PAYMENT_INVALID_TRANSITION', {
-          title: 'Invalid payment transition',
-          detail: 'A payment cannot go from captured to captured.',
-        }),
-      })
+      .withRequest(captureRequest())
+      .willRespondWith(invalidTransitionAnswer('captured', 'captured'))
       .given('the user has a captured payment', { amount: '25.00', currency: 'EUR' })
       .uponReceiving('a read of a captured payment for an order checkout')
-      .withRequest({
-        method: 'GET',
-        path: pathFromState('/api/payments/${paymentId}', `/api/payments/${examples.paymentId}`),
-        headers: auth,
-      })
-      .willRespondWith({ status: 200, headers: JSON_CONTENT_TYPE, body: { payment: paymentShape('captured', '25.00') } });
+      .withRequest({ method: 'GET', path: paymentPath(), headers: auth })
+      .willRespondWith(jsonAnswer(200, { payment: paymentShape('captured', '25.00') }));
 
     await executeTest(pact, async (server) => {
       const paid = await port(server.url).chargeOrder(charge);
@@ -124,29 +95,12 @@ describe('monolith-checkout → payments', () => {
   it("passes the service's problem through when the token is refused (401)", async () => {
     pact
       .uponReceiving('a payment creation for an order checkout with a token nobody issued')
-      .withRequest({
-        method: 'POST',
-        path: '/api/payments',
-        headers: {
-          authorization: `Bearer ${examples.token}`,
-          'idempotency-key': regex(`^order-${UUID}-checkout$`, charge.idempotencyKey),
-          'content-type': 'application/json',
-        },
-        body: {
-          amount: decimalAmount('25.00'),
-          currency: 'EUR',
-          description: regex(`^Order ${UUID}$`, charge.description),
-          orderId: regex(`^${UUID}$`, charge.orderId),
-        },
-      })
-      .willRespondWith({
-        status: 401,
-        headers: PROBLEM_CONTENT_TYPE,
-        body: problem(401, 'AUTH_UNAUTHENTICATED', { title: 'Unauthenticated', detail: 'A valid bearer token is required.' }),
-      });
+      // A fixed token, not one a provider state issued: nobody issued it.
+      .withRequest(chargeRequest(`Bearer ${examples.token}`))
+      .willRespondWith(unauthenticatedAnswer());
 
     await executeTest(pact, async (server) => {
-      const failure = await port(server.url).chargeOrder(charge).catch((error: unknown) => error);
+      const failure = await failureOf<AppError>(port(server.url).chargeOrder(charge));
       expect(failure).toBeInstanceOf(AppError);
       expect(failure).toMatchObject({ status: 401, code: 'AUTH_UNAUTHENTICATED', title: 'Unauthenticated' });
     });

@@ -1,17 +1,7 @@
 import { createApiClient, ProblemError } from '../../../src';
-import { consumerPact, examples, executeTest } from '../support/consumer-pact';
-import {
-  bearerFromState,
-  bearerToken,
-  email,
-  id,
-  isoTimestamp,
-  JSON_CONTENT_TYPE,
-  problem,
-  PROBLEM_CONTENT_TYPE,
-  string,
-  validationProblem,
-} from '../support/matchers';
+import { jsonAnswer, problemAnswer, unauthenticatedAnswer, validationAnswer, withSession } from '../support/api-shapes';
+import { consumerPact, examples, executeTest, failureOf } from '../support/consumer-pact';
+import { bearerToken, email, id, isoTimestamp, PROBLEM_CONTENT_TYPE, string } from '../support/matchers';
 
 const userShape = (exampleEmail: string) => ({
   id: id(examples.userId),
@@ -38,7 +28,7 @@ describe('web-client → auth', () => {
         .given('no user is registered with the email', { email: newUser.email })
         .uponReceiving('a registration')
         .withRequest({ method: 'POST', path: '/api/auth/register', headers: { 'content-type': 'application/json' }, body: newUser })
-        .willRespondWith({ status: 201, headers: JSON_CONTENT_TYPE, body: sessionShape(newUser.email) });
+        .willRespondWith(jsonAnswer(201, sessionShape(newUser.email)));
 
       await executeTest(pact, async (server) => {
         const session = await createApiClient({ baseUrl: server.url }).auth.register(newUser);
@@ -54,14 +44,10 @@ describe('web-client → auth', () => {
         .given('a user is registered', taken)
         .uponReceiving('a registration with an email that is taken')
         .withRequest({ method: 'POST', path: '/api/auth/register', headers: { 'content-type': 'application/json' }, body: taken })
-        .willRespondWith({
-          status: 409,
-          headers: PROBLEM_CONTENT_TYPE,
-          body: problem(409, 'AUTH_EMAIL_TAKEN', { title: 'Email already registered', detail: 'An account with this email already exists.' }),
-        });
+        .willRespondWith(problemAnswer(409, 'AUTH_EMAIL_TAKEN', { title: 'Email already registered', detail: 'An account with this email already exists.' }));
 
       await executeTest(pact, async (server) => {
-        const failure = await createApiClient({ baseUrl: server.url }).auth.register(taken).catch((error: unknown) => error);
+        const failure = await failureOf(createApiClient({ baseUrl: server.url }).auth.register(taken));
         expect(failure).toBeInstanceOf(ProblemError);
         expect(failure).toMatchObject({ status: 409, code: 'AUTH_EMAIL_TAKEN' });
       });
@@ -72,17 +58,13 @@ describe('web-client → auth', () => {
       pact
         .uponReceiving('a registration with an invalid email')
         .withRequest({ method: 'POST', path: '/api/auth/register', headers: { 'content-type': 'application/json' }, body: invalid })
-        .willRespondWith({
-          status: 400,
-          headers: PROBLEM_CONTENT_TYPE,
-          body: validationProblem({ field: 'email', message: 'must be a valid email address' }),
-        });
+        .willRespondWith(validationAnswer({ field: 'email', message: 'must be a valid email address' }));
 
       await executeTest(pact, async (server) => {
-        const failure = await createApiClient({ baseUrl: server.url }).auth.register(invalid).catch((error: unknown) => error);
+        const failure = await failureOf(createApiClient({ baseUrl: server.url }).auth.register(invalid));
         expect(failure).toBeInstanceOf(ProblemError);
-        expect((failure as ProblemError).code).toBe('VALIDATION_FAILED');
-        expect((failure as ProblemError).errors.map((e) => e.field)).toContain('email');
+        expect(failure?.code).toBe('VALIDATION_FAILED');
+        expect(failure?.errors.map((e) => e.field)).toContain('email');
       });
     });
   });
@@ -98,7 +80,7 @@ describe('web-client → auth', () => {
           headers: { 'content-type': 'application/json' },
           body: { email: ada.email, password: ada.password },
         })
-        .willRespondWith({ status: 200, headers: JSON_CONTENT_TYPE, body: sessionShape(ada.email) });
+        .willRespondWith(jsonAnswer(200, sessionShape(ada.email)));
 
       await executeTest(pact, async (server) => {
         const session = await createApiClient({ baseUrl: server.url }).auth.login({ email: ada.email, password: ada.password });
@@ -107,10 +89,7 @@ describe('web-client → auth', () => {
       });
     });
 
-    const invalidCredentials = problem(401, 'AUTH_INVALID_CREDENTIALS', {
-      title: 'Invalid credentials',
-      detail: 'The email or password is incorrect.',
-    });
+    const invalidCredentials = () => problemAnswer(401, 'AUTH_INVALID_CREDENTIALS', { title: 'Invalid credentials', detail: 'The email or password is incorrect.' });
 
     it('answers a wrong password with 401 AUTH_INVALID_CREDENTIALS', async () => {
       pact
@@ -122,12 +101,10 @@ describe('web-client → auth', () => {
           headers: { 'content-type': 'application/json' },
           body: { email: ada.email, password: 'not the password' },
         })
-        .willRespondWith({ status: 401, headers: PROBLEM_CONTENT_TYPE, body: invalidCredentials });
+        .willRespondWith(invalidCredentials());
 
       await executeTest(pact, async (server) => {
-        const failure = await createApiClient({ baseUrl: server.url })
-          .auth.login({ email: ada.email, password: 'not the password' })
-          .catch((error: unknown) => error);
+        const failure = await failureOf(createApiClient({ baseUrl: server.url }).auth.login({ email: ada.email, password: 'not the password' }));
         expect(failure).toMatchObject({ status: 401, code: 'AUTH_INVALID_CREDENTIALS' });
       });
     });
@@ -138,10 +115,10 @@ describe('web-client → auth', () => {
         .given('no user is registered with the email', { email: nobody.email })
         .uponReceiving('a login with an unknown email')
         .withRequest({ method: 'POST', path: '/api/auth/login', headers: { 'content-type': 'application/json' }, body: nobody })
-        .willRespondWith({ status: 401, headers: PROBLEM_CONTENT_TYPE, body: invalidCredentials });
+        .willRespondWith(invalidCredentials());
 
       await executeTest(pact, async (server) => {
-        const failure = await createApiClient({ baseUrl: server.url }).auth.login(nobody).catch((error: unknown) => error);
+        const failure = await failureOf(createApiClient({ baseUrl: server.url }).auth.login(nobody));
         expect(failure).toMatchObject({ status: 401, code: 'AUTH_INVALID_CREDENTIALS' });
       });
     });
@@ -152,8 +129,8 @@ describe('web-client → auth', () => {
       pact
         .given('a user is logged in')
         .uponReceiving('a request for the current user')
-        .withRequest({ method: 'GET', path: '/api/auth/me', headers: { authorization: bearerFromState(examples.token) } })
-        .willRespondWith({ status: 200, headers: JSON_CONTENT_TYPE, body: { user: userShape(ada.email) } });
+        .withRequest({ method: 'GET', path: '/api/auth/me', headers: withSession() })
+        .willRespondWith(jsonAnswer(200, { user: userShape(ada.email) }));
 
       await executeTest(pact, async (server) => {
         const user = await createApiClient({ baseUrl: server.url, token: examples.token }).auth.me();
@@ -165,14 +142,10 @@ describe('web-client → auth', () => {
       pact
         .uponReceiving('a request for the current user without a token')
         .withRequest({ method: 'GET', path: '/api/auth/me' })
-        .willRespondWith({
-          status: 401,
-          headers: { ...PROBLEM_CONTENT_TYPE, 'www-authenticate': 'Bearer' },
-          body: problem(401, 'AUTH_UNAUTHENTICATED', { title: 'Unauthenticated', detail: 'A valid bearer token is required.' }),
-        });
+        .willRespondWith({ ...unauthenticatedAnswer(), headers: { ...PROBLEM_CONTENT_TYPE, 'www-authenticate': 'Bearer' } });
 
       await executeTest(pact, async (server) => {
-        const failure = await createApiClient({ baseUrl: server.url }).auth.me().catch((error: unknown) => error);
+        const failure = await failureOf(createApiClient({ baseUrl: server.url }).auth.me());
         expect(failure).toMatchObject({ status: 401, code: 'AUTH_UNAUTHENTICATED' });
       });
     });
@@ -183,7 +156,7 @@ describe('web-client → auth', () => {
       pact
         .given('a user is logged in')
         .uponReceiving('a logout')
-        .withRequest({ method: 'POST', path: '/api/auth/logout', headers: { authorization: bearerFromState(examples.token) } })
+        .withRequest({ method: 'POST', path: '/api/auth/logout', headers: withSession() })
         .willRespondWith({ status: 204 });
 
       await executeTest(pact, async (server) => {

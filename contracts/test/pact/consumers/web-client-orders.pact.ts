@@ -1,20 +1,7 @@
-import { createApiClient, type OrderStatus, type ProblemError } from '../../../src';
-import { consumerPact, examples, executeTest } from '../support/consumer-pact';
-import {
-  bearerFromState,
-  currency,
-  decimalAmount,
-  eachLike,
-  id,
-  integer,
-  isoTimestamp,
-  JSON_CONTENT_TYPE,
-  pathFromState,
-  problem,
-  PROBLEM_CONTENT_TYPE,
-  regex,
-  validationProblem,
-} from '../support/matchers';
+import { createApiClient, type OrderStatus } from '../../../src';
+import { jsonAnswer, orderPath, problemAnswer, unauthenticatedAnswer, validationAnswer, withSession } from '../support/api-shapes';
+import { consumerPact, examples, executeTest, failureOf } from '../support/consumer-pact';
+import { currency, decimalAmount, eachLike, id, integer, isoTimestamp, regex } from '../support/matchers';
 
 const items = [{ sku: 'BEANS-1KG', quantity: 2, unitPrice: '12.50' }];
 const newOrder = { items, currency: 'EUR' } as const;
@@ -32,20 +19,18 @@ function orderShape(status: OrderStatus) {
   };
 }
 
-const orderPath = (suffix = '') => pathFromState(`/api/orders/\${orderId}${suffix}`, `/api/orders/${examples.orderId}${suffix}`);
-const auth = { authorization: bearerFromState(examples.token) };
+const auth = withSession();
 
 describe('web-client → orders', () => {
   const pact = consumerPact('web-client', 'orders');
   const client = (url: string) => createApiClient({ baseUrl: url, token: examples.token }).orders;
-  const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as ProblemError);
 
   it('places an order (201, pending)', async () => {
     pact
       .given('a user is logged in')
       .uponReceiving('an order placement')
       .withRequest({ method: 'POST', path: '/api/orders', headers: { ...auth, 'content-type': 'application/json' }, body: newOrder })
-      .willRespondWith({ status: 201, headers: JSON_CONTENT_TYPE, body: { order: orderShape('pending') } });
+      .willRespondWith(jsonAnswer(201, { order: orderShape('pending') }));
 
     await executeTest(pact, async (server) => {
       const order = await client(server.url).create(newOrder);
@@ -59,11 +44,7 @@ describe('web-client → orders', () => {
       .given('a user is logged in')
       .uponReceiving('an order placement with a zero quantity')
       .withRequest({ method: 'POST', path: '/api/orders', headers: { ...auth, 'content-type': 'application/json' }, body: invalid })
-      .willRespondWith({
-        status: 400,
-        headers: PROBLEM_CONTENT_TYPE,
-        body: validationProblem({ field: 'items[0].quantity', message: 'must be an integer from 1 to 1000' }),
-      });
+      .willRespondWith(validationAnswer({ field: 'items[0].quantity', message: 'must be an integer from 1 to 1000' }));
 
     await executeTest(pact, async (server) => {
       const failure = await failureOf(client(server.url).create(invalid));
@@ -77,7 +58,7 @@ describe('web-client → orders', () => {
       .given('the user has a pending order', newOrder)
       .uponReceiving('a request for an order')
       .withRequest({ method: 'GET', path: orderPath(), headers: auth })
-      .willRespondWith({ status: 200, headers: JSON_CONTENT_TYPE, body: { order: orderShape('pending') } });
+      .willRespondWith(jsonAnswer(200, { order: orderShape('pending') }));
 
     await executeTest(pact, async (server) => {
       expect(await client(server.url).get(examples.orderId)).toMatchObject({ id: examples.orderId, items });
@@ -89,11 +70,7 @@ describe('web-client → orders', () => {
       .given('a user is logged in')
       .uponReceiving('a request for an order that does not exist')
       .withRequest({ method: 'GET', path: `/api/orders/${examples.unknownId}`, headers: auth })
-      .willRespondWith({
-        status: 404,
-        headers: PROBLEM_CONTENT_TYPE,
-        body: problem(404, 'ORDER_NOT_FOUND', { title: 'Order not found', detail: 'The order does not exist or is not yours.' }),
-      });
+      .willRespondWith(problemAnswer(404, 'ORDER_NOT_FOUND', { title: 'Order not found', detail: 'The order does not exist or is not yours.' }));
 
     await executeTest(pact, async (server) => {
       expect(await failureOf(client(server.url).get(examples.unknownId))).toMatchObject({ status: 404, code: 'ORDER_NOT_FOUND' });
@@ -105,7 +82,7 @@ describe('web-client → orders', () => {
       .given('the user has a pending order', newOrder)
       .uponReceiving('a request for the first page of orders')
       .withRequest({ method: 'GET', path: '/api/orders', headers: auth })
-      .willRespondWith({ status: 200, headers: JSON_CONTENT_TYPE, body: { orders: eachLike(orderShape('pending')), nextCursor: null } });
+      .willRespondWith(jsonAnswer(200, { orders: eachLike(orderShape('pending')), nextCursor: null }));
 
     await executeTest(pact, async (server) => {
       const page = await client(server.url).list();
@@ -119,14 +96,12 @@ describe('web-client → orders', () => {
       .given('the user has a pending order', newOrder)
       .uponReceiving('a checkout of a pending order')
       .withRequest({ method: 'POST', path: orderPath('/checkout'), headers: auth })
-      .willRespondWith({
-        status: 200,
-        headers: JSON_CONTENT_TYPE,
-        body: {
+      .willRespondWith(
+        jsonAnswer(200, {
           order: orderShape('paid'),
           payment: { id: id(examples.paymentId), status: 'captured', amount: decimalAmount('25.00'), currency: currency('EUR') },
-        },
-      });
+        }),
+      );
 
     await executeTest(pact, async (server) => {
       const { order, payment } = await client(server.url).checkout(examples.orderId);
@@ -140,11 +115,7 @@ describe('web-client → orders', () => {
       .given('the user has a paid order', newOrder)
       .uponReceiving('a checkout of an order that is already paid')
       .withRequest({ method: 'POST', path: orderPath('/checkout'), headers: auth })
-      .willRespondWith({
-        status: 409,
-        headers: PROBLEM_CONTENT_TYPE,
-        body: problem(409, 'ORDER_ALREADY_PAID', { title: 'Order already paid', detail: 'This order has already been paid.' }),
-      });
+      .willRespondWith(problemAnswer(409, 'ORDER_ALREADY_PAID', { title: 'Order already paid', detail: 'This order has already been paid.' }));
 
     await executeTest(pact, async (server) => {
       expect(await failureOf(client(server.url).checkout(examples.orderId))).toMatchObject({ status: 409, code: 'ORDER_ALREADY_PAID' });
@@ -155,11 +126,7 @@ describe('web-client → orders', () => {
     pact
       .uponReceiving('a request for orders without a token')
       .withRequest({ method: 'GET', path: '/api/orders' })
-      .willRespondWith({
-        status: 401,
-        headers: PROBLEM_CONTENT_TYPE,
-        body: problem(401, 'AUTH_UNAUTHENTICATED', { title: 'Unauthenticated', detail: 'A valid bearer token is required.' }),
-      });
+      .willRespondWith(unauthenticatedAnswer());
 
     await executeTest(pact, async (server) => {
       const failure = await failureOf(createApiClient({ baseUrl: server.url }).orders.list());

@@ -1,51 +1,29 @@
-import { createApiClient, HttpTransport, ProblemError, type PaymentStatus } from '../../../src';
-import { consumerPact, examples, executeTest } from '../support/consumer-pact';
+import { createApiClient, HttpTransport, ProblemError } from '../../../src';
 import {
-  bearerFromState,
-  currency,
-  decimalAmount,
-  eachLike,
-  id,
-  isoTimestamp,
-  JSON_CONTENT_TYPE,
-  pathFromState,
-  problem,
-  PROBLEM_CONTENT_TYPE,
-  regex,
-  string,
-  validationProblem,
-} from '../support/matchers';
+  invalidTransitionAnswer,
+  jsonAnswer,
+  paymentPath,
+  paymentShape,
+  problemAnswer,
+  unauthenticatedAnswer,
+  validationAnswer,
+  withSession,
+} from '../support/api-shapes';
+import { consumerPact, examples, executeTest, failureOf } from '../support/consumer-pact';
+import { currency, decimalAmount, eachLike, id, isoTimestamp, regex } from '../support/matchers';
 
 const IDEMPOTENCY_KEY = '^[\\x20-\\x7e]{1,255}$';
 const key = 'a2f4c6e8-checkout-7f1c';
-
-/** A payment in a given state: the shape clients read, with exact statuses (clients branch on them). */
-function paymentShape(status: PaymentStatus, amounts: { amount: string; captured: string; refunded: string }) {
-  return {
-    id: id(examples.paymentId),
-    amount: decimalAmount(amounts.amount),
-    currency: currency('USD'),
-    status,
-    description: string('Coffee beans'),
-    orderId: null,
-    capturedAmount: decimalAmount(amounts.captured),
-    refundedAmount: decimalAmount(amounts.refunded),
-    createdAt: isoTimestamp(examples.createdAt),
-    updatedAt: isoTimestamp(examples.createdAt),
-  };
-}
 
 const authorized = paymentShape('authorized', { amount: '19.99', captured: '0.00', refunded: '0.00' });
 const payment = { amount: '19.99', currency: 'USD' } as const;
 /** Provider-state params: the payment the state creates (with a description, which can be null). */
 const existing = { ...payment, description: 'Coffee beans' };
-const paymentPath = (suffix = '') => pathFromState(`/api/payments/\${paymentId}${suffix}`, `/api/payments/${examples.paymentId}${suffix}`);
-const auth = { authorization: bearerFromState(examples.token) };
+const auth = withSession();
 
 describe('web-client → payments', () => {
   const pact = consumerPact('web-client', 'payments');
   const client = (url: string) => createApiClient({ baseUrl: url, token: examples.token }).payments;
-  const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as ProblemError);
 
   describe('create', () => {
     it('authorizes a payment (201) under an Idempotency-Key', async () => {
@@ -58,7 +36,7 @@ describe('web-client → payments', () => {
           headers: { ...auth, 'idempotency-key': regex(IDEMPOTENCY_KEY, key), 'content-type': 'application/json' },
           body: { amount: '19.99', currency: 'USD', description: 'Coffee beans' },
         })
-        .willRespondWith({ status: 201, headers: JSON_CONTENT_TYPE, body: { payment: authorized } });
+        .willRespondWith(jsonAnswer(201, { payment: authorized }));
 
       await executeTest(pact, async (server) => {
         const created = await client(server.url).create({ amount: '19.99', currency: 'USD', description: 'Coffee beans' }, { idempotencyKey: key });
@@ -71,11 +49,7 @@ describe('web-client → payments', () => {
         .given('a user is logged in')
         .uponReceiving('a payment creation without an Idempotency-Key')
         .withRequest({ method: 'POST', path: '/api/payments', headers: { ...auth, 'content-type': 'application/json' }, body: payment })
-        .willRespondWith({
-          status: 400,
-          headers: PROBLEM_CONTENT_TYPE,
-          body: problem(400, 'IDEMPOTENCY_KEY_REQUIRED', { title: 'Idempotency key required', detail: 'This request needs an Idempotency-Key header.' }),
-        });
+        .willRespondWith(problemAnswer(400, 'IDEMPOTENCY_KEY_REQUIRED', { title: 'Idempotency key required', detail: 'This request needs an Idempotency-Key header.' }));
 
       await executeTest(pact, async (server) => {
         // The typed client always sends a key: this is what a raw caller that forgets it gets.
@@ -96,11 +70,7 @@ describe('web-client → payments', () => {
           headers: { ...auth, 'idempotency-key': regex(IDEMPOTENCY_KEY, key), 'content-type': 'application/json' },
           body: invalid,
         })
-        .willRespondWith({
-          status: 400,
-          headers: PROBLEM_CONTENT_TYPE,
-          body: validationProblem({ field: 'amount', message: 'USD allows at most 2 decimal places' }),
-        });
+        .willRespondWith(validationAnswer({ field: 'amount', message: 'USD allows at most 2 decimal places' }));
 
       await executeTest(pact, async (server) => {
         const failure = await failureOf(client(server.url).create({ amount: '19.999', currency: 'USD' }, { idempotencyKey: key }));
@@ -119,14 +89,9 @@ describe('web-client → payments', () => {
           headers: { ...auth, 'idempotency-key': key, 'content-type': 'application/json' },
           body: { amount: '25.00', currency: 'USD' },
         })
-        .willRespondWith({
-          status: 422,
-          headers: PROBLEM_CONTENT_TYPE,
-          body: problem(422, 'IDEMPOTENCY_KEY_REUSED', {
-            title: 'Idempotency key reused',
-            detail: 'This Idempotency-Key was already used for a different request.',
-          }),
-        });
+        .willRespondWith(
+          problemAnswer(422, 'IDEMPOTENCY_KEY_REUSED', { title: 'Idempotency key reused', detail: 'This Idempotency-Key was already used for a different request.' }),
+        );
 
       await executeTest(pact, async (server) => {
         const failure = await failureOf(client(server.url).create({ amount: '25.00', currency: 'USD' }, { idempotencyKey: key }));
@@ -143,11 +108,7 @@ describe('web-client → payments', () => {
           headers: { 'idempotency-key': regex(IDEMPOTENCY_KEY, key), 'content-type': 'application/json' },
           body: payment,
         })
-        .willRespondWith({
-          status: 401,
-          headers: PROBLEM_CONTENT_TYPE,
-          body: problem(401, 'AUTH_UNAUTHENTICATED', { title: 'Unauthenticated', detail: 'A valid bearer token is required.' }),
-        });
+        .willRespondWith(unauthenticatedAnswer());
 
       await executeTest(pact, async (server) => {
         const failure = await failureOf(createApiClient({ baseUrl: server.url }).payments.create({ amount: '19.99', currency: 'USD' }, { idempotencyKey: key }));
@@ -162,7 +123,7 @@ describe('web-client → payments', () => {
         .given('the user has an authorized payment', existing)
         .uponReceiving('a request for a payment')
         .withRequest({ method: 'GET', path: paymentPath(), headers: auth })
-        .willRespondWith({ status: 200, headers: JSON_CONTENT_TYPE, body: { payment: authorized } });
+        .willRespondWith(jsonAnswer(200, { payment: authorized }));
 
       await executeTest(pact, async (server) => {
         expect(await client(server.url).get(examples.paymentId)).toMatchObject({ id: examples.paymentId, status: 'authorized' });
@@ -174,11 +135,7 @@ describe('web-client → payments', () => {
         .given('a user is logged in')
         .uponReceiving('a request for a payment that does not exist')
         .withRequest({ method: 'GET', path: `/api/payments/${examples.unknownId}`, headers: auth })
-        .willRespondWith({
-          status: 404,
-          headers: PROBLEM_CONTENT_TYPE,
-          body: problem(404, 'PAYMENT_NOT_FOUND', { title: 'Payment not found', detail: 'The payment does not exist or is not yours.' }),
-        });
+        .willRespondWith(problemAnswer(404, 'PAYMENT_NOT_FOUND', { title: 'Payment not found', detail: 'The payment does not exist or is not yours.' }));
 
       await executeTest(pact, async (server) => {
         expect(await failureOf(client(server.url).get(examples.unknownId))).toMatchObject({ status: 404, code: 'PAYMENT_NOT_FOUND' });
@@ -190,7 +147,7 @@ describe('web-client → payments', () => {
         .given('the user has an authorized payment', existing)
         .uponReceiving('a request for the first page of payments')
         .withRequest({ method: 'GET', path: '/api/payments', query: { limit: '10' }, headers: auth })
-        .willRespondWith({ status: 200, headers: JSON_CONTENT_TYPE, body: { payments: eachLike(authorized), nextCursor: null } });
+        .willRespondWith(jsonAnswer(200, { payments: eachLike(authorized), nextCursor: null }));
 
       await executeTest(pact, async (server) => {
         const page = await client(server.url).list({ limit: 10 });
@@ -206,11 +163,7 @@ describe('web-client → payments', () => {
         .given('the user has an authorized payment', existing)
         .uponReceiving('a capture of an authorized payment')
         .withRequest({ method: 'POST', path: paymentPath('/capture'), headers: auth })
-        .willRespondWith({
-          status: 200,
-          headers: JSON_CONTENT_TYPE,
-          body: { payment: paymentShape('captured', { amount: '19.99', captured: '19.99', refunded: '0.00' }) },
-        });
+        .willRespondWith(jsonAnswer(200, { payment: paymentShape('captured', { amount: '19.99', captured: '19.99', refunded: '0.00' }) }));
 
       await executeTest(pact, async (server) => {
         expect(await client(server.url).capture(examples.paymentId)).toMatchObject({ status: 'captured', capturedAmount: '19.99' });
@@ -222,14 +175,7 @@ describe('web-client → payments', () => {
         .given('the user has a captured payment', existing)
         .uponReceiving('a capture of a payment that is already captured')
         .withRequest({ method: 'POST', path: paymentPath('/capture'), headers: auth })
-        .willRespondWith({
-          status: 409,
-          headers: PROBLEM_CONTENT_TYPE,
-          body: problem(409, 'PAYMENT_INVALID_TRANSITION', {
-            title: 'Invalid payment transition',
-            detail: 'A payment cannot go from captured to captured.',
-          }),
-        });
+        .willRespondWith(invalidTransitionAnswer('captured', 'captured'));
 
       await executeTest(pact, async (server) => {
         expect(await failureOf(client(server.url).capture(examples.paymentId))).toMatchObject({ status: 409, code: 'PAYMENT_INVALID_TRANSITION' });
@@ -241,11 +187,7 @@ describe('web-client → payments', () => {
         .given('the user has an authorized payment', existing)
         .uponReceiving('a void of an authorized payment')
         .withRequest({ method: 'POST', path: paymentPath('/void'), headers: auth })
-        .willRespondWith({
-          status: 200,
-          headers: JSON_CONTENT_TYPE,
-          body: { payment: paymentShape('voided', { amount: '19.99', captured: '0.00', refunded: '0.00' }) },
-        });
+        .willRespondWith(jsonAnswer(200, { payment: paymentShape('voided', { amount: '19.99', captured: '0.00', refunded: '0.00' }) }));
 
       await executeTest(pact, async (server) => {
         expect(await client(server.url).void(examples.paymentId)).toMatchObject({ status: 'voided' });
@@ -262,10 +204,8 @@ describe('web-client → payments', () => {
           headers: { ...auth, 'idempotency-key': regex(IDEMPOTENCY_KEY, key), 'content-type': 'application/json' },
           body: { amount: '5.00' },
         })
-        .willRespondWith({
-          status: 201,
-          headers: JSON_CONTENT_TYPE,
-          body: {
+        .willRespondWith(
+          jsonAnswer(201, {
             refund: {
               id: id(examples.refundId),
               paymentId: id(examples.paymentId),
@@ -274,8 +214,8 @@ describe('web-client → payments', () => {
               createdAt: isoTimestamp(examples.createdAt),
             },
             payment: paymentShape('partially_refunded', { amount: '19.99', captured: '19.99', refunded: '5.00' }),
-          },
-        });
+          }),
+        );
 
       await executeTest(pact, async (server) => {
         const { refund, payment: refunded } = await client(server.url).refund(examples.paymentId, '5.00', { idempotencyKey: key });
@@ -294,17 +234,14 @@ describe('web-client → payments', () => {
           headers: { ...auth, 'content-type': 'application/json' },
           body: { amount: '50.00' },
         })
-        .willRespondWith({
-          status: 409,
-          headers: PROBLEM_CONTENT_TYPE,
-          body: {
-            ...problem(409, 'PAYMENT_REFUND_EXCEEDS_CAPTURED', {
-              title: 'Refund exceeds captured amount',
-              detail: 'A refund of 50.00 USD exceeds the 19.99 USD still refundable.',
-            }),
-            refundable: decimalAmount('19.99'),
-          },
-        });
+        .willRespondWith(
+          problemAnswer(
+            409,
+            'PAYMENT_REFUND_EXCEEDS_CAPTURED',
+            { title: 'Refund exceeds captured amount', detail: 'A refund of 50.00 USD exceeds the 19.99 USD still refundable.' },
+            { refundable: decimalAmount('19.99') },
+          ),
+        );
 
       await executeTest(pact, async (server) => {
         const failure = await failureOf(client(server.url).refund(examples.paymentId, '50.00'));

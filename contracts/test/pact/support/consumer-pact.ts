@@ -1,5 +1,6 @@
 import { setTimeout } from 'node:timers/promises';
 import { PactV3, type V3MockServer } from '@pact-foundation/pact';
+import type { ProblemError } from '../../../src';
 import { PACT_DIR } from './pact-files';
 
 export type ConsumerName = 'web-client' | 'monolith-checkout';
@@ -37,3 +38,11 @@ export function executeTest<T>(pact: PactV3, test: (server: V3MockServer) => Pro
 }
 
 const MOCK_SERVER_SETTLE_MS = 50;
+
+/** What a client call that should fail failed with (undefined when it did not fail). */
+export function failureOf<E = ProblemError>(promise: Promise<unknown>): Promise<E | undefined> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => error as E,
+  );
+}
