@@ -14,7 +14,8 @@ import { memoizeTrust, trustProxySetting } from './http/trust-proxy';
 import { UserResolver, type SessionPeers } from './identity/user-resolver';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics/edge-metrics';
 import { WriteAffinity } from './consistency/write-affinity';
-import { Forwarder } from './proxy/forwarder';
+import { Forwarder, type RequestForwarder } from './proxy/forwarder';
+import { UndiciForwarder } from './proxy/undici-forwarder';
 import { createAccessLog } from './proxy/access-log';
 import { proxyHandler } from './proxy/proxy-handler';
 import { UpstreamAgents } from './proxy/upstream-agents';
@@ -98,7 +99,10 @@ export function buildEdge(deps: EdgeDeps): Edge {
     now,
     onLookup: metrics.onUserLookup,
   });
-  const forwarder = new Forwarder();
+  const forwarder: RequestForwarder =
+    config.UPSTREAM_CLIENT === 'undici'
+      ? new UndiciForwarder({ maxSockets: config.UPSTREAM_MAX_SOCKETS, idleSocketMs: config.UPSTREAM_IDLE_SOCKET_MS })
+      : new Forwarder();
   const affinity = new WriteAffinity({ windowMs: config.READ_YOUR_WRITES_MS, capacity: config.READ_YOUR_WRITES_CALLERS, now });
 
   const app = express();

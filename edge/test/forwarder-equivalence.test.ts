@@ -5,13 +5,19 @@ import { Forwarder, type AttemptOutcome, type UpstreamTarget } from '../src/prox
 import { outgoingRequestHeaders } from '../src/proxy/outgoing-headers';
 import { RequestBody } from '../src/proxy/request-body';
 import { upstreamPath } from '../src/proxy/upstream-path';
+import { UndiciForwarder } from '../src/proxy/undici-forwarder';
 import { HttpProxyForwarder } from './support/http-proxy-forwarder';
 
 /**
- * The edge forwards with node:http directly since docs/decisions/0010-edge-hot-path.md. This holds it to
- * what the http-proxy 1.18.1 forwarder it replaced did (kept in support/http-proxy-forwarder.ts): for the
- * same client request and the same upstream answer, the upstream receives the same request line, header
- * lines (order and case) and body, and the client the same status line, header lines and body.
+ * The edge forwards with node:http directly since docs/decisions/0010-edge-hot-path.md, and with undici
+ * by default since 0013. This holds both to what the http-proxy 1.18.1 forwarder they replaced did (kept
+ * in support/http-proxy-forwarder.ts): for the same client request and the same upstream answer, the
+ * upstream receives the same request line, header lines and body, and the client the same status line,
+ * header lines and body. node:http matches it line for line; undici writes its `host` and
+ * `connection: keep-alive` lines first and its framing (`content-length`, `transfer-encoding`) last, in lower case (the same
+ * values; names are case-insensitive and the position of different fields carries no meaning, RFC 9110
+ * §5.3), and says `connection: close` after a HEAD (it does not reuse that connection); every other
+ * line is the same, in the same order.
  */
 
 interface Seen {
@@ -35,13 +41,14 @@ const listen = async (server: http.Server) => {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 };
 
-describe('the node:http forwarder against the http-proxy forwarder it replaced', () => {
+describe('the node:http and undici forwarders against the http-proxy forwarder they replaced', () => {
   const seen: Seen[] = [];
   let reply: Reply = (res) => res.end('ok');
   const outcomes: AttemptOutcome[] = [];
   const servers: http.Server[] = [];
   let upstreamUrl: string;
-  const edges: Record<'old' | 'new', string> = { old: '', new: '' };
+  const edges: Record<'old' | 'new' | 'undici', string> = { old: '', new: '', undici: '' };
+  const undici = new UndiciForwarder({ maxSockets: 16, idleSocketMs: 30_000 });
   const agents: http.Agent[] = [];
 
   const edgeHandler = (forwarder: { attempt: Forwarder['attempt'] }, basePath: () => string) => {
@@ -82,6 +89,7 @@ describe('the node:http forwarder against the http-proxy forwarder it replaced',
     for (const [name, forwarder] of [
       ['old', new HttpProxyForwarder()],
       ['new', new Forwarder()],
+      ['undici', undici],
     ] as const) {
       const edge = http.createServer(edgeHandler(forwarder, () => base));
       servers.push(edge);
@@ -89,6 +97,7 @@ describe('the node:http forwarder against the http-proxy forwarder it replaced',
     }
   });
   afterAll(async () => {
+    undici.close();
     for (const agent of agents) agent.destroy();
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   });
@@ -121,9 +130,25 @@ describe('the node:http forwarder against the http-proxy forwarder it replaced',
     return { kind: outcome.kind, status: outcome.response.status, headers, completed: outcome.response.completed, captured: outcome.response.captured?.body.toString('utf8') };
   };
 
+  /** The request as undici writes it, compared with http-proxy's: see the note at the top. */
+  const CONNECTION_LINES = new Set(['host', 'connection', 'content-length', 'transfer-encoding']);
+  const connectionLinesApart = (upstream: Seen[]) =>
+    upstream.map((request) => {
+      const rest: string[] = [];
+      const connection: Record<string, string> = {};
+      for (let i = 0; i < request.rawHeaders.length; i += 2) {
+        const name = request.rawHeaders[i]!.toLowerCase();
+        // undici closes the connection after a HEAD (a server might send a body anyway).
+        if (name === 'connection' && request.method === 'HEAD') continue;
+        if (CONNECTION_LINES.has(name)) connection[name] = request.rawHeaders[i + 1]!;
+        else rest.push(request.rawHeaders[i]!, request.rawHeaders[i + 1]!);
+      }
+      return { ...request, rawHeaders: rest, connection };
+    });
+
   async function both(request: Parameters<typeof send>[1]) {
     const results = [];
-    for (const name of ['old', 'new'] as const) {
+    for (const name of ['old', 'new', 'undici'] as const) {
       seen.length = 0;
       outcomes.length = 0;
       const answer = await send(edges[name], request);
@@ -131,6 +156,7 @@ describe('the node:http forwarder against the http-proxy forwarder it replaced',
       results.push({ upstream: [...seen], answer, outcome: outcomeShape(outcomes[0]) });
     }
     expect(results[1]).toEqual(results[0]);
+    expect({ ...results[2], upstream: connectionLinesApart(results[2]!.upstream) }).toEqual({ ...results[0], upstream: connectionLinesApart(results[0]!.upstream) });
     return results[1]!;
   }
 
@@ -212,7 +238,10 @@ describe('the node:http forwarder against the http-proxy forwarder it replaced',
   });
 });
 
-describe('streaming a large answer to a slow client (backpressure)', () => {
+describe.each([
+  ['node:http', () => new Forwarder()],
+  ['undici', () => new UndiciForwarder({ maxSockets: 4, idleSocketMs: 30_000 })],
+])('streaming a large answer to a slow client (backpressure), %s', (_name, makeForwarder) => {
   it('delivers every byte, in order, and passes the backpressure on to the upstream', async () => {
     const chunk = Buffer.alloc(64 * 1024);
     const chunks = 128; // 8 MiB
@@ -235,7 +264,7 @@ describe('streaming a large answer to a slow client (backpressure)', () => {
     });
     const agent = new http.Agent({ keepAlive: true });
     const upstreamUrl = await listen(upstream);
-    const forwarder = new Forwarder();
+    const forwarder = makeForwarder();
     const edge = http.createServer(async (req, res) => {
       await forwarder.attempt({
         req,
@@ -270,6 +299,7 @@ describe('streaming a large answer to a slow client (backpressure)', () => {
       for (let i = 0; i < chunks; i += 1) expect([i, body[i * chunk.length], body[(i + 1) * chunk.length - 1]]).toEqual([i, i % 251, i % 251]);
       expect(upstreamWaited).toBeGreaterThan(0);
     } finally {
+      forwarder.close();
       agent.destroy();
       await Promise.all([upstream, edge].map((server) => new Promise((resolve) => server.close(resolve))));
     }

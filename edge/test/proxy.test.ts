@@ -261,6 +261,38 @@ describe('when the monolith cannot answer', () => {
   });
 });
 
+describe('the response timeout', () => {
+  it('counts silence while waiting for the answer, not a slow upload: a body sent over longer than the timeout still gets its answer', async () => {
+    const upstream = await startUpstream({ name: 'monolith' }); // answers once it has the whole body
+    const edge = await startTestEdge({ routes: { ...standardRoutes({ monolith: upstream.url, auth: upstream.url, payments: upstream.url }), monolith: { url: upstream.url, timeouts: { responseMs: 300 } } } });
+    try {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request(`${edge.url}/api/uploads`, { method: 'POST', agent: false, headers: { 'content-type': 'text/plain' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        });
+        req.on('error', reject);
+        let sent = 0;
+        const next = () => {
+          sent += 1;
+          if (sent === 8) req.end(`part ${sent}`);
+          else {
+            req.write(`part ${sent},`);
+            setTimeout(next, 100); // 8 parts over 700 ms, more than twice the 300 ms timeout
+          }
+        };
+        next();
+      });
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body).body).toBe('part 1,part 2,part 3,part 4,part 5,part 6,part 7,part 8');
+    } finally {
+      await edge.stop();
+      await upstream.stop();
+    }
+  });
+});
+
 describe('an upstream URL with a base path', () => {
   it('prefixes the request path with it', async () => {
     const upstream = await startUpstream({ name: 'prefixed' });

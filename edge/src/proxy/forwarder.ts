@@ -2,10 +2,10 @@ import { request as httpRequest, type Agent, type ClientRequest, type IncomingMe
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { hopByHopOfResponse } from './hop-by-hop';
 import { withFraming, type HeaderRecord } from './outgoing-headers';
 import type { RequestBody } from './request-body';
 import { ResponseCapture } from './response-capture';
+import { clearResponseHead, copyResponseHead, type ResponseHeaders } from './response-head';
 import { classifyUpstreamError, type UpstreamFailure } from './upstream-errors';
 import { upstreamPath } from './upstream-path';
 
@@ -42,6 +42,12 @@ export interface ForwardedResponse {
   captured: { body: Buffer; truncated: boolean } | undefined;
 }
 
+/** Forwards one attempt of a request to one upstream: node:http (`Forwarder`) or undici (`UndiciForwarder`). */
+export interface RequestForwarder {
+  attempt(spec: AttemptSpec): Promise<AttemptOutcome>;
+  close(): void;
+}
+
 export type AttemptOutcome =
   | { kind: 'responded'; response: ForwardedResponse }
   | { kind: 'failed'; failure: UpstreamFailure }
@@ -61,7 +67,6 @@ interface Endpoint {
 }
 
 const endpoints = new WeakMap<URL, Endpoint>();
-const NOT_KEPT: Record<string, string | string[]> = Object.freeze({});
 /** Methods node does not frame with chunked encoding by default (`useChunkedEncodingByDefault` false). */
 const BODILESS_BY_DEFAULT = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
 
@@ -92,7 +97,7 @@ function endpointOf(url: URL): Endpoint {
  * (upstream-path.ts), Host header, listeners and error routing, without its per-request option copying,
  * pass loop, event emitter round trips and URL parsing (docs/decisions/0010-edge-hot-path.md).
  */
-export class Forwarder {
+export class Forwarder implements RequestForwarder {
   attempt(spec: AttemptSpec): Promise<AttemptOutcome> {
     return new Promise((resolve) => {
       const { req, res, upstream, body } = spec;
@@ -147,34 +152,12 @@ export class Forwarder {
           return;
         }
         const capture = spec.captureBytes !== undefined ? new ResponseCapture(spec.captureBytes) : undefined;
-        const headers: Record<string, string | string[]> = capture ? {} : NOT_KEPT;
+        let headers: ResponseHeaders;
         try {
-          // End-to-end headers (see hop-by-hop.ts), names lower-cased. The first line of a name replaces
-          // what the edge set (an upstream's own x-request-id wins, as before); later lines of the same
-          // name are added as separate lines (several Set-Cookie).
-          const raw = proxyRes.rawHeaders;
-          const dropped = hopByHopOfResponse(raw);
-          let set: string[] | undefined;
-          for (let i = 0; i < raw.length; i += 2) {
-            const name = raw[i]!.toLowerCase();
-            if (dropped.has(name)) continue;
-            const value = raw[i + 1]!;
-            if (set === undefined || !set.includes(name)) {
-              (set ??= []).push(name);
-              res.setHeader(name, value);
-              if (capture) headers[name] = value;
-            } else {
-              res.appendHeader(name, value);
-              if (capture) {
-                const previous = headers[name]!;
-                headers[name] = Array.isArray(previous) ? [...previous, value] : [previous, value];
-              }
-            }
-          }
-          for (const name in spec.extraResponseHeaders) res.setHeader(name, spec.extraResponseHeaders[name]!);
+          headers = copyResponseHead(res, proxyRes.rawHeaders, spec.extraResponseHeaders, capture !== undefined);
         } catch (error) {
           // A head node's client accepted but its server refuses to repeat: nothing was sent yet.
-          for (const name of res.getHeaderNames()) if (name !== 'x-request-id') res.removeHeader(name);
+          clearResponseHead(res);
           proxyRes.destroy();
           settle({ kind: 'failed', failure: { kind: 'reset', requestSent: true, code: 'EBADHEADER', message: (error as Error).message } });
           return;

@@ -16,7 +16,7 @@ import type { RouteMatch } from '../routing/route-matcher';
 import type { RoutesProvider } from '../routing/routes-source';
 import type { RoutingTable, UpstreamSpec } from '../routing/routing-table';
 import type { ShadowMirror } from '../shadow';
-import type { AttemptOutcome, AttemptSpec, Forwarder, UpstreamTarget } from './forwarder';
+import type { AttemptOutcome, AttemptSpec, RequestForwarder, UpstreamTarget } from './forwarder';
 import { outgoingRequestHeaders, type HeaderRecord } from './outgoing-headers';
 import { RequestBody } from './request-body';
 import type { UpstreamAgents } from './upstream-agents';
@@ -42,7 +42,7 @@ export interface ProxyHandlerDeps {
   users: UserResolver;
   breakers: BreakerRegistry;
   agents: UpstreamAgents;
-  forwarder: Forwarder;
+  forwarder: RequestForwarder;
   shadow: ShadowMirror;
   /** Read-your-writes: a caller's reads follow their latest write for a while (see write-affinity.ts). */
   affinity: WriteAffinity;

@@ -9,18 +9,20 @@ export class ResponseCapture {
   constructor(private readonly maxBytes: number) {}
 
   attach(response: IncomingMessage): void {
-    response.on('data', (chunk: Buffer) => {
-      if (this.truncated) return;
-      const room = this.maxBytes - this.size;
-      if (chunk.length > room) {
-        this.chunks.push(chunk.subarray(0, room));
-        this.size += room;
-        this.truncated = true;
-        return;
-      }
-      this.chunks.push(chunk);
-      this.size += chunk.length;
-    });
+    response.on('data', (chunk: Buffer) => this.add(chunk));
+  }
+
+  add(chunk: Buffer): void {
+    if (this.truncated) return;
+    const room = this.maxBytes - this.size;
+    if (chunk.length > room) {
+      this.chunks.push(chunk.subarray(0, room));
+      this.size += room;
+      this.truncated = true;
+      return;
+    }
+    this.chunks.push(chunk);
+    this.size += chunk.length;
   }
 
   body(): Buffer {
