@@ -19,7 +19,8 @@
 // BENCH_CONNECTIONS (64), BENCH_USERS (10000 distinct bearer tokens), BENCH_LOAD_TOOL=node (skip wrk),
 // BENCH_PROFILE=b|c|d (that server's first closed-loop round is CPU-profiled, see cpu-profile-hook.mjs, and
 // the top of the profile printed; BENCH_PROFILE_KIND=heap samples allocations instead; no docs written),
-// BENCH_WRITE=false (print only), BENCH_ONLY=closed|fixed, BENCH_EDGE_DIST=<dist dir> (another edge
+// BENCH_WRITE=false (print only), BENCH_ONLY=closed|fixed, BENCH_SHADOW_MAX_LOOP_UTILIZATION (the edges' mirror
+// back-off threshold, default the edge's own), BENCH_EDGE_DIST=<dist dir> (another edge
 // build instead) or BENCH_COMPARE_DIST=<dist dir> (another build alongside, as extra targets, run with
 // BENCH_COMPARE_NODE_ARGS if given); neither is
 // written to the docs.
@@ -200,6 +201,7 @@ async function main() {
           EDGE_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef0123456789',
           UNLEASH_BACKUP_DIR: path.join(dir, 'unleash-backup'),
           CPU_PROFILE_FILE: path.join(dir, 'edge.cpuprofile'),
+          ...(process.env.BENCH_SHADOW_MAX_LOOP_UTILIZATION ? { SHADOW_MAX_LOOP_UTILIZATION: process.env.BENCH_SHADOW_MAX_LOOP_UTILIZATION } : {}),
           ...(process.env.BENCH_PROFILE_KIND ? { PROFILE_KIND: process.env.BENCH_PROFILE_KIND } : {}),
         },
         logFd,
