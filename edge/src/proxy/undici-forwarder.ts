@@ -29,7 +29,6 @@ interface Endpoint {
 const sendsAsIs = (path: string) => (path[0] === '/' || path.startsWith('http://') || path.startsWith('https://')) && !/[^\u0021-\u00ff]/.test(path);
 
 const UNDICI_CONNECT_TIMEOUT = 'UND_ERR_CONNECT_TIMEOUT';
-const UNDICI_HEADERS_TIMEOUT = 'UND_ERR_HEADERS_TIMEOUT';
 
 /**
  * Forwards one attempt of a request to one upstream with undici (a keep-alive Pool per upstream), and
@@ -95,9 +94,15 @@ export class UndiciForwarder implements RequestForwarder {
       let capture: ResponseCapture | undefined;
       let headers: ResponseHeaders | undefined;
       let status = 0;
+      // The response timeout: the longest silence from the upstream once the request is on its way,
+      // restarted while the request body is still being sent (a slow upload is not silence). A timer
+      // of our own rather than undici's headersTimeout, whose coarse clock fires up to a second late.
+      let responseTimer: NodeJS.Timeout | undefined;
+      let responseTimedOut = false;
       const settle = (outcome: AttemptOutcome) => {
         if (settled) return;
         settled = true;
+        clearTimeout(responseTimer);
         resolve(outcome);
       };
       const finished = (completed: boolean) =>
@@ -142,13 +147,21 @@ export class UndiciForwarder implements RequestForwarder {
             return;
           }
           connected = true;
+          responseTimer = setTimeout(() => {
+            responseTimedOut = true;
+            abort(new Error('response timed out'));
+          }, upstream.responseTimeoutMs);
           if (gate && !bodyOpened) {
             bodyOpened = true;
             body.open().pipe(gate);
           }
         },
+        onBodySent: () => {
+          responseTimer?.refresh();
+        },
         onHeaders: (statusCode, rawHeaders, resume, statusText) => {
           if (statusCode < 200) return true; // 1xx: the final answer follows
+          clearTimeout(responseTimer);
           if (settled) {
             abortUpstream?.(new Error('the attempt is over'));
             return false;
@@ -204,7 +217,7 @@ export class UndiciForwarder implements RequestForwarder {
             return;
           }
           const code = (error as NodeJS.ErrnoException).code;
-          const timedOut = code === UNDICI_CONNECT_TIMEOUT ? 'connect' : code === UNDICI_HEADERS_TIMEOUT ? 'response' : undefined;
+          const timedOut = responseTimedOut ? 'response' : code === UNDICI_CONNECT_TIMEOUT ? 'connect' : undefined;
           settle({ kind: 'failed', failure: classifyUpstreamError(error, { connected, timedOut }) });
         },
       };
@@ -216,7 +229,7 @@ export class UndiciForwarder implements RequestForwarder {
           method: req.method ?? 'GET',
           headers: lines,
           body: gate,
-          headersTimeout: upstream.responseTimeoutMs,
+          headersTimeout: 0,
           bodyTimeout: 0,
           // Never retried by undici: whether a request may go elsewhere is the edge's decision.
           idempotent: false,
