@@ -93,7 +93,7 @@ describe.each(testDialects())('backfill on %s', (dialect) => {
     const ids = await insertMonolithPayments(h.knex('monolith'), 10);
     await h.knex('monolith')('payments').where({ id: ids.sort()[5] }).update({ status: 'PENDING_REVIEW' });
     await expect(h.backfill('to-service', { mappings: ['payments'], initialChunkSize: 5, minChunkSize: 5, maxChunkSize: 5 })).rejects.toThrow(
-      /payments \[".*"\]: payment .* has unknown monolith status "PENDING_REVIEW"/,
+      /payments \[".*"\]: cannot be carried from the monolith to the service: payment .* has unknown monolith status "PENDING_REVIEW" \(--quarantine sets such rows aside and goes on\)/,
     );
     expect(Number((await h.knex('service')('payments').count({ n: '*' }))[0]?.n)).toBe(5);
   });

@@ -39,7 +39,16 @@ describe('npm run data: arguments', () => {
     [['verify', 'payments', '--dry-run'], /verify does not take --dry-run/],
     [['capture', 'payments'], /capture needs install or remove/],
     [['capture', 'install', 'payments', 'extra'], /unexpected argument "extra"/],
-    [['sync', 'auth', '--authority', 'edge'], /--authority must be monolith or service/],
+    [['sync', 'auth', '--authority', 'service'], /--authority is gone: a conflict is no longer decided by a side or a clock/],
+    [['backfill', 'auth', '--authority', 'monolith'], /--authority is gone/],
+    [['quarantine', 'payments'], /quarantine needs list, retry or resolve/],
+    [['quarantine', 'resolve', 'payments', 'payments', '["a"]'], /--keep must be monolith or service/],
+    [['quarantine', 'resolve', 'payments', 'orders', '["a"]', '--keep', 'service'], /needs one mapping of payments \(payments, refunds, idempotency_keys\), got "orders"/],
+    [['quarantine', 'resolve', 'payments', 'payments', 'abc', '--keep', 'service'], /the key must be a JSON array of strings/],
+    [['quarantine', 'resolve', 'payments', 'idempotency_keys', '["u"]', '--keep', 'service'], /a idempotency_keys key has 2 part\(s\), got 1/],
+    [['quarantine', 'retry', 'payments', '--all'], /quarantine retry does not take --all/],
+    [['verify', 'payments', '--quarantine'], /verify does not take --quarantine/],
+    [['sync', 'payments', '--stall-seconds', '0'], /--stall-seconds must be a whole number from 1/],
     [['sync', 'auth', '--once', '--port', '1'], /--once runs without HTTP/],
     [['status', 'auth', '--bogus'], /Unknown option '--bogus'/],
   ])('refuses %j with exit 2 and a reason', async (argv, reason) => {
@@ -50,7 +59,11 @@ describe('npm run data: arguments', () => {
   });
 
   it('parses sync --direction both into both workers', () => {
-    expect(parseDataArgs(['sync', 'payments', '--direction', 'both'])).toMatchObject({ kind: 'run', run: { directions: ['to-service', 'to-monolith'], authority: 'monolith' } });
+    expect(parseDataArgs(['sync', 'payments', '--direction', 'both'])).toMatchObject({ kind: 'run', run: { directions: ['to-service', 'to-monolith'] } });
+    expect(parseDataArgs(['backfill', 'payments', '--quarantine'])).toMatchObject({ run: { quarantine: true } });
+    expect(parseDataArgs(['quarantine', 'resolve', 'payments', 'idempotency_keys', '["u","k"]', '--keep', 'monolith'])).toMatchObject({
+      run: { command: 'quarantine', action: 'resolve', mapping: 'idempotency_keys', key: ['u', 'k'], keep: 'monolith' },
+    });
     expect(parseDataArgs(['capture', 'install', 'auth', '--direction', 'to-monolith'])).toMatchObject({ run: { sides: ['service'] } });
   });
 });
@@ -108,10 +121,13 @@ describe.each(testDialects())('npm run data on %s', (dialect) => {
 
     const install = await run(['capture', 'install', 'payments', '--json'], h.env);
     expect(install.code).toBe(0);
-    expect(JSON.parse(install.out).results).toEqual([
-      { side: 'monolith', action: 'installed', changelog: 'sync_changelog_payments', triggers: 9 },
-      { side: 'service', action: 'installed', changelog: 'sync_changelog_payments', triggers: 9 },
+    expect(JSON.parse(install.out).results).toMatchObject([
+      { side: 'monolith', action: 'installed', changelog: 'sync_changelog_payments', triggers: 9, created: expect.arrayContaining([expect.stringMatching(/^sync_payments_payments_ins_[0-9a-f]{8}$/)]), replaced: [] },
+      { side: 'service', action: 'installed', changelog: 'sync_changelog_payments', triggers: 9, replaced: [] },
     ]);
+    // Installing again changes nothing (no trigger is dropped and re-created: no gap in capture).
+    const again = await run(['capture', 'install', 'payments'], h.env);
+    expect(again.out).toMatch(/capture installed on the monolith \(sync_changelog_payments, 9 triggers: already current, nothing changed\)/);
     const backfill = await run(['backfill', 'payments', '--json'], h.env);
     expect(backfill.code).toBe(0);
     expect(JSON.parse(backfill.out)).toMatchObject({ ok: true, direction: 'to-service', rows: 30, mappings: [{ mapping: 'payments', counts: { inserted: 30 } }, {}, {}] });
@@ -121,7 +137,7 @@ describe.each(testDialects())('npm run data on %s', (dialect) => {
     expect(JSON.parse(status.out)).toMatchObject({ capture: { monolith: { installed: true, pending: 30 }, service: { installed: true, pending: 0 } } });
     const removeRefused = await run(['capture', 'remove', 'payments'], h.env);
     expect(removeRefused.code).toBe(1);
-    expect(removeRefused.err).toMatch(/30 captured change\(s\) have not been synced yet/);
+    expect(removeRefused.err).toMatch(/30 captured change\(s\) on the monolith have not been synced yet.*\(nothing was removed\)/);
 
     const sync = await run(['sync', 'payments', '--once'], h.env);
     expect(sync.out).toBe('sync payments to-service: 30 captured change(s) applied\n');
@@ -130,10 +146,12 @@ describe.each(testDialects())('npm run data on %s', (dialect) => {
     expect(human.out).toMatch(/backfill to-service payments: complete, 30 rows/);
     expect(human.out).toMatch(/sync to-service: 30 changes applied/);
     expect(human.out).toMatch(/rows payments: monolith 30, service 30/);
+    expect(human.out).toMatch(/quarantine to-service: empty/);
 
     const verify = await run(['verify', 'payments'], h.env);
     expect(verify.code).toBe(0);
     expect(verify.out).toMatch(/^verify payments: EQUAL/);
+    expect(verify.out).toMatch(/invariant refunds-add-up: holds/);
     const remove = await run(['capture', 'remove', 'payments'], h.env);
     expect(remove.code).toBe(0);
     expect((await run(['status', 'payments', '--json'], h.env)).out).toMatch(/"installed": false/);

@@ -1,4 +1,3 @@
-import { decide } from '../src/data/conflict-rule';
 import { canonicalText } from '../src/data/canonical';
 import { paymentsMapping, refundsMapping, idempotencyKeysMapping, sessionsMapping, usersMapping } from '../src/data/capabilities';
 import { ChunkSizer } from '../src/data/backfill/chunk-sizer';
@@ -61,7 +60,19 @@ describe('users mapping', () => {
     expect(monolith).toMatchObject({ password_scheme: 'scrypt', password_params: 'N=65536,r=8,p=2', password_hash: 'c'.repeat(64), updated_at: t1 });
     // Equal in canonical form although the service keeps two timestamps and the monolith one.
     expect(usersMapping.canonical('monolith', monolith)).toEqual(usersMapping.canonical('service', service));
-    expect(usersMapping.version(usersMapping.canonical('service', service))).toBe(t1.getTime());
+    expect(usersMapping.canonical('service', service).updated_at).toBe(t1.getTime());
+  });
+
+  it('an email not trimmed and lower-case is refused by name, either way, and compared exactly', () => {
+    expect(() => usersMapping.toService({ ...monolithRow, email: 'Ada@Example.com' })).toThrow(
+      new RegExp(`user ${id} has email "Ada@Example.com", not trimmed and lower-case as the auth service stores emails`),
+    );
+    expect(() => usersMapping.toService({ ...monolithRow, email: ' ada@example.com' })).toThrow(/not trimmed and lower-case/);
+    const service = usersMapping.toService(monolithRow);
+    expect(() => usersMapping.toMonolith({ ...service, email: 'ADA@example.com' })).toThrow(/not trimmed and lower-case/);
+    // A case-only difference between the sides is a difference (verify used to lower-case both).
+    expect(usersMapping.canonical('monolith', { ...monolithRow, email: 'Ada@Example.com' }).email).toBe('Ada@Example.com');
+    expect(usersMapping.canonical('monolith', { ...monolithRow, email: 'Ada@Example.com' })).not.toEqual(usersMapping.canonical('service', service));
   });
 
   it('refuses a scheme the monolith cannot verify, and a user without a credential', () => {
@@ -72,11 +83,13 @@ describe('users mapping', () => {
 });
 
 describe('sessions mapping', () => {
-  it('is the identity with dates normalised; a revocation is the newer version', () => {
+  it('is the identity with dates normalised; in a conflict the revocation wins, from either side', () => {
     const open = { token_hash: 'e'.repeat(64), user_id: id, created_at: t0.getTime(), expires_at: t1, revoked_at: null };
     const revoked = { ...open, revoked_at: t1.getTime() };
     expect(sessionsMapping.toService(open)).toEqual({ ...open, created_at: t0 });
-    expect(sessionsMapping.version(sessionsMapping.canonical('service', revoked))).toBeGreaterThan(sessionsMapping.version(sessionsMapping.canonical('monolith', open)));
+    const a = sessionsMapping.canonical('monolith', open);
+    const b = sessionsMapping.canonical('service', revoked);
+    expect([sessionsMapping.resolveConflict(a, b), sessionsMapping.resolveConflict(b, a)]).toEqual(['b', 'a']);
   });
 });
 
@@ -102,6 +115,19 @@ describe('payments mappings', () => {
     expect(paymentsMapping.canonical('monolith', row)).toEqual(paymentsMapping.canonical('service', { ...service, amount_minor: 1234, captured_minor: '1234', refunded_minor: 1 }));
   });
 
+  it('refuses, by name and in a sentence, a row the service would refuse: amounts out of order, digits the currency lacks', () => {
+    const usd = { ...row, currency: 'USD', amount: '10.00', status: 'PARTIALLY_REFUNDED' };
+    expect(() => paymentsMapping.toService({ ...usd, captured_amount: '10.00', refunded_amount: '15.00' })).toThrow(
+      new RegExp(`^payment ${id} has refunded 15.00 USD outside 0 … captured 10.00 USD$`),
+    );
+    expect(() => paymentsMapping.toService({ ...usd, captured_amount: '12.00', refunded_amount: '0' })).toThrow(/captured 12.00 USD outside 0 … amount 10.00 USD/);
+    expect(() => paymentsMapping.toService({ ...usd, amount: '0', captured_amount: '0', refunded_amount: '0' })).toThrow(/has amount 0.00 USD: it must be positive/);
+    // SQLite hands DECIMALs back as REALs: a third decimal of USD is refused, not rounded away.
+    expect(() => paymentsMapping.toService({ ...usd, amount: 10.005, captured_amount: 0, refunded_amount: 0 })).toThrow(/amount 10.005 that USD cannot hold exactly/);
+    expect(() => paymentsMapping.toMonolith({ ...paymentsMapping.toService({ ...usd, captured_amount: '10.00', refunded_amount: '1.00' }), refunded_minor: '2000' })).toThrow(/refunded 20.00 USD outside/);
+    expect(() => refundsMapping.toService({ id, payment_id: id, amount: '0.00', created_at: t0, currency: 'USD' })).toThrow(/must be positive/);
+  });
+
   it('refunds take their payment currency; idempotency keys rename their columns', () => {
     expect(refundsMapping.toService({ id, payment_id: id, amount: '1000', created_at: t0, currency: 'JPY' })).toMatchObject({ amount_minor: '1000' });
     expect(() => refundsMapping.toService({ id, payment_id: id, amount: '0.5', created_at: t0, currency: 'JPY' })).toThrow(/more than 0 decimals for JPY/);
@@ -109,23 +135,6 @@ describe('payments mappings', () => {
     const service = idempotencyKeysMapping.toService(key);
     expect(service).toEqual({ user_id: id, key_hash: 'f'.repeat(64), request_fingerprint: '1'.repeat(64), response_status: 201, response_body: '{}', created_at: t0 });
     expect(idempotencyKeysMapping.monolith.keyOf(key)).toEqual(idempotencyKeysMapping.service.keyOf(service));
-  });
-});
-
-describe('the conflict rule', () => {
-  const c = (side: 'monolith' | 'service', version: number, text: string) => ({ side, version, text });
-  it('newer wins; equal content is nothing to do; a tie goes to the authority, the same from both directions', () => {
-    expect(decide(c('monolith', 1, 'a'), undefined, 'monolith')).toBe('apply');
-    expect(decide(c('monolith', 1, 'a'), c('service', 5, 'a'), 'monolith')).toBe('same');
-    expect(decide(c('monolith', 6, 'a'), c('service', 5, 'b'), 'monolith')).toBe('apply');
-    expect(decide(c('monolith', 4, 'a'), c('service', 5, 'b'), 'monolith')).toBe('keep');
-    for (const authority of ['monolith', 'service'] as const) {
-      const toService = decide(c('monolith', 5, 'a'), c('service', 5, 'b'), authority);
-      const toMonolith = decide(c('service', 5, 'b'), c('monolith', 5, 'a'), authority);
-      // Exactly one direction applies: both sides end with the authority's version.
-      expect([toService, toMonolith].sort()).toEqual(['apply', 'keep']);
-      expect(authority === 'monolith' ? toService : toMonolith).toBe('apply');
-    }
   });
 });
 

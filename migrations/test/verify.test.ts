@@ -13,6 +13,7 @@ describe.each(testDialects())('verify on %s', (dialect) => {
     h = await createHarness(dialect, 'payments');
     ids = (await insertMonolithPayments(h.knex('monolith'), 250)).sort();
     const first = await h.knex('monolith')('payments').where({ id: ids[0] }).first();
+    await h.knex('monolith')('payments').where({ id: first.id }).update({ status: 'REFUNDED', captured_amount: first.amount, refunded_amount: first.amount });
     await h.knex('monolith')('refunds').insert({ id: randomUUID(), payment_id: first.id, amount: first.amount, created_at: new Date() });
     await h.backfill('to-service');
   });

@@ -11,8 +11,13 @@ Commands
   capture remove <capability>   remove it (refuses while captured changes are unsynced, unless --force)
   backfill <capability>         copy every row, in resumable chunks (run it again to resume)
   sync <capability>             long-running: apply captured changes; /health/live, /health/ready, /metrics
-  verify <capability>           compare both sides in canonical form; exit 3 when they differ
-  status <capability>           capture, backlog, checkpoints and row counts
+  verify <capability>           compare both sides in canonical form and check the capability's
+                                invariants on both; exit 3 when they differ or an invariant breaks
+  status <capability>           capture, backlog, checkpoints, quarantine and row counts
+  quarantine list <capability>  rows set aside (conflicts, rows that cannot be read or carried), with why
+  quarantine retry <capability> try every open one again on the workers' next poll
+  quarantine resolve <capability> <mapping> <key-json> --keep monolith|service
+                                write the kept side's version on the other side, close the entry
 
 Capabilities
 ${CAPABILITIES.map((c) => `  ${c.name.padEnd(10)} ${c.mappings.map((m) => m.name).join(', ')}`).join('\n')}
@@ -21,8 +26,6 @@ Options
   --direction <d>          to-service (monolith → service) or to-monolith (service → monolith).
                            backfill: default to-service. sync: default to-service, or both.
                            capture: the direction whose source gets the triggers; default both.
-  --authority <side>       monolith or service: who wins a tie (same updated_at, different content)
-                           under the conflict rule; default monolith. Give every sync worker the same.
   --json                   print the result as JSON on stdout (logs go to stderr)
   -h, --help               this help
 
@@ -33,14 +36,18 @@ Options
             --target-chunk-ms <n>      chunk size adapts toward this time per chunk (default 500)
             --max-rows-per-second <n>  throttle
             --pause-file <path>        pause while this file exists
+            --quarantine               set rows that cannot be carried aside (data quarantine list)
+                                       and go on; without it the backfill stops at the first, naming it
   sync      --port <n>                 health and metrics port (default DATA_SYNC_PORT or 9470; 0 = any)
             --batch-size <n>           changes per transaction (default 500)
             --poll-ms <n>              idle poll interval (default 50)
             --max-rows-per-second <n>, --pause-file <path>   as for backfill
             --once                     apply what is captured, then exit (no HTTP)
+            --stall-seconds <n>        not ready after this long without progress (default 30)
   verify    --mapping <a,b>, --chunk-size <n> (default 2000), --rechecks <n> (default 3),
             --recheck-delay-ms <n> (default 500), --max-report <n> (rows listed per mapping, default 50)
   capture remove  --force              drop unsynced changes too
+  quarantine list --direction <d>, --all (resolved ones too), --limit <n> (default 100)
 
 Signals: SIGUSR1 pauses a backfill or sync, SIGUSR2 resumes it; SIGINT/SIGTERM stop it after the
 current chunk or batch (its checkpoint committed): run the same command again to resume.
@@ -48,17 +55,24 @@ current chunk or batch (its checkpoint committed): run the same command again to
 Databases: MONOLITH_DATABASE_URL, AUTH_DATABASE_URL, PAYMENTS_DATABASE_URL (a mysql:// URL or a SQLite
 file path; defaults .data/monolith.sqlite, .data/auth.sqlite, .data/payments.sqlite).
 
+Conflicts (an entity changed on both sides since the sync last carried it) are never settled by a
+clock: a mapping's safe rule settles them (a session's revocation wins; a delete of a user or
+session wins), or they are quarantined for an operator (money, idempotency records).
+
 Exit codes: 0 done, 1 failed (database unreachable, bad data), 2 bad arguments, 3 verify found
-differences, 130 stopped by a signal before finishing.`;
+differences or broken invariants, 130 stopped by a signal before finishing.`;
 
 export type DataCommand =
   | { command: 'capture'; action: 'install' | 'remove'; capability: Capability; sides: SideName[]; force: boolean; json: boolean }
+  | { command: 'quarantine'; action: 'list'; capability: Capability; directions: Direction[]; all: boolean; limit: number; json: boolean }
+  | { command: 'quarantine'; action: 'retry'; capability: Capability; json: boolean }
+  | { command: 'quarantine'; action: 'resolve'; capability: Capability; mapping: string; key: string[]; keep: SideName; json: boolean }
   | {
       command: 'backfill';
       capability: Capability;
       direction: Direction;
-      authority: SideName;
       dryRun: boolean;
+      quarantine: boolean;
       restart: boolean;
       mappings: string[] | undefined;
       chunkSize: number | undefined;
@@ -71,8 +85,8 @@ export type DataCommand =
       command: 'sync';
       capability: Capability;
       directions: Direction[];
-      authority: SideName;
       port: number | undefined;
+      stallSeconds: number | undefined;
       batchSize: number | undefined;
       pollMs: number | undefined;
       maxRowsPerSecond: number | undefined;
@@ -114,6 +128,11 @@ const OPTIONS = {
   'recheck-delay-ms': { type: 'string' },
   'max-report': { type: 'string' },
   force: { type: 'boolean' },
+  quarantine: { type: 'boolean' },
+  'stall-seconds': { type: 'string' },
+  all: { type: 'boolean' },
+  limit: { type: 'string' },
+  keep: { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -121,10 +140,11 @@ type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extend
 /** Which options each command takes: anything else is an error, not silently ignored. */
 const ALLOWED: Record<DataCommand['command'], ReadonlyArray<keyof typeof OPTIONS>> = {
   capture: ['direction', 'json', 'force'],
-  backfill: ['direction', 'authority', 'json', 'dry-run', 'restart', 'mapping', 'chunk-size', 'target-chunk-ms', 'max-rows-per-second', 'pause-file'],
-  sync: ['direction', 'authority', 'json', 'port', 'batch-size', 'poll-ms', 'max-rows-per-second', 'pause-file', 'once'],
+  backfill: ['direction', 'json', 'dry-run', 'restart', 'mapping', 'chunk-size', 'target-chunk-ms', 'max-rows-per-second', 'pause-file', 'quarantine'],
+  sync: ['direction', 'json', 'port', 'batch-size', 'poll-ms', 'max-rows-per-second', 'pause-file', 'once', 'stall-seconds'],
   verify: ['json', 'mapping', 'chunk-size', 'rechecks', 'recheck-delay-ms', 'max-report'],
   status: ['json'],
+  quarantine: ['json', 'direction', 'all', 'limit', 'keep'],
 };
 
 class ArgumentError extends Error {}
@@ -144,10 +164,22 @@ function direction(values: Values, fallback: Direction): Direction {
   return text as Direction;
 }
 
-function authority(values: Values): SideName {
-  const text = values.authority ?? 'monolith';
-  if (text !== 'monolith' && text !== 'service') throw new ArgumentError(`--authority must be monolith or service, got "${text}"`);
+function side(text: string | undefined, option: string): SideName {
+  if (text !== 'monolith' && text !== 'service') throw new ArgumentError(`${option} must be monolith or service, got "${text ?? ''}"`);
   return text;
+}
+
+function entityKey(text: string | undefined): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text ?? '');
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((part) => typeof part === 'string')) {
+    throw new ArgumentError(`the key must be a JSON array of strings as quarantine list prints it, e.g. '["0b6f…"]', got ${JSON.stringify(text ?? '')}`);
+  }
+  return parsed as string[];
 }
 
 function mappings(values: Values, capability: Capability): string[] | undefined {
@@ -168,6 +200,37 @@ function capabilityNamed(name: string | undefined): Capability {
   return capability;
 }
 
+function quarantineCommand(rest: readonly string[], values: Values, json: boolean): Extract<DataCommand, { command: 'quarantine' }> {
+  const [action, name, mappingName, keyJson, ...extra] = rest;
+  const refuse = (option: keyof Values, why: string) => {
+    if (values[option] !== undefined) throw new ArgumentError(`quarantine ${action} does not take --${option}${why}`);
+  };
+  if (action === 'list') {
+    if (mappingName !== undefined) throw new ArgumentError(`unexpected argument "${mappingName}"`);
+    refuse('keep', '');
+    const capability = capabilityNamed(name);
+    const directions: Direction[] = values.direction === undefined || values.direction === 'both' ? ['to-service', 'to-monolith'] : [direction(values, 'to-service')];
+    return { command: 'quarantine', action, capability, directions, all: values.all ?? false, limit: whole(values, 'limit', 1, 100_000) ?? 100, json };
+  }
+  if (action === 'retry') {
+    if (mappingName !== undefined) throw new ArgumentError(`unexpected argument "${mappingName}"`);
+    for (const option of ['keep', 'direction', 'all', 'limit'] as const) refuse(option, '');
+    return { command: 'quarantine', action, capability: capabilityNamed(name), json };
+  }
+  if (action === 'resolve') {
+    if (extra.length) throw new ArgumentError(`unexpected argument "${extra[0]}"`);
+    for (const option of ['direction', 'all', 'limit'] as const) refuse(option, '');
+    const capability = capabilityNamed(name);
+    const mapping = capability.mappings.find((m) => m.name === mappingName)?.name;
+    if (!mapping) throw new ArgumentError(`quarantine resolve needs one mapping of ${capability.name} (${capability.mappings.map((m) => m.name).join(', ')}), got "${mappingName ?? ''}"`);
+    const key = entityKey(keyJson);
+    const parts = capability.mappings.find((m) => m.name === mapping)?.key.length ?? 0;
+    if (key.length !== parts) throw new ArgumentError(`a ${mapping} key has ${parts} part(s), got ${key.length}`);
+    return { command: 'quarantine', action, capability, mapping, key, keep: side(values.keep, '--keep'), json };
+  }
+  throw new ArgumentError('quarantine needs list, retry or resolve: quarantine list <capability>');
+}
+
 /** Parses the command line; never throws or exits, so tests can call it. */
 export function parseDataArgs(argv: readonly string[]): DataArgs {
   let values: Values;
@@ -180,8 +243,11 @@ export function parseDataArgs(argv: readonly string[]): DataArgs {
   if (values.help || positionals.length === 0 || positionals[0] === 'help') return { kind: 'help' };
   try {
     const [command, ...rest] = positionals;
-    if (command !== 'capture' && command !== 'backfill' && command !== 'sync' && command !== 'verify' && command !== 'status') {
-      throw new ArgumentError(`unknown command "${command}": use capture, backfill, sync, verify or status`);
+    if (command !== 'capture' && command !== 'backfill' && command !== 'sync' && command !== 'verify' && command !== 'status' && command !== 'quarantine') {
+      throw new ArgumentError(`unknown command "${command}": use capture, backfill, sync, verify, status or quarantine`);
+    }
+    if (values.authority !== undefined) {
+      throw new ArgumentError('--authority is gone: a conflict is no longer decided by a side or a clock but recorded (a safe rule settles it, or it is quarantined: npm run data -- quarantine list)');
     }
     const given = (Object.keys(values) as Array<keyof typeof OPTIONS>).filter((name) => values[name] !== undefined);
     const refused = given.filter((name) => !ALLOWED[command].includes(name));
@@ -210,8 +276,8 @@ export function parseDataArgs(argv: readonly string[]): DataArgs {
             command,
             capability,
             direction: direction(values, 'to-service'),
-            authority: authority(values),
             dryRun: values['dry-run'] ?? false,
+            quarantine: values.quarantine ?? false,
             restart: values.restart ?? false,
             mappings: mappings(values, capability),
             chunkSize: whole(values, 'chunk-size', 1, 100_000),
@@ -233,8 +299,8 @@ export function parseDataArgs(argv: readonly string[]): DataArgs {
             command,
             capability,
             directions,
-            authority: authority(values),
             port: whole(values, 'port', 0, 65_535),
+            stallSeconds: whole(values, 'stall-seconds', 1, 86_400),
             batchSize: whole(values, 'batch-size', 1, 10_000),
             pollMs: whole(values, 'poll-ms', 1, 60_000),
             maxRowsPerSecond: whole(values, 'max-rows-per-second', 1, 100_000_000),
@@ -265,6 +331,8 @@ export function parseDataArgs(argv: readonly string[]): DataArgs {
         expectPositionals(1);
         return { kind: 'run', run: { command, capability: capabilityNamed(rest[0]), json } };
       }
+      case 'quarantine':
+        return { kind: 'run', run: quarantineCommand(rest, values, json) };
     }
   } catch (error) {
     if (error instanceof ArgumentError) return { kind: 'error', message: error.message };

@@ -1,21 +1,23 @@
 import { ConfigError, createLogger, loadConfig, onShutdownSignal, type Database, type Logger } from '@strangler/kit';
 import { runBackfill } from '../data/backfill/backfill';
 import type { Capability } from '../data/capabilities';
-import { captureState, installCapture, removeCapture, PendingChangesError } from '../data/capture/capture-installer';
+import { captureState, installCapture, pendingChanges, removeCapture, PendingChangesError } from '../data/capture/capture-installer';
 import { DataCommandError } from '../data/command-error';
 import { describeUrl, openDatabase, requireSchema } from '../data/connections';
 import { deleteCheckpoints } from '../data/engine-tables';
-import { EntityError } from '../data/apply-entities';
+import { EntityError } from '../data/errors/entity-errors';
+import { listQuarantine, retryAllNow } from '../data/quarantine/quarantine-store';
+import { resolveEntity } from '../data/quarantine/resolve-entity';
 import { FlowControl } from '../data/flow-control';
 import { LogProgress, TtyProgress, type ProgressReporter } from '../data/progress/progress-reporter';
-import { capabilityStatus } from '../data/status';
+import { capabilityStatus, describeBlockers } from '../data/status';
 import { startSyncService } from '../data/sync/sync-service';
 import { SyncWorker, syncCheckpointName } from '../data/sync/sync-worker';
 import { runVerify } from '../data/verify/verify';
 import { directionFrom, otherSide, sourceOf, targetOf, type SideName } from '../data/types';
 import { DATA_USAGE, parseDataArgs, type DataCommand } from './data-args';
 import { dataConfigSchema, urlOf, type DataConfig } from './data-config';
-import { formatBackfill, formatStatus, formatVerify } from './data-output';
+import { formatBackfill, formatQuarantine, formatStatus, formatVerify } from './data-output';
 
 export interface DataIo {
   out(text: string): void;
@@ -86,9 +88,12 @@ export async function runDataCommand(argv: readonly string[], env: Record<string
       case 'status': {
         const sides = await openBoth(run.capability);
         const status = await capabilityStatus(run.capability, sides.monolith.knex, sides.service.knex);
-        io.out(run.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatStatus(status)}\n`);
+        const blockers = { 'to-service': describeBlockers(status, 'to-service'), 'to-monolith': describeBlockers(status, 'to-monolith') };
+        io.out(run.json ? `${JSON.stringify({ ...status, blockers }, null, 2)}\n` : `${formatStatus(status)}\n`);
         return EXIT.ok;
       }
+      case 'quarantine':
+        return await quarantine(run, await openBoth(run.capability), io);
       case 'sync': {
         const sides = await openBoth(run.capability);
         for (const source of run.directions.map(sourceOf)) {
@@ -104,7 +109,7 @@ export async function runDataCommand(argv: readonly string[], env: Record<string
     }
   } catch (error) {
     if (error instanceof DataCommandError) return fail(io, run.json, error.message, error.exitCode);
-    if (error instanceof PendingChangesError) return fail(io, run.json, error.message);
+    if (error instanceof PendingChangesError) return fail(io, run.json, `${error.message} (nothing was removed)`);
     if (error instanceof EntityError) return fail(io, run.json, `cannot migrate ${error.message}`);
     logger.error({ err: error }, 'data command failed');
     return fail(io, run.json, (error as Error).message ?? String(error));
@@ -146,20 +151,70 @@ function wireSignals(io: DataIo, control: FlowControl, logger: Logger, options: 
 async function capture(run: Extract<DataCommand, { command: 'capture' }>, openBoth: (c: Capability) => Promise<Sides>, io: DataIo): Promise<number> {
   const sides = await openBoth(run.capability);
   const results: Array<Record<string, unknown>> = [];
-  for (const side of run.sides) {
-    if (run.action === 'install') {
+  if (run.action === 'install') {
+    for (const side of run.sides) {
       const installed = await installCapture(sides[side].knex, run.capability, side);
-      results.push({ side, action: 'installed', changelog: installed.changelog, triggers: installed.triggers.length });
-      if (!run.json) io.out(`${run.capability.name}: capture installed on the ${side} (${installed.changelog}, ${installed.triggers.length} triggers)\n`);
-    } else {
+      results.push({ side, action: 'installed', changelog: installed.changelog, triggers: installed.triggers.length, created: installed.created, replaced: installed.replaced });
+      const changed = installed.created.length || installed.replaced.length ? `${installed.created.length} created, ${installed.replaced.length} older replaced` : 'already current, nothing changed';
+      if (!run.json) io.out(`${run.capability.name}: capture installed on the ${side} (${installed.changelog}, ${installed.triggers.length} triggers: ${changed})\n`);
+    }
+  } else {
+    // All or nothing: every side is checked before any is touched.
+    if (!run.force) {
+      for (const side of run.sides) {
+        const pending = await pendingChanges(sides[side].knex, run.capability);
+        if (pending > 0) throw new PendingChangesError(pending, side);
+      }
+    }
+    let left = 0;
+    for (const side of run.sides) {
       const removed = await removeCapture(sides[side].knex, run.capability, { force: run.force });
+      left += removed.left;
       // The worker reading this changelog starts from scratch if capture comes back.
-      await deleteCheckpoints(sides[otherSide(side)].knex, syncCheckpointName(run.capability.name, directionFrom(side)));
-      results.push({ side, action: 'removed', triggers: removed.triggers.length, droppedChanges: removed.droppedChanges });
-      if (!run.json) io.out(`${run.capability.name}: capture removed from the ${side} (${removed.triggers.length} triggers${removed.droppedChanges ? `, ${removed.droppedChanges} unsynced changes dropped` : ''})\n`);
+      if (removed.left === 0) await deleteCheckpoints(sides[otherSide(side)].knex, syncCheckpointName(run.capability.name, directionFrom(side)));
+      results.push({ side, action: 'removed', triggers: removed.triggers.length, droppedChanges: removed.droppedChanges, changesLeft: removed.left });
+      if (!run.json) {
+        io.out(
+          removed.left
+            ? `${run.capability.name}: triggers removed from the ${side}, but ${removed.left} change(s) captured meanwhile are still in its changelog: run the sync until idle, then capture remove again\n`
+            : `${run.capability.name}: capture removed from the ${side} (${removed.triggers.length} triggers${removed.droppedChanges ? `, ${removed.droppedChanges} unsynced changes dropped` : ''})\n`,
+        );
+      }
+    }
+    if (left > 0) {
+      if (run.json) io.out(`${JSON.stringify({ ok: false, capability: run.capability.name, results }, null, 2)}\n`);
+      return EXIT.failed;
     }
   }
   if (run.json) io.out(`${JSON.stringify({ ok: true, capability: run.capability.name, results }, null, 2)}\n`);
+  return EXIT.ok;
+}
+
+async function quarantine(run: Extract<DataCommand, { command: 'quarantine' }>, sides: Sides, io: DataIo): Promise<number> {
+  const capability = run.capability;
+  if (run.action === 'list') {
+    const items = [];
+    for (const direction of run.directions) {
+      const all = await listQuarantine(sides[targetOf(direction)].knex, capability.name, { open: !run.all });
+      items.push(...all.filter((item) => item.direction === direction));
+    }
+    const shown = items.slice(0, run.limit);
+    io.out(run.json ? `${JSON.stringify({ ok: true, capability: capability.name, total: items.length, items: shown }, null, 2)}\n` : `${formatQuarantine(capability.name, shown, items.length, run.all)}\n`);
+    return EXIT.ok;
+  }
+  if (run.action === 'retry') {
+    const made = (await retryAllNow(sides.monolith.knex, capability.name)) + (await retryAllNow(sides.service.knex, capability.name));
+    io.out(run.json ? `${JSON.stringify({ ok: true, capability: capability.name, retried: made })}\n` : `${capability.name}: ${made} quarantined row(s) will be tried again on the sync workers' next poll\n`);
+    return EXIT.ok;
+  }
+  const mapping = capability.mappings.find((m) => m.name === run.mapping);
+  if (!mapping) throw new DataCommandError(`${capability.name} has no mapping ${run.mapping}`, EXIT.usage);
+  const result = await resolveEntity(capability, mapping, run.key, run.keep, { monolith: sides.monolith.knex, service: sides.service.knex });
+  io.out(
+    run.json
+      ? `${JSON.stringify({ ok: true, ...result }, null, 2)}\n`
+      : `${capability.name}/${result.mapping} ${JSON.stringify(result.key)}: kept the ${result.kept}'s version (${result.outcome} on the ${otherSide(result.kept)}), ${result.closed} quarantine entr${result.closed === 1 ? 'y' : 'ies'} closed\n`,
+  );
   return EXIT.ok;
 }
 
@@ -184,7 +239,7 @@ async function backfill(run: Extract<DataCommand, { command: 'backfill' }>, side
       restart: run.restart,
       initialChunkSize: run.chunkSize,
       targetChunkMs: run.targetChunkMs,
-      authority: run.authority,
+      quarantine: run.quarantine,
       control,
       progress: progressFor(io, run.json, logger),
       logger,
@@ -204,7 +259,6 @@ async function syncOnce(run: Extract<DataCommand, { command: 'sync' }>, sides: S
       direction,
       source: sides[sourceOf(direction)].knex,
       target: sides[targetOf(direction)].knex,
-      authority: run.authority,
       batchSize: run.batchSize,
       logger,
     });
@@ -224,15 +278,15 @@ async function syncService(run: Extract<DataCommand, { command: 'sync' }>, confi
     directions: run.directions,
     urls,
     port: run.port ?? config.DATA_SYNC_PORT,
-    authority: run.authority,
     batchSize: run.batchSize,
+    ...(run.stallSeconds ? { stallMs: run.stallSeconds * 1000 } : {}),
     pollMs: run.pollMs,
     maxRowsPerSecond: run.maxRowsPerSecond,
     pauseFile: run.pauseFile,
     logger,
   });
   logger.info(
-    { capability: run.capability.name, directions: run.directions, authority: run.authority, monolith: describeUrl(urls.monolith), service: describeUrl(urls.service), url: service.url },
+    { capability: run.capability.name, directions: run.directions, monolith: describeUrl(urls.monolith), service: describeUrl(urls.service), url: service.url },
     `sync listening on ${service.url} (/health/live, /health/ready, /metrics)`,
   );
   wireSignals(io, service.control, logger, { stop: false });

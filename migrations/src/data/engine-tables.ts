@@ -4,8 +4,12 @@ import type { Knex } from 'knex';
 export const CHECKPOINTS_TABLE = 'sync_checkpoints';
 /** SQLite only: the row an engine transaction holds while it writes (see engine-transaction.ts). */
 export const APPLY_MARKER_TABLE = 'sync_apply_marker';
+/** Per entity, the last state the engine carried into this database (see bases/entity-bases.ts). */
+export const BASES_TABLE = 'sync_entity_base';
+/** Entities the engine set aside instead of writing (see quarantine/quarantine-store.ts). */
+export const QUARANTINE_TABLE = 'sync_quarantine';
 
-const isMysql = (db: Knex): boolean => db.client.config.client === 'mysql2';
+export const isMysql = (db: Knex): boolean => db.client.config.client === 'mysql2';
 
 function alreadyExists(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
@@ -27,16 +31,48 @@ async function createIfMissing(db: Knex, table: string, build: (t: Knex.CreateTa
  * belong to the migration tooling, not to the application, and go away with it.
  */
 export async function ensureEngineTables(db: Knex): Promise<void> {
+  const mysql = isMysql(db);
   await createIfMissing(db, CHECKPOINTS_TABLE, (t) => {
     t.string('name', 191).primary();
     t.text('state').notNullable();
     t.bigInteger('updated_at').notNullable();
   });
-  if (!isMysql(db)) {
+  if (!mysql) {
     await createIfMissing(db, APPLY_MARKER_TABLE, (t) => {
       t.integer('active').notNullable();
     });
   }
+  await createIfMissing(db, BASES_TABLE, (t) => {
+    t.string('capability', 32).notNullable();
+    t.string('mapping', 64).notNullable();
+    // keyText() of the entity key: compared exactly (binary collation on MySQL).
+    t.string('entity_key', 512).notNullable().collate('utf8mb4_bin');
+    // SHA-256 hex of the canonical form, or 'tombstone'.
+    t.string('state', 64).notNullable();
+    t.bigInteger('updated_at').notNullable();
+    t.primary(['capability', 'mapping', 'entity_key']);
+  });
+  await createIfMissing(db, QUARANTINE_TABLE, (t) => {
+    t.increments('id').primary();
+    t.string('capability', 32).notNullable();
+    // The direction whose target is this database.
+    t.string('direction', 16).notNullable();
+    t.string('mapping', 64).notNullable();
+    t.string('entity_key', 512).notNullable().collate('utf8mb4_bin');
+    t.string('kind', 32).notNullable();
+    t.string('reason', 1000).notNullable();
+    // Both versions, as JSON (canonical form, or the raw row when it cannot be read); null = absent.
+    t.text('source_state', 'mediumtext').nullable();
+    t.text('target_state', 'mediumtext').nullable();
+    t.bigInteger('first_seen_at').notNullable();
+    t.bigInteger('last_seen_at').notNullable();
+    t.integer('attempts').notNullable();
+    t.bigInteger('next_retry_at').notNullable();
+    t.bigInteger('resolved_at').nullable();
+    t.string('resolution', 200).nullable();
+    t.unique(['capability', 'direction', 'mapping', 'entity_key'], { indexName: 'sync_quarantine_entity' });
+    t.index(['capability', 'direction', 'resolved_at', 'next_retry_at'], 'sync_quarantine_due');
+  });
 }
 
 export interface Checkpoint<T> {

@@ -1,6 +1,6 @@
 /** The data-migration engine: backfill, change capture, two-way sync and verification for any mapping. */
 export { CAPABILITIES, findCapability, authCapability, paymentsCapability, type Capability, type CapabilityName } from './capabilities';
-export { defineMapping, type EntityMapping, type EntitySide, type MappingSpec } from './mapping';
+export { defineMapping, type EntityMapping, type EntitySide, type MappingSpec, type ConflictResolver } from './mapping';
 export { tableSide, upsertRows } from './table-side';
 export { runBackfill, type BackfillOptions, type BackfillReport } from './backfill/backfill';
 export { installCapture, removeCapture, captureState } from './capture/capture-installer';
@@ -10,8 +10,12 @@ export { SyncWorker, type SyncWorkerOptions } from './sync/sync-worker';
 export { startSyncService, type RunningSyncService } from './sync/sync-service';
 export { createSyncMetrics, type SyncMetrics } from './sync/sync-metrics';
 export { runVerify, type VerifyOptions, type VerifyReport } from './verify/verify';
-export { capabilityStatus, type CapabilityStatus } from './status';
+export { capabilityStatus, describeBlockers, type CapabilityStatus } from './status';
+export { listQuarantine, type QuarantineRecord, type QuarantineKind } from './quarantine/quarantine-store';
+export { resolveEntity } from './quarantine/resolve-entity';
 export { FlowControl } from './flow-control';
 export { engineTransaction } from './engine-transaction';
-export { decide } from './conflict-rule';
+export { decide, ABSENT, TOMBSTONE } from './conflict-rule';
+export { deleteWins, revocationWins, quarantineConflict } from './conflict-resolvers';
+export type { Invariant, InvariantReport } from './invariants/invariant';
 export type { Direction, SideName, KeyTuple, Row } from './types';

@@ -19,6 +19,8 @@ export interface EntitySide {
   readRange(db: Knex, range: KeyRange, limit?: number, options?: { lock?: boolean }): Promise<Row[]>;
   /** The entities with these keys that exist (in no particular order). */
   readKeys(db: Knex, keys: readonly KeyTuple[], options?: { lock?: boolean }): Promise<Row[]>;
+  /** Rows whose `column` (a column of the side's main table) is one of `values` (e.g. refunds of payments). */
+  readWhereIn(db: Knex, column: string, values: readonly string[]): Promise<Row[]>;
   keyOf(row: Row): KeyTuple;
   /**
    * Writes entities. 'upsert': onConflict().merge() (never INSERT IGNORE), for rows the target has
@@ -38,9 +40,17 @@ export interface ParentLink {
 }
 
 /**
+ * What to do when both sides changed an entity since they last agreed (conflict-rule.ts): given the
+ * two versions in canonical form (null: that side deleted it), keep 'a', keep 'b', or 'quarantine'
+ * it for an operator. Must be symmetric — resolve(x, y) = 'a' exactly when resolve(y, x) = 'b' — so
+ * both sync directions settle it the same way whichever meets it first.
+ */
+export type ConflictResolver = (a: CanonicalRow | null, b: CanonicalRow | null) => 'a' | 'b' | 'quarantine';
+
+/**
  * A typed mapping between the monolith's tables and a service's for one kind of entity: the key, a
- * transform each way, the canonical form both sides are compared in, and the version the conflict
- * rule orders writes by. The engine (backfill, sync, verify) works on any mapping.
+ * transform each way, the canonical form both sides are compared in, and what settles a conflict.
+ * The engine (backfill, sync, verify) works on any mapping.
  */
 export interface EntityMapping {
   name: string;
@@ -58,8 +68,12 @@ export interface EntityMapping {
    * skip a transform).
    */
   canonical(side: SideName, row: Row): CanonicalRow;
-  /** Orders two versions of the same entity (epoch ms): bigger is newer. */
-  version(row: CanonicalRow): number;
+  /** Settles a conflict, or sets it aside for an operator (the default: money is never settled by overwriting). */
+  resolveConflict: ConflictResolver;
+  /** A short label for the resolver in reports ("a revocation wins", "quarantined for an operator"). */
+  conflictRule: string;
+  /** What a conflict on this entity means, for the operator's report. */
+  conflictMeaning: string;
   parents: readonly ParentLink[];
 }
 
@@ -85,7 +99,8 @@ export interface MappingSpec<M extends Row, S extends Row> {
   /** Canonical form of a service-side row; a monolith row is compared through toService unless overridden. */
   canonicalService(row: S): CanonicalRow;
   canonicalMonolith?(row: M): CanonicalRow;
-  version(row: CanonicalRow): number;
+  /** Default: every conflict is quarantined for an operator. */
+  conflicts?: { rule?: string; resolve?: ConflictResolver; meaning?: string };
   parents?: readonly ParentLink[];
 }
 
@@ -99,7 +114,9 @@ export function defineMapping<M extends Row, S extends Row>(spec: MappingSpec<M,
     toService: (row) => spec.toService(row as M),
     toMonolith: (row) => spec.toMonolith(row as S),
     canonical: (side, row) => (side === 'monolith' ? canonicalMonolith(row as M) : spec.canonicalService(row as S)),
-    version: spec.version,
+    resolveConflict: spec.conflicts?.resolve ?? (() => 'quarantine'),
+    conflictRule: spec.conflicts?.rule ?? 'quarantined for an operator',
+    conflictMeaning: spec.conflicts?.meaning ?? `both sides changed this ${spec.name.replace(/s$/, '')} since they last agreed`,
     parents: spec.parents ?? [],
   };
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isMysql } from './engine-tables';
 import { keyOfRow, whereInRange, whereKeyIn, type KeyRange } from './keys';
 import type { CapturedTable, EntitySide } from './mapping';
 import type { KeyTuple, Row } from './types';
@@ -21,7 +22,6 @@ export interface TableSideSpec {
   alsoCaptured?: readonly CapturedTable[];
 }
 
-const isMysql = (db: Knex): boolean => db.client.config.client === 'mysql2';
 
 /** Rows per statement: under SQLite's 500-term compound SELECT (knex's multi-row upsert) and 32,766
  * variables, and MySQL's 65,535 placeholders. */
@@ -86,6 +86,14 @@ export function tableSide(spec: TableSideSpec): EntitySide {
         // transactions hold the single write lock from their first statement).
         if (options.lock && isMysql(db)) query.forUpdate();
         rows.push(...((await query) as Row[]));
+      }
+      return rows;
+    },
+    async readWhereIn(db: Knex, column: string, values: readonly string[]): Promise<Row[]> {
+      const rows: Row[] = [];
+      const size = isMysql(db) ? 1_000 : 400;
+      for (let start = 0; start < values.length; start += size) {
+        rows.push(...((await base(db).whereIn(qualified(column), values.slice(start, start + size))) as Row[]));
       }
       return rows;
     },

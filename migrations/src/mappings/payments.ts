@@ -110,6 +110,29 @@ function dateOf(value: DateValue, what: string): Date {
   return date;
 }
 
+/**
+ * A DECIMAL as the driver gave it, in minor units. SQLite hands back a REAL: its shortest decimal
+ * text (String) is the digits written, whereas toFixed would round a third decimal of USD away.
+ */
+function minorOf(value: DecimalValue, currency: Currency, what: string, column: string): bigint {
+  try {
+    return decimalColumnToMinor(typeof value === 'number' ? String(value) : value, currency);
+  } catch (error) {
+    throw new RangeError(`${what} has ${column} ${String(value)} that ${currency} cannot hold exactly (${(error as Error).message})`);
+  }
+}
+
+/**
+ * The amounts the payments service's CHECK constraints require and both sides' code keeps: a row
+ * breaking them is refused by name rather than failing a whole chunk in the database.
+ */
+export function checkPaymentAmounts(what: string, amount: bigint, captured: bigint, refunded: bigint, currency: Currency): void {
+  const show = (minor: bigint) => `${minorToDecimalColumn(minor, currency)} ${currency}`;
+  if (amount <= 0n) throw new RangeError(`${what} has amount ${show(amount)}: it must be positive`);
+  if (captured < 0n || captured > amount) throw new RangeError(`${what} has captured ${show(captured)} outside 0 … amount ${show(amount)}`);
+  if (refunded < 0n || refunded > captured) throw new RangeError(`${what} has refunded ${show(refunded)} outside 0 … captured ${show(captured)}`);
+}
+
 function integerOf(value: number | string, what: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw new RangeError(`${what} has a non-integer value ${String(value)}`);
@@ -119,16 +142,20 @@ function integerOf(value: number | string, what: string): number {
 export function monolithPaymentToService(row: MonolithPaymentRow): ServicePaymentRow {
   const what = `payment ${row.id}`;
   const currency = currencyOf(row, what);
+  const amount = minorOf(row.amount, currency, what, 'amount');
+  const captured = minorOf(row.captured_amount, currency, what, 'captured_amount');
+  const refunded = minorOf(row.refunded_amount, currency, what, 'refunded_amount');
+  checkPaymentAmounts(what, amount, captured, refunded, currency);
   return {
     id: row.id,
     user_id: row.user_id,
     order_id: row.order_id,
-    amount_minor: toBigIntColumn(decimalColumnToMinor(row.amount, currency)),
+    amount_minor: toBigIntColumn(amount),
     currency,
     status: serviceStatus(row.status, what),
     description: row.description,
-    captured_minor: toBigIntColumn(decimalColumnToMinor(row.captured_amount, currency)),
-    refunded_minor: toBigIntColumn(decimalColumnToMinor(row.refunded_amount, currency)),
+    captured_minor: toBigIntColumn(captured),
+    refunded_minor: toBigIntColumn(refunded),
     created_at: dateOf(row.created_at, what),
     updated_at: dateOf(row.updated_at, what),
   };
@@ -137,16 +164,20 @@ export function monolithPaymentToService(row: MonolithPaymentRow): ServicePaymen
 export function servicePaymentToMonolith(row: ServicePaymentRow): MonolithPaymentRow {
   const what = `payment ${row.id}`;
   const currency = currencyOf(row, what);
+  const amount = toBigInt(row.amount_minor);
+  const captured = toBigInt(row.captured_minor);
+  const refunded = toBigInt(row.refunded_minor);
+  checkPaymentAmounts(what, amount, captured, refunded, currency);
   return {
     id: row.id,
     user_id: row.user_id,
     order_id: row.order_id,
-    amount: minorToDecimalColumn(toBigInt(row.amount_minor), currency),
+    amount: minorToDecimalColumn(amount, currency),
     currency,
     status: monolithStatus(row.status, what),
     description: row.description,
-    captured_amount: minorToDecimalColumn(toBigInt(row.captured_minor), currency),
-    refunded_amount: minorToDecimalColumn(toBigInt(row.refunded_minor), currency),
+    captured_amount: minorToDecimalColumn(captured, currency),
+    refunded_amount: minorToDecimalColumn(refunded, currency),
     created_at: dateOf(row.created_at, what),
     updated_at: dateOf(row.updated_at, what),
   };
@@ -154,19 +185,23 @@ export function servicePaymentToMonolith(row: ServicePaymentRow): MonolithPaymen
 
 /** Refunds carry no currency of their own: it is their payment's. */
 export function monolithRefundToService(row: MonolithRefundRow, currency: Currency): ServiceRefundRow {
+  const amount = minorOf(row.amount, currency, `refund ${row.id}`, 'amount');
+  if (amount <= 0n) throw new RangeError(`refund ${row.id} has amount ${String(row.amount)}: it must be positive`);
   return {
     id: row.id,
     payment_id: row.payment_id,
-    amount_minor: toBigIntColumn(decimalColumnToMinor(row.amount, currency)),
+    amount_minor: toBigIntColumn(amount),
     created_at: dateOf(row.created_at, `refund ${row.id}`),
   };
 }
 
 export function serviceRefundToMonolith(row: ServiceRefundRow, currency: Currency): MonolithRefundRow {
+  const amount = toBigInt(row.amount_minor);
+  if (amount <= 0n) throw new RangeError(`refund ${row.id} has amount ${amount} minor units: it must be positive`);
   return {
     id: row.id,
     payment_id: row.payment_id,
-    amount: minorToDecimalColumn(toBigInt(row.amount_minor), currency),
+    amount: minorToDecimalColumn(amount, currency),
     created_at: dateOf(row.created_at, `refund ${row.id}`),
   };
 }

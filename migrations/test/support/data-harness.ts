@@ -83,7 +83,12 @@ export async function createHarness(dialect: 'sqlite' | 'mysql', capabilityName:
     backfill: (direction, extra = {}) =>
       runBackfill({ capability, direction, source: sides[sourceOf(direction)].knex, target: sides[targetOf(direction)].knex, ...extra }),
     async worker(direction, extra = {}) {
-      const worker = new SyncWorker({ capability, direction, source: sides[sourceOf(direction)].knex, target: sides[targetOf(direction)].knex, ...extra });
+      // Connections of its own, as the sync service gives each worker: it reads its source inside
+      // its target transactions, so two SQLite workers sharing single-connection pools would wait
+      // on each other. (Databases someone else owns have no URL here: those workers share, and
+      // run one at a time.)
+      const own = (side: SideName) => (options.existing ? sides[side].knex : harness.connect(side));
+      const worker = new SyncWorker({ capability, direction, source: own(sourceOf(direction)), target: own(targetOf(direction)), ...extra });
       await worker.start();
       workers.push(worker);
       return worker;

@@ -1,14 +1,19 @@
 import type { Knex } from 'knex';
 import type { Logger } from '@strangler/kit';
-import { applyPrepared, addCounts, emptyCounts, prepareWork, type ApplyContext, type ApplyCounts, type PreparedWork } from '../apply-entities';
+import { applyPrepared } from '../apply/apply-prepared';
+import { addCounts, emptyCounts, type ApplyContext, type ApplyCounts, type PreparedWork } from '../apply/apply-types';
+import { prepareWork } from '../apply/prepare-work';
+import { baseStore } from '../bases/entity-bases';
 import type { Capability } from '../capabilities/capability';
 import { ensureEngineTables, readCheckpoint, writeCheckpoint } from '../engine-tables';
 import { engineTransaction } from '../engine-transaction';
 import { FlowControl } from '../flow-control';
 import { sideOf, type EntityMapping } from '../mapping';
 import { silentProgress, type ProgressReporter } from '../progress/progress-reporter';
+import { QuarantineStore, type QuarantineItem } from '../quarantine/quarantine-store';
 import { sourceOf, type Direction, type KeyTuple, type Row, type SideName } from '../types';
 import { ChunkSizer } from './chunk-sizer';
+import { writeChunk } from './chunk-writer';
 
 export interface BackfillOptions {
   capability: Capability;
@@ -26,6 +31,9 @@ export interface BackfillOptions {
   maxChunkSize?: number;
   /** The chunk size adapts toward this much time per chunk. */
   targetChunkMs?: number;
+  /** Set rows that cannot be carried aside in the quarantine and go on (default: stop at the first, naming it). */
+  quarantine?: boolean;
+  /** @deprecated ignored: conflicts are no longer decided by a side (docs/decisions/0022). */
   authority?: SideName;
   control?: FlowControl;
   progress?: ProgressReporter;
@@ -50,6 +58,8 @@ export interface MappingBackfillReport {
   /** Rows copied over every run so far (from the checkpoint). */
   totalRows: number;
   counts: ApplyCounts;
+  /** Rows set aside in this run (first 20), with why: `data quarantine list` has them all. */
+  quarantined: Array<Pick<QuarantineItem, 'key' | 'kind' | 'reason'>>;
   chunks: number;
   durationMs: number;
   rowsPerSecond: number;
@@ -70,17 +80,22 @@ export const backfillCheckpointName = (capability: string, direction: Direction,
 
 /**
  * Copies every entity of the capability from the source side to the target, mapping by mapping
- * (parents first), in keyset-paged chunks. Each chunk is upserted under the conflict rule and its
- * checkpoint (the last key done) is written in the same target transaction, so a crash at any
- * point resumes after the last committed chunk, and re-copying a chunk is harmless. The next chunk
- * is read while the current one is written. Rows written while it runs are the sync's business:
- * install change capture first.
+ * (parents first), in keyset-paged chunks. Each chunk is applied under the three-way rule
+ * (conflict-rule.ts) with its bases and its checkpoint (the last key done) in the same target
+ * transaction, so a crash at any point resumes after the last committed chunk, and re-copying a
+ * chunk is harmless. The next chunk is read while the current one is written, and a row is written
+ * only if the source still holds what was read (a row changed or deleted meanwhile — while paused,
+ * say — is the sync's); an entity whose delete was carried is never brought back. Rows written
+ * while it runs are the sync's business: install change capture first.
  */
 export async function runBackfill(options: BackfillOptions): Promise<BackfillReport> {
   const started = Date.now();
   const control = options.control ?? new FlowControl();
   const selected = options.capability.mappings.filter((mapping) => !options.mappings || options.mappings.includes(mapping.name));
-  if (!options.dryRun) await ensureEngineTables(options.target);
+  if (!options.dryRun) {
+    await ensureEngineTables(options.target);
+    await ensureEngineTables(options.source);
+  }
   const reports: MappingBackfillReport[] = [];
   for (const mapping of selected) {
     if (control.stopping) break;
@@ -105,7 +120,16 @@ async function backfillMapping(options: BackfillOptions, mapping: EntityMapping,
   const { capability, direction, dryRun = false } = options;
   const progress = options.progress ?? silentProgress;
   const name = backfillCheckpointName(capability.name, direction, mapping.name);
-  const ctx: ApplyContext = { capability, direction, source: options.source, target: options.target, authority: options.authority ?? 'monolith' };
+  const quarantine = new QuarantineStore(capability.name, direction);
+  const ctx: ApplyContext = {
+    capability,
+    direction,
+    source: options.source,
+    target: options.target,
+    bases: baseStore(capability.name),
+    quarantine,
+    quarantineMaybeOpen: !dryRun && (await quarantine.openCount(options.target)) > 0,
+  };
   const source = sideOf(mapping, sourceOf(direction));
   const saved = dryRun || options.restart ? undefined : (await readCheckpoint<BackfillCheckpoint>(options.target, name))?.state;
   const report: MappingBackfillReport = {
@@ -115,6 +139,7 @@ async function backfillMapping(options: BackfillOptions, mapping: EntityMapping,
     rows: 0,
     totalRows: saved?.rows ?? 0,
     counts: emptyCounts(),
+    quarantined: [],
     chunks: 0,
     durationMs: 0,
     rowsPerSecond: 0,
@@ -139,7 +164,7 @@ async function backfillMapping(options: BackfillOptions, mapping: EntityMapping,
     after: saved?.after ?? null,
     rows: saved?.rows ?? 0,
     done: false,
-    counts: saved?.counts ?? emptyCounts(),
+    counts: addCounts(emptyCounts(), saved?.counts ?? {}),
     startedAt: saved?.startedAt ?? started,
     finishedAt: null,
   };
@@ -177,19 +202,23 @@ async function backfillMapping(options: BackfillOptions, mapping: EntityMapping,
     next = rows.length < limit ? undefined : fetch(last, sizer.size);
     const isLast = !next;
     const result = dryRun
-      ? await applyPrepared(ctx, options.target, prepared, { dryRun: true })
-      : await engineTransaction(options.target, async (trx) => {
-          const applied = await applyPrepared(ctx, trx, prepared);
-          await writeCheckpoint(trx, name, {
-            ...checkpoint,
-            after: last,
-            rows: checkpoint.rows + rows.length,
-            counts: addCounts({ ...checkpoint.counts }, applied.counts),
-            done: isLast,
-            finishedAt: isLast ? Date.now() : null,
-          } satisfies BackfillCheckpoint);
-          return applied;
+      ? await applyPrepared(ctx, options.target, prepared, { dryRun: true, honourTombstones: true })
+      : await writeChunk(ctx, mapping, prepared, {
+          quarantine: options.quarantine ?? false,
+          checkpoint: (trx, applied) =>
+            writeCheckpoint(trx, name, {
+              ...checkpoint,
+              after: last,
+              rows: checkpoint.rows + rows.length,
+              counts: addCounts(addCounts(emptyCounts(), checkpoint.counts), applied.counts),
+              done: isLast,
+              finishedAt: isLast ? Date.now() : null,
+            } satisfies BackfillCheckpoint),
         });
+    if (result.quarantined.some((item) => item.resolution === undefined)) ctx.quarantineMaybeOpen = true;
+    for (const item of result.quarantined) {
+      if (report.quarantined.length < 20 && item.resolution === undefined) report.quarantined.push({ key: item.key, kind: item.kind, reason: item.reason });
+    }
     checkpoint.after = last;
     checkpoint.rows += rows.length;
     checkpoint.done = isLast && !dryRun;
@@ -209,7 +238,8 @@ async function backfillMapping(options: BackfillOptions, mapping: EntityMapping,
     checkpoint.finishedAt = Date.now();
     await engineTransaction(options.target, (trx) => writeCheckpoint(trx, name, checkpoint));
   }
-  const summary = `${report.rows.toLocaleString('en-US')} rows in ${((Date.now() - started) / 1000).toFixed(1)}s (inserted ${report.counts.inserted}, updated ${report.counts.updated}, unchanged ${report.counts.unchanged}, kept ${report.counts.kept})`;
+  const c = report.counts;
+  const summary = `${report.rows.toLocaleString('en-US')} rows in ${((Date.now() - started) / 1000).toFixed(1)}s (inserted ${c.inserted}, updated ${c.updated}, unchanged ${c.unchanged}, kept ${c.kept}, moved ${c.moved}, quarantined ${c.quarantined})`;
   progress.finish({ task, done: checkpoint.rows, total: Math.max(total, checkpoint.rows) }, summary);
   return finish('done');
 }

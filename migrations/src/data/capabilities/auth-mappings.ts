@@ -7,6 +7,8 @@ import {
 } from '../../mappings/auth-users';
 import { copySession, type SessionRow } from '../../mappings/auth-sessions';
 import { canon, type CanonicalRow } from '../canonical';
+import { deleteWins, quarantineConflict, revocationWins } from '../conflict-resolvers';
+import { authInvariants } from '../invariants/auth-invariants';
 import { defineMapping } from '../mapping';
 import { tableSide, upsertRows } from '../table-side';
 import type { Row } from '../types';
@@ -66,6 +68,17 @@ function canonicalServiceUser(row: ServiceUserRow): CanonicalRow {
   };
 }
 
+/**
+ * The auth service stores emails trimmed and lower-cased (its unique index relies on it), and both
+ * sides' APIs normalise what they are given: an email in any other form is not carried, it is
+ * refused by name (a silent lower-casing would make the two sides differ without verify seeing it).
+ */
+function requireNormalisedEmail(id: unknown, email: unknown): void {
+  if (typeof email !== 'string' || email !== email.trim().toLowerCase()) {
+    throw new RangeError(`user ${String(id)} has email ${JSON.stringify(email)}, not trimmed and lower-case as the auth service stores emails: correct it on the side that holds it`);
+  }
+}
+
 /** users (monolith: one table with the legacy hash) ⇄ users + credentials (auth service). */
 export const usersMapping = defineMapping<MonolithUser, ServiceUserRow>({
   name: 'users',
@@ -106,6 +119,7 @@ export const usersMapping = defineMapping<MonolithUser, ServiceUserRow>({
     alsoRequired: [{ table: 'credentials', columns: CREDENTIAL_COLUMNS }],
   }),
   toService(row) {
+    requireNormalisedEmail(row.id, row.email);
     const { user, credential } = monolithUserToAuthRows(row);
     return {
       ...user,
@@ -117,6 +131,7 @@ export const usersMapping = defineMapping<MonolithUser, ServiceUserRow>({
     };
   },
   toMonolith(row) {
+    requireNormalisedEmail(row.id, row.email);
     if (row.credential_scheme === null || row.credential_hash === null || row.credential_salt === null) {
       throw new RangeError(`user ${row.id} has no credential on the auth side`);
     }
@@ -129,7 +144,21 @@ export const usersMapping = defineMapping<MonolithUser, ServiceUserRow>({
     }) as MonolithUser;
   },
   canonicalService: canonicalServiceUser,
-  version: (row) => Number(row.updated_at),
+  // Exact, as stored: a case-only difference between the sides is a difference.
+  canonicalMonolith: (row) => ({
+    id: canon.text(row.id),
+    email: canon.text(row.email),
+    name: canon.text(row.name),
+    created_at: canon.time(row.created_at),
+    updated_at: canon.time(row.updated_at),
+    scheme: canon.text(row.password_scheme ?? 'legacy-sha256'),
+    hash: canon.text(row.password_hash),
+    salt: canon.text(row.password_salt),
+    params: canon.nullableText(row.password_params ?? null),
+  }),
+  // An erasure on one side wins over a change on the other; two different changes (a password on
+  // each side, say) are for an operator.
+  conflicts: { rule: 'a delete wins, else quarantined', resolve: deleteWins(quarantineConflict), meaning: 'both sides changed this user since they last agreed' },
 });
 
 type Session = SessionRow & Row;
@@ -151,13 +180,14 @@ export const sessionsMapping = defineMapping<Session, Session>({
     expires_at: canon.time(row.expires_at),
     revoked_at: canon.nullableTime(row.revoked_at),
   }),
-  // A session only ever changes by being revoked: a revocation on either side is its newest version.
-  version: (row) => Number(row.revoked_at ?? row.created_at),
+  // A session only ever changes by being revoked: a logout on either side ends it on both.
+  conflicts: { rule: 'a delete or a revocation wins', resolve: deleteWins(revocationWins('revoked_at')), meaning: 'the session changed on both sides' },
   parents: [{ mapping: 'users', keyOf: (row) => [String(row.user_id)] }],
 });
 
 export const authCapability: Capability = {
   name: 'auth',
   serviceDatabase: 'auth',
+  invariants: authInvariants,
   mappings: [usersMapping, sessionsMapping],
 };

@@ -1,3 +1,4 @@
+import type { Invariant } from '../invariants/invariant';
 import type { EntityMapping } from '../mapping';
 
 export type CapabilityName = 'auth' | 'payments';
@@ -9,6 +10,8 @@ export interface Capability {
   /** The name of the service's database in DATABASES (migrations/src/databases.ts). */
   serviceDatabase: string;
   mappings: readonly EntityMapping[];
+  /** What its data must mean on both sides, which verify checks besides comparing rows. */
+  invariants: readonly Invariant[];
 }
 
 export function mappingNamed(capability: Capability, name: string): EntityMapping {

@@ -14,6 +14,7 @@ import {
   type ServiceRefundRow,
 } from '../../mappings/payments';
 import { canon } from '../canonical';
+import { paymentsInvariants } from '../invariants/payments-invariants';
 import { defineMapping } from '../mapping';
 import { tableSide } from '../table-side';
 import type { Row } from '../types';
@@ -51,7 +52,9 @@ export const paymentsMapping = defineMapping<MonolithPayment, ServicePayment>({
     created_at: canon.time(row.created_at),
     updated_at: canon.time(row.updated_at),
   }),
-  version: (row) => Number(row.updated_at),
+  // Money is never settled by overwriting: a payment changed on both sides (a refund on each, say)
+  // is set aside for an operator, and verify's invariants show what it did to the amounts.
+  conflicts: { meaning: 'both sides changed this payment since they last agreed (e.g. a refund or capture on each side)' },
 });
 
 function refundCurrency(row: { id: string; currency: unknown }): Currency {
@@ -74,8 +77,7 @@ export const refundsMapping = defineMapping<MonolithRefund, ServiceRefund>({
     amount_minor: canon.bigint(row.amount_minor),
     created_at: canon.time(row.created_at),
   }),
-  // Refunds never change once written.
-  version: (row) => Number(row.created_at),
+  // Refunds never change once written: a conflict is a refund deleted on one side and not the other.
   parents: [{ mapping: 'payments', keyOf: (row) => [String(row.payment_id)] }],
 });
 
@@ -103,11 +105,14 @@ export const idempotencyKeysMapping = defineMapping<MonolithKey, ServiceKey>({
     response_body: canon.text(row.response_body),
     created_at: canon.time(row.created_at),
   }),
-  version: (row) => Number(row.created_at),
+  conflicts: {
+    meaning: 'two different records for one idempotency key (user, key): the request ran once on each side, and a retry replays a different answer on each',
+  },
 });
 
 export const paymentsCapability: Capability = {
   name: 'payments',
   serviceDatabase: 'payments',
+  invariants: paymentsInvariants,
   mappings: [paymentsMapping, refundsMapping, idempotencyKeysMapping],
 };

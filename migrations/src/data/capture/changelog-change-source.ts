@@ -111,6 +111,14 @@ export class ChangelogChangeSource implements ChangeSource {
     for (const change of changes) this.deferred.set(change.id, at);
   }
 
+  /** The oldest change waiting (what a lag gate is waiting for), or null. */
+  async oldestPending(): Promise<Pick<CapturedChange, 'mapping' | 'key' | 'capturedAt'> | null> {
+    const row = (await this.db(this.table).whereIn('mapping', [...this.mappings]).orderBy('seq').first('mapping', 'entity_key', 'captured_at')) as
+      | { mapping: string; entity_key: string; captured_at: unknown }
+      | undefined;
+    return row ? { mapping: row.mapping, key: keyFromText(row.entity_key), capturedAt: Number(row.captured_at) } : null;
+  }
+
   async oldestPendingAt(): Promise<number | null> {
     const row = (await this.db(this.table).whereIn('mapping', [...this.mappings]).orderBy('seq').first('captured_at')) as { captured_at: unknown } | undefined;
     return row ? Number(row.captured_at) : null;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Dialect } from '@strangler/kit';
 import { APPLY_MARKER_TABLE } from '../engine-tables';
 import { MYSQL_SUPPRESS_VARIABLE } from '../engine-transaction';
@@ -14,8 +15,11 @@ export const TRIGGER_EVENTS: readonly TriggerEvent[] = ['insert', 'update', 'del
 
 export const changelogTable = (capability: string): string => `sync_changelog_${capability}`;
 export const triggerPrefix = (capability: string): string => `sync_${capability}_`;
-export const triggerName = (capability: string, table: string, event: TriggerEvent): string =>
-  `${triggerPrefix(capability)}${table}_${event.slice(0, 3)}`;
+/** The name every version of one capture trigger starts with (the installed one adds its definition's hash). */
+export const triggerStem = (capability: string, table: string, event: TriggerEvent): string => `${triggerPrefix(capability)}${table}_${event.slice(0, 3)}`;
+
+/** Matches a capture trigger of `stem`: the stem alone (installs before versioning) or with a hash. */
+export const isVersionOf = (name: string, stem: string): boolean => name === stem || new RegExp(`^${stem}_[0-9a-f]{8}$`).test(name);
 
 const OP: Record<TriggerEvent, string> = { insert: 'I', update: 'U', delete: 'D' };
 
@@ -54,9 +58,29 @@ export function dropTriggerSql(dialect: Dialect, name: string): string {
   return `drop trigger if exists ${quote(dialect, name)}`;
 }
 
-export function createTriggerSql(dialect: Dialect, capability: string, watched: WatchedTable, event: TriggerEvent): string {
+/** A capture trigger as installed: its versioned name and the statement that creates it. */
+export interface TriggerDefinition {
+  stem: string;
+  name: string;
+  sql: string;
+}
+
+/**
+ * The trigger's name carries a hash of its definition, so an installed trigger with the expected
+ * name is the expected trigger (re-installing leaves it alone), and a changed definition is
+ * created beside the old one before the old one is dropped: capture never has a gap.
+ */
+export function triggerDefinition(dialect: Dialect, capability: string, watched: WatchedTable, event: TriggerEvent): TriggerDefinition {
+  const stem = triggerStem(capability, watched.table, event);
+  const body = createTriggerSql(dialect, capability, watched, event, '@@NAME@@');
+  const name = `${stem}_${createHash('sha256').update(body).digest('hex').slice(0, 8)}`;
+  if (name.length > 64) throw new Error(`trigger name too long for MySQL: ${name}`);
+  return { stem, name, sql: body.replace('@@NAME@@', quote(dialect, name)) };
+}
+
+function createTriggerSql(dialect: Dialect, capability: string, watched: WatchedTable, event: TriggerEvent, quotedName: string): string {
   const q = (identifier: string) => quote(dialect, identifier);
-  const name = q(triggerName(capability, watched.table, event));
+  const name = quotedName;
   const changelog = q(changelogTable(capability));
   const keyOf = (row: 'NEW' | 'OLD') => `json_array(${watched.keyColumns.map((c) => `${row}.${q(c)}`).join(', ')})`;
   const now = dialect === 'mysql' ? 'round(unix_timestamp(now(3)) * 1000)' : "cast((julianday('now') - 2440587.5) * 86400000.0 as integer)";

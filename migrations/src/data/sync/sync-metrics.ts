@@ -5,6 +5,8 @@ export interface SyncMetrics {
   rowsApplied: Counter<'capability' | 'direction' | 'mapping' | 'outcome'>;
   changes: Counter<'capability' | 'direction'>;
   errors: Counter<'capability' | 'direction' | 'mapping'>;
+  conflicts: Counter<'capability' | 'direction' | 'mapping' | 'resolution'>;
+  quarantined: Gauge<'capability' | 'direction' | 'kind'>;
   lag: Gauge<'capability' | 'direction'>;
   pending: Gauge<'capability' | 'direction'>;
   applyLag: Histogram<'capability' | 'direction'>;
@@ -36,6 +38,12 @@ async function refreshAll(refreshers: ReadonlySet<() => Promise<void>>): Promise
 export function createSyncMetrics(registry: Registry): SyncMetrics {
   const registers = [registry];
   const refreshers = new Set<() => Promise<void>>();
+  // Several gauges ask for a refresh in one scrape: the first does it, the others reuse it.
+  let refreshed: { at: number; done: Promise<void> } | undefined;
+  const refresh = (): Promise<void> => {
+    if (!refreshed || Date.now() - refreshed.at > 250) refreshed = { at: Date.now(), done: refreshAll(refreshers) };
+    return refreshed.done;
+  };
   return {
     onCollect: (refresh) => {
       refreshers.add(refresh);
@@ -43,9 +51,22 @@ export function createSyncMetrics(registry: Registry): SyncMetrics {
     },
     rowsApplied: new Counter({
       name: 'data_sync_rows_applied_total',
-      help: 'Entities the sync applied to its target, by mapping and outcome (inserted, updated, deleted, unchanged, kept)',
+      help: 'Entities the sync handled, by mapping and outcome (inserted, updated, deleted, unchanged, kept, moved, tombstoned, quarantined, pulledIn)',
       labelNames: ['capability', 'direction', 'mapping', 'outcome'] as const,
       registers,
+    }),
+    conflicts: new Counter({
+      name: 'data_sync_conflicts_total',
+      help: 'Entities changed on both sides since they last agreed, by how they ended (settled-by-rule, quarantined)',
+      labelNames: ['capability', 'direction', 'mapping', 'resolution'] as const,
+      registers,
+    }),
+    quarantined: new Gauge({
+      name: 'data_sync_quarantined_rows',
+      help: 'Entities set aside in the quarantine and still open, by kind (read from the quarantine when collected)',
+      labelNames: ['capability', 'direction', 'kind'] as const,
+      registers,
+      collect: refresh,
     }),
     changes: new Counter({ name: 'data_sync_changes_total', help: 'Captured changes consumed', labelNames: ['capability', 'direction'] as const, registers }),
     errors: new Counter({
@@ -59,7 +80,7 @@ export function createSyncMetrics(registry: Registry): SyncMetrics {
       help: 'Age of the oldest captured change not yet applied (0 when caught up), read from the backlog when collected',
       labelNames: ['capability', 'direction'] as const,
       registers,
-      collect: () => refreshAll(refreshers),
+      collect: refresh,
     }),
     pending: new Gauge({ name: 'data_sync_pending_changes', help: 'Captured changes waiting', labelNames: ['capability', 'direction'] as const, registers }),
     applyLag: new Histogram({

@@ -13,11 +13,15 @@ export interface SyncServiceOptions {
   urls: Record<SideName, string>;
   port: number;
   host?: string;
-  authority: SideName;
+  /** @deprecated ignored: conflicts are no longer decided by a side (docs/decisions/0022). */
+  authority?: SideName;
   batchSize?: number;
   pollMs?: number;
   maxRowsPerSecond?: number;
   pauseFile?: string;
+  /** Not ready once a worker has made no progress for this long (default 30 s). */
+  stallMs?: number;
+  quarantineRetryMs?: number;
   logger: Logger;
 }
 
@@ -33,7 +37,8 @@ export interface RunningSyncService {
 /**
  * The sync as a long-lived process: one worker per direction, each with its own connections (two
  * SQLite workers must not wait on each other's single connection), plus /health/live,
- * /health/ready (every database answers and capture is installed on every source) and /metrics.
+ * /health/ready (every database answers, capture is installed on every source, every worker is
+ * making progress) and /metrics.
  */
 export async function startSyncService(options: SyncServiceOptions): Promise<RunningSyncService> {
   const control = new FlowControl({ maxRowsPerSecond: options.maxRowsPerSecond, pauseFile: options.pauseFile });
@@ -51,9 +56,10 @@ export async function startSyncService(options: SyncServiceOptions): Promise<Run
       direction,
       source: source.knex,
       target: target.knex,
-      authority: options.authority,
       batchSize: options.batchSize,
       pollMs: options.pollMs,
+      stallMs: options.stallMs,
+      quarantineRetryMs: options.quarantineRetryMs,
       logger: options.logger.child({ component: 'sync', direction }),
       metrics: syncMetrics,
       control,
@@ -69,6 +75,8 @@ export async function startSyncService(options: SyncServiceOptions): Promise<Run
           if (!state.installed) throw new Error(`change capture is not installed on the ${sourceOf(direction)} database`);
         },
       },
+      // A worker that cannot get anywhere (its polls or batches failing, or paused) is not ready.
+      { name: `${direction}:progress`, check: async () => worker.progress.check() },
     );
   }
   const closeDatabases = () => Promise.all(databases.map((db) => db.close())).then(() => undefined);

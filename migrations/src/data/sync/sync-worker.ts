@@ -1,30 +1,47 @@
 import type { Knex } from 'knex';
 import type { Logger } from '@strangler/kit';
-import { applyPrepared, emptyCounts, addCounts, prepareWork, EntityError, type ApplyContext, type ApplyCounts, type MappingWork } from '../apply-entities';
+import { applyPrepared } from '../apply/apply-prepared';
+import { addCounts, emptyCounts, type ApplyContext, type ApplyCounts, type ApplyResult, type MappingWork } from '../apply/apply-types';
+import { prepareWork } from '../apply/prepare-work';
+import { reasons } from '../apply/quarantine-reasons';
+import { baseStore } from '../bases/entity-bases';
 import type { Capability } from '../capabilities/capability';
-import { changelogTable } from '../capture/trigger-ddl';
 import { ChangelogChangeSource } from '../capture/changelog-change-source';
 import type { CapturedChange, ChangeSource } from '../capture/change-source';
 import { ensureEngineTables, readCheckpoint, writeCheckpoint } from '../engine-tables';
 import { engineTransaction } from '../engine-transaction';
+import { describeError, isDataError } from '../errors/entity-errors';
 import { FlowControl } from '../flow-control';
 import { keyText } from '../keys';
 import { sideOf } from '../mapping';
-import { sourceOf, type Direction, type SideName } from '../types';
+import { QuarantineStore, type QuarantineItem, type QuarantineKind } from '../quarantine/quarantine-store';
+import { sourceOf, targetOf, type Direction, type SideName } from '../types';
 import type { SyncMetrics } from './sync-metrics';
+import { WorkerProgress } from './worker-progress';
 
 export interface SyncWorkerOptions {
   capability: Capability;
   direction: Direction;
+  /**
+   * The source and target databases. The worker reads the source inside its target transactions,
+   * so on SQLite (one connection per pool) they must not be shared with a worker running the other
+   * direction at the same time.
+   */
   source: Knex;
   target: Knex;
   /** Default: the trigger-fed changelog in the source database. */
   changeSource?: ChangeSource;
-  /** Wins ties under the conflict rule; every worker of a capability must be given the same. */
+  /** @deprecated ignored: conflicts are no longer decided by a side (docs/decisions/0022). */
   authority?: SideName;
   batchSize?: number;
   /** Idle wait between polls when caught up. */
   pollMs?: number;
+  /** Quarantined entities are tried again after this long, doubling per attempt up to an hour (default 30 s). */
+  quarantineRetryMs?: number;
+  /** A change failing alone for a reason other than its data is retried this often before it is set aside (default 3). */
+  maxAttempts?: number;
+  /** Not ready once it has made no progress for this long (default 30 s). */
+  stallMs?: number;
   logger?: Logger;
   metrics?: SyncMetrics;
   control?: FlowControl;
@@ -36,66 +53,84 @@ export interface SyncCheckpoint {
   position: unknown;
   appliedChanges: number;
   counts: ApplyCounts;
-  authority: SideName;
   appliedAt: number;
 }
 
 export const syncCheckpointName = (capability: string, direction: Direction) => `sync:${capability}:${direction}`;
 
 const MAX_BACKOFF_MS = 60_000;
+/** Quarantined entities retried are marked with this id prefix: they are not changelog entries. */
+const RETRY_PREFIX = 'quarantine:';
 
 /**
  * Applies captured changes of one capability in one direction: re-reads each changed entity's
- * current source row by key (a missing row propagates as a delete), transforms it, and upserts it
- * under the conflict rule, with the checkpoint in the same target transaction. Its own writes are
- * never captured (engineTransaction), so the opposite worker can run at the same time. When the
- * target's version wins a conflict, the entity is re-announced in the target's changelog (if it
- * has one) so the opposite worker carries the winner back and both sides converge.
+ * current source row by key (a missing row is a delete), transforms it, and applies it under the
+ * three-way rule (conflict-rule.ts), with its base and the checkpoint in the same target
+ * transaction. Its own writes are never captured (engineTransaction), so the opposite worker runs
+ * at the same time. What it cannot apply — a conflict with no safe rule, a row it cannot read or
+ * carry, a row the target refuses — goes to the quarantine with a reason, and the rest flows on.
  */
 export class SyncWorker {
   readonly name: string;
+  readonly quarantine: QuarantineStore;
   private readonly source: ChangeSource;
   private readonly ctx: ApplyContext;
   private readonly control: FlowControl;
   private readonly batchSize: number;
   private readonly pollMs: number;
+  private readonly maxAttempts: number;
   private readonly labels: { capability: string; direction: Direction };
   private checkpoint: SyncCheckpoint;
   private readonly failures = new Map<string, number>();
   private loop: Promise<void> | undefined;
   private lastPendingCount = 0;
-  private stopCollecting: (() => void) | undefined;
   private lastPendingCountAt = 0;
-  /** Time of the last successful poll (readiness). */
-  lastPollAt = 0;
+  private nextQuarantineCheck = 0;
+  private stopCollecting: Array<() => void> = [];
+  readonly progress: WorkerProgress;
 
   constructor(private readonly options: SyncWorkerOptions) {
-    const authority = options.authority ?? 'monolith';
     this.name = syncCheckpointName(options.capability.name, options.direction);
-    this.ctx = { capability: options.capability, direction: options.direction, source: options.source, target: options.target, authority };
+    this.quarantine = new QuarantineStore(options.capability.name, options.direction, options.quarantineRetryMs);
+    this.ctx = {
+      capability: options.capability,
+      direction: options.direction,
+      source: options.source,
+      target: options.target,
+      bases: baseStore(options.capability.name),
+      quarantine: this.quarantine,
+      quarantineMaybeOpen: true,
+    };
     this.source = options.changeSource ?? new ChangelogChangeSource(options.source, options.capability.name, options.capability.mappings.map((m) => m.name));
     this.control = options.control ?? new FlowControl();
     this.batchSize = options.batchSize ?? 500;
     this.pollMs = options.pollMs ?? 50;
+    this.maxAttempts = options.maxAttempts ?? 3;
     this.labels = { capability: options.capability.name, direction: options.direction };
-    this.checkpoint = { position: null, appliedChanges: 0, counts: emptyCounts(), authority, appliedAt: 0 };
+    this.checkpoint = { position: null, appliedChanges: 0, counts: emptyCounts(), appliedAt: 0 };
+    this.progress = new WorkerProgress(options.stallMs ?? 30_000, () => this.control.paused);
   }
 
-  /** Creates the engine tables on the target and resumes the source from the target's checkpoint. */
+  /** Creates the engine tables (target and source: bases are read on both) and resumes from the target's checkpoint. */
   async start(): Promise<void> {
-    this.stopCollecting ??= this.options.metrics?.onCollect(() => this.updateLag());
+    if (this.stopCollecting.length === 0 && this.options.metrics) {
+      this.stopCollecting.push(this.options.metrics.onCollect(() => this.updateLag()), this.options.metrics.onCollect(() => this.updateQuarantineGauge()));
+    }
     await ensureEngineTables(this.options.target);
+    await ensureEngineTables(this.options.source);
     const saved = await readCheckpoint<SyncCheckpoint>(this.options.target, this.name);
-    if (saved) this.checkpoint = { ...saved.state, authority: this.ctx.authority };
+    if (saved) this.checkpoint = { ...saved.state, counts: addCounts(emptyCounts(), saved.state.counts) };
     await this.source.start(saved?.state.position);
-    this.options.logger?.info({ worker: this.name, source: this.source.description, authority: this.ctx.authority, resumedAt: saved?.state.position ?? null }, 'sync worker started');
+    this.ctx.quarantineMaybeOpen = (await this.quarantine.openCount(this.options.target)) > 0;
+    this.progress.started();
+    this.options.logger?.info({ worker: this.name, source: this.source.description, resumedAt: saved?.state.position ?? null }, 'sync worker started');
   }
 
   /** One batch: returns how many captured changes it consumed (0 when caught up). */
   async runOnce(): Promise<number> {
-    const changes = await this.source.next(this.batchSize);
-    this.lastPollAt = Date.now();
+    const changes = [...(await this.dueQuarantined()), ...(await this.source.next(this.batchSize))];
     if (changes.length === 0) {
+      this.progress.caughtUp();
       await this.updateLag();
       return 0;
     }
@@ -104,24 +139,21 @@ export class SyncWorker {
       await this.applyChanges(changes);
     } catch (error) {
       // A database that went away is the poll's problem (run() backs off); otherwise find the
-      // entities at fault by applying each on its own, and hold back only those that fail.
+      // entities at fault by applying each on its own, and set aside only those that fail.
       await Promise.all([this.options.source.raw('select 1'), this.options.target.raw('select 1')]);
       const groups = groupByEntity(changes);
-      if (groups.length === 1) this.fail(groups[0] as CapturedChange[], error);
-      else {
-        for (const group of groups) {
-          try {
-            await this.applyChanges(group);
-          } catch (entityError) {
-            this.fail(group, entityError);
-          }
+      for (const group of groups) {
+        try {
+          await (groups.length === 1 ? Promise.reject(error) : this.applyChanges(group));
+        } catch (entityError) {
+          await this.failed(group, entityError);
         }
       }
     } finally {
       end?.();
     }
     await this.updateLag();
-    return changes.length;
+    return changes.filter((change) => !isRetry(change)).length;
   }
 
   /** Runs until stop(). Errors (a database away, say) are logged, counted and retried with backoff. */
@@ -141,6 +173,7 @@ export class SyncWorker {
           await this.control.throttle(consumed);
         } catch (error) {
           backoff = Math.min(MAX_BACKOFF_MS, backoff ? backoff * 2 : 500);
+          this.progress.failed(describeError(error));
           this.options.metrics?.errors.inc({ ...this.labels, mapping: '' });
           this.options.logger?.error({ worker: this.name, err: error, retryInMs: backoff }, 'sync poll failed');
           await this.control.sleep(backoff);
@@ -150,7 +183,7 @@ export class SyncWorker {
     return this.loop;
   }
 
-  /** Applies batches until the source has nothing left (or `maxBatches`). */
+  /** Applies batches until the source has nothing left (or `maxBatches`); quarantined entities due are tried once. */
   async drain(maxBatches = Number.POSITIVE_INFINITY): Promise<number> {
     let total = 0;
     for (let i = 0; i < maxBatches; i++) {
@@ -163,7 +196,7 @@ export class SyncWorker {
 
   /** Finishes the batch in hand, then returns. */
   async stop(): Promise<void> {
-    this.stopCollecting?.();
+    for (const stop of this.stopCollecting) stop();
     this.control.stop();
     await this.loop;
   }
@@ -172,15 +205,26 @@ export class SyncWorker {
     return { changes: this.checkpoint.appliedChanges, counts: this.checkpoint.counts };
   }
 
+  /** Quarantined entities whose retry is due, as changes to apply again (checked every few seconds). */
+  private async dueQuarantined(): Promise<CapturedChange[]> {
+    if (!this.ctx.quarantineMaybeOpen || Date.now() < this.nextQuarantineCheck) return [];
+    this.nextQuarantineCheck = Date.now() + 1_000;
+    const due = await this.quarantine.due(this.options.target);
+    if (due.length === 0) this.ctx.quarantineMaybeOpen = (await this.quarantine.openCount(this.options.target)) > 0;
+    return due.map((entry) => ({ id: `${RETRY_PREFIX}${entry.id}`, mapping: entry.mapping, key: entry.key, op: 'U', capturedAt: entry.lastSeenAt }));
+  }
+
   private async applyChanges(changes: readonly CapturedChange[]): Promise<void> {
     const work = await this.readCurrentRows(changes);
     const prepared = await prepareWork(this.ctx, work);
+    const captured = changes.filter((change) => !isRetry(change));
     const next: SyncCheckpoint = { ...this.checkpoint, counts: { ...this.checkpoint.counts } };
     const result = await engineTransaction(this.options.target, async (trx) => {
       const applied = await applyPrepared(this.ctx, trx, prepared);
-      if (applied.kept.length) await this.reannounce(trx, applied.kept);
-      next.position = this.source.positionAfter(changes);
-      next.appliedChanges = this.checkpoint.appliedChanges + changes.length;
+      if (captured.length) {
+        next.position = this.source.positionAfter(captured);
+        next.appliedChanges = this.checkpoint.appliedChanges + captured.length;
+      }
       next.counts = addCounts({ ...this.checkpoint.counts }, applied.counts);
       next.appliedAt = Date.now();
       await writeCheckpoint(trx, this.name, next, next.appliedAt);
@@ -188,21 +232,35 @@ export class SyncWorker {
     });
     const committedAt = Date.now();
     this.checkpoint = next;
-    await this.source.acknowledge(changes);
+    if (captured.length) await this.source.acknowledge(captured);
     for (const change of changes) this.failures.delete(entityId(change));
-    const metrics = this.options.metrics;
-    if (metrics) {
-      metrics.changes.inc(this.labels, changes.length);
-      for (const [mapping, counts] of result.byMapping) {
-        for (const [outcome, n] of Object.entries(counts)) if (n > 0) metrics.rowsApplied.inc({ ...this.labels, mapping, outcome }, n);
-      }
-      for (const change of changes) metrics.applyLag.observe(this.labels, Math.max(0, committedAt - change.capturedAt) / 1000);
+    if (result.quarantined.some((item) => item.resolution === undefined)) this.ctx.quarantineMaybeOpen = true;
+    this.progress.applied();
+    this.record(result, captured, committedAt);
+    this.options.onApplied?.(captured, committedAt);
+  }
+
+  private record(result: ApplyResult, captured: readonly CapturedChange[], committedAt: number): void {
+    for (const item of result.quarantined) {
+      const log = item.resolution === undefined ? this.options.logger?.warn.bind(this.options.logger) : this.options.logger?.info.bind(this.options.logger);
+      log?.({ worker: this.name, mapping: item.mapping, key: item.key, kind: item.kind, reason: item.reason }, item.resolution === undefined ? 'set aside in the quarantine' : 'conflict settled by rule');
     }
-    this.options.onApplied?.(changes, committedAt);
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    metrics.changes.inc(this.labels, captured.length);
+    for (const [mapping, counts] of result.byMapping) {
+      for (const [outcome, n] of Object.entries(counts)) if (n > 0 && outcome !== 'conflicts') metrics.rowsApplied.inc({ ...this.labels, mapping, outcome }, n);
+    }
+    for (const item of result.quarantined.filter((q) => q.kind === 'conflict')) {
+      metrics.conflicts.inc({ ...this.labels, mapping: item.mapping, resolution: item.resolution === undefined ? 'quarantined' : 'settled-by-rule' });
+    }
+    for (const change of captured) metrics.applyLag.observe(this.labels, Math.max(0, committedAt - change.capturedAt) / 1000);
   }
 
   /** The current source row of every changed entity; entities the source no longer has are deletes. */
   private async readCurrentRows(changes: readonly CapturedChange[]): Promise<MappingWork[]> {
+    const unknown = changes.find((change) => !this.options.capability.mappings.some((mapping) => mapping.name === change.mapping));
+    if (unknown) throw new Error(`${unknown.mapping} ${keyText(unknown.key)}: no such mapping in ${this.options.capability.name}`);
     const work: MappingWork[] = [];
     for (const mapping of this.options.capability.mappings) {
       const keys = new Map(changes.filter((change) => change.mapping === mapping.name).map((change) => [keyText(change.key), change.key]));
@@ -212,31 +270,55 @@ export class SyncWorker {
       for (const row of rows) keys.delete(keyText(side.keyOf(row)));
       work.push({ mapping, rows, deleted: [...keys.values()] });
     }
-    const unknown = changes.find((change) => !this.options.capability.mappings.some((mapping) => mapping.name === change.mapping));
-    if (unknown) throw new EntityError(unknown.mapping, unknown.key, new Error('no such mapping in this capability'));
     return work;
   }
 
-  /** The target kept its own version: announce it in the target's changelog for the other direction. */
-  private async reannounce(trx: Knex.Transaction, kept: ReadonlyArray<{ mapping: string; key: readonly string[] }>): Promise<void> {
-    const table = changelogTable(this.options.capability.name);
-    if (!(await trx.schema.hasTable(table))) return;
-    const now = Date.now();
-    await trx(table).insert(kept.map((entity) => ({ mapping: entity.mapping, entity_key: JSON.stringify(entity.key), op: 'U', captured_at: now })));
-  }
-
-  private fail(group: readonly CapturedChange[], error: unknown): void {
+  /**
+   * One entity failed on its own. The database refusing its data (a constraint, a unique key another
+   * entity holds) will not change by waiting: it goes to the quarantine at once. Anything else is
+   * retried with backoff, and set aside after `maxAttempts` so it never holds the lag up.
+   */
+  private async failed(group: readonly CapturedChange[], error: unknown): Promise<void> {
     const first = group[0] as CapturedChange;
     const id = entityId(first);
     const attempts = (this.failures.get(id) ?? 0) + 1;
-    this.failures.set(id, attempts);
-    const delay = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** (attempts - 1));
-    this.source.retryLater(group, delay);
     this.options.metrics?.errors.inc({ ...this.labels, mapping: first.mapping });
-    this.options.logger?.error(
-      { worker: this.name, mapping: first.mapping, key: first.key, attempts, retryInMs: delay, err: error },
-      'change could not be applied; it stays captured and will be retried',
-    );
+    const why = describeError(error);
+    if (!isDataError(error) && attempts < this.maxAttempts) {
+      this.failures.set(id, attempts);
+      const delay = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** (attempts - 1));
+      this.source.retryLater(group.filter((change) => !isRetry(change)), delay);
+      this.progress.failed(`${first.mapping} ${keyText(first.key)}: ${why}`);
+      this.options.logger?.error({ worker: this.name, mapping: first.mapping, key: first.key, attempts, retryInMs: delay, err: error }, 'change could not be applied; it stays captured and will be retried');
+      return;
+    }
+    const kind: QuarantineKind = isDataError(error) ? 'refused-by-target' : 'stuck';
+    await this.setAside(group, kind, kind === 'stuck' ? reasons.stuck(attempts, why) : reasons.refused(targetOf(this.options.direction), why));
+    this.failures.delete(id);
+  }
+
+  /** Records the entity with both sides' current rows, then consumes its changes: the rest flows on. */
+  private async setAside(group: readonly CapturedChange[], kind: QuarantineKind, reason: string): Promise<void> {
+    const first = group[0] as CapturedChange;
+    const mapping = this.options.capability.mappings.find((m) => m.name === first.mapping);
+    const read = async (side: SideName, db: Knex) => (mapping ? ((await sideOf(mapping, side).readKeys(db, [first.key]).catch(() => []))[0] ?? null) : null);
+    const item: QuarantineItem = {
+      mapping: first.mapping,
+      key: first.key,
+      kind,
+      reason,
+      source: await read(sourceOf(this.options.direction), this.options.source),
+      target: await read(targetOf(this.options.direction), this.options.target),
+    };
+    await engineTransaction(this.options.target, async (trx) => {
+      const open = await this.quarantine.openFor(trx, [item], { lock: true });
+      await this.quarantine.record(trx, [item], open);
+    });
+    this.ctx.quarantineMaybeOpen = true;
+    const captured = group.filter((change) => !isRetry(change));
+    if (captured.length) await this.source.acknowledge(captured);
+    this.progress.applied();
+    this.options.logger?.warn({ worker: this.name, mapping: item.mapping, key: item.key, kind, reason }, 'set aside in the quarantine');
   }
 
   private async updateLag(): Promise<void> {
@@ -252,8 +334,18 @@ export class SyncWorker {
     }
     metrics.pending.set(this.labels, this.lastPendingCount);
   }
+
+  private async updateQuarantineGauge(): Promise<void> {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    const counts = await this.quarantine.countsByKind(this.options.target);
+    for (const kind of ['conflict', 'unreadable-target', 'invalid-source', 'refused-by-target', 'parent-missing', 'stuck'] as const) {
+      metrics.quarantined.set({ ...this.labels, kind }, counts[kind] ?? 0);
+    }
+  }
 }
 
+const isRetry = (change: CapturedChange) => change.id.startsWith(RETRY_PREFIX);
 const entityId = (change: CapturedChange) => `${change.mapping}:${keyText(change.key)}`;
 
 function groupByEntity(changes: readonly CapturedChange[]): CapturedChange[][] {

@@ -3,8 +3,11 @@ import type { Capability } from '../capabilities/capability';
 import { canonicalText, digest, type CanonicalRow } from '../canonical';
 import { compareKeys, keyText, type KeyRange } from '../keys';
 import type { EntityMapping } from '../mapping';
+import type { InvariantReport } from '../invariants/invariant';
 import { silentProgress, type ProgressReporter } from '../progress/progress-reporter';
+import { listQuarantine, type QuarantineRecord } from '../quarantine/quarantine-store';
 import type { KeyTuple, Row, SideName } from '../types';
+import { InvariantCollector } from './invariant-collector';
 
 export interface VerifyOptions {
   capability: Capability;
@@ -18,6 +21,8 @@ export interface VerifyOptions {
   recheckDelayMs?: number;
   /** Row-level differences listed per mapping (all are counted). */
   maxReported?: number;
+  /** Check the capability's invariants on both sides too (default true). */
+  invariants?: boolean;
   progress?: ProgressReporter;
 }
 
@@ -47,12 +52,20 @@ export interface MappingVerifyReport {
 
 export interface VerifyReport {
   capability: string;
+  /** Both sides hold the same rows, and every invariant holds on both. */
   ok: boolean;
   rows: number;
   durationMs: number;
   rowsPerSecond: number;
   mappings: MappingVerifyReport[];
+  /** What the data must mean (payments add up, one user per email, …), checked on both sides. */
+  invariants: InvariantReport[];
+  /** Entities the sync or backfill set aside and are still open (first 50 of each side; `open` counts all). */
+  quarantine: { open: number; items: Array<Pick<QuarantineRecord, 'direction' | 'mapping' | 'key' | 'kind' | 'reason' | 'attempts' | 'firstSeenAt'>> };
 }
+
+/** Differing rows kept per mapping for the cross-side invariants (beyond it they are only counted). */
+const MAX_DIFFERENCES_CHECKED = 10_000;
 
 /** A side's rows of one chunk in canonical form, keyed, with the chunk's checksum. */
 interface ChunkSide {
@@ -114,23 +127,40 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
   const started = Date.now();
   const reports: MappingVerifyReport[] = [];
+  const checkInvariants = options.invariants ?? true;
+  const invariants = new InvariantCollector(options.capability, { monolith: options.monolith, service: options.service });
   for (const mapping of options.capability.mappings) {
     if (options.mappings && !options.mappings.includes(mapping.name)) continue;
-    reports.push(await verifyMapping(options, mapping));
+    reports.push(await verifyMapping(options, mapping, checkInvariants ? invariants : undefined));
   }
+  if (checkInvariants && !options.mappings) await invariants.checkSides();
   const rows = reports.reduce((sum, report) => sum + Math.max(report.monolithRows, report.serviceRows), 0);
+  const invariantReports = checkInvariants ? invariants.results() : [];
   const durationMs = Date.now() - started;
   return {
     capability: options.capability.name,
-    ok: reports.every((report) => report.differences === 0),
+    ok: reports.every((report) => report.differences === 0) && invariantReports.every((report) => report.violations === 0),
     rows,
     durationMs,
     rowsPerSecond: durationMs > 0 ? Math.round((rows * 1000) / durationMs) : rows,
     mappings: reports,
+    invariants: invariantReports,
+    quarantine: await openQuarantine(options),
   };
 }
 
-async function verifyMapping(options: VerifyOptions, mapping: EntityMapping): Promise<MappingVerifyReport> {
+async function openQuarantine(options: VerifyOptions): Promise<VerifyReport['quarantine']> {
+  const open: QuarantineRecord[] = [];
+  let count = 0;
+  for (const db of [options.service, options.monolith]) {
+    const items = await listQuarantine(db, options.capability.name, { open: true });
+    count += items.length;
+    open.push(...items.slice(0, 50));
+  }
+  return { open: count, items: open.map(({ direction, mapping, key, kind, reason, attempts, firstSeenAt }) => ({ direction, mapping, key, kind, reason, attempts, firstSeenAt })) };
+}
+
+async function verifyMapping(options: VerifyOptions, mapping: EntityMapping, invariants: InvariantCollector | undefined): Promise<MappingVerifyReport> {
   const chunkSize = options.chunkSize ?? 2_000;
   const rechecks = options.rechecks ?? 3;
   const maxReported = options.maxReported ?? 50;
@@ -153,6 +183,8 @@ async function verifyMapping(options: VerifyOptions, mapping: EntityMapping): Pr
     const within = (side: EntityMapping['monolith'], rows: Row[]) => (through ? rows.filter((row) => compareKeys(side.keyOf(row), through) <= 0) : rows);
     const monolith = canonicalChunk(mapping, 'monolith', within(mapping.monolith, m));
     const service = canonicalChunk(mapping, 'service', within(mapping.service, s));
+    await invariants?.checkRows(mapping.name, 'monolith', [...monolith.rows.values()]);
+    await invariants?.checkRows(mapping.name, 'service', [...service.rows.values()]);
     report.chunks += 1;
     if (monolith.checksum !== service.checksum) {
       // Re-read only the rows that differ, each time dropping those that have converged: under steady
@@ -168,6 +200,7 @@ async function verifyMapping(options: VerifyOptions, mapping: EntityMapping): Pr
       if (differences.length === 0) report.settledOnRecheck += 1;
       else {
         report.differentChunks += 1;
+        if (report.differences < MAX_DIFFERENCES_CHECKED) await invariants?.checkDifferences(mapping.name, differences.slice(0, MAX_DIFFERENCES_CHECKED - report.differences));
         report.differences += differences.length;
         report.reported.push(...differences.slice(0, Math.max(0, maxReported - report.reported.length)));
       }

@@ -1,0 +1,64 @@
+import type { Knex } from 'knex';
+import { BASES_TABLE, isMysql } from '../engine-tables';
+import { keyText } from '../keys';
+import type { KeyTuple } from '../types';
+
+/**
+ * Per entity and database: the state (canonical hash) the engine last carried into that database,
+ * or 'tombstone' once it carried a delete there — a state both sides have held, which the conflict
+ * rule measures changes against (conflict-rule.ts). Written only in the transaction that writes
+ * the entity's row (or finds it already equal), so row and base commit together.
+ */
+export interface BaseStore {
+  /** The bases of these entities (missing: never carried here). `lock`: FOR UPDATE on MySQL. */
+  read(db: Knex, mapping: string, keys: readonly KeyTuple[], options?: { lock?: boolean }): Promise<Map<string, string>>;
+  write(trx: Knex.Transaction, mapping: string, entries: ReadonlyArray<{ key: KeyTuple; state: string }>): Promise<void>;
+}
+
+const READ_SLICE = 500;
+const WRITE_SLICE = 200;
+
+/** Whether a database has the table, asked once per database (a dry run may meet one without it). */
+const tableKnown = new WeakMap<object, Promise<boolean>>();
+function hasBases(db: Knex): Promise<boolean> {
+  const id = db.client.config as object;
+  let known = tableKnown.get(id);
+  if (!known) {
+    // A real promise: a knex builder is a thenable that would run again on every await.
+    known = Promise.resolve().then(() => db.schema.hasTable(BASES_TABLE));
+    // A table created later (by ensureEngineTables) is seen on the next ask.
+    void known.then((exists) => (exists ? undefined : tableKnown.delete(id)), () => tableKnown.delete(id));
+    tableKnown.set(id, known);
+  }
+  return known;
+}
+
+export function baseStore(capability: string): BaseStore {
+  return {
+    async read(db, mapping, keys, options = {}) {
+      const found = new Map<string, string>();
+      if (keys.length === 0 || !(await hasBases(db))) return found;
+      const texts = [...new Set(keys.map(keyText))];
+      for (let start = 0; start < texts.length; start += READ_SLICE) {
+        const query = db(BASES_TABLE)
+          .where({ capability, mapping })
+          .whereIn('entity_key', texts.slice(start, start + READ_SLICE))
+          .select('entity_key', 'state');
+        if (options.lock && isMysql(db)) query.forUpdate();
+        for (const row of (await query) as Array<{ entity_key: string; state: string }>) found.set(row.entity_key, row.state);
+      }
+      return found;
+    },
+    async write(trx, mapping, entries) {
+      if (entries.length === 0) return;
+      const now = Date.now();
+      const rows = entries.map((entry) => ({ capability, mapping, entity_key: keyText(entry.key), state: entry.state, updated_at: now }));
+      for (let start = 0; start < rows.length; start += WRITE_SLICE) {
+        await trx(BASES_TABLE)
+          .insert(rows.slice(start, start + WRITE_SLICE))
+          .onConflict(['capability', 'mapping', 'entity_key'])
+          .merge(['state', 'updated_at']);
+      }
+    },
+  };
+}
