@@ -88,7 +88,8 @@ export async function createHarness(dialect: 'sqlite' | 'mysql', capabilityName:
       // on each other. (Databases someone else owns have no URL here: those workers share, and
       // run one at a time.)
       const own = (side: SideName) => (options.existing ? sides[side].knex : harness.connect(side));
-      const worker = new SyncWorker({ capability, direction, source: own(sourceOf(direction)), target: own(targetOf(direction)), ...extra });
+      // Quarantined entities are due again at once (production waits 30 s, doubling).
+      const worker = new SyncWorker({ capability, direction, source: own(sourceOf(direction)), target: own(targetOf(direction)), quarantineRetryMs: 0, ...extra });
       await worker.start();
       workers.push(worker);
       return worker;

@@ -38,7 +38,7 @@ export const deletedRow = (key: KeyTuple): PreparedRow => ({ key, source: null, 
  * under the same rule as any other entity, tombstones included: a child never brings back a
  * parent whose delete was carried.
  */
-export async function prepareWork(ctx: ApplyContext, work: readonly MappingWork[]): Promise<PreparedWork> {
+export async function prepareWork(ctx: ApplyContext, work: readonly MappingWork[], options: { pullParents?: boolean } = {}): Promise<PreparedWork> {
   const byMapping: PreparedWork['byMapping'] = new Map();
   const entry = (mapping: EntityMapping): PreparedMapping => {
     let found = byMapping.get(mapping.name);
@@ -51,6 +51,7 @@ export async function prepareWork(ctx: ApplyContext, work: readonly MappingWork[
     for (const row of item.rows) target.rows.push(prepareRow(ctx, item.mapping, row));
     for (const key of item.deleted) target.rows.push(deletedRow(key));
   }
+  if (options.pullParents === false) return { byMapping };
   // Children before parents, so parents pulled in for a child get their own parent check.
   for (const mapping of [...ctx.capability.mappings].reverse()) {
     const children = (byMapping.get(mapping.name)?.rows ?? []).filter((row) => row.canonical);

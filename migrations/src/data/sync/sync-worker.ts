@@ -142,13 +142,21 @@ export class SyncWorker {
       // entities at fault by applying each on its own, and set aside only those that fail.
       await Promise.all([this.options.source.raw('select 1'), this.options.target.raw('select 1')]);
       const groups = groupByEntity(changes);
+      const failures: Array<[CapturedChange[], unknown]> = [];
       for (const group of groups) {
         try {
           await (groups.length === 1 ? Promise.reject(error) : this.applyChanges(group));
         } catch (entityError) {
-          await this.failed(group, entityError);
+          // A parent pulled in for it may be what the target refused (a user whose email another
+          // holds): without it, the entity waits in the quarantine for its parent instead.
+          const alone = isDataError(entityError) ? await this.applyChanges(group, { pullParents: false }).then(() => true, () => false) : false;
+          if (!alone) failures.push([group, entityError]);
         }
       }
+      // Every entity failing, and not for its data (a lock held for long, a table gone): the
+      // worker's problem, not the rows' — nothing is set aside, the poll fails and backs off.
+      if (groups.length > 1 && failures.length === groups.length && failures.every(([, e]) => !isDataError(e))) throw error;
+      for (const [group, entityError] of failures) await this.failed(group, entityError);
     } finally {
       end?.();
     }
@@ -214,9 +222,9 @@ export class SyncWorker {
     return due.map((entry) => ({ id: `${RETRY_PREFIX}${entry.id}`, mapping: entry.mapping, key: entry.key, op: 'U', capturedAt: entry.lastSeenAt }));
   }
 
-  private async applyChanges(changes: readonly CapturedChange[]): Promise<void> {
+  private async applyChanges(changes: readonly CapturedChange[], options: { pullParents?: boolean } = {}): Promise<void> {
     const work = await this.readCurrentRows(changes);
-    const prepared = await prepareWork(this.ctx, work);
+    const prepared = await prepareWork(this.ctx, work, options);
     const captured = changes.filter((change) => !isRetry(change));
     const next: SyncCheckpoint = { ...this.checkpoint, counts: { ...this.checkpoint.counts } };
     const result = await engineTransaction(this.options.target, async (trx) => {

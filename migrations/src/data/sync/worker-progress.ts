@@ -32,11 +32,18 @@ export class WorkerProgress {
     this.lastError = detail;
   }
 
+  /** How it stands: ok, or why not (readiness logs the why with the failing check). */
+  describe(now = Date.now()): { ok: boolean; idleSeconds: number; paused: boolean; lastError: string | null; detail: string } {
+    const idle = now - this.lastProgressAt;
+    const paused = this.paused();
+    const ok = idle <= this.stallMs;
+    const why = paused ? 'paused (SIGUSR2 or removing the pause file resumes it)' : this.lastError ? `last error: ${this.lastError}` : 'no poll finished';
+    return { ok, idleSeconds: Math.round(idle / 100) / 10, paused, lastError: this.lastError ?? null, detail: ok ? 'making progress' : `no progress for ${Math.round(idle / 1000)} s: ${why}` };
+  }
+
   /** Throws (with why) when the worker has made no progress for longer than the bound. */
   check(now = Date.now()): void {
-    const idle = now - this.lastProgressAt;
-    if (idle <= this.stallMs) return;
-    const why = this.paused() ? 'paused (SIGUSR2 or removing the pause file resumes it)' : this.lastError ? `last error: ${this.lastError}` : 'no poll finished';
-    throw new Error(`no progress for ${Math.round(idle / 1000)} s: ${why}`);
+    const state = this.describe(now);
+    if (!state.ok) throw new Error(state.detail);
   }
 }
