@@ -8,6 +8,9 @@ interface VerifyJson {
   rows?: number;
   error?: string;
   mappings?: Array<{ mapping: string; differences: number; reported?: Array<{ kind: string; key: unknown }> }>;
+  /** What the data must mean (payments add up, one record per idempotency key, …), on both sides. */
+  invariants?: Array<{ name: string; violations: number; samples?: Array<{ side: string; key: unknown; detail: string }> }>;
+  quarantine?: { open: number };
 }
 
 interface SideCapture {
@@ -20,6 +23,8 @@ interface StatusJson {
   ok?: boolean;
   error?: string;
   capture?: { monolith: SideCapture; service: SideCapture };
+  /** Per direction, in one line: the change it waits on and what sits in its quarantine. */
+  blockers?: Record<Direction, string>;
 }
 
 /**
@@ -52,9 +57,23 @@ export async function verifyWithEngine(capability: string, env: Record<string, s
     const differing = report.mappings
       .filter((m) => m.differences > 0)
       .map((m) => `${m.mapping}: ${m.differences}${m.reported?.[0] ? ` (first: ${m.reported[0].kind} ${JSON.stringify(m.reported[0].key)})` : ''}`);
-    return { ok: false, detail: `the sides differ — ${differing.join('; ')} (strangler data verify ${capability} for the report)` };
+    const broken = (report.invariants ?? [])
+      .filter((i) => i.violations > 0)
+      .map((i) => `invariant ${i.name} broken ${i.violations} time(s)${i.samples?.[0] ? ` (first: ${i.samples[0].side} ${JSON.stringify(i.samples[0].key)}: ${i.samples[0].detail})` : ''}`);
+    const quarantined = report.quarantine?.open ? [`${report.quarantine.open} row(s) quarantined (strangler data quarantine list ${capability})`] : [];
+    return { ok: false, detail: `the sides differ — ${[...differing, ...broken, ...quarantined].join('; ')} (strangler data verify ${capability} for the report)` };
   }
   return { ok: false, detail: `verify could not run: ${report?.error ?? lastError}` };
+}
+
+/**
+ * What holds each direction back, in one line a gate or status can print: the change it waits on
+ * (mapping, key, age) and the rows set aside in its quarantine (for the lag gate's "which row").
+ */
+export async function blockersWithEngine(capability: string, env: Record<string, string | undefined>): Promise<{ ok: true; byDirection: Record<Direction, string> } | { ok: false; error: string }> {
+  const { code, json, lastError } = await engineJson<StatusJson>(['status', capability], env);
+  if (code !== 0 || !json?.blockers) return { ok: false, error: json?.error ?? lastError };
+  return { ok: true, byDirection: json.blockers };
 }
 
 /**

@@ -62,13 +62,18 @@ export async function runDataCommand(argv: readonly string[], env: Record<string
     return db;
   };
   const openBoth = async (capability: Capability): Promise<Sides> => ({ monolith: await open(capability, 'monolith'), service: await open(capability, 'service') });
+  // Pause and resume are wired before anything slow (opening databases): a SIGUSR1 that arrived
+  // before its handler would open Node's inspector instead of pausing.
+  const control =
+    run.command === 'backfill' || run.command === 'sync' ? new FlowControl({ maxRowsPerSecond: run.maxRowsPerSecond, pauseFile: run.pauseFile }) : undefined;
+  const unwire = control ? wireSignals(io, control, logger, { stop: run.command === 'backfill' }) : () => undefined;
 
   try {
     switch (run.command) {
       case 'capture':
         return await capture(run, openBoth, io);
       case 'backfill':
-        return await backfill(run, await openBoth(run.capability), io, logger);
+        return await backfill(run, await openBoth(run.capability), io, logger, control as FlowControl);
       case 'verify': {
         const sides = await openBoth(run.capability);
         const report = await runVerify({
@@ -101,10 +106,10 @@ export async function runDataCommand(argv: readonly string[], env: Record<string
             throw new DataCommandError(`change capture for ${run.capability.name} is not installed on the ${source}: npm run data -- capture install ${run.capability.name}`);
           }
         }
-        if (run.once) return await syncOnce(run, sides, io, logger);
+        if (run.once) return await syncOnce(run, sides, io, logger, control as FlowControl);
         // The service opens its own connections per worker; those above only proved the databases answer.
         await Promise.all(opened.splice(0).map((db) => db.close()));
-        return await syncService(run, config, io, logger);
+        return await syncService(run, config, logger, control as FlowControl);
       }
     }
   } catch (error) {
@@ -114,6 +119,7 @@ export async function runDataCommand(argv: readonly string[], env: Record<string
     logger.error({ err: error }, 'data command failed');
     return fail(io, run.json, (error as Error).message ?? String(error));
   } finally {
+    unwire();
     await Promise.all(opened.map((db) => db.close().catch(() => undefined)));
   }
 }
@@ -218,7 +224,7 @@ async function quarantine(run: Extract<DataCommand, { command: 'quarantine' }>, 
   return EXIT.ok;
 }
 
-async function backfill(run: Extract<DataCommand, { command: 'backfill' }>, sides: Sides, io: DataIo, logger: Logger): Promise<number> {
+async function backfill(run: Extract<DataCommand, { command: 'backfill' }>, sides: Sides, io: DataIo, logger: Logger, control: FlowControl): Promise<number> {
   const source = sourceOf(run.direction);
   if (!run.dryRun && !(await captureState(sides[source].knex, run.capability, source)).installed) {
     logger.warn(
@@ -226,10 +232,7 @@ async function backfill(run: Extract<DataCommand, { command: 'backfill' }>, side
       `change capture is not installed on the ${source}: rows written there during the backfill will not reach the ${targetOf(run.direction)} (npm run data -- capture install ${run.capability.name})`,
     );
   }
-  const control = new FlowControl({ maxRowsPerSecond: run.maxRowsPerSecond, pauseFile: run.pauseFile });
-  const unwire = wireSignals(io, control, logger, { stop: true });
-  try {
-    const report = await runBackfill({
+  const report = await runBackfill({
       capability: run.capability,
       direction: run.direction,
       source: sides[source].knex,
@@ -244,14 +247,11 @@ async function backfill(run: Extract<DataCommand, { command: 'backfill' }>, side
       progress: progressFor(io, run.json, logger),
       logger,
     });
-    io.out(run.json ? `${JSON.stringify({ ok: !report.stopped, ...report }, null, 2)}\n` : `${formatBackfill(report)}\n`);
-    return report.stopped ? EXIT.stopped : EXIT.ok;
-  } finally {
-    unwire();
-  }
+  io.out(run.json ? `${JSON.stringify({ ok: !report.stopped, ...report }, null, 2)}\n` : `${formatBackfill(report)}\n`);
+  return report.stopped ? EXIT.stopped : EXIT.ok;
 }
 
-async function syncOnce(run: Extract<DataCommand, { command: 'sync' }>, sides: Sides, io: DataIo, logger: Logger): Promise<number> {
+async function syncOnce(run: Extract<DataCommand, { command: 'sync' }>, sides: Sides, io: DataIo, logger: Logger, control: FlowControl): Promise<number> {
   const results = [];
   for (const direction of run.directions) {
     const worker = new SyncWorker({
@@ -260,6 +260,7 @@ async function syncOnce(run: Extract<DataCommand, { command: 'sync' }>, sides: S
       source: sides[sourceOf(direction)].knex,
       target: sides[targetOf(direction)].knex,
       batchSize: run.batchSize,
+      control,
       logger,
     });
     await worker.start();
@@ -271,7 +272,7 @@ async function syncOnce(run: Extract<DataCommand, { command: 'sync' }>, sides: S
   return EXIT.ok;
 }
 
-async function syncService(run: Extract<DataCommand, { command: 'sync' }>, config: DataConfig, io: DataIo, logger: Logger): Promise<number> {
+async function syncService(run: Extract<DataCommand, { command: 'sync' }>, config: DataConfig, logger: Logger, control: FlowControl): Promise<number> {
   const urls = { monolith: urlOf(config, 'monolith'), service: urlOf(config, run.capability.serviceDatabase) };
   const service = await startSyncService({
     capability: run.capability,
@@ -282,14 +283,13 @@ async function syncService(run: Extract<DataCommand, { command: 'sync' }>, confi
     ...(run.stallSeconds ? { stallMs: run.stallSeconds * 1000 } : {}),
     pollMs: run.pollMs,
     maxRowsPerSecond: run.maxRowsPerSecond,
-    pauseFile: run.pauseFile,
+    control,
     logger,
   });
   logger.info(
     { capability: run.capability.name, directions: run.directions, monolith: describeUrl(urls.monolith), service: describeUrl(urls.service), url: service.url },
     `sync listening on ${service.url} (/health/live, /health/ready, /metrics)`,
   );
-  wireSignals(io, service.control, logger, { stop: false });
   return new Promise<number>((resolve) => {
     onShutdownSignal(logger, [{ name: 'sync', run: () => service.stop(config.SHUTDOWN_TIMEOUT_MS).then(() => resolve(EXIT.ok)) }], config.SHUTDOWN_TIMEOUT_MS);
   });

@@ -195,7 +195,7 @@ function uniqueByKey(rows: readonly PreparedRow[]): PreparedRow[] {
   return [...seen.values()];
 }
 
-async function execute(ctx: ApplyContext, trx: Knex.Transaction, planner: Planner, ordered: readonly EntityMapping[]): Promise<{ recorded: QuarantineItem[]; resolved: number }> {
+async function execute(ctx: ApplyContext, trx: Knex.Transaction, planner: Planner, ordered: readonly EntityMapping[]): Promise<{ recorded: Array<QuarantineItem & { fresh: boolean }>; resolved: number }> {
   const target = targetOf(ctx.direction);
   for (const mapping of [...ordered].reverse()) {
     const deletes = (planner.plans.get(mapping.name) ?? []).filter((plan) => plan.action === 'delete').map((plan) => plan.row.key);
@@ -217,13 +217,14 @@ async function execute(ctx: ApplyContext, trx: Knex.Transaction, planner: Planne
     open = await ctx.quarantine.openFor(trx, all.map(({ mapping, plan }) => ({ mapping, key: plan.row.key })), { lock: true });
   }
   if (recorded.length) await ctx.quarantine.record(trx, recorded, open);
+  const fresh = recorded.map((item) => ({ ...item, fresh: !open.has(entityId(item.mapping, keyText(item.key))) }));
   // An entity carried, found equal, or kept for the other direction is no longer a problem here.
   const settled = all
     .filter(({ plan }) => !plan.quarantine && plan.outcome !== 'moved')
     .map(({ mapping, plan }) => open.get(entityId(mapping, keyText(plan.row.key)))?.id)
     .filter((id): id is number => id !== undefined);
   if (settled.length) await ctx.quarantine.resolve(trx, settled, 'carried or found equal');
-  return { recorded, resolved: settled.length };
+  return { recorded: fresh, resolved: settled.length };
 }
 
 /**

@@ -83,8 +83,8 @@ export function addCounts(into: ApplyCounts, more: Partial<ApplyCounts>): ApplyC
 export interface ApplyResult {
   counts: ApplyCounts;
   byMapping: Map<string, ApplyCounts>;
-  /** Items recorded in the quarantine (open or settled by rule) by this apply. */
-  quarantined: QuarantineItem[];
+  /** Items recorded in the quarantine (open or settled by rule) by this apply; `fresh`: not already open there. */
+  quarantined: Array<QuarantineItem & { fresh?: boolean }>;
   /** Open quarantine entries closed by this apply (the entity was carried or found equal). */
   resolved: number;
 }

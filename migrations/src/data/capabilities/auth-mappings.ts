@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import {
-  AuthEmailConflictError,
   authRowsToMonolithUser,
   monolithUserToAuthRows,
   type MonolithUserRow,
@@ -8,6 +7,7 @@ import {
 import { copySession, type SessionRow } from '../../mappings/auth-sessions';
 import { canon, type CanonicalRow } from '../canonical';
 import { deleteWins, quarantineConflict, revocationWins } from '../conflict-resolvers';
+import { RowRefusedError } from '../errors/entity-errors';
 import { authInvariants } from '../invariants/auth-invariants';
 import { defineMapping } from '../mapping';
 import { tableSide, upsertRows } from '../table-side';
@@ -32,7 +32,8 @@ type MonolithUser = MonolithUserRow & Row;
 
 /**
  * MySQL's ON DUPLICATE KEY UPDATE also fires on the unique email index and would silently rewrite
- * another person's row: an email held by another id on the target is a conflict for a person.
+ * another person's row: an email held by another id on the target is a conflict for a person,
+ * refused by name (the sync sets the user aside; the other users flow on).
  */
 async function refuseEmailConflicts(trx: Knex.Transaction, rows: readonly Row[]): Promise<void> {
   const query = trx('users')
@@ -43,7 +44,8 @@ async function refuseEmailConflicts(trx: Knex.Transaction, rows: readonly Row[])
   const taken = (await query) as Array<{ id: string; email: string }>;
   if (taken.length === 0) return;
   const idByEmail = new Map(rows.map((row) => [String(row.email), String(row.id)]));
-  throw new AuthEmailConflictError(taken.map((t) => ({ email: t.email, monolithId: idByEmail.get(t.email) ?? '', authId: t.id })));
+  const which = taken.map((t) => `${t.email} is already user ${t.id} there, not ${idByEmail.get(t.email) ?? '?'}`).join('; ');
+  throw new RowRefusedError(`${which} (one email registered on each side: the two accounts must be merged or one renamed)`);
 }
 
 const USER_COLUMNS = ['id', 'email', 'name', 'created_at', 'updated_at'];

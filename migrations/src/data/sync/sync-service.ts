@@ -19,6 +19,8 @@ export interface SyncServiceOptions {
   pollMs?: number;
   maxRowsPerSecond?: number;
   pauseFile?: string;
+  /** Pause, resume and throttle (default: one from maxRowsPerSecond and pauseFile). */
+  control?: FlowControl;
   /** Not ready once a worker has made no progress for this long (default 30 s). */
   stallMs?: number;
   quarantineRetryMs?: number;
@@ -41,7 +43,7 @@ export interface RunningSyncService {
  * making progress) and /metrics.
  */
 export async function startSyncService(options: SyncServiceOptions): Promise<RunningSyncService> {
-  const control = new FlowControl({ maxRowsPerSecond: options.maxRowsPerSecond, pauseFile: options.pauseFile });
+  const control = options.control ?? new FlowControl({ maxRowsPerSecond: options.maxRowsPerSecond, pauseFile: options.pauseFile });
   const metrics = createHttpMetrics({ service: 'data-sync' });
   const syncMetrics = createSyncMetrics(metrics.registry);
   const databases: Database[] = [];

@@ -191,10 +191,12 @@ export class SyncWorker {
     return this.loop;
   }
 
-  /** Applies batches until the source has nothing left (or `maxBatches`); quarantined entities due are tried once. */
+  /** Applies batches until the source has nothing left (or `maxBatches`, or stop()); pauses while paused. */
   async drain(maxBatches = Number.POSITIVE_INFINITY): Promise<number> {
     let total = 0;
     for (let i = 0; i < maxBatches; i++) {
+      await this.control.waitWhilePaused();
+      if (this.control.stopping) break;
       const consumed = await this.runOnce();
       if (consumed === 0) break;
       total += consumed;
@@ -249,7 +251,9 @@ export class SyncWorker {
   }
 
   private record(result: ApplyResult, captured: readonly CapturedChange[], committedAt: number): void {
-    for (const item of result.quarantined) {
+    // Retries of what is already open are quiet: each entity is logged and counted once.
+    const fresh = result.quarantined.filter((item) => item.fresh !== false);
+    for (const item of fresh) {
       const log = item.resolution === undefined ? this.options.logger?.warn.bind(this.options.logger) : this.options.logger?.info.bind(this.options.logger);
       log?.({ worker: this.name, mapping: item.mapping, key: item.key, kind: item.kind, reason: item.reason }, item.resolution === undefined ? 'set aside in the quarantine' : 'conflict settled by rule');
     }
@@ -259,7 +263,7 @@ export class SyncWorker {
     for (const [mapping, counts] of result.byMapping) {
       for (const [outcome, n] of Object.entries(counts)) if (n > 0 && outcome !== 'conflicts') metrics.rowsApplied.inc({ ...this.labels, mapping, outcome }, n);
     }
-    for (const item of result.quarantined.filter((q) => q.kind === 'conflict')) {
+    for (const item of fresh.filter((q) => q.kind === 'conflict')) {
       metrics.conflicts.inc({ ...this.labels, mapping: item.mapping, resolution: item.resolution === undefined ? 'quarantined' : 'settled-by-rule' });
     }
     for (const change of captured) metrics.applyLag.observe(this.labels, Math.max(0, committedAt - change.capturedAt) / 1000);
@@ -318,15 +322,16 @@ export class SyncWorker {
       source: await read(sourceOf(this.options.direction), this.options.source),
       target: await read(targetOf(this.options.direction), this.options.target),
     };
-    await engineTransaction(this.options.target, async (trx) => {
+    const fresh = await engineTransaction(this.options.target, async (trx) => {
       const open = await this.quarantine.openFor(trx, [item], { lock: true });
       await this.quarantine.record(trx, [item], open);
+      return open.size === 0;
     });
     this.ctx.quarantineMaybeOpen = true;
     const captured = group.filter((change) => !isRetry(change));
     if (captured.length) await this.source.acknowledge(captured);
     this.progress.applied();
-    this.options.logger?.warn({ worker: this.name, mapping: item.mapping, key: item.key, kind, reason }, 'set aside in the quarantine');
+    if (fresh) this.options.logger?.warn({ worker: this.name, mapping: item.mapping, key: item.key, kind, reason }, 'set aside in the quarantine');
   }
 
   private async updateLag(): Promise<void> {
