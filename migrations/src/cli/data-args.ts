@@ -7,8 +7,10 @@ export const DATA_USAGE = `Usage: npm run data -- <command> <capability> [option
 Moves a capability's rows between the monolith's database and its service's, and keeps them equal.
 
 Commands
-  capture install <capability>  install change capture (changelog table + triggers); do this first
-  capture remove <capability>   remove it (refuses while captured changes are unsynced, unless --force)
+  capture install <capability>  install change capture (changelog table + triggers); do this first;
+                                running it again changes only what differs, never opening a gap
+  capture remove <capability>   remove it from every side, or from none while either side has
+                                unsynced changes (unless --force)
   backfill <capability>         copy every row, in resumable chunks (run it again to resume)
   sync <capability>             long-running: apply captured changes; /health/live, /health/ready, /metrics
   verify <capability>           compare both sides in canonical form and check the capability's
