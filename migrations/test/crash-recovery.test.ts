@@ -56,12 +56,19 @@ describe.each(testDialects())('the CLI killed and restarted, on %s', (dialect) =
     const run = spawnCli([...args, '--max-rows-per-second', '3000'], h.env);
     await waitFor('progress', async () => ((await backfillState())?.rows ?? 0) >= 400);
     run.child.kill('SIGUSR1');
-    await sleep(300);
-    const paused = (await backfillState())?.rows;
-    await sleep(400);
+    // The chunk in hand is still written (on a loaded machine that can take a while); then nothing.
+    let paused = -1;
+    await waitFor('the checkpoint to stop moving', async () => {
+      const before = (await backfillState())?.rows ?? 0;
+      await sleep(500);
+      paused = (await backfillState())?.rows ?? 0;
+      return paused === before;
+    }, 20_000);
+    await sleep(600);
     expect((await backfillState())?.rows).toBe(paused);
+    expect(paused).toBeLessThan(3_000);
     run.child.kill('SIGUSR2');
-    await waitFor('progress after resume', async () => ((await backfillState())?.rows ?? 0) > (paused ?? 0));
+    await waitFor('progress after resume', async () => ((await backfillState())?.rows ?? 0) > paused);
     run.child.kill('SIGTERM');
     const result = await run.exited;
     expect(result.code).toBe(130);
