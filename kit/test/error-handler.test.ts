@@ -86,6 +86,16 @@ describe('kit error handler', () => {
     expect((await post('Content-Type: ;;;\r\n', '{}')).status).toBe(415);
   });
 
+  it('answers 400 JSON_TOO_DEEP for a body nested deeper than code may safely recurse, counting only structure', async () => {
+    const post = (body: string) => raw(server.port, `POST /things HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    // What made a request fingerprint overflow its stack: a 500 on both sides for one request's body.
+    const deep = await post(`${'['.repeat(5000)}${']'.repeat(5000)}`);
+    expect([deep.status, JSON.parse(deep.body).code]).toEqual([400, 'JSON_TOO_DEEP']);
+    expect((await post(`${'{"a":'.repeat(33)}1${'}'.repeat(33)}`)).status).toBe(400);
+    expect((await post(`${'{"a":'.repeat(32)}1${'}'.repeat(32)}`)).status).toBe(200);
+    expect((await post(`{"a":"${'[{'.repeat(100)}\\"]"}`)).status).toBe(200);
+  });
+
   it('answers 503 SERVICE_UNAVAILABLE when the database cannot be reached or no connection frees up', async () => {
     for (const path of ['/db-unreachable', '/db-saturated']) {
       const answer = await get(path);

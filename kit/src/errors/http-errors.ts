@@ -14,6 +14,7 @@ export const httpErrors = {
     ),
   unsupportedEncoding: () =>
     new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Unsupported content encoding', 'Request bodies must not be compressed.'),
+  jsonTooDeep: (limit: number) => new AppError('JSON_TOO_DEEP', 400, 'JSON nested too deep', `The request body nests arrays and objects deeper than ${limit} levels.`),
   malformedUri: () =>
     new AppError('MALFORMED_URI', 400, 'Malformed request target', 'The request path or query is not validly percent-encoded UTF-8.'),
   badRequest: (detail: string) => new AppError('BAD_REQUEST', 400, 'Bad request', detail),

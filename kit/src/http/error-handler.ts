@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../errors/app-error';
 import { isDependencyUnavailable } from '../errors/dependency-unavailable';
 import { httpErrors } from '../errors/http-errors';
+import { MAX_JSON_DEPTH } from './json-body';
 import { PROBLEM_CONTENT_TYPE, toProblem } from '../errors/problem-details';
 import type { Logger } from '../logging/logger';
 
@@ -28,6 +29,8 @@ export function translateError(error: unknown, bodyLimit: string): AppError | un
       return httpErrors.malformedJson();
     case 'entity.too.large':
       return httpErrors.payloadTooLarge(bodyLimit);
+    case 'entity.too.deep':
+      return httpErrors.jsonTooDeep(MAX_JSON_DEPTH);
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return httpErrors.unsupportedMediaType(undefined);
