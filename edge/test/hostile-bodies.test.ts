@@ -268,3 +268,54 @@ describe.each(['undici', 'node'])('the edge under hostile bodies and stalled ups
     });
   });
 });
+
+describe('a body still arriving after its answer', () => {
+  let monolith: TestUpstream;
+  let edge: TestEdge;
+  beforeAll(async () => {
+    // Answers at once, before reading the body (as a side refusing an unauthenticated call may).
+    monolith = await startUpstream({
+      name: 'monolith',
+      streaming: (req, res) => {
+        res.statusCode = 401;
+        res.end('{"code":"AUTH_UNAUTHENTICATED"}');
+        req.resume();
+      },
+    });
+    edge = await startTestEdge({ routes: standardRoutes({ monolith: monolith.url, auth: monolith.url, payments: monolith.url }), env: LIMITS });
+  });
+  afterAll(async () => {
+    await edge.stop();
+    await monolith.stop();
+  });
+
+  it('stops holding a body to the rate once the client has its answer (an upstream may answer before reading it)', async () => {
+    const { port } = new URL(edge.url);
+    const exchange = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      let text = '';
+      socket.setEncoding('latin1');
+      socket.on('error', reject);
+      socket.on('data', (chunk: string) => {
+        text += chunk;
+        if ((text.match(/HTTP\/1\.1 \d{3}/g) ?? []).length === 2) {
+          socket.end();
+          resolve(text);
+        }
+      });
+      socket.write(requestHead('POST', '/api/orders', { 'Content-Type': 'application/json', 'Content-Length': 40, Connection: 'keep-alive' }));
+      // The rest of the body well below the minimum rate, after the answer: then a second request.
+      let sent = 0;
+      const timer = setInterval(() => {
+        sent += 1;
+        socket.write('x'.repeat(4));
+        if (sent === 10) {
+          clearInterval(timer);
+          socket.write(requestHead('GET', '/api/orders', { Connection: 'keep-alive' }));
+        }
+      }, 150);
+    });
+    expect(exchange.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 401', 'HTTP/1.1 401']);
+  });
+
+});

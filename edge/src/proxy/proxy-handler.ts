@@ -148,6 +148,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
 
   /** What happened to one request, for the metrics and the access log. */
   const finish = (request: ProxiedRequest, target: Target, status: number | 'aborted', fallback: string | undefined): void => {
+    (request.body as RequestBody | undefined)?.answered();
     const durationMs = performance.now() - request.started;
     metrics.recordProxiedRequest(request.capability, target, status, request.stage, durationMs / 1000);
     if (fallback) metrics.fallbacks.inc({ capability: request.capability, reason: fallback });

@@ -90,6 +90,14 @@ export class RequestBody {
     return new RequestBody({ kind: 'buffer', data }, true, data.length, undefined);
   }
 
+  /**
+   * The client has its answer: whatever of the body is still arriving (an upstream may answer before
+   * reading it all) is no longer held to a rate, and no longer counts as a slow request.
+   */
+  answered(): void {
+    this.arrival?.stop();
+  }
+
   /** Whether another attempt can still send the whole body. */
   get replayable(): boolean {
     return this.source.kind === 'buffer' || !this.present || !this.opened;
