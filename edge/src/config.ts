@@ -10,9 +10,9 @@ const count = (fallback: number, min = 1) =>
 const host = (fallback: string) => z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be an IP address or a host name').default(fallback);
 
 /**
- * Header lines a Node upstream keeps by default before dropping the rest silently (its parser's
- * `maxHeadersCount` default: 2000 name/value entries, i.e. 1000 lines), less the lines the edge adds
- * itself (Host, Connection, X-Forwarded-For/-Proto/-Host, X-Request-Id, framing).
+ * Header lines a Node upstream keeps by default before dropping the rest silently (about 1000:
+ * measured on Node 20.20, it checks in batches of 32), less the lines the edge adds itself (Host,
+ * Connection, X-Forwarded-For/-Proto/-Host, X-Request-Id, framing).
  */
 export const UPSTREAM_KEPT_HEADER_LINES = 1000 - 10;
 
