@@ -364,6 +364,7 @@ function settlePermit(permit: BreakerPermit | undefined, response: ForwardedResp
   else if (response.brokenBy === 'upstream') permit.failure();
   else permit.release();
 }
+
 /** One proxied request as it goes through the handler (one object rather than a dozen closures). */
 class ProxiedRequest {
   readonly capability: string;
