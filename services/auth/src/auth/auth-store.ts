@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from '@strangler/kit';
-import { SessionRepository } from '@strangler/auth-capability';
+import { EmailClaimRepository, SessionRepository } from '@strangler/auth-capability';
 import { CredentialRepository } from '../users/credential-repository';
 import { UserRepository } from '../users/user-repository';
 
@@ -9,6 +9,7 @@ export interface AuthStore {
   users: UserRepository;
   credentials: CredentialRepository;
   sessions: SessionRepository;
+  emailClaims: EmailClaimRepository;
   transaction<T>(work: (tx: AuthStore) => Promise<T>): Promise<T>;
 }
 
@@ -17,6 +18,7 @@ export function createAuthStore(knex: Knex, clock: Clock): AuthStore {
     users: new UserRepository(knex),
     credentials: new CredentialRepository(knex),
     sessions: new SessionRepository(knex, clock),
+    emailClaims: new EmailClaimRepository(knex, clock),
     transaction: (work) => knex.transaction((trx) => work(createAuthStore(trx, clock))),
   };
 }

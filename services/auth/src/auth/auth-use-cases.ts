@@ -1,29 +1,41 @@
 import { randomUUID } from 'node:crypto';
 import { isUniqueViolation, type Clock, type Logger } from '@strangler/kit';
-import { authErrors, newSession, type IssuedSession, type LoginInput, type RegisterInput, type User } from '@strangler/auth-capability';
-import type { PasswordHasher } from '../passwords/password-hasher';
-import type { LoginThrottle } from '../throttling/login-throttle';
+import {
+  authErrors,
+  newSession,
+  verifyLogin,
+  type EmailReservations,
+  type IssuedSession,
+  type LoginInput,
+  type LoginThrottle,
+  type PasswordHashing,
+  type RegisterInput,
+  type User,
+} from '@strangler/auth-capability';
 import type { AuthStore } from './auth-store';
 
 export interface AuthUseCaseDeps {
   store: AuthStore;
-  passwords: PasswordHasher;
+  passwords: PasswordHashing;
   throttle: LoginThrottle;
+  reservations: EmailReservations;
   clock: Clock;
   sessionTtlMs: number;
   logger: Logger;
 }
 
-/** The service's side of the auth API: scrypt credentials (legacy ones re-hashed at login) and throttling. */
-export function createAuthUseCases({ store, passwords, throttle, clock, sessionTtlMs, logger }: AuthUseCaseDeps) {
+/** The service's side of the auth API: users and credentials in their own tables, the shared rules. */
+export function createAuthUseCases({ store, passwords, throttle, reservations, clock, sessionTtlMs, logger }: AuthUseCaseDeps) {
   return {
+    /** Hashed before anything is held (the hash may queue); the email is reserved on every side first. */
     async register(input: RegisterInput): Promise<IssuedSession> {
-      // Hashed before the transaction: scrypt must not hold a connection (SQLite has only one).
       const credential = await passwords.hash(input.password);
       const user: User = { id: randomUUID(), email: input.email, name: input.name, createdAt: clock.now() };
       const session = newSession(user.id, clock, sessionTtlMs);
+      const reservation = await reservations.reserve(user.email);
       try {
         await store.transaction(async (tx) => {
+          await reservation.confirm(tx.emailClaims);
           await tx.users.insert(user);
           await tx.credentials.insert(user.id, credential, user.createdAt);
           await tx.sessions.insert(session.record);
@@ -31,31 +43,23 @@ export function createAuthUseCases({ store, passwords, throttle, clock, sessionT
       } catch (error) {
         if (isUniqueViolation(error)) throw authErrors.emailTaken();
         throw error;
+      } finally {
+        await reservation.release();
       }
       return { user, token: session.token, expiresAt: session.record.expiresAt };
     },
 
-    /**
-     * Unknown email and wrong password are indistinguishable: same error, same scrypt work, same
-     * throttling. A legacy or outdated hash is replaced in the same transaction that opens the session.
-     */
+    /** A legacy, scrypt or outdated hash is replaced in the same transaction that opens the session. */
     async login(input: LoginInput, client: { address: string }): Promise<IssuedSession> {
-      const verified = await throttle.guard(input.email, client.address, async () => {
-        const account = await store.users.findAccountByEmail(input.email);
-        const credential = account?.credential;
-        const check = await passwords.check(input.password, credential);
-        return account && credential && check.ok ? { account, credential, upgrade: check.upgrade } : undefined;
-      });
-      if (!verified) throw authErrors.invalidCredentials();
-      const { account, credential, upgrade } = verified;
-      const session = newSession(account.user.id, clock, sessionTtlMs);
+      const { user, credential, upgrade } = await verifyLogin({ throttle, passwords }, input, client, (email) => store.users.findAccountByEmail(email));
+      const session = newSession(user.id, clock, sessionTtlMs);
       await store.transaction(async (tx) => {
-        if (upgrade && (await tx.credentials.replace(account.user.id, credential, upgrade, clock.now()))) {
-          logger.info({ userId: account.user.id, from: credential.scheme, fromParams: credential.params, to: upgrade.params }, 'password hash upgraded');
+        if (upgrade && (await tx.credentials.replace(user.id, credential, upgrade, clock.now()))) {
+          logger.info({ userId: user.id, from: credential.scheme, fromParams: credential.params, to: upgrade.params }, 'password hash upgraded');
         }
         await tx.sessions.insert(session.record);
       });
-      return { user: account.user, token: session.token, expiresAt: session.record.expiresAt };
+      return { user, token: session.token, expiresAt: session.record.expiresAt };
     },
   };
 }

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { authErrors } from '../auth-errors';
+import type { EmailClaimRepository } from './email-claim-repository';
+import type { PeerEmailClaims } from './peer-email-claims';
+
+/** How long a claim holds (on this side and on the peers that granted it). */
+export const EMAIL_CLAIM_TTL_MS = 30_000;
+
+/** A registration's hold on its email on every side, until it commits or gives up. */
+export interface EmailReservation {
+  /**
+   * In the transaction that inserts the user: removes this side's claim and throws 409 if another
+   * registration took it over meanwhile, or 503 if the peers' claims may have expired.
+   */
+  confirm(claims: EmailClaimRepository): Promise<void>;
+  /** After commit or failure: gives back whatever is still held (best effort; claims expire anyway). */
+  release(): Promise<void>;
+}
+
+/**
+ * One email, one account across both sides while auth is in transition (decision 0028): before a
+ * side creates a user it claims the email in its own `email_claims`, then asks every peer to hold it
+ * for this registration. Any refusal (the peer has the user, or another registration of it) is 409
+ * AUTH_EMAIL_TAKEN; a peer that does not answer fails the registration closed, 503 with Retry-After.
+ */
+export class EmailReservations {
+  constructor(
+    private readonly claims: EmailClaimRepository,
+    private readonly peers: PeerEmailClaims,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  async reserve(email: string): Promise<EmailReservation> {
+    const claimId = randomUUID();
+    const local = await this.claims.claim(email, claimId, 'local', EMAIL_CLAIM_TTL_MS);
+    if (local !== 'granted') throw authErrors.emailTaken();
+    const asked = this.now();
+    const peers = this.peers.peers;
+    const answers = await Promise.all(peers.map((peer) => this.peers.claim(peer, email, claimId)));
+    const release = async () => {
+      await Promise.all([this.claims.release(email, claimId), ...peers.map((peer) => this.peers.release(peer, claimId))]);
+    };
+    if (answers.some((answer) => answer !== 'granted')) {
+      await release();
+      if (answers.includes('refused')) throw authErrors.emailTaken();
+      throw authErrors.registrationUnavailable(1);
+    }
+    return {
+      confirm: async (claims) => {
+        // Half the TTL: a commit that is this late may find a peer's claim already expired.
+        if (this.now() - asked > EMAIL_CLAIM_TTL_MS / 2) throw authErrors.registrationUnavailable(1);
+        if (!(await claims.confirm(email, claimId))) throw authErrors.emailTaken();
+      },
+      release,
+    };
+  }
+}
