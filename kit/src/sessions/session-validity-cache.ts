@@ -28,6 +28,8 @@ interface Entry {
 
 /** Revocations are stamped by the peer's clock when the statement runs; a read restarts this far back. */
 const CURSOR_OVERLAP_MS = 10_000;
+/** Peers start in any order: a feed not readable yet this soon after start is not worth a warning. */
+const START_GRACE_MS = 10_000;
 
 /**
  * Remembers peers' "this session is active" answers so a side does not ask a peer on every request
@@ -51,6 +53,7 @@ export class SessionValidityCache {
   private readonly revokedRetentionMs: number;
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
+  private startedAt = 0;
 
   constructor(private readonly options: SessionValidityCacheOptions) {
     if (options.ttlMs <= 0 || options.revocationBoundMs <= 0) throw new Error('a session validity cache needs a positive TTL and bound');
@@ -63,6 +66,7 @@ export class SessionValidityCache {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.startedAt = this.now();
     void this.pollLoop();
   }
 
@@ -151,7 +155,8 @@ export class SessionValidityCache {
       this.freshSince.set(peer, started);
       if (this.outage.delete(peer)) this.options.logger.info({ peer }, 'session revocation feed readable again; cached sessions in use');
     } catch (error) {
-      if (!this.outage.has(peer)) {
+      const starting = !this.freshSince.has(peer) && this.now() - this.startedAt < START_GRACE_MS;
+      if (!starting && !this.outage.has(peer)) {
         this.outage.add(peer);
         this.options.logger.warn({ peer, err: error }, 'session revocation feed unreadable; sessions are checked with the peers on every request');
       }
