@@ -1,4 +1,4 @@
-import { createLogger, PeerSessionsClient, SessionValidityCache } from '../src';
+import { createLogger, PeerSessionsClient, SessionAuthenticator, SessionValidityCache } from '../src';
 
 const user = { id: 'u1', email: 'a@b.c', name: 'A', createdAt: '2026-01-01T00:00:00.000Z' };
 const later = () => new Date(Date.now() + 3_600_000).toISOString();
@@ -91,5 +91,23 @@ describe('SessionValidityCache', () => {
       await poll();
     }
     expect(cache.get('t3')).toBeUndefined();
+  });
+});
+
+describe('SessionAuthenticator with peers', () => {
+  it('asks the peers once for concurrent requests with one token', async () => {
+    const peers = new PeerSessionsClient({ peers: ['http://a'], internalToken: 'x'.repeat(32), timeoutMs: 100, logger: quiet });
+    let asked = 0;
+    peers.lookup = async () => {
+      asked += 1;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { state: 'active', user, expiresAt: later() };
+    };
+    const authenticator = new SessionAuthenticator(undefined, peers);
+    const users = await Promise.all(Array.from({ length: 10 }, () => authenticator.authenticate('token')));
+    expect(users).toEqual(Array(10).fill(user));
+    expect(asked).toBe(1);
+    await authenticator.authenticate('token');
+    expect(asked).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors/app-error';
-import type { PeerSessionsClient } from './peer-sessions-client';
+import type { PeerAnswer, PeerSessionsClient } from './peer-sessions-client';
 import type { LocalSessions, SessionUser } from './session-lookup';
 import type { SessionValidityCache } from './session-validity-cache';
 
@@ -37,6 +37,9 @@ export function bearerTokenFrom(authorization: string | undefined): string | und
  * the session still looks active.
  */
 export class SessionAuthenticator {
+  /** Lookups under way, by token hash: concurrent requests with one token ask the peers once. */
+  private readonly asking = new Map<string, { answer: Promise<PeerAnswer>; started: number | undefined }>();
+
   constructor(
     private readonly local: LocalSessions | undefined,
     private readonly peers: PeerSessionsClient | undefined,
@@ -52,14 +55,22 @@ export class SessionAuthenticator {
     if (mine.state === 'ended' || !this.peers?.enabled) throw sessionErrors.unauthenticated();
     const cached = this.cache?.get(tokenHash);
     if (cached) return cached;
-    const lookupStarted = this.cache?.lookupStarted();
-    const theirs = await this.peers.lookup(tokenHash);
+    const { answer, started } = this.askPeers(this.peers, tokenHash);
+    const theirs = await answer;
     if (theirs.state === 'active') {
-      if (lookupStarted !== undefined) this.cache?.remember(tokenHash, theirs.user, theirs.expiresAt, lookupStarted);
+      if (started !== undefined) this.cache?.remember(tokenHash, theirs.user, theirs.expiresAt, started);
       return theirs.user;
     }
     if (theirs.state === 'unreachable') throw sessionErrors.peerUnavailable();
     throw sessionErrors.unauthenticated();
+  }
+
+  private askPeers(peers: PeerSessionsClient, tokenHash: string): { answer: Promise<PeerAnswer>; started: number | undefined } {
+    const under = this.asking.get(tokenHash);
+    if (under) return under;
+    const lookup = { answer: peers.lookup(tokenHash).finally(() => this.asking.delete(tokenHash)), started: this.cache?.lookupStarted() };
+    this.asking.set(tokenHash, lookup);
+    return lookup;
   }
 
   /** Ends the session on every side that holds it. */
