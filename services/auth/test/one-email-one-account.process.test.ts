@@ -26,7 +26,8 @@ describe('one email, one account across the monolith and the auth service', () =
     for (const [index, [onMonolith, onAuth]] of results.entries()) {
       const email = emails[index]!;
       expect([onMonolith, onAuth].filter((r) => r.status === 201).length).toBeLessThanOrEqual(1);
-      // The other is refused as taken, or (a peer too slow to answer, on a loaded box) told to retry.
+      // The other is told the email is taken, or (its registration lost the race while the winner's
+      // was still in flight, or a peer was too slow to answer) to retry.
       for (const res of [onMonolith, onAuth].filter((r) => r.status !== 201)) {
         expect([`409 AUTH_EMAIL_TAKEN`, `503 AUTH_REGISTRATION_UNAVAILABLE`]).toContain(`${res.status} ${res.body?.code}`);
       }
@@ -39,8 +40,8 @@ describe('one email, one account across the monolith and the auth service', () =
       expect((await httpClient(stack.url[winner as 'auth']).post('/api/auth/login', { email, password: 'correct horse' })).status).toBe(200);
       for (const side of ['monolith', 'auth'] as const) expect((await register(side, email)).status).toBe(409);
     }
-    // The race was real: most pairs were decided as one 201 and one 409.
-    expect(results.filter(([a, b]) => [a.status, b.status].sort().join() === '201,409').length).toBeGreaterThanOrEqual(emails.length / 2);
+    // The race was real, and decided: most pairs got exactly one 201 at once.
+    expect(results.filter(([a, b]) => [a.status, b.status].filter((status) => status === 201).length === 1).length).toBeGreaterThanOrEqual(emails.length / 2);
   });
 
   it('a registration on one side is refused on the other before any sync carried it', async () => {

@@ -3,25 +3,32 @@ import { authErrors } from '../auth-errors';
 import type { EmailClaimRepository } from './email-claim-repository';
 import type { PeerEmailClaims } from './peer-email-claims';
 
-/** How long a claim holds (on this side and on the peers that granted it). */
-export const EMAIL_CLAIM_TTL_MS = 30_000;
+/**
+ * How long a claim holds (on this side and on the peers that granted it). Short: a registration that
+ * died between claiming and committing (a killed process) blocks its email until then, answered 503
+ * with Retry-After; a live one needs milliseconds between asking the peers and committing.
+ */
+export const EMAIL_CLAIM_TTL_MS = 6_000;
 
 /** A registration's hold on its email on every side, until it commits or gives up. */
 export interface EmailReservation {
   /**
-   * In the transaction that inserts the user: removes this side's claim and throws 409 if another
-   * registration took it over meanwhile, or 503 if the peers' claims may have expired.
+   * In the transaction that inserts the user: removes this side's claim, or throws 503 (retry) if
+   * another registration took it over meanwhile or the peers' claims may have expired.
    */
   confirm(claims: EmailClaimRepository): Promise<void>;
   /** After commit or failure: gives back whatever is still held (best effort; claims expire anyway). */
   release(): Promise<void>;
 }
 
+const retryLater = () => authErrors.registrationUnavailable(1);
+
 /**
  * One email, one account across both sides while auth is in transition (decision 0028): before a
  * side creates a user it claims the email in its own `email_claims`, then asks every peer to hold it
- * for this registration. Any refusal (the peer has the user, or another registration of it) is 409
- * AUTH_EMAIL_TAKEN; a peer that does not answer fails the registration closed, 503 with Retry-After.
+ * for this registration. A user with the email on any side is 409 AUTH_EMAIL_TAKEN; another
+ * registration of it in flight anywhere, or a peer that does not answer, is 503
+ * AUTH_REGISTRATION_UNAVAILABLE with Retry-After (fail closed: retry, and learn which it was).
  */
 export class EmailReservations {
   constructor(
@@ -33,7 +40,8 @@ export class EmailReservations {
   async reserve(email: string): Promise<EmailReservation> {
     const claimId = randomUUID();
     const local = await this.claims.claim(email, claimId, 'local', EMAIL_CLAIM_TTL_MS);
-    if (local !== 'granted') throw authErrors.emailTaken();
+    if (local === 'taken') throw authErrors.emailTaken();
+    if (local === 'contended') throw retryLater();
     const asked = this.now();
     const peers = this.peers.peers;
     const answers = await Promise.all(peers.map((peer) => this.peers.claim(peer, email, claimId)));
@@ -42,14 +50,16 @@ export class EmailReservations {
     };
     if (answers.some((answer) => answer !== 'granted')) {
       await release();
-      if (answers.includes('refused')) throw authErrors.emailTaken();
-      throw authErrors.registrationUnavailable(1);
+      if (answers.includes('taken')) throw authErrors.emailTaken();
+      throw retryLater();
     }
     return {
       confirm: async (claims) => {
         // Half the TTL: a commit that is this late may find a peer's claim already expired.
-        if (this.now() - asked > EMAIL_CLAIM_TTL_MS / 2) throw authErrors.registrationUnavailable(1);
-        if (!(await claims.confirm(email, claimId))) throw authErrors.emailTaken();
+        if (this.now() - asked > EMAIL_CLAIM_TTL_MS / 2) throw retryLater();
+        // Taken over by a peer's registration (the smaller claim id wins a tie): it will most likely
+        // commit, and the retry will say so.
+        if (!(await claims.confirm(email, claimId))) throw retryLater();
       },
       release,
     };

@@ -10,7 +10,8 @@ const claimSchema = z.object({
 
 /**
  * `POST /internal/email-claims {email, claimId}`: a peer about to register `email` asks this side to
- * hold it (204), or learns it is taken or contended here (409). `DELETE /internal/email-claims/:id`
+ * hold it (204), or learns that a user has it here (409 EMAIL_CLAIM_TAKEN) or that another
+ * registration of it is in flight (409 EMAIL_CLAIM_CONTENDED). `DELETE /internal/email-claims/:id`
  * gives a claim back. Only with the internal token configured (decision 0028).
  */
 export function internalEmailClaimRoutes(claims: EmailClaimRepository, claimTtlMs: number, internalToken: string | undefined): Router {
@@ -20,7 +21,8 @@ export function internalEmailClaimRoutes(claims: EmailClaimRepository, claimTtlM
   router.post('/internal/email-claims', guard, async (req, res) => {
     const { email, claimId } = parseInput(claimSchema, req.body);
     const outcome = await claims.claim(email, claimId, 'peer', claimTtlMs);
-    if (outcome !== 'granted') throw new AppError('EMAIL_CLAIM_REFUSED', 409, 'Email claimed', `The email is ${outcome} on this side.`);
+    if (outcome === 'taken') throw new AppError('EMAIL_CLAIM_TAKEN', 409, 'Email taken', 'A user with this email exists on this side.');
+    if (outcome === 'contended') throw new AppError('EMAIL_CLAIM_CONTENDED', 409, 'Email claimed', 'Another registration of this email is in flight.');
     res.status(204).end();
   });
   router.delete('/internal/email-claims/:claimId', guard, async (req, res) => {

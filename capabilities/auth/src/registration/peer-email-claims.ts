@@ -1,6 +1,6 @@
 import { callInternal, type Logger } from '@strangler/kit';
 
-export type PeerClaimAnswer = 'granted' | 'refused' | 'unreachable';
+export type PeerClaimAnswer = 'granted' | 'taken' | 'contended' | 'unreachable';
 
 export interface PeerEmailClaimsOptions {
   /** The other sides that register users (AUTH_PEERS); a function when known only later (tests). */
@@ -22,9 +22,9 @@ export class PeerEmailClaims {
   async claim(peer: string, email: string, claimId: string): Promise<PeerClaimAnswer> {
     try {
       const response = await this.call('POST', `${peer}/internal/email-claims`, { email, claimId });
+      if (response.status === 409) return ((await response.json()) as { code?: string }).code === 'EMAIL_CLAIM_TAKEN' ? 'taken' : 'contended';
       await response.body?.cancel();
       if (response.status === 204) return 'granted';
-      if (response.status === 409) return 'refused';
       this.options.logger.warn({ peer, status: response.status }, 'peer email claim failed');
     } catch (error) {
       this.options.logger.warn({ peer, err: error }, 'peer email claim failed');
