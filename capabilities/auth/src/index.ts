@@ -16,6 +16,7 @@ export { authConfigShape, throttleWindowFitsRedis, THROTTLE_WINDOW_ISSUE, type A
 export { buildAuthSecurity, type AuthSecurity } from './auth-security';
 export { internalAuthRoutes } from './internal-auth-routes';
 export { verifyLogin, type LoginAccount, type VerifiedLogin } from './login/verify-login';
+export { createAuthUseCases, type AuthStorage, type AuthTransaction, type AuthUseCaseDeps } from './auth-use-cases';
 export {
   ARGON2ID_SCHEME,
   LEGACY_SHA256_SCHEME,

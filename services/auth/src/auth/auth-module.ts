@@ -3,6 +3,7 @@ import type { Router } from 'express';
 import { bearerAuthentication, SessionAuthenticator, type Clock, type Logger, type PeerSessionsClient, type SessionValidityCache } from '@strangler/kit';
 import {
   authRoutes,
+  createAuthUseCases,
   EmailReservations,
   internalAuthRoutes,
   type LoginThrottle,
@@ -10,7 +11,6 @@ import {
   type PeerEmailClaims,
 } from '@strangler/auth-capability';
 import { createAuthStore } from './auth-store';
-import { createAuthUseCases } from './auth-use-cases';
 
 export interface AuthModuleDeps {
   knex: Knex;
@@ -32,7 +32,7 @@ export interface AuthModuleDeps {
 export function createAuthModule(deps: AuthModuleDeps): { routers: Router[] } {
   const store = createAuthStore(deps.knex, deps.clock);
   const auth = createAuthUseCases({
-    store,
+    storage: store,
     passwords: deps.passwords,
     throttle: deps.throttle,
     reservations: new EmailReservations(store.emailClaims, deps.emailPeers),
