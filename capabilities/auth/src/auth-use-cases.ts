@@ -46,8 +46,8 @@ export interface AuthUseCaseDeps {
 export function createAuthUseCases({ storage, passwords, throttle, reservations, clock, sessionTtlMs, logger }: AuthUseCaseDeps): AuthUseCases {
   return {
     /** Hashed before anything is held (the hash may queue); the email is reserved on every side first. */
-    async register(input: RegisterInput): Promise<IssuedSession> {
-      const credential = await passwords.hash(input.password);
+    async register(input: RegisterInput, client = {}): Promise<IssuedSession> {
+      const credential = await passwords.hash(input.password, client.signal);
       const user: User = { id: randomUUID(), email: input.email, name: input.name, createdAt: clock.now() };
       const session = newSession(user.id, clock, sessionTtlMs);
       const reservation = await reservations.reserve(user.email);
@@ -67,7 +67,7 @@ export function createAuthUseCases({ storage, passwords, throttle, reservations,
     },
 
     /** A legacy, scrypt or outdated hash is replaced (argon2id) in the transaction that opens the session. */
-    async login(input: LoginInput, client: { address: string }): Promise<IssuedSession> {
+    async login(input: LoginInput, client): Promise<IssuedSession> {
       const { user, credential, upgrade } = await verifyLogin({ throttle, passwords }, input, client, (email) => storage.findAccountByEmail(email));
       const session = newSession(user.id, clock, sessionTtlMs);
       await storage.transaction(async (tx) => {

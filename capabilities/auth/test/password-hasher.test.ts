@@ -116,6 +116,27 @@ describe('HashingGate', () => {
     expect(gate.queued).toBe(0);
   });
 
+  it('drops a waiting job whose client went away, without running it', async () => {
+    const gate = new HashingGate({ concurrency: 1, maxQueue: 4 });
+    const first = deferred();
+    const ran: string[] = [];
+    const a = gate.run(async () => {
+      ran.push('a');
+      await first.promise;
+    });
+    const left = new AbortController();
+    const b = gate.run(async () => void ran.push('b'), left.signal);
+    const c = gate.run(async () => void ran.push('c'));
+    expect(gate.queued).toBe(2);
+    left.abort();
+    await expect(b).rejects.toMatchObject({ code: 'REQUEST_ABORTED' });
+    expect(gate.queued).toBe(1);
+    first.resolve();
+    await Promise.all([a, c]);
+    expect(ran).toEqual(['a', 'c']);
+    await expect(gate.run(async () => 'never', left.signal)).rejects.toMatchObject({ code: 'REQUEST_ABORTED' });
+  });
+
   it('frees its slot when a job fails', async () => {
     const gate = new HashingGate({ concurrency: 1, maxQueue: 0 });
     await expect(gate.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

@@ -26,13 +26,13 @@ export interface VerifiedLogin {
 export async function verifyLogin(
   deps: { throttle: LoginThrottle; passwords: PasswordHashing },
   input: LoginInput,
-  client: { address: string },
+  client: { address: string; signal?: AbortSignal | undefined },
   findAccount: (email: string) => Promise<LoginAccount | undefined>,
 ): Promise<VerifiedLogin> {
   const verified = await deps.throttle.guard(input.email, client.address, async () => {
     const account = await findAccount(input.email);
     const credential = account?.credential;
-    const check = await deps.passwords.check(input.password, credential);
+    const check = await deps.passwords.check(input.password, credential, client.signal);
     return account && credential && check.ok ? { user: account.user, credential, upgrade: check.upgrade } : undefined;
   });
   if (!verified) throw authErrors.invalidCredentials();

@@ -1,4 +1,8 @@
+import { AppError } from '@strangler/kit';
 import { authErrors } from '../auth-errors';
+
+/** The client went away while its hash waited: nothing is computed for nobody. */
+export const clientGone = () => new AppError('REQUEST_ABORTED', 400, 'Request aborted', 'The client aborted the request.');
 
 export interface HashingLimits {
   /** Hashes computed at once (each holds its memory: 19 MiB for argon2id, 64 MiB for old scrypt). */
@@ -16,7 +20,7 @@ export interface HashingLimits {
  */
 export class HashingGate {
   private running = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting: Array<{ start: () => void }> = [];
   /** Exponentially weighted mean duration of one job, for Retry-After. */
   private meanMs = 50;
 
@@ -28,13 +32,28 @@ export class HashingGate {
     return this.waiting.length;
   }
 
-  async run<T>(job: () => Promise<T>): Promise<T> {
+  /** `signal`: the client's request; a job whose client left while it waited is dropped, not run. */
+  async run<T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw clientGone();
     if (this.running < this.limits.concurrency) {
       this.running += 1;
     } else {
       if (this.waiting.length >= this.limits.maxQueue) throw authErrors.busy(this.retryAfterSeconds());
       // The slot is handed over by the job that ends (`running` stays counted), so nobody overtakes.
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await new Promise<void>((resolve, reject) => {
+        const waiter = {
+          start: () => {
+            signal?.removeEventListener('abort', leave);
+            resolve();
+          },
+        };
+        const leave = () => {
+          this.waiting.splice(this.waiting.indexOf(waiter), 1);
+          reject(clientGone());
+        };
+        signal?.addEventListener('abort', leave, { once: true });
+        this.waiting.push(waiter);
+      });
     }
     const started = performance.now();
     try {
@@ -42,7 +61,7 @@ export class HashingGate {
     } finally {
       this.meanMs = 0.9 * this.meanMs + 0.1 * (performance.now() - started);
       const next = this.waiting.shift();
-      if (next) next();
+      if (next) next.start();
       else this.running -= 1;
     }
   }

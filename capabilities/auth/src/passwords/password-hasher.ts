@@ -9,8 +9,9 @@ export type PasswordCheck = { ok: false } | { ok: true; upgrade: Credential | un
 
 /** What the login and register use cases need; the bench's legacy-login reference implements it too. */
 export interface PasswordHashing {
-  hash(password: string): Promise<Credential>;
-  check(password: string, stored: Credential | undefined): Promise<PasswordCheck>;
+  /** `signal`: the client's request; work for a client that left while it waited is not done. */
+  hash(password: string, signal?: AbortSignal): Promise<Credential>;
+  check(password: string, stored: Credential | undefined, signal?: AbortSignal): Promise<PasswordCheck>;
 }
 
 const NOBODY = { hash: '00'.repeat(32), salt: '00'.repeat(16) };
@@ -34,12 +35,12 @@ export class PasswordHasher implements PasswordHashing {
     this.gate = options.gate ?? new HashingGate({ concurrency: 2, maxQueue: 64 });
   }
 
-  hash(password: string): Promise<Credential> {
-    return this.gate.run(() => hashWithArgon2id(password, this.params));
+  hash(password: string, signal?: AbortSignal): Promise<Credential> {
+    return this.gate.run(() => hashWithArgon2id(password, this.params), signal);
   }
 
-  check(password: string, stored: Credential | undefined): Promise<PasswordCheck> {
-    return this.gate.run(() => this.checkNow(password, stored));
+  check(password: string, stored: Credential | undefined, signal?: AbortSignal): Promise<PasswordCheck> {
+    return this.gate.run(() => this.checkNow(password, stored), signal);
   }
 
   private async checkNow(password: string, stored: Credential | undefined): Promise<PasswordCheck> {

@@ -22,6 +22,8 @@ export interface EmailReservation {
 }
 
 const retryLater = () => authErrors.registrationUnavailable(1);
+/** Tries of a contended claim before answering 503 (about 0.3 s of waiting in all). */
+const CONTENDED_ATTEMPTS = 4;
 
 /**
  * One email, one account across both sides while auth is in transition (decision 0028): before a
@@ -37,11 +39,24 @@ export class EmailReservations {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
+  /**
+   * Another registration of the email in flight usually ends within milliseconds: wait for it a few
+   * times (short, jittered) so the answer is the usual 409 or 201, and only then say 503 (retry).
+   */
   async reserve(email: string): Promise<EmailReservation> {
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.tryReserve(email);
+      if (outcome !== 'contended') return outcome;
+      if (attempt >= CONTENDED_ATTEMPTS) throw retryLater();
+      await new Promise((resolve) => setTimeout(resolve, attempt * 50 * (0.5 + Math.random())));
+    }
+  }
+
+  private async tryReserve(email: string): Promise<EmailReservation | 'contended'> {
     const claimId = randomUUID();
     const local = await this.claims.claim(email, claimId, 'local', EMAIL_CLAIM_TTL_MS);
     if (local === 'taken') throw authErrors.emailTaken();
-    if (local === 'contended') throw retryLater();
+    if (local === 'contended') return 'contended';
     const asked = this.now();
     const peers = this.peers.peers;
     const answers = await Promise.all(peers.map((peer) => this.peers.claim(peer, email, claimId)));
@@ -51,7 +66,8 @@ export class EmailReservations {
     if (answers.some((answer) => answer !== 'granted')) {
       await release();
       if (answers.includes('taken')) throw authErrors.emailTaken();
-      throw retryLater();
+      if (answers.includes('unreachable')) throw retryLater();
+      return 'contended';
     }
     return {
       confirm: async (claims) => {
