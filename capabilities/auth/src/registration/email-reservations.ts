@@ -6,9 +6,11 @@ import type { PeerEmailClaims } from './peer-email-claims';
 /**
  * How long a claim holds (on this side and on the peers that granted it). Short: a registration that
  * died between claiming and committing (a killed process) blocks its email until then, answered 503
- * with Retry-After; a live one needs milliseconds between asking the peers and committing.
+ * with Retry-After. A live one needs milliseconds between asking the peers and committing, and gives
+ * up (503) if it gets within COMMIT_MARGIN_MS of the claim's end (a very loaded box).
  */
-export const EMAIL_CLAIM_TTL_MS = 6_000;
+export const EMAIL_CLAIM_TTL_MS = 10_000;
+const COMMIT_MARGIN_MS = 2_000;
 
 /** A registration's hold on its email on every side, until it commits or gives up. */
 export interface EmailReservation {
@@ -71,8 +73,8 @@ export class EmailReservations {
     }
     return {
       confirm: async (claims) => {
-        // Half the TTL: a commit that is this late may find a peer's claim already expired.
-        if (this.now() - asked > EMAIL_CLAIM_TTL_MS / 2) throw retryLater();
+        // A peer's claim began after `asked`: well before its end, it still holds.
+        if (this.now() - asked > EMAIL_CLAIM_TTL_MS - COMMIT_MARGIN_MS) throw retryLater();
         // Taken over by a peer's registration (the smaller claim id wins a tie): it will most likely
         // commit, and the retry will say so.
         if (!(await claims.confirm(email, claimId))) throw retryLater();
