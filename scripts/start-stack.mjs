@@ -27,7 +27,9 @@ const databases = {
 };
 // One secret per run for the internal session endpoints; every process of this stack shares it.
 const internalToken = env.INTERNAL_API_TOKEN ?? randomBytes(32).toString('hex');
-const common = { INTERNAL_API_TOKEN: internalToken, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' };
+// A development machine: the deployables accept the development secrets this repository published
+// (should a developer's environment hold one), which they refuse anywhere else.
+const common = { INTERNAL_API_TOKEN: internalToken, LOG_LEVEL: env.LOG_LEVEL ?? 'warn', STRANGLER_DEV_MODE: 'true' };
 
 const servers = [
   {
@@ -54,6 +56,10 @@ const servers = [
     port: ports.edge,
     env: {
       PORT: ports.edge,
+      // Only this machine reaches the edge, so its admin endpoints may stay open (no EDGE_ADMIN_TOKEN:
+      // `npx strangler status` just works), and only a proxy on this machine is believed about clients.
+      HOST: '127.0.0.1',
+      TRUST_PROXY: 'loopback',
       MONOLITH_URL: url(ports.monolith),
       AUTH_SERVICE_URL: url(ports.auth),
       PAYMENTS_SERVICE_URL: url(ports.payments),

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Router } from 'express';
@@ -11,6 +12,7 @@ import { authServiceConfigSchema } from '@strangler/auth-service/config';
 import { paymentsServiceConfigSchema } from '@strangler/payments-service/config';
 import { edgeConfigSchema } from '@strangler/edge/config';
 import { healthRoutes as edgeHealthRoutes } from '@strangler/edge/health/health-routes';
+import { holdsDevelopmentSecret } from '@strangler/kit';
 import { dataConfigSchema } from '@strangler/migrations/cli/data-config';
 import { parseDataArgs } from '@strangler/migrations/cli/data-args';
 import { CAPABILITIES } from '@strangler/migrations/data/capabilities';
@@ -43,11 +45,23 @@ interface ComposeService {
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
 const services = compose.services;
 
-/** Compose's `${VAR:-default}` / `${VAR}` with nothing set: the default (a bare `${VAR}` would be empty). */
+/**
+ * The operator's secrets, as `.env.example` asks for them: a value of their own for each (compose
+ * itself refuses to start while one is missing: `${VAR:?message}`).
+ */
+const envExample = read('.env.example');
+const operatorSecrets = new Map([...envExample.matchAll(/^([A-Z0-9_]+)=$/gm)].map((m) => [m[1]!, `operator-${m[1]!.toLowerCase().replace(/_/g, '-')}-5f1e9a7c3b2d4e6f8a0b`]));
+
+/** Compose's `${VAR:-default}` and `${VAR:?message}` with only the operator's `.env` set (a bare `${VAR}` would be empty). */
 function interpolate(value: string): string {
-  return value.replace(/\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g, (_, name: string, fallback: string | undefined) => {
-    if (fallback === undefined) throw new Error(`\${${name}} has no default: compose would pass an empty value`);
-    return fallback;
+  return value.replace(/\$\{([A-Z0-9_]+)(?:(:?[-?])([^}]*))?\}/g, (_, name: string, operator: string | undefined, rest: string | undefined) => {
+    if (operator === undefined) throw new Error(`\${${name}} has no default: compose would pass an empty value`);
+    if (operator.endsWith('?')) {
+      const given = operatorSecrets.get(name);
+      if (given === undefined) throw new Error(`\${${name}:?} is required but .env.example does not ask for it`);
+      return given;
+    }
+    return rest ?? '';
   });
 }
 
@@ -94,6 +108,12 @@ const healthPorts = (service: ComposeService) => {
   return [...test.matchAll(/http:\/\/(?:127\.0\.0\.1|localhost):(\d+)(\/[a-z/]+)/g)].map((m) => ({ port: m[1]!, path: m[2]! }));
 };
 const containerPorts = (service: ComposeService) => (service.ports ?? []).map((p) => p.split(':').at(-1)!);
+/** The ports a service listens on: PORT (and the edge's admin port), or a data worker's --port. */
+const listeningPorts = (service: ComposeService): string[] => {
+  if (kindOf(service) === 'data') return [argvOf(service)[argvOf(service).indexOf('--port') + 1]!];
+  const env = envOf(service);
+  return [env.PORT!, ...(env.EDGE_ADMIN_PORT ? [env.EDGE_ADMIN_PORT] : [])];
+};
 
 function routerPaths(router: Router): string[] {
   return (router.stack as Array<{ route?: { path: string } }>).flatMap((layer) => (layer.route ? [layer.route.path] : []));
@@ -156,15 +176,23 @@ describe('docker-compose.yml against the code', () => {
     expect(port).toBe(listening);
     const served =
       kind === 'edge'
-        ? routerPaths(edgeHealthRoutes({ routes: () => true, flags: () => true }, new Registry()))
+        ? routerPaths(edgeHealthRoutes({ routes: () => true, flags: () => true }))
         : routerPaths(kitHealthRoutes({ checks: [], registry: new Registry(), logger: createLogger({ name: 'test', level: 'silent' }) }));
     expect(served).toContain(endpoint);
     expect(endpoint).toMatch(/^\/health\/(ready|live)$/);
   });
 
-  it.each(apps.filter(([, s]) => s.ports))('%s: publishes the port it listens on', (name, service) => {
-    const listening = kindOf(service) === 'data' ? argvOf(service)[argvOf(service).indexOf('--port') + 1] : envOf(service).PORT;
-    expect(containerPorts(service)).toEqual([listening]);
+  it.each(apps.filter(([, s]) => s.ports))('%s: publishes the ports it listens on', (name, service) => {
+    expect(containerPorts(service)).toEqual(listeningPorts(service));
+  });
+
+  it('publishes only the edge’s public port on every interface; everything else on the host’s loopback only', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const published of service.ports ?? []) {
+        const open = !published.startsWith('127.0.0.1:');
+        expect([name, published, open]).toEqual([name, published, name === 'edge' && published === '8080:8080']);
+      }
+    }
   });
 
   it('starts in order: every dependency waits for health, or for a one-shot job to finish', () => {
@@ -202,18 +230,22 @@ describe('docker-compose.yml against the code', () => {
   });
 
   it('every peer and upstream URL names a service of this file on the port it listens on', () => {
-    const listening = new Map<string, string>();
-    for (const [name, service] of apps) listening.set(name, kindOf(service) === 'data' ? argvOf(service)[argvOf(service).indexOf('--port') + 1]! : envOf(service).PORT!);
-    listening.set('unleash', '4242');
+    const listening = new Map<string, string[]>();
+    for (const [name, service] of apps) listening.set(name, listeningPorts(service));
+    listening.set('unleash', ['4242']);
     for (const [name, service] of apps) {
       const env = envOf(service);
       for (const key of ['AUTH_PEERS', 'SYNC_URLS', 'EDGE_URL', 'UNLEASH_URL', ...routesVariables]) {
         for (const url of (env[key] ?? '').split(',').filter(Boolean)) {
           const { hostname, port } = new URL(url);
-          expect([name, key, url, listening.get(hostname)]).toEqual([name, key, url, port]);
+          expect([name, key, url, listening.get(hostname)?.includes(port)]).toEqual([name, key, url, true]);
         }
       }
     }
+    // The CLI reads the edge's admin endpoints and metrics: on the admin port, where the edge serves them.
+    const [, cli] = apps.find(([, s]) => kindOf(s) === 'cli')!;
+    const [, edge] = apps.find(([, s]) => kindOf(s) === 'edge')!;
+    expect(new URL(envOf(cli).EDGE_URL!).port).toBe(envOf(edge).EDGE_ADMIN_PORT);
   });
 
   it('shared secrets and databases agree between the services that share them', () => {
@@ -235,16 +267,47 @@ describe('docker-compose.yml against the code', () => {
     }
   });
 
-  it('the MySQL init script creates every database the services use, and grants their user', () => {
-    const init = read('scripts/docker/mysql-init.sql');
-    expect(services.mysql!.volumes).toContain('./scripts/docker/mysql-init.sql:/docker-entrypoint-initdb.d/01-databases.sql:ro');
+  it('the MySQL init script creates every database the services use, and grants their user the operator’s password', () => {
+    expect(services.mysql!.volumes).toContain('./scripts/docker/mysql-init.sh:/docker-entrypoint-initdb.d/01-databases.sh:ro');
+    // The image's entrypoint sources *.sh init files with its docker_process_sql (the SQL on stdin).
+    const runInit = (env: Record<string, string>) =>
+      spawnSync('bash', ['-ec', 'docker_process_sql() { cat; }; source "$1"', 'init', path.join(ROOT, 'scripts/docker/mysql-init.sh')], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+    const mysqlEnv = envOf(services.mysql!);
+    const init = runInit({ STRANGLER_DB_PASSWORD: mysqlEnv.STRANGLER_DB_PASSWORD! });
+    expect(init.status).toBe(0);
     for (const [, service] of apps.filter(([, s]) => ['monolith', 'auth', 'payments'].includes(kindOf(s)!))) {
       const url = new URL(envOf(service).DATABASE_URL!);
       const database = url.pathname.slice(1);
-      expect(init).toMatch(new RegExp(`CREATE DATABASE IF NOT EXISTS ${database} `));
-      expect(init).toContain(`GRANT ALL PRIVILEGES ON ${database}.* TO '${url.username}'@'%'`);
-      expect(init).toContain(`CREATE USER IF NOT EXISTS '${url.username}'@'%' IDENTIFIED BY '${url.password}'`);
+      expect(init.stdout).toMatch(new RegExp(`CREATE DATABASE IF NOT EXISTS ${database} `));
+      expect(init.stdout).toContain(`GRANT ALL PRIVILEGES ON ${database}.* TO '${url.username}'@'%'`);
+      expect(init.stdout).toContain(`CREATE USER IF NOT EXISTS '${url.username}'@'%' IDENTIFIED BY '${decodeURIComponent(url.password)}'`);
     }
+    // No password, or one that could break out of the SQL string or the URLs: refused.
+    for (const bad of ['', "x'; DROP USER root; --", 'a b']) expect([bad, runInit({ STRANGLER_DB_PASSWORD: bad }).status]).toEqual([bad, 1]);
+  });
+
+  it('ships no secret: every one is the operator’s (${VAR:?}), listed in .env.example, never a default', () => {
+    const text = read('docker-compose.yml');
+    // A variable that reads as a secret never falls back to a value of the file's own.
+    for (const [, name] of text.matchAll(/\$\{([A-Z0-9_]+):-/g)) expect([name, /PASSWORD|SECRET|TOKEN|KEY/.test(name!)]).toEqual([name, false]);
+    const required = new Set([...text.matchAll(/\$\{([A-Z0-9_]+):\?/g)].map((m) => m[1]!));
+    expect([...required].sort()).toEqual([...operatorSecrets.keys()].sort());
+    for (const [name, service] of Object.entries(services)) {
+      for (const [variable, value] of Object.entries(envOf(service))) expect([name, variable, holdsDevelopmentSecret(value)]).toEqual([name, variable, false]);
+      // Development mode is never compose's default.
+      expect([name, envOf(service).STRANGLER_DEV_MODE]).toEqual([name, undefined]);
+    }
+    expect(read('.gitignore').split('\n')).toContain('.env');
+    expect(read('.dockerignore').split('\n')).toContain('.env');
+  });
+
+  it('runs the edge with its admin endpoints on their own port, behind its admin token, trusting no forwarded headers', () => {
+    const [, edge] = apps.find(([, s]) => kindOf(s) === 'edge')!;
+    const config = loadConfig(edgeConfigSchema, envOf(edge));
+    expect(config.EDGE_ADMIN_PORT).toBeDefined();
+    expect(config.EDGE_ADMIN_PORT).not.toBe(config.PORT);
+    expect(config.EDGE_ADMIN_TOKEN).toBe(operatorSecrets.get('EDGE_ADMIN_TOKEN'));
+    expect(config.TRUST_PROXY).toBe('false');
   });
 });
 

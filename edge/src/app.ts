@@ -1,15 +1,15 @@
 import type { RequestListener } from 'node:http';
 import express from 'express';
 import type { Registry } from 'prom-client';
-import { httpErrors, PeerSessionsClient, type Logger } from '@strangler/kit';
+import { PeerSessionsClient, type Logger } from '@strangler/kit';
 import { adminRoutes } from './admin/admin-routes';
 import type { EdgeConfig } from './config';
 import type { FlagSource } from './flags/flag-source';
-import { healthRoutes } from './health/health-routes';
+import { healthRoutes, metricsRoute, type PoolState } from './health/health-routes';
 import { edgeErrorHandler } from './http/error-handler';
+import { frontDoor } from './http/front-door';
 import { edgeRequestId } from './http/request-id';
 import type { TrustFunction } from './http/client-address';
-import { writeProblem } from './http/problem-response';
 import { memoizeTrust, trustProxySetting } from './http/trust-proxy';
 import { UserResolver, type SessionPeers } from './identity/user-resolver';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics/edge-metrics';
@@ -39,7 +39,10 @@ export interface EdgeDeps {
 }
 
 export interface Edge {
+  /** The public listener's handler: health, the proxy, and the admin endpoints unless they have their own port. */
   handler: RequestListener;
+  /** With EDGE_ADMIN_PORT: the admin listener's handler (health, `/_edge/*`, `/metrics`). */
+  adminHandler: RequestListener | undefined;
   registry: Registry;
   breakers: BreakerRegistry;
   isReady(): boolean;
@@ -70,7 +73,6 @@ export function buildEdge(deps: EdgeDeps): Edge {
       logger[to === 'open' ? 'warn' : 'info']({ upstream, breaker: to }, `circuit breaker ${to}`);
     },
   );
-  metrics.observe({ breakers: () => breakers.snapshots(), flags: () => deps.flags.status() });
   const shadow =
     deps.shadow ??
     createShadowMirror({
@@ -105,13 +107,32 @@ export function buildEdge(deps: EdgeDeps): Edge {
       : new Forwarder();
   const affinity = new WriteAffinity({ windowMs: config.READ_YOUR_WRITES_MS, capacity: config.READ_YOUR_WRITES_CALLERS, now });
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
-  app.use(edgeRequestId());
-  app.use(healthRoutes({ routes: () => true, flags: () => deps.flags.status().ready }, metrics.registry));
-  app.use('/_edge', adminRoutes({ adminToken: config.EDGE_ADMIN_TOKEN, routes: deps.routes, flags: deps.flags, breakers, shadow, affinity }));
+  const ownApp = (withAdmin: boolean) => {
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('etag', false);
+    app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
+    app.use(edgeRequestId());
+    app.use(healthRoutes({ routes: () => true, flags: () => deps.flags.status().ready, pools }));
+    if (withAdmin) {
+      app.use(metricsRoute(metrics.registry));
+      app.use('/_edge', adminRoutes({ adminToken: config.EDGE_ADMIN_TOKEN, routes: deps.routes, flags: deps.flags, breakers, shadow, affinity }));
+    }
+    app.use(edgeErrorHandler(logger));
+    return app;
+  };
+  const pools = (): PoolState[] => {
+    const { table } = deps.routes.current();
+    const states: PoolState[] = [{ upstream: 'monolith', monolith: true, queued: forwarder.queued(new URL(table.monolith.url).origin) }];
+    for (const capability of table.capabilities) states.push({ upstream: capability.name, monolith: false, queued: forwarder.queued(new URL(capability.service.url).origin) });
+    return states;
+  };
+  metrics.observe({ breakers: () => breakers.snapshots(), flags: () => deps.flags.status(), queued: () => pools().map(({ upstream, queued }) => ({ upstream, queued })) });
+  const trust = (() => {
+    const probe = express();
+    probe.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
+    return memoizeTrust(probe.get('trust proxy fn') as TrustFunction);
+  })();
   const proxy = proxyHandler({
     routes: deps.routes,
     flags: deps.flags,
@@ -129,28 +150,41 @@ export function buildEdge(deps: EdgeDeps): Edge {
       replayMaxBodyBytes: config.REPLAY_MAX_BODY_BYTES,
       retryAfterSeconds: config.RETRY_AFTER_SECONDS,
       connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
-      responseTimeoutMs: config.UPSTREAM_RESPONSE_TIMEOUT_MS,
+      limits: {
+        queueMs: config.UPSTREAM_QUEUE_TIMEOUT_MS,
+        responseMs: config.UPSTREAM_RESPONSE_TIMEOUT_MS,
+        stallMs: config.UPSTREAM_BODY_STALL_MS,
+        totalMs: config.UPSTREAM_TOTAL_TIMEOUT_MS,
+      },
+      probeTimeoutMs: config.BREAKER_PROBE_TIMEOUT_MS,
+      bodyArrival: {
+        graceMs: config.CLIENT_BODY_TIMEOUT_MS,
+        minBytesPerSecond: config.CLIENT_BODY_MIN_BYTES_PER_SECOND,
+        slowAfterMs: config.CLIENT_SLOW_BODY_MS,
+        maxSlowPerClient: config.CLIENT_MAX_SLOW_REQUESTS,
+      },
       shadowMaxBodyBytes: config.SHADOW_MAX_BODY_BYTES,
     },
-    trust: memoizeTrust(app.get('trust proxy fn') as TrustFunction),
+    trust,
   });
-  app.use(edgeErrorHandler(logger));
 
   // Proxied requests skip express: its per-request setup halved the edge's throughput (edge/bench).
-  const handler: RequestListener = (req, res) => {
-    if (isEdgeEndpoint(req.url ?? '/')) {
-      app(req, res);
-      return;
-    }
-    proxy(req, res).catch((error: unknown) => {
-      logger.error({ err: error, method: req.method, url: req.url }, 'unhandled proxy error');
-      if (res.headersSent) res.destroy();
-      else writeProblem(res, httpErrors.internal(), String(res.getHeader('x-request-id') ?? ''));
+  const separateAdmin = config.EDGE_ADMIN_PORT !== undefined;
+  const door = (serveAdmin: boolean, withProxy: boolean) =>
+    frontDoor({
+      own: ownApp(serveAdmin),
+      ...(withProxy ? { proxy } : {}),
+      serveAdmin,
+      maxHeaders: config.MAX_REQUEST_HEADERS,
+      onRefused: (code) => metrics.refusals.inc({ code }),
+      logger,
     });
-  };
+  const handler = door(!separateAdmin, true);
+  const adminHandler = separateAdmin ? door(true, false) : undefined;
 
   return {
     handler,
+    adminHandler,
     registry: metrics.registry,
     breakers,
     isReady: () => deps.flags.status().ready,
@@ -162,13 +196,3 @@ export function buildEdge(deps: EdgeDeps): Edge {
   };
 }
 
-const OWN_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
-
-/** The edge's own endpoints (health, metrics, `/_edge/*`); everything else is proxied. */
-function isEdgeEndpoint(url: string): boolean {
-  // Every own path starts with `/h`, `/m` or `/_` (any case): most proxied URLs are told apart here.
-  const second = url.charCodeAt(1);
-  if (second !== 0x68 && second !== 0x48 && second !== 0x6d && second !== 0x4d && second !== 0x5f) return false;
-  const path = url.split('?', 1)[0]!.toLowerCase().replace(/(.)\/$/, '$1');
-  return OWN_PATHS.has(path) || path === '/_edge' || path.startsWith('/_edge/');
-}

@@ -7,9 +7,32 @@ const { PORT, LOG_LEVEL, SHUTDOWN_TIMEOUT_MS } = baseConfigShape({ port: 8080, d
 const count = (fallback: number, min = 1) =>
   z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(min, `must be at least ${min}`).default(fallback);
 
+const host = (fallback: string) => z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be an IP address or a host name').default(fallback);
+
+/**
+ * Header lines a Node upstream keeps by default before dropping the rest silently (about 1000:
+ * measured on Node 20.20, it checks in batches of 32), less the lines the edge adds itself (Host,
+ * Connection, X-Forwarded-For/-Proto/-Host, X-Request-Id, framing).
+ */
+export const UPSTREAM_KEPT_HEADER_LINES = 1000 - 10;
+
+/** Whether a listen address only accepts connections from this machine. */
+export function isLoopbackHost(address: string): boolean {
+  return address === 'localhost' || address === '::1' || address === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(address);
+}
+
 export const edgeConfigSchema = z
   .object({
     PORT,
+    /** The address the public listener binds (0.0.0.0: every interface). */
+    HOST: host('0.0.0.0'),
+    /**
+     * A separate listener for `/_edge/*` and `/metrics` (the public port then answers neither). Unset:
+     * they are served on the public port. docker-compose and Kubernetes set it.
+     */
+    EDGE_ADMIN_PORT: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0).max(65535).optional(),
+    /** The address the admin listener binds; without EDGE_ADMIN_TOKEN it must be a loopback address. */
+    EDGE_ADMIN_HOST: host('127.0.0.1'),
     LOG_LEVEL,
     SHUTDOWN_TIMEOUT_MS,
     /** The routes file (JSON): monolith URL, capabilities, their services, flags and routes. Watched. */
@@ -30,7 +53,11 @@ export const edgeConfigSchema = z
     UNLEASH_BACKUP_DIR: z.string().default('.data/unleash-backup'),
     /** Send usage metrics to the Unleash server. */
     UNLEASH_METRICS: booleanFlag(true),
-    /** Bearer token for /_edge/*; unset leaves the admin endpoints open (a warning is logged). */
+    /**
+     * Bearer token for /_edge/*. Unset leaves them open, which is only allowed on a loopback-only
+     * listener (the admin port on a loopback EDGE_ADMIN_HOST, or the public port on a loopback HOST),
+     * with a warning at start.
+     */
     EDGE_ADMIN_TOKEN: secret(),
     ...peerSessionsShape(),
     /** How long a request waits for its bearer token's user id before routing by the token hash instead. */
@@ -41,17 +68,37 @@ export const edgeConfigSchema = z
      * caller contexts each; 0 = evaluate every request). See src/flags/evaluation-cache.ts.
      */
     FLAG_CACHE_SIZE: count(50_000, 0),
-    /** Which peers may set X-Forwarded-*: express "trust proxy" syntax (names, CIDRs, hop count, true/false). */
+    /**
+     * The proxies in front of the edge whose X-Forwarded-For/-Proto/-Host are believed: express "trust
+     * proxy" syntax (addresses, CIDRs, `loopback`, a hop count, true/false). Default: nobody (clients
+     * connect directly); name your load balancers here (README: "Behind a load balancer").
+     */
     TRUST_PROXY: z
       .string()
-      .default('loopback, linklocal, uniquelocal')
+      .default('false')
       .superRefine((value, ctx) => {
         const problem = trustProxyProblem(value);
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       }),
+    /** Most header lines a request may carry (431 beyond): below what a Node upstream keeps, so the upstream sees every header the edge decided by. */
+    MAX_REQUEST_HEADERS: count(500).refine((n) => n <= UPSTREAM_KEPT_HEADER_LINES, { message: `must be at most ${UPSTREAM_KEPT_HEADER_LINES} (a Node upstream keeps 1000 header lines)` }),
+    /** A request body may take this long before the minimum rate applies (docs/decisions/0015-deadlines.md). */
+    CLIENT_BODY_TIMEOUT_MS: positiveMs(10_000),
+    /** ... and must then arrive at this rate at least: each byte buys 1/rate s more (408 when too slow). */
+    CLIENT_BODY_MIN_BYTES_PER_SECOND: count(1_024),
+    /** A body still arriving after this long makes its request slow. */
+    CLIENT_SLOW_BODY_MS: positiveMs(2_000),
+    /** Slow requests one client address may have at once (429 for the next; 0 = no limit). */
+    CLIENT_MAX_SLOW_REQUESTS: count(16, 0),
     UPSTREAM_CONNECT_TIMEOUT_MS: positiveMs(1_000),
     /** Longest silence while waiting for an upstream's response head (the request body may still be flowing). */
     UPSTREAM_RESPONSE_TIMEOUT_MS: positiveMs(15_000),
+    /** Longest wait for a free connection to an upstream: beyond it nothing was sent and the request falls back or gets 502. */
+    UPSTREAM_QUEUE_TIMEOUT_MS: positiveMs(2_000),
+    /** Longest silence in an upstream's response body once it started (not counting a slow client): a failure. */
+    UPSTREAM_BODY_STALL_MS: positiveMs(10_000),
+    /** The whole upstream call, from asking for a connection to the last byte of the answer. */
+    UPSTREAM_TOTAL_TIMEOUT_MS: positiveMs(60_000),
     UPSTREAM_MAX_SOCKETS: count(256),
     /**
      * The HTTP client that forwards to the upstreams: `undici` (a keep-alive pool per upstream; about
@@ -72,6 +119,8 @@ export const edgeConfigSchema = z
     BREAKER_WINDOW_MS: positiveMs(10_000),
     /** How long an open breaker keeps traffic on the monolith before one probe request is let through. */
     BREAKER_COOLDOWN_MS: positiveMs(5_000),
+    /** The whole call of that probe: it decides for everyone, so it may not hang on. */
+    BREAKER_PROBE_TIMEOUT_MS: positiveMs(2_000),
     /**
      * Read-your-writes: for this long after a caller's write to a capability, their reads of it go to the
      * side that took the write (when the stage lets that side serve reads at all), so a read never
@@ -101,7 +150,20 @@ export const edgeConfigSchema = z
   .refine((config) => !config.UNLEASH_URL || config.UNLEASH_API_TOKEN, {
     message: 'is required when UNLEASH_URL is set',
     path: ['UNLEASH_API_TOKEN'],
+  })
+  .refine((config) => config.EDGE_ADMIN_TOKEN !== undefined || isLoopbackHost(adminListenHost(config)), {
+    message: 'is required while the admin endpoints listen on a non-loopback address (set it, or EDGE_ADMIN_PORT with a loopback EDGE_ADMIN_HOST, or a loopback HOST)',
+    path: ['EDGE_ADMIN_TOKEN'],
+  })
+  .refine((config) => config.UPSTREAM_TOTAL_TIMEOUT_MS >= config.UPSTREAM_RESPONSE_TIMEOUT_MS, {
+    message: 'must be at least UPSTREAM_RESPONSE_TIMEOUT_MS',
+    path: ['UPSTREAM_TOTAL_TIMEOUT_MS'],
   });
+
+/** Where the admin endpoints listen: the admin port's address, or the public one's. */
+export function adminListenHost(config: { EDGE_ADMIN_PORT?: number | undefined; EDGE_ADMIN_HOST: string; HOST: string }): string {
+  return config.EDGE_ADMIN_PORT === undefined ? config.HOST : config.EDGE_ADMIN_HOST;
+}
 
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
 

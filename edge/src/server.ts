@@ -1,5 +1,6 @@
-import { ConfigError, createLogger, listen, onShutdownSignal } from '@strangler/kit';
+import { ConfigError, createLogger, onShutdownSignal } from '@strangler/kit';
 import { interpolationEnvironment, readEdgeConfig } from './config';
+import { listenEdge } from './edge-listeners';
 import { FileLoadError } from './files/reloadable-file';
 import { createEdgeRuntime } from './runtime';
 
@@ -7,22 +8,26 @@ async function main(): Promise<void> {
   const config = readEdgeConfig();
   const logger = createLogger({ name: 'edge', level: config.LOG_LEVEL });
   const runtime = await createEdgeRuntime(config, { env: interpolationEnvironment(), logger });
-  if (!config.EDGE_ADMIN_TOKEN) logger.warn('EDGE_ADMIN_TOKEN is not set: the /_edge/* admin endpoints are open');
-  const server = await listen(runtime.edge.handler, config.PORT);
+  // The config refuses open admin endpoints on anything but a loopback-only listener.
+  if (!config.EDGE_ADMIN_TOKEN) logger.warn('EDGE_ADMIN_TOKEN is not set: the /_edge/* admin endpoints are open to anyone on this machine');
+  const listeners = await listenEdge(runtime.edge, config);
   const { table } = runtime.routes.current();
   logger.info(
     {
-      port: server.port,
+      port: listeners.public.port,
+      host: config.HOST,
+      admin: listeners.admin ? { port: listeners.admin.port, host: config.EDGE_ADMIN_HOST } : 'on the public port',
       flags: runtime.flags.status().where,
       monolith: table.monolith.url,
       capabilities: Object.fromEntries(table.capabilities.map((c) => [c.name, c.service.url])),
+      trustProxy: config.TRUST_PROXY,
     },
-    `edge listening on http://localhost:${server.port}`,
+    `edge listening on http://localhost:${listeners.public.port}`,
   );
   onShutdownSignal(
     logger,
     [
-      { name: 'http', run: () => server.close(config.SHUTDOWN_TIMEOUT_MS) },
+      { name: 'http', run: () => listeners.close(config.SHUTDOWN_TIMEOUT_MS) },
       { name: 'edge', run: () => runtime.close() },
     ],
     config.SHUTDOWN_TIMEOUT_MS,

@@ -69,7 +69,7 @@ describe('admin endpoints and health', () => {
 
   it('answers health and metrics itself, without the admin token', async () => {
     expect(await jsonOf(fetch(`${edge.url}/health/live`))).toEqual({ status: 'ok' });
-    expect(await jsonOf(fetch(`${edge.url}/health/ready`))).toEqual({ status: 'ready', checks: { routes: 'ok', flags: 'ok' } });
+    expect(await jsonOf(fetch(`${edge.url}/health/ready`))).toEqual({ status: 'ready', checks: { routes: 'ok', flags: 'ok', upstreams: 'ok' } });
     const metrics = await (await fetch(`${edge.url}/metrics`)).text();
     expect(metrics).toContain('edge_flag_source_ready{source="local-file",service="edge"} 1');
     expect((await fetch(`${edge.url}/health/ready/`)).status).toBe(200);

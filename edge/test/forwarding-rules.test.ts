@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { clientAddress } from '../src/http/client-address';
+import { clientAddress, forwardingFacts } from '../src/http/client-address';
 import { endToEndResponseHeaders } from '../src/proxy/hop-by-hop';
 import { outgoingRequestHeaders, withFraming } from '../src/proxy/outgoing-headers';
 import { decideOnFailure } from '../src/resilience/fallback-policy';
@@ -24,27 +24,41 @@ describe('outgoingRequestHeaders', () => {
     'x-forwarded-proto': 'https',
     'x-forwarded-host': 'public.example.com',
     forwarded: 'for=203.0.113.9',
+    'x-forwarded-port': '443',
+    'x-strangler-target': 'service',
+    'x-strangler-anything': 'x',
+    'x-internal-token': 'guess',
+    'x-shadow-request': 'candidate',
   };
 
   it('drops hop-by-hop headers (and those Connection names), keeps end-to-end ones, sets the request id', () => {
-    const headers = outgoingRequestHeaders(incoming, { peerAddress: '10.0.0.5', peerTrusted: true, protocol: 'http', requestId: 'rid-1' });
+    const headers = outgoingRequestHeaders(incoming, { forwardedFor: '10.0.0.5', peerTrusted: true, protocol: 'http', requestId: 'rid-1' });
     for (const name of ['connection', 'keep-alive', 'x-trace-hop', 'te', 'upgrade', 'proxy-authorization', 'transfer-encoding', 'content-length', 'expect', 'host']) {
       expect(headers).not.toHaveProperty(name);
     }
     expect(headers).toMatchObject({ authorization: 'Bearer t', traceparent: incoming.traceparent, 'x-request-id': 'rid-1' });
   });
 
-  it('extends a trusted proxy’s X-Forwarded-* and replaces an untrusted client’s claims', () => {
-    const trusted = outgoingRequestHeaders(incoming, { peerAddress: '10.0.0.5', peerTrusted: true, protocol: 'http', requestId: 'r' });
-    expect(trusted).toMatchObject({
-      'x-forwarded-for': '203.0.113.9, 10.0.0.5',
-      'x-forwarded-proto': 'https',
-      'x-forwarded-host': 'public.example.com',
-      forwarded: 'for=203.0.113.9',
-    });
-    const untrusted = outgoingRequestHeaders(incoming, { peerAddress: '198.51.100.7', peerTrusted: false, protocol: 'http', requestId: 'r' });
+  it('never forwards a client’s copy of the harness’s own headers (issue #14 §5)', () => {
+    for (const trusted of [true, false]) {
+      const headers = outgoingRequestHeaders(incoming, { forwardedFor: '10.0.0.5', peerTrusted: trusted, protocol: 'http', requestId: 'r' });
+      for (const name of ['x-strangler-target', 'x-strangler-anything', 'x-internal-token', 'x-shadow-request']) expect([trusted, name, headers[name]]).toEqual([trusted, name, undefined]);
+    }
+  });
+
+  it('writes X-Forwarded-For itself, believes a trusted proxy’s well-formed Proto and Host, and never passes Forwarded or other X-Forwarded-* (issue #14 §3)', () => {
+    const trusted = outgoingRequestHeaders(incoming, { forwardedFor: '203.0.113.9, 10.0.0.5', peerTrusted: true, protocol: 'http', requestId: 'r' });
+    expect(trusted).toMatchObject({ 'x-forwarded-for': '203.0.113.9, 10.0.0.5', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'public.example.com' });
+    expect(trusted).not.toHaveProperty('forwarded');
+    expect(trusted).not.toHaveProperty('x-forwarded-port');
+    const untrusted = outgoingRequestHeaders(incoming, { forwardedFor: '198.51.100.7', peerTrusted: false, protocol: 'http', requestId: 'r' });
     expect(untrusted).toMatchObject({ 'x-forwarded-for': '198.51.100.7', 'x-forwarded-proto': 'http', 'x-forwarded-host': 'shop.example.com' });
     expect(untrusted).not.toHaveProperty('forwarded');
+    const odd = outgoingRequestHeaders(
+      { ...incoming, 'x-forwarded-proto': 'gopher', 'x-forwarded-host': 'evil.example.com/path?x' },
+      { forwardedFor: '10.0.0.5', peerTrusted: true, protocol: 'https', requestId: 'r' },
+    );
+    expect(odd).toMatchObject({ 'x-forwarded-proto': 'https', 'x-forwarded-host': 'shop.example.com' });
   });
 
   it('frames each attempt itself', () => {
@@ -112,5 +126,21 @@ describe('clientAddress (as express computes req.ip)', () => {
     expect(clientAddress(req('127.0.0.1', 'spoofed, 198.51.100.4, 10.0.0.2'), trustLoopbackAndPrivate)).toBe('198.51.100.4');
     expect(clientAddress(req('198.51.100.7', '203.0.113.9'), trustLoopbackAndPrivate)).toBe('198.51.100.7');
     expect(clientAddress(req('127.0.0.1'), trustLoopbackAndPrivate)).toBe('127.0.0.1');
+  });
+
+  it('forwards only the part of X-Forwarded-For the trusted proxies vouch for: from the client on', () => {
+    // What the client wrote before its own address is dropped, so an upstream that trusts private
+    // ranges can never walk into an address the client chose.
+    expect(forwardingFacts(req('127.0.0.1', 'spoofed, 198.51.100.4, 10.0.0.2'), trustLoopbackAndPrivate)).toEqual({
+      client: '198.51.100.4',
+      forwardedFor: '198.51.100.4, 10.0.0.2, 127.0.0.1',
+      peerTrusted: true,
+    });
+    expect(forwardingFacts(req('10.9.9.9', '1.2.3.4'), () => false)).toEqual({ client: '10.9.9.9', forwardedFor: '10.9.9.9', peerTrusted: false });
+    expect(forwardingFacts(req('127.0.0.1', '10.0.0.7, 10.0.0.2'), trustLoopbackAndPrivate)).toEqual({
+      client: '10.0.0.7',
+      forwardedFor: '10.0.0.7, 10.0.0.2, 127.0.0.1',
+      peerTrusted: true,
+    });
   });
 });

@@ -29,7 +29,7 @@ describeDeployableProcess('the edge process', SERVER, ({ run, dir }) => {
 
   it('refuses to start on an invalid routes file, saying what is wrong', async () => {
     writeFileSync(path.join(dir(), 'routes.json'), JSON.stringify({ monolith: { url: '${MONOLITH_URL}' }, capabilities: {} }));
-    const proc = run({ PORT: '0', ROUTES_FILE: path.join(dir(), 'routes.json'), FLAGS_FILE: path.join(dir(), 'flags.json') });
+    const proc = run({ PORT: '0', HOST: '127.0.0.1', ROUTES_FILE: path.join(dir(), 'routes.json'), FLAGS_FILE: path.join(dir(), 'flags.json') });
     await expectRefusal(proc, ['monolith.url: ${MONOLITH_URL} is not set and has no default']);
   });
 
@@ -44,6 +44,51 @@ describeDeployableProcess('the edge process', SERVER, ({ run, dir }) => {
     await expectServesThenStops(proc, async (url) => {
       const proxied = await fetch(`${url}/api/payments/p1`);
       expect([proxied.status, proxied.headers.get('x-strangler-target'), proxied.headers.get('x-upstream')]).toEqual([200, 'monolith', 'monolith']);
+    });
+  });
+
+  const shipped = () => ({ PORT: '0', ROUTES_FILE: path.resolve(__dirname, '../routes.json'), FLAGS_FILE: path.join(dir(), 'flags.json'), MONOLITH_URL: monolith.url });
+
+  it('refuses open admin endpoints on a listener other machines can reach (issue #18)', async () => {
+    await expectRefusal(run(shipped()), ['EDGE_ADMIN_TOKEN: is required while the admin endpoints listen on a non-loopback address']);
+    await expectRefusal(run({ ...shipped(), HOST: '127.0.0.1', EDGE_ADMIN_PORT: '0', EDGE_ADMIN_HOST: '0.0.0.0' }), ['EDGE_ADMIN_TOKEN: is required']);
+  });
+
+  it('opens them without a token only on a loopback-only listener, and says so', async () => {
+    const output = await expectServesThenStops(run({ ...shipped(), HOST: '127.0.0.1' }), async (url) => {
+      expect((await fetch(`${url}/_edge/capabilities`)).status).toBe(200);
+    });
+    expect(output).toContain('EDGE_ADMIN_TOKEN is not set: the /_edge/* admin endpoints are open to anyone on this machine');
+  });
+
+  it('refuses a development secret this repository published, unless in development mode', async () => {
+    const published = 'strangler-dev-edge-admin-token-0123456789';
+    await expectRefusal(run({ ...shipped(), EDGE_ADMIN_TOKEN: published }), ['EDGE_ADMIN_TOKEN: holds a development secret published in this repository'], [published]);
+    await expectServesThenStops(run({ ...shipped(), EDGE_ADMIN_TOKEN: published, STRANGLER_DEV_MODE: 'true' }), async (url) => {
+      expect((await fetch(`${url}/_edge/capabilities`, { headers: { authorization: `Bearer ${published}` } })).status).toBe(200);
+    });
+  });
+
+  it('serves /_edge/* and /metrics only on the admin port when it has one (what docker-compose runs)', async () => {
+    const token = 'process-test-admin-token-0123456789abcdef';
+    const proc = run({ ...shipped(), EDGE_ADMIN_TOKEN: token, EDGE_ADMIN_PORT: '0', EDGE_ADMIN_HOST: '127.0.0.1' });
+    monolith.requests.length = 0;
+    await expectServesThenStops(proc, async (url) => {
+      const adminPort = /"admin":\{"port":(\d+)/.exec(proc.output())?.[1];
+      expect(adminPort).toBeDefined();
+      const admin = `http://127.0.0.1:${adminPort}`;
+      for (const path of ['/metrics', '/_edge/capabilities', '//metrics', '/METRICS']) {
+        const answer = await fetch(`${url}${path}`);
+        expect([path, answer.status, answer.headers.get('x-strangler-target')]).toEqual([path, 404, null]);
+      }
+      expect(monolith.requests).toEqual([]);
+      expect(await (await fetch(`${admin}/metrics`)).text()).toContain('edge_requests_total');
+      expect((await fetch(`${admin}/_edge/capabilities`)).status).toBe(401);
+      expect((await fetch(`${admin}/_edge/capabilities`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect((await fetch(`${admin}/health/ready`)).status).toBe(200);
+      // The admin listener proxies nothing.
+      expect((await fetch(`${admin}/api/payments/p1`)).status).toBe(404);
+      expect(monolith.requests).toEqual([]);
     });
   });
 });

@@ -1,7 +1,9 @@
 export { loadConfig, ConfigError } from './config/load-config';
+export { DEV_MODE_VARIABLE, holdsDevelopmentSecret } from './config/development-secrets';
 export { baseConfigShape, peerSessionsShape, port, positiveMs, databaseUrl, logLevels, urlList, secret, booleanFlag } from './config/base-config';
 export { AppError, validationError, notFound, type FieldProblem } from './errors/app-error';
 export { httpErrors } from './errors/http-errors';
+export { isDependencyUnavailable } from './errors/dependency-unavailable';
 export { toProblem, problemType, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './errors/problem-details';
 export { createLogger, REDACTED_PATHS, type Logger } from './logging/logger';
 export { requestContext } from './logging/request-context';

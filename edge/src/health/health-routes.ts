@@ -2,24 +2,45 @@ import { Router } from 'express';
 import type { Registry } from 'prom-client';
 import { PROBLEM_CONTENT_TYPE, problemType } from '@strangler/kit';
 
+/** Requests waiting for a free connection to one upstream (see RequestForwarder.queued). */
+export interface PoolState {
+  upstream: string;
+  /** The monolith serves whatever nothing else can: its pool exhausted, the edge cannot serve. */
+  monolith: boolean;
+  queued: number;
+}
+
 export interface EdgeReadiness {
   routes: () => boolean;
   flags: () => boolean;
+  /** Upstream pools; absent: not checked. */
+  pools?: () => PoolState[];
 }
 
-/** The edge's own health and metrics endpoints (never proxied). */
-export function healthRoutes(readiness: EdgeReadiness, registry: Registry): Router {
+type CheckState = 'ok' | 'failing' | 'exhausted' | 'degraded';
+
+/**
+ * The edge's health endpoints (never proxied), on every listener. Ready means routes and flags are
+ * loaded and requests are not waiting for a connection to the monolith; a service's exhausted pool is
+ * reported (`degraded`) without failing readiness, because its requests fall back to the monolith.
+ */
+export function healthRoutes(readiness: EdgeReadiness): Router {
   const router = Router();
   router.get('/health/live', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/health/ready', (_req, res) => {
-    const checks = { routes: readiness.routes() ? 'ok' : 'failing', flags: readiness.flags() ? 'ok' : 'failing' };
-    if (Object.values(checks).every((c) => c === 'ok')) {
-      res.json({ status: 'ready', checks });
+    const pools = readiness.pools?.() ?? [];
+    const waiting = pools.filter((pool) => pool.queued > 0);
+    const upstreams: CheckState = waiting.some((pool) => pool.monolith) ? 'exhausted' : waiting.length > 0 ? 'degraded' : 'ok';
+    const checks: Record<string, CheckState> = { routes: readiness.routes() ? 'ok' : 'failing', flags: readiness.flags() ? 'ok' : 'failing' };
+    if (readiness.pools) checks.upstreams = upstreams;
+    const queued = Object.fromEntries(waiting.map((pool) => [pool.upstream, pool.queued]));
+    const failing = Object.entries(checks).filter(([, c]) => c === 'failing' || c === 'exhausted').map(([name]) => name);
+    if (failing.length === 0) {
+      res.json({ status: 'ready', checks, ...(waiting.length ? { queued } : {}) });
       return;
     }
-    const failing = Object.entries(checks).filter(([, c]) => c !== 'ok').map(([name]) => name);
     res
       .status(503)
       .type(PROBLEM_CONTENT_TYPE)
@@ -32,9 +53,16 @@ export function healthRoutes(readiness: EdgeReadiness, registry: Registry): Rout
           code: 'NOT_READY',
           requestId: res.locals.requestId,
           checks,
+          ...(waiting.length ? { queued } : {}),
         }),
       );
   });
+  return router;
+}
+
+/** The edge's Prometheus endpoint (on the admin listener when there is one). */
+export function metricsRoute(registry: Registry): Router {
+  const router = Router();
   router.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });

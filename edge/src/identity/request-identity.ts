@@ -12,9 +12,13 @@ export interface RequestIdentity {
 
 /**
  * The Unleash context a request is evaluated with, built so `default` stickiness keeps everyone on
- * one side while the percentage holds: the user id behind the bearer token when it can be resolved
- * quickly, else the token's hash (sessionId); for anonymous calls (login, register) a hash of the
- * client address (sessionId), so they stick too instead of falling to Unleash's random stickiness.
+ * one side while the percentage holds, and so a client cannot choose its side:
+ * - a bearer token that resolves to a user: that user's id (the user's side, whatever token or
+ *   address they come from);
+ * - anything else — no token, a token that resolves to nobody, or one not resolved in time — a hash
+ *   of the client's address as far as trusted proxies vouch for it (sessionId), never the token's hash:
+ *   made-up tokens are free, so bucketing by them let a client retry until it landed on the side it
+ *   wanted (docs/decisions/0017-forwarded-headers-and-bucketing.md).
  * Returned at once when nothing has to be looked up (anonymous, or a token already resolved), so the
  * common request does not wait on a promise.
  */
@@ -27,7 +31,7 @@ export function unleashContextFor(identity: RequestIdentity, users: UserResolver
     if (known) return tokenContext(known.userId, tokenHash, remoteAddress);
     return users.resolve(tokenHash).then((userId) => tokenContext(userId, tokenHash, remoteAddress));
   }
-  return { sessionId: addressHash(remoteAddress), remoteAddress };
+  return addressContext(remoteAddress);
 }
 
 /**
@@ -47,7 +51,11 @@ export function callerKeysFor(identity: Pick<RequestIdentity, 'headers'>, users:
 const NO_KEYS: string[] = [];
 
 function tokenContext(userId: string | undefined, tokenHash: string, remoteAddress: string): Context {
-  return userId ? { userId, sessionId: tokenHash, remoteAddress } : { sessionId: tokenHash, remoteAddress };
+  return userId ? { userId, sessionId: tokenHash, remoteAddress } : addressContext(remoteAddress);
+}
+
+function addressContext(remoteAddress: string): Context {
+  return { sessionId: addressHash(remoteAddress), remoteAddress };
 }
 
 /** kit's hashToken (hex SHA-256 of the UTF-8 token, what the sides key sessions by), in one call. */

@@ -18,12 +18,22 @@ export interface EdgeMetrics {
   readYourWrites: Counter<'capability' | 'side'>;
   fileReloads: Counter<'file' | 'outcome'>;
   userLookups: Counter<'result'>;
+  /** Requests the edge answered itself with a 4xx before routing or forwarding them, by problem code. */
+  refusals: Counter<'code'>;
   flagObserver: FlagSourceObserver;
   /** edge_requests_total and edge_request_duration_seconds for one proxied request. */
   recordProxiedRequest(capability: string, target: string, status: number | 'aborted', stage: string, seconds: number): void;
   onUserLookup(result: LookupResult): void;
   /** Late binding of what the collected gauges read (they exist before the edge that owns the data). */
-  observe(sources: { breakers: () => BreakerSnapshot[]; flags: () => FlagSourceStatus }): void;
+  observe(sources: ObservedSources): void;
+}
+
+/** What the collected gauges read. */
+export interface ObservedSources {
+  breakers: () => BreakerSnapshot[];
+  flags: () => FlagSourceStatus;
+  /** Requests waiting for a free upstream connection, per upstream (monolith or capability). */
+  queued?: () => Array<{ upstream: string; queued: number }>;
 }
 
 /** The edge's metrics, on its own registry (shared with the shadow module, which adds its own). */
@@ -32,7 +42,7 @@ export function createEdgeMetrics(options: { registry?: Registry; defaultMetrics
   if (!options.registry) registry.setDefaultLabels({ service: 'edge' });
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  let sources: { breakers: () => BreakerSnapshot[]; flags: () => FlagSourceStatus } | undefined;
+  let sources: ObservedSources | undefined;
 
   const flagRefreshes = new Counter({ name: 'edge_flag_source_refreshes_total', help: 'Successful flag refreshes by source', labelNames: ['source'] as const, registers });
   const flagErrors = new Counter({
@@ -73,6 +83,18 @@ export function createEdgeMetrics(options: { registry?: Registry; defaultMetrics
       if (!sources) return;
       this.reset();
       for (const breaker of sources.breakers()) this.set({ upstream: breaker.name }, BREAKER_STATE_VALUE[breaker.state]);
+    },
+  });
+
+  new Gauge({
+    name: 'edge_upstream_queued_requests',
+    help: 'Requests waiting for a free connection to an upstream (more than 0: its pool is exhausted)',
+    labelNames: ['upstream'] as const,
+    registers,
+    collect() {
+      if (!sources?.queued) return;
+      this.reset();
+      for (const { upstream, queued } of sources.queued()) this.set({ upstream }, queued);
     },
   });
 
@@ -168,6 +190,12 @@ export function createEdgeMetrics(options: { registry?: Registry; defaultMetrics
       registers,
     }),
     userLookups,
+    refusals: new Counter({
+      name: 'edge_refused_requests_total',
+      help: 'Requests the edge refused itself before routing or forwarding them (bad target, Connection games, too many headers, slow bodies), by problem code',
+      labelNames: ['code'] as const,
+      registers,
+    }),
     flagObserver: {
       refreshed: (kind: FlagSourceKind) => flagRefreshes.inc({ source: kind }),
       failed: (kind: FlagSourceKind, severity: 'error' | 'warn') => flagErrors.inc({ source: kind, severity }),

@@ -2,24 +2,31 @@ import { request as httpRequest, type Agent, type ClientRequest, type IncomingMe
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
+import type { AppError } from '@strangler/kit';
+import { AttemptDeadlines, type AttemptLimits, type Expiry } from './attempt-deadlines';
+import { BodyDeadlineError } from './body-arrival';
 import { withFraming, type HeaderRecord } from './outgoing-headers';
 import type { RequestBody } from './request-body';
 import { ResponseCapture } from './response-capture';
 import { clearResponseHead, copyResponseHead, type ResponseHeaders } from './response-head';
-import { classifyUpstreamError, type UpstreamFailure } from './upstream-errors';
+import { classifyUpstreamError, queueTimeout, type UpstreamFailure } from './upstream-errors';
 import { upstreamPath } from './upstream-path';
+import { requestErrors } from '../http/request-errors';
 
 export interface UpstreamTarget {
   url: URL;
   agent: Agent;
   connectTimeoutMs: number;
-  responseTimeoutMs: number;
+  /** The other limits of a call (see attempt-deadlines.ts); `responseMs` is the routes file's response timeout. */
+  limits: AttemptLimits;
 }
 
 export interface AttemptSpec {
   req: IncomingMessage;
   res: ServerResponse;
   upstream: UpstreamTarget;
+  /** The canonical request-target (path and query, see http/request-target.ts); a base path is prefixed here. */
+  target: string;
   /** End-to-end request headers (see outgoing-headers.ts); framing is added here. */
   headers: HeaderRecord;
   body: RequestBody;
@@ -27,6 +34,8 @@ export interface AttemptSpec {
   extraResponseHeaders: Record<string, string>;
   /** Keep the first bytes of the response body (for the shadow comparison). */
   captureBytes?: number;
+  /** A shorter limit for the whole call than the upstream's (a breaker's probe). */
+  totalTimeoutMs?: number;
   /** Called when the upstream's response head arrives, before the client sees anything. */
   onResponseHead?(status: number): void;
   /** Statuses to treat as a failed attempt rather than the answer (the caller may try elsewhere). */
@@ -39,19 +48,48 @@ export interface ForwardedResponse {
   headers: Record<string, string | string[]>;
   /** The client got the whole body (false if either side broke off mid-stream). */
   completed: boolean;
+  /** When not completed: who broke off (the upstream failed or stalled, or the client left). */
+  brokenBy?: 'upstream' | 'client';
   captured: { body: Buffer; truncated: boolean } | undefined;
 }
 
 /** Forwards one attempt of a request to one upstream: node:http (`Forwarder`) or undici (`UndiciForwarder`). */
 export interface RequestForwarder {
   attempt(spec: AttemptSpec): Promise<AttemptOutcome>;
+  /** Requests waiting for a free connection to this origin right now (an exhausted pool has some). */
+  queued(origin: string): number;
   close(): void;
 }
 
 export type AttemptOutcome =
   | { kind: 'responded'; response: ForwardedResponse }
   | { kind: 'failed'; failure: UpstreamFailure }
+  /** The client's own request failed (its body came too slowly): `error` is its answer; nothing to fall back on. */
+  | { kind: 'client-error'; error: AppError }
   | { kind: 'client-gone' };
+
+/** The limits of one attempt: the upstream's, the whole call capped by the spec (a probe). */
+export function limitsOf(spec: AttemptSpec): AttemptLimits {
+  const { limits } = spec.upstream;
+  if (spec.totalTimeoutMs === undefined || spec.totalTimeoutMs >= limits.totalMs) return limits;
+  return { ...limits, totalMs: spec.totalTimeoutMs, responseMs: Math.min(limits.responseMs, spec.totalTimeoutMs) };
+}
+
+/**
+ * What an expired deadline before the response head means: the queue (nothing sent: the pool was
+ * full), the client's body still arriving when the whole call ran out (the client's slowness), or the
+ * upstream's silence (a timeout).
+ */
+export function expiredBeforeHead(expiry: Expiry, spec: AttemptSpec): AttemptOutcome {
+  if (expiry === 'queue') return { kind: 'failed', failure: queueTimeout(spec.upstream.limits.queueMs) };
+  if (expiry === 'total' && !spec.body.complete) return { kind: 'client-error', error: requestErrors.bodyTimeout() };
+  return { kind: 'failed', failure: classifyUpstreamError(new Error(`${expiry} deadline`), { connected: true, timedOut: 'response' }) };
+}
+
+/** The client's failure carried by an error from its body stream, if that is what it is. */
+export function bodyFailure(error: unknown): AttemptOutcome | undefined {
+  return error instanceof BodyDeadlineError ? { kind: 'client-error', error: error.problem } : undefined;
+}
 
 /** Where one upstream is, as the request options need it: parsed once per URL. */
 interface Endpoint {
@@ -98,9 +136,15 @@ function endpointOf(url: URL): Endpoint {
  * pass loop, event emitter round trips and URL parsing (docs/decisions/0010-edge-hot-path.md).
  */
 export class Forwarder implements RequestForwarder {
+  private readonly agents = new Set<Agent>();
+
   attempt(spec: AttemptSpec): Promise<AttemptOutcome> {
     return new Promise((resolve) => {
       const { req, res, upstream, body } = spec;
+      if (res.destroyed || req.socket.destroyed) {
+        resolve({ kind: 'client-gone' });
+        return;
+      }
       let settled = false;
       let responded = false;
       let connected = false;
@@ -109,19 +153,33 @@ export class Forwarder implements RequestForwarder {
       let socketAssigned = false;
       let timedOut: 'connect' | 'response' | undefined;
       let connectTimer: NodeJS.Timeout | undefined;
+      let expired: Expiry | undefined;
       // A body is held back until the connection is up (see RequestBody); no body, nothing to hold.
       const gate = body.present ? new PassThrough() : undefined;
+
+      let proxyRes: IncomingMessage | undefined;
+      let finished: ((completed: boolean, brokenBy?: 'upstream' | 'client') => void) | undefined;
+      const deadlines = new AttemptDeadlines(limitsOf(spec), (expiry) => {
+        expired = expiry;
+        if (responded) {
+          // The answer started and then stalled (or ran out of time): the client's copy cannot be completed.
+          proxyRes?.destroy();
+          res.destroy();
+          finished?.(false, 'upstream');
+          return;
+        }
+        settle(expiredBeforeHead(expiry, spec));
+        proxyReq.destroy();
+      });
 
       const settle = (outcome: AttemptOutcome) => {
         if (settled) return;
         settled = true;
         clearTimeout(connectTimer);
+        deadlines.done();
         resolve(outcome);
       };
-      if (res.destroyed || req.socket.destroyed) {
-        resolve({ kind: 'client-gone' });
-        return;
-      }
+      this.agents.add(upstream.agent);
       // Left in place once settled (res is this request's alone): it then does nothing.
       res.on('close', () => {
         if (settled || responded) return;
@@ -132,66 +190,69 @@ export class Forwarder implements RequestForwarder {
       const onConnected = () => {
         clearTimeout(connectTimer);
         connected = true;
-        proxyReq.setTimeout(upstream.responseTimeoutMs, () => {
-          timedOut = 'response';
-          proxyReq.destroy();
-        });
-        if (gate) body.open().pipe(gate);
+        deadlines.connected();
+        if (gate) body.sendTo(gate);
       };
 
-      const onResponse = (proxyRes: IncomingMessage) => {
+      const onResponse = (response: IncomingMessage) => {
         if (settled) {
-          proxyRes.destroy();
+          response.destroy();
           return;
         }
-        proxyReq.setTimeout(0);
-        const status = proxyRes.statusCode ?? 502;
+        proxyRes = response;
+        const status = response.statusCode ?? 502;
         if (spec.refuseStatus?.(status)) {
-          proxyRes.resume();
+          response.resume();
           settle({ kind: 'failed', failure: { kind: 'reset', requestSent: true, code: `HTTP_${status}`, message: `upstream answered ${status}` } });
           return;
         }
         const capture = spec.captureBytes !== undefined ? new ResponseCapture(spec.captureBytes) : undefined;
         let headers: ResponseHeaders;
         try {
-          headers = copyResponseHead(res, proxyRes.rawHeaders, spec.extraResponseHeaders, capture !== undefined);
+          headers = copyResponseHead(res, response.rawHeaders, spec.extraResponseHeaders, capture !== undefined);
         } catch (error) {
           // A head node's client accepted but its server refuses to repeat: nothing was sent yet.
           clearResponseHead(res);
-          proxyRes.destroy();
+          response.destroy();
           settle({ kind: 'failed', failure: { kind: 'reset', requestSent: true, code: 'EBADHEADER', message: (error as Error).message } });
           return;
         }
         responded = true;
+        deadlines.responding();
         spec.onResponseHead?.(status);
-        res.writeHead(status, proxyRes.statusMessage);
-        capture?.attach(proxyRes);
-        const finished = (completed: boolean) =>
+        res.writeHead(status, response.statusMessage);
+        capture?.attach(response);
+        finished = (completed: boolean, brokenBy?: 'upstream' | 'client') =>
           settle({
             kind: 'responded',
-            response: { status, headers, completed, captured: capture ? { body: capture.body(), truncated: capture.truncated } : undefined },
+            response: { status, headers, completed, ...(brokenBy ? { brokenBy } : {}), captured: capture ? { body: capture.body(), truncated: capture.truncated } : undefined },
           });
         // The body streams through as pipe() would move it (write, pause on backpressure, resume on
         // drain, end), with explicit teardown when either side breaks off; neither pipe() (a dozen
         // listeners set up and torn down per response) nor stream.pipeline() (an AbortController and
         // DOMException per call) is needed for one source and one destination.
-        const resume = () => proxyRes.resume();
-        proxyRes.on('data', (chunk: Buffer) => {
+        const resume = () => {
+          deadlines.heldByClient(false);
+          response.resume();
+        };
+        response.on('data', (chunk: Buffer) => {
+          deadlines.progress();
           if (res.write(chunk)) return;
-          proxyRes.pause();
+          deadlines.heldByClient(true);
+          response.pause();
           res.once('drain', resume);
         });
-        proxyRes.on('end', () => res.end());
-        res.on('finish', () => finished(true));
+        response.on('end', () => res.end());
+        res.on('finish', () => finished!(true));
         res.on('close', () => {
           if (res.writableFinished) return;
-          proxyRes.destroy();
-          finished(false);
+          response.destroy();
+          finished!(false, expired ? 'upstream' : 'client');
         });
-        proxyRes.on('close', () => {
-          if (proxyRes.complete) return;
+        response.on('close', () => {
+          if (response.complete) return;
           res.destroy();
-          finished(false);
+          finished!(false, 'upstream');
         });
       };
 
@@ -221,7 +282,7 @@ export class Forwarder implements RequestForwarder {
         hostname: endpoint.hostname,
         port: endpoint.port,
         method: req.method,
-        path: upstreamPath(endpoint.basePath, req.url ?? ''),
+        path: upstreamPath(endpoint.basePath, spec.target),
         headers,
         agent: upstream.agent,
       };
@@ -242,24 +303,47 @@ export class Forwarder implements RequestForwarder {
       });
       // As http-proxy did: a client that aborts its upload aborts the upstream request; errors of either
       // request end the attempt (a client reset after its socket is gone just stops the upstream call).
-      req.on('aborted', () => proxyReq.abort());
+      req.on('aborted', () => proxyReq.destroy());
       const onError = (error: NodeJS.ErrnoException) => {
         if (req.socket.destroyed && error.code === 'ECONNRESET') {
-          proxyReq.abort();
+          proxyReq.destroy();
           return;
         }
         if (responded) return;
+        const clientFailure = bodyFailure(error);
+        if (clientFailure) {
+          proxyReq.destroy();
+          return settle(clientFailure);
+        }
         if (req.socket.destroyed) return settle({ kind: 'client-gone' });
         settle({ kind: 'failed', failure: classifyUpstreamError(error, { connected, timedOut }) });
       };
       req.on('error', onError);
       proxyReq.on('error', onError);
       proxyReq.on('response', onResponse);
-      if (gate) gate.pipe(proxyReq);
-      else proxyReq.end();
+      if (gate) {
+        gate.on('error', onError);
+        gate.on('data', () => deadlines.progress());
+        gate.pipe(proxyReq);
+      } else {
+        proxyReq.end();
+      }
     });
   }
 
+  queued(origin: string): number {
+    const endpoint = endpointOf(new URL(origin));
+    // An agent names its queues host:port:localAddress[:family] (node's Agent.getName).
+    const prefix = `${endpoint.hostname}:${endpoint.port}:`;
+    let waiting = 0;
+    for (const agent of this.agents) {
+      for (const name in agent.requests) if (name.startsWith(prefix)) waiting += agent.requests[name]?.length ?? 0;
+    }
+    return waiting;
+  }
+
   /** Nothing to release: connections belong to the upstream agents. */
-  close(): void {}
+  close(): void {
+    this.agents.clear();
+  }
 }

@@ -1,12 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { isHarnessHeader } from '../http/request-header-rules';
 import { hopByHopNames } from './hop-by-hop';
 
 export type HeaderRecord = Record<string, string | string[]>;
 
-export interface ForwardingFacts {
-  /** The address of the peer that connected to the edge. */
-  peerAddress: string;
-  /** Whether that peer is a proxy we trust to have set X-Forwarded-* truthfully. */
+export interface OutgoingFacts {
+  /** X-Forwarded-For as the edge vouches for it (see http/client-address.ts). */
+  forwardedFor: string;
+  /** Whether the peer is a proxy we trust to have set X-Forwarded-Proto/-Host truthfully. */
   peerTrusted: boolean;
   /** The protocol the peer used to reach the edge. */
   protocol: 'http' | 'https';
@@ -14,31 +15,38 @@ export interface ForwardingFacts {
 }
 
 // Not hop-by-hop, but the edge owns them: Host becomes the upstream's, framing is set per attempt
-// (a replayed body is re-framed), and the edge already answered any Expect: 100-continue itself.
-const EDGE_OWNED = new Set(['host', 'content-length', 'transfer-encoding', 'expect', 'x-request-id']);
+// (a replayed body is re-framed), the edge already answered any Expect: 100-continue itself, and the
+// forwarding headers are the edge's to write (a client's are never extended, only replaced).
+const EDGE_OWNED = new Set(['host', 'content-length', 'transfer-encoding', 'expect', 'x-request-id', 'forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
+
+const PROTOCOL = /^https?$/;
+const HOST = /^[A-Za-z0-9.\-:[\]]{1,255}$/;
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
 /**
- * The end-to-end request headers an upstream gets: hop-by-hop ones dropped, X-Forwarded-For/-Proto/-Host
- * set (a client's own claims are only extended when it is a trusted proxy, otherwise replaced), the
- * request id set, and everything else (Authorization, Cookie, traceparent, Idempotency-Key…) passed on.
+ * The end-to-end request headers an upstream gets: hop-by-hop ones dropped, the harness's own headers
+ * dropped (a client cannot speak for the edge or the sides), X-Forwarded-For/-Proto/-Host written by
+ * the edge (a trusted proxy's Proto and Host believed when well-formed; Forwarded and any other
+ * X-Forwarded-* never passed on), the request id set, and everything else (Authorization, Cookie,
+ * traceparent, Idempotency-Key…) passed on.
  */
-export function outgoingRequestHeaders(incoming: IncomingHttpHeaders, facts: ForwardingFacts): HeaderRecord {
+export function outgoingRequestHeaders(incoming: IncomingHttpHeaders, facts: OutgoingFacts): HeaderRecord {
   const dropped = hopByHopNames(incoming.connection);
   const headers: HeaderRecord = {};
   for (const name in incoming) {
     const value = incoming[name];
     if (value === undefined || dropped.has(name) || EDGE_OWNED.has(name)) continue;
-    if (!facts.peerTrusted && (name === 'forwarded' || name.startsWith('x-forwarded-'))) continue;
+    if (name.charCodeAt(0) === 0x78 /* x */ && (name.startsWith('x-forwarded-') || isHarnessHeader(name))) continue;
     headers[name] = value;
   }
-  const priorFor = facts.peerTrusted ? first(incoming['x-forwarded-for']) : undefined;
-  headers['x-forwarded-for'] = priorFor ? `${priorFor}, ${facts.peerAddress}` : facts.peerAddress;
-  headers['x-forwarded-proto'] = (facts.peerTrusted && first(incoming['x-forwarded-proto'])) || facts.protocol;
-  const host = (facts.peerTrusted && first(incoming['x-forwarded-host'])) || incoming.host;
+  headers['x-forwarded-for'] = facts.forwardedFor;
+  const proto = facts.peerTrusted ? first(incoming['x-forwarded-proto'])?.trim().toLowerCase() : undefined;
+  headers['x-forwarded-proto'] = proto && PROTOCOL.test(proto) ? proto : facts.protocol;
+  const claimedHost = facts.peerTrusted ? first(incoming['x-forwarded-host'])?.trim() : undefined;
+  const host = claimedHost && HOST.test(claimedHost) ? claimedHost : incoming.host;
   if (host) headers['x-forwarded-host'] = host;
   headers['x-request-id'] = facts.requestId;
   return headers;

@@ -12,17 +12,20 @@ import type { EdgeMetrics } from '../metrics/edge-metrics';
 import type { BreakerRegistry } from '../resilience/breaker-registry';
 import type { BreakerPermit } from '../resilience/circuit-breaker';
 import { decideOnFailure, monolithFailure } from '../resilience/fallback-policy';
+import type { RequestTarget } from '../http/request-target';
 import type { RouteMatch } from '../routing/route-matcher';
 import type { RoutesProvider } from '../routing/routes-source';
 import type { RoutingTable, UpstreamSpec } from '../routing/routing-table';
 import type { ShadowMirror } from '../shadow';
-import type { AttemptOutcome, AttemptSpec, RequestForwarder, UpstreamTarget } from './forwarder';
-import { outgoingRequestHeaders, type HeaderRecord } from './outgoing-headers';
+import type { AttemptOutcome, AttemptSpec, ForwardedResponse, RequestForwarder, UpstreamTarget } from './forwarder';
+import { hasRequestBody, outgoingRequestHeaders, type HeaderRecord } from './outgoing-headers';
 import { RequestBody } from './request-body';
+import { BodyArrival, BodyDeadlineError, SlowClients, type BodyArrivalSettings } from './body-arrival';
+import type { AttemptLimits } from './attempt-deadlines';
 import type { UpstreamAgents } from './upstream-agents';
-import { clientAddress, type TrustFunction } from '../http/client-address';
+import { forwardingFacts, type ForwardingFacts, type TrustFunction } from '../http/client-address';
 import { writeProblem } from '../http/problem-response';
-import type { UpstreamFailure } from './upstream-errors';
+import { countsAgainstUpstream, failureLabel, type UpstreamFailure } from './upstream-errors';
 import type { AccessLog } from './access-log';
 
 export const TARGET_HEADER = 'x-strangler-target';
@@ -32,7 +35,12 @@ export interface ProxySettings {
   replayMaxBodyBytes: number;
   retryAfterSeconds: number;
   connectTimeoutMs: number;
-  responseTimeoutMs: number;
+  /** The limits of an upstream call; `responseMs` is the default the routes file may override per upstream. */
+  limits: AttemptLimits;
+  /** The whole call of a breaker's half-open probe. */
+  probeTimeoutMs: number;
+  /** How fast a client must send its body (see body-arrival.ts). */
+  bodyArrival: BodyArrivalSettings;
   shadowMaxBodyBytes: number;
 }
 
@@ -64,6 +72,8 @@ interface Peer {
   address: string;
   trusted: boolean;
   encrypted: boolean;
+  /** The forwarding facts of a request that carries no X-Forwarded-For (or comes from an untrusted peer). */
+  direct: ForwardingFacts;
 }
 
 /**
@@ -87,7 +97,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
         url: new URL(spec.url),
         agent: deps.agents.agentFor(spec.url),
         connectTimeoutMs: spec.connectTimeoutMs ?? settings.connectTimeoutMs,
-        responseTimeoutMs: spec.responseTimeoutMs ?? settings.responseTimeoutMs,
+        limits: spec.responseTimeoutMs === undefined ? settings.limits : { ...settings.limits, responseMs: spec.responseTimeoutMs },
       };
       targets.set(spec, target);
     }
@@ -98,31 +108,39 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
   const peerOf = (socket: Socket): Peer => {
     let peer = peers.get(socket);
     if (!peer) {
-      const address = socket.remoteAddress;
-      peer = { address: address ?? '', trusted: deps.trust(address ?? '', 0), encrypted: Boolean((socket as { encrypted?: boolean }).encrypted) };
-      if (address !== undefined) peers.set(socket, peer);
+      const address = socket.remoteAddress ?? '';
+      const trusted = deps.trust(address, 0);
+      peer = { address, trusted, encrypted: Boolean((socket as { encrypted?: boolean }).encrypted), direct: Object.freeze({ client: address, forwardedFor: address, peerTrusted: trusted }) };
+      if (socket.remoteAddress !== undefined) peers.set(socket, peer);
     }
     return peer;
   };
+  /** Who sent the request, as far as the trusted proxies vouch for it (see http/client-address.ts). */
+  const forwardingOf = (req: IncomingMessage, peer: Peer): ForwardingFacts =>
+    peer.trusted && req.headers['x-forwarded-for'] !== undefined ? forwardingFacts(req, deps.trust) : peer.direct;
+
+  const slowClients = new SlowClients(settings.bodyArrival.maxSlowPerClient);
 
   const targetHeaders: Record<Target, Record<string, string>> = settings.targetHeader
     ? { monolith: Object.freeze({ [TARGET_HEADER]: 'monolith' }), service: Object.freeze({ [TARGET_HEADER]: 'service' }) }
     : { monolith: Object.freeze({}), service: Object.freeze({}) };
 
-  const evaluate = (req: IncomingMessage, match: RouteMatch): CapabilityEvaluation | Promise<CapabilityEvaluation> =>
+  const evaluate = (request: ProxiedRequest, match: RouteMatch): CapabilityEvaluation | Promise<CapabilityEvaluation> =>
     evaluateCapabilityNow(
       () => deps.flags.client(),
       match.capability.flag,
-      () => unleashContextFor({ clientAddress: clientAddress(req, deps.trust), headers: req.headers }, deps.users),
+      () => unleashContextFor({ clientAddress: request.forwarding.client, headers: request.req.headers }, deps.users),
     );
 
   const callerKeys = (req: IncomingMessage): string[] => callerKeysFor(req, deps.users);
 
-  const respondProblem = (res: ServerResponse, error: AppError, retryAfter: boolean, target: Target, requestId: string) => {
+  const respondProblem = (res: ServerResponse, error: AppError, retryAfter: boolean, target: Target, requestId: string, close = false) => {
     if (res.headersSent) {
       res.destroy();
       return;
     }
+    // The rest of a body the edge stopped reading is not worth reading: the connection goes.
+    if (close) res.setHeader('connection', 'close');
     if (retryAfter) res.setHeader('retry-after', String(settings.retryAfterSeconds));
     if (settings.targetHeader) res.setHeader(TARGET_HEADER, target);
     writeProblem(res, error, requestId);
@@ -130,6 +148,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
 
   /** What happened to one request, for the metrics and the access log. */
   const finish = (request: ProxiedRequest, target: Target, status: number | 'aborted', fallback: string | undefined): void => {
+    (request.body as RequestBody | undefined)?.answered();
     const durationMs = performance.now() - request.started;
     metrics.recordProxiedRequest(request.capability, target, status, request.stage, durationMs / 1000);
     if (fallback) metrics.fallbacks.inc({ capability: request.capability, reason: fallback });
@@ -142,7 +161,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
   };
 
   const noteFailure = (request: ProxiedRequest, side: Target, failure: UpstreamFailure): void => {
-    metrics.upstreamFailures.inc({ upstream: side === 'service' ? request.capability : 'monolith', kind: failure.kind });
+    metrics.upstreamFailures.inc({ upstream: side === 'service' ? request.capability : 'monolith', kind: failureLabel(failure) });
     deps.logger.warn({ side, capability: request.capability, failure, requestId: request.requestId }, 'upstream call failed');
   };
 
@@ -152,12 +171,20 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       req: request.req,
       res: request.res,
       upstream: upstreamTarget(side === 'service' && match ? match.capability.service : request.table.monolith),
+      target: request.url,
       headers: request.headers,
       body,
       extraResponseHeaders: targetHeaders[side],
     };
     if (side === 'monolith' && mirror) spec.captureBytes = settings.shadowMaxBodyBytes;
-    if (side === 'service' && permit) spec.onResponseHead = (status: number) => (status >= 500 ? permit.failure() : permit.success());
+    if (side === 'service' && permit) {
+      // Only an answer saying the service cannot serve counts against it at once; any other answer
+      // counts as a success once it has been delivered whole (see settlePermit).
+      spec.onResponseHead = (status: number) => {
+        if (isUnavailableStatus(status)) permit.failure();
+      };
+      if (permit.probe) spec.totalTimeoutMs = settings.probeTimeoutMs;
+    }
     // A service saying it cannot serve (502/503/504) is a failure like a refused connection: what may
     // be tried again is answered by the monolith instead.
     if (side === 'service' && body.replayable && (request.safe || request.hasIdempotencyKey)) spec.refuseStatus = isUnavailableStatus;
@@ -172,8 +199,13 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     }
     request.stage = evaluation.stage;
     const decision = decideTarget(evaluation.stage, evaluation.inRollout, method);
-    const peer = peerOf(req.socket);
-    request.headers = outgoingRequestHeaders(req.headers, { peerAddress: peer.address, peerTrusted: peer.trusted, protocol: peer.encrypted ? 'https' : 'http', requestId });
+    const { forwarding } = request;
+    request.headers = outgoingRequestHeaders(req.headers, {
+      forwardedFor: forwarding.forwardedFor,
+      peerTrusted: forwarding.peerTrusted,
+      protocol: request.encrypted ? 'https' : 'http',
+      requestId,
+    });
     let target = decision.target;
     let recentWrite = false;
     if (match && deps.affinity.enabled) {
@@ -191,46 +223,57 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       }
     }
     let fallback: string | undefined;
-    let permit: BreakerPermit | undefined;
-    if (target === 'service' && match) {
-      permit = deps.breakers.for(capability, match.capability.service.url).tryAcquire();
-      if (!permit) {
-        target = 'monolith';
-        fallback = 'breaker_open';
-      }
+    const breaker = target === 'service' && match ? deps.breakers.for(capability, match.capability.service.url) : undefined;
+    // An open breaker keeps everyone on the monolith before any body is read.
+    if (breaker?.state() === 'open') {
+      target = 'monolith';
+      fallback = 'breaker_open';
     }
     // The service may not have the caller's own recent write yet: comparing now would report the lag.
     if (decision.mirror && recentWrite) deps.shadow.skip(capability, 'recent_write');
     // Asked last: a request that will not be mirrored for another reason is not counted as shed.
     const mirror = decision.mirror && !recentWrite && target === 'monolith' && match !== undefined && deps.shadow.admit(capability);
 
+    const arrival = hasRequestBody(req.headers) ? new BodyArrival(req, forwarding.client, settings.bodyArrival, slowClients) : undefined;
     if (target === 'service' && (safe || hasIdempotencyKey)) {
-      const buffered = RequestBody.bufferedNow(req, settings.replayMaxBodyBytes);
+      const buffered = RequestBody.bufferedNow(req, settings.replayMaxBodyBytes, arrival);
       if (buffered instanceof Promise) {
         try {
           request.body = await buffered;
-        } catch {
-          permit?.release();
+        } catch (error) {
+          if (error instanceof BodyDeadlineError) return refuseClient(request, target, error.problem, fallback);
           return finish(request, target, 'aborted', fallback);
         }
       } else {
         request.body = buffered;
       }
     } else {
-      request.body = RequestBody.streaming(req);
+      request.body = RequestBody.streaming(req, arrival);
     }
     const { body } = request;
 
+    // The permit is asked for once the body is in hand (or known to stream): a half-open breaker's
+    // probe is only ever a request whose client cannot hold it up (circuit-breaker.ts).
+    let permit: BreakerPermit | undefined;
+    if (target === 'service' && breaker) {
+      permit = breaker.tryAcquire(!body.present || body.buffered);
+      if (!permit) {
+        target = 'monolith';
+        fallback = 'breaker_open';
+      }
+    }
+
     let outcome = await attempt(request, target, permit, mirror);
     if (outcome.kind === 'failed') {
-      permit?.failure();
+      if (countsAgainstUpstream(outcome.failure)) permit?.failure();
+      else permit?.release();
       noteFailure(request, target, outcome.failure);
-      const facts = { capability, safe, hasIdempotencyKey, responseTimeoutMs: table.monolith.responseTimeoutMs ?? settings.responseTimeoutMs };
+      const facts = { capability, safe, hasIdempotencyKey, responseTimeoutMs: table.monolith.responseTimeoutMs ?? settings.limits.responseMs };
       const action = decideOnFailure({ ...facts, side: target, failure: outcome.failure, replayable: body.replayable });
       if (action.kind === 'retry-on-monolith') {
-        fallback = outcome.failure.kind;
+        fallback = failureLabel(outcome.failure);
         target = 'monolith';
-        outcome = await attempt(request, 'monolith', permit, mirror);
+        outcome = await attempt(request, 'monolith', undefined, mirror);
         if (outcome.kind === 'failed') noteFailure(request, 'monolith', outcome.failure);
       }
       if (outcome.kind === 'failed') {
@@ -239,10 +282,17 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
         return finish(request, target, problem.error.status, fallback);
       }
     }
-    permit?.release();
-    if (outcome.kind === 'client-gone') return finish(request, target, 'aborted', fallback);
+    if (outcome.kind === 'client-error') {
+      permit?.release();
+      return refuseClient(request, target, outcome.error, fallback);
+    }
+    if (outcome.kind === 'client-gone') {
+      permit?.release();
+      return finish(request, target, 'aborted', fallback);
+    }
 
     const { response } = outcome;
+    if (target === 'service') settlePermit(permit, response);
     if (mirror && match && response.completed && response.captured) {
       const primary = {
         status: response.status,
@@ -268,27 +318,51 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
         deps.logger.error({ err: error, requestId }, 'shadow submit failed');
       }
     }
+    if (!response.completed && response.brokenBy === 'upstream') {
+      deps.logger.warn({ side: target, capability, requestId }, 'upstream broke off or stalled mid-response');
+    }
     return finish(request, target, response.completed ? response.status : 'aborted', fallback);
   };
 
-  return (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  /** A client too slow with its body: its answer (408/429), and the connection closed. */
+  const refuseClient = (request: ProxiedRequest, target: Target, error: AppError, fallback: string | undefined): void => {
+    metrics.refusals.inc({ code: error.code });
+    respondProblem(request.res, error, error.status === 429, target, request.requestId, true);
+    return finish(request, target, error.status, fallback);
+  };
+
+  return (req: IncomingMessage, res: ServerResponse, requestTarget: RequestTarget): Promise<void> => {
     try {
       const started = performance.now();
       const { table, matcher } = deps.routes.current();
       const method = (req.method ?? 'GET').toUpperCase();
-      const url = req.url ?? '/';
+      const url = requestTarget.query === '' ? requestTarget.path : requestTarget.path + requestTarget.query;
       const incomingId = req.headers[REQUEST_ID_HEADER];
       const requestId = acceptedRequestId(typeof incomingId === 'string' ? incomingId : undefined);
       res.setHeader(REQUEST_ID_HEADER, requestId);
-      const match = matcher.match(method, url);
-      const request = new ProxiedRequest(req, res, table, match, method, url, requestId, started);
-      const evaluation = match ? evaluate(req, match) : UNMATCHED;
+      const match = matcher.match(method, requestTarget.path);
+      const peer = peerOf(req.socket);
+      const request = new ProxiedRequest(req, res, table, match, method, url, requestId, started, forwardingOf(req, peer), peer.encrypted);
+      const evaluation = match ? evaluate(request, match) : UNMATCHED;
       return evaluation instanceof Promise ? evaluation.then((resolved) => serve(request, resolved)) : serve(request, evaluation);
     } catch (error) {
       // As from an async function: the caller answers 500 and logs it.
       return Promise.reject(error);
     }
   };
+}
+
+/**
+ * What a delivered answer says about the service (docs/decisions/0016-breaker-failures.md): an
+ * unavailable status already counted; any other answer delivered whole is a success (a 4xx or a 500
+ * is one request's problem, not the service's health); an answer the service broke off or let stall
+ * is a failure; one the client walked away from says nothing.
+ */
+function settlePermit(permit: BreakerPermit | undefined, response: ForwardedResponse): void {
+  if (!permit) return;
+  if (response.completed) permit.success();
+  else if (response.brokenBy === 'upstream') permit.failure();
+  else permit.release();
 }
 
 /** One proxied request as it goes through the handler (one object rather than a dozen closures). */
@@ -311,6 +385,9 @@ class ProxiedRequest {
     readonly url: string,
     readonly requestId: string,
     readonly started: number,
+    /** Who sent it (the client address the flags bucket anonymous calls by, X-Forwarded-For). */
+    readonly forwarding: ForwardingFacts,
+    readonly encrypted: boolean,
   ) {
     this.capability = match?.capability.name ?? 'none';
     this.safe = isSafeMethod(method);

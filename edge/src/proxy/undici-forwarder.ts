@@ -1,9 +1,19 @@
 import { PassThrough } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
-import { Forwarder, type AttemptOutcome, type AttemptSpec, type RequestForwarder, type UpstreamTarget } from './forwarder';
+import { AttemptDeadlines, type Expiry } from './attempt-deadlines';
+import {
+  bodyFailure,
+  expiredBeforeHead,
+  Forwarder,
+  limitsOf,
+  type AttemptOutcome,
+  type AttemptSpec,
+  type RequestForwarder,
+  type UpstreamTarget,
+} from './forwarder';
 import { ResponseCapture } from './response-capture';
 import { clearResponseHead, copyResponseHead, type ResponseHeaders } from './response-head';
-import { classifyUpstreamError } from './upstream-errors';
+import { classifyUpstreamError, type UpstreamFailure } from './upstream-errors';
 import { upstreamPath } from './upstream-path';
 
 export interface PoolSettings {
@@ -15,20 +25,22 @@ export interface PoolSettings {
 
 /** Where one upstream is, as a request needs it: worked out once per target. */
 interface Endpoint {
-  pool: Dispatcher;
+  pool: Pool;
+  /** Every connection of the pool is up and busy: a request waiting now waits in the queue. */
+  full(): boolean;
   /** The Host header: the upstream's `host` (with the port unless it is the default). */
   host: string;
   /** A base path in the upstream URL (`http://legacy:8080/legacy`), prefixed to every request path. */
   basePath: string;
 }
 
-/**
- * Request targets undici refuses but HTTP allows, and node:http sends as given: `OPTIONS *`, and
- * targets with characters outside visible ASCII and Latin-1 (the legacy URL parser lets some through).
- */
-const sendsAsIs = (path: string) => (path[0] === '/' || path.startsWith('http://') || path.startsWith('https://')) && !/[^\u0021-\u00ff]/.test(path);
+/** Request targets undici refuses but HTTP allows, and node:http sends as given: `OPTIONS *`. */
+const sendsAsIs = (path: string) => path[0] === '/';
 
 const UNDICI_CONNECT_TIMEOUT = 'UND_ERR_CONNECT_TIMEOUT';
+
+/** A request still waiting when the pool was not full was waiting for a new connection to come up. */
+const connectTimedOut = (): UpstreamFailure => classifyUpstreamError(new Error('connect timed out'), { connected: false, timedOut: 'connect' });
 
 /**
  * Forwards one attempt of a request to one upstream with undici (a keep-alive Pool per upstream), and
@@ -37,8 +49,8 @@ const UNDICI_CONNECT_TIMEOUT = 'UND_ERR_CONNECT_TIMEOUT';
  * backpressure; nothing is parsed. What goes to the upstream is the same request line, the same
  * end-to-end header lines in the same order and the same body; undici writes `host` and
  * `connection: keep-alive` first and the framing last, in lower case, and closes the connection after
- * a HEAD (`test/forwarder-equivalence.test.ts`). Request targets undici refuses (`OPTIONS *`, bytes
- * beyond Latin-1) go through the node:http forwarder.
+ * a HEAD (`test/forwarder-equivalence.test.ts`). `OPTIONS *`, which undici refuses, goes through the
+ * node:http forwarder.
  *
  * Why: on this kind of box a bare undici proxy carried about twice the requests/s of a bare http-proxy
  * (node's HTTP client, its IncomingMessage streams and socket bookkeeping are most of a Node proxy's
@@ -69,7 +81,17 @@ export class UndiciForwarder implements RequestForwarder {
         });
         this.pools.set(key, pool);
       }
-      endpoint = { pool, host: url.host, basePath: url.pathname === '/' ? '' : url.pathname };
+      const owned = pool;
+      const connections = this.settings.maxSockets;
+      endpoint = {
+        pool,
+        full: () => {
+          const stats = owned.stats;
+          return stats.connected >= connections && stats.free === 0;
+        },
+        host: url.host,
+        basePath: url.pathname === '/' ? '' : url.pathname,
+      };
       this.endpoints.set(upstream, endpoint);
     }
     return endpoint;
@@ -77,10 +99,10 @@ export class UndiciForwarder implements RequestForwarder {
 
   attempt(spec: AttemptSpec): Promise<AttemptOutcome> {
     const endpoint = this.endpointOf(spec.upstream);
-    const path = upstreamPath(endpoint.basePath, spec.req.url ?? '');
+    const path = upstreamPath(endpoint.basePath, spec.target);
     if (!sendsAsIs(path)) return this.nodeForwarder.attempt(spec);
     return new Promise((resolve) => {
-      const { req, res, upstream, body } = spec;
+      const { req, res, body } = spec;
       if (res.destroyed || req.socket.destroyed) {
         resolve({ kind: 'client-gone' });
         return;
@@ -94,25 +116,49 @@ export class UndiciForwarder implements RequestForwarder {
       let capture: ResponseCapture | undefined;
       let headers: ResponseHeaders | undefined;
       let status = 0;
-      // The response timeout: the longest silence from the upstream once the request is on its way,
-      // restarted while the request body is still being sent (a slow upload is not silence). A timer
-      // of our own rather than undici's headersTimeout, whose coarse clock fires up to a second late.
-      let responseTimer: NodeJS.Timeout | undefined;
-      let responseTimedOut = false;
+      let expired: Expiry | undefined;
+      // Every limit of the call on one timer (attempt-deadlines.ts) rather than undici's
+      // headersTimeout/bodyTimeout, whose coarse clock fires up to a second late.
+      const deadlines = new AttemptDeadlines(limitsOf(spec), (expiry) => {
+        expired = expiry;
+        if (responded) {
+          // The answer started and then stalled (or ran out of time): the client's copy cannot be completed.
+          abortUpstream?.(new Error(`${expiry} deadline`));
+          res.destroy();
+          finished(false, 'upstream');
+          return;
+        }
+        // Settled first: aborting reports an error to the handler at once.
+        settle(expiry === 'queue' && !endpoint.full() ? { kind: 'failed', failure: connectTimedOut() } : expiredBeforeHead(expiry, spec));
+        abandon(new Error(`${expiry} deadline`));
+      });
       const settle = (outcome: AttemptOutcome) => {
         if (settled) return;
         settled = true;
-        clearTimeout(responseTimer);
+        deadlines.done();
         resolve(outcome);
       };
-      const finished = (completed: boolean) =>
+      const finished = (completed: boolean, brokenBy?: 'upstream' | 'client') =>
         settle({
           kind: 'responded',
-          response: { status, headers: headers ?? {}, completed, captured: capture ? { body: capture.body(), truncated: capture.truncated } : undefined },
+          response: {
+            status,
+            headers: headers ?? {},
+            completed,
+            ...(brokenBy ? { brokenBy } : {}),
+            captured: capture ? { body: capture.body(), truncated: capture.truncated } : undefined,
+          },
         });
+      // Stops the upstream call: at once when it has a connection, else the moment it gets one.
+      let abandoned = false;
+      const abandon = (error: Error) => {
+        abandoned = true;
+        if (abortUpstream) abortUpstream(error);
+        else gate?.destroy(error);
+      };
       const leave = () => {
         clientGone = true;
-        abortUpstream?.(new Error('the client went away'));
+        abandon(new Error('the client went away'));
       };
       // Left in place once settled (res is this request's alone): it then does nothing.
       res.on('close', () => {
@@ -124,6 +170,9 @@ export class UndiciForwarder implements RequestForwarder {
 
       // A body is held back until the connection is up (see RequestBody); no body, nothing to hold.
       const gate = body.present ? new PassThrough() : null;
+      // Its errors reach undici (which aborts the request) and come back through onError; a gate
+      // abandoned before undici took it must not throw them at the process.
+      gate?.on('error', () => undefined);
       let bodyOpened = false;
       const names = Object.keys(spec.headers);
       const lines: string[] = [];
@@ -142,26 +191,22 @@ export class UndiciForwarder implements RequestForwarder {
       const handler: Dispatcher.DispatchHandler = {
         onConnect: (abort) => {
           abortUpstream = abort;
-          if (clientGone) {
-            abort(new Error('the client went away'));
+          if (abandoned || clientGone) {
+            abort(new Error('the attempt is over'));
             return;
           }
           connected = true;
-          responseTimer = setTimeout(() => {
-            responseTimedOut = true;
-            abort(new Error('response timed out'));
-          }, upstream.responseTimeoutMs);
+          deadlines.connected();
           if (gate && !bodyOpened) {
             bodyOpened = true;
-            body.open().pipe(gate);
+            body.sendTo(gate);
           }
         },
         onBodySent: () => {
-          responseTimer?.refresh();
+          deadlines.progress();
         },
         onHeaders: (statusCode, rawHeaders, resume, statusText) => {
           if (statusCode < 200) return true; // 1xx: the final answer follows
-          clearTimeout(responseTimer);
           if (settled) {
             abortUpstream?.(new Error('the attempt is over'));
             return false;
@@ -185,40 +230,49 @@ export class UndiciForwarder implements RequestForwarder {
             return false;
           }
           responded = true;
+          deadlines.responding();
           spec.onResponseHead?.(statusCode);
           res.writeHead(statusCode, statusText || undefined);
-          res.on('drain', resume);
+          res.on('drain', () => {
+            deadlines.heldByClient(false);
+            resume();
+          });
           res.on('finish', () => finished(true));
           res.on('close', () => {
             if (res.writableFinished) return;
             abortUpstream?.(new Error('the client went away'));
-            finished(false);
+            finished(false, expired ? 'upstream' : 'client');
           });
           return true;
         },
         onData: (chunk) => {
           if (refused || !responded) return true;
+          deadlines.progress();
           capture?.add(chunk);
-          return res.write(chunk);
+          if (res.write(chunk)) return true;
+          deadlines.heldByClient(true);
+          return false;
         },
         onComplete: () => {
           if (responded) res.end();
+          else if (refused) deadlines.done();
         },
         onError: (error) => {
           if (refused) return;
           if (responded) {
             // Broken off mid-body: the client's response cannot be completed.
             res.destroy();
-            finished(false);
+            finished(false, clientGone ? 'client' : 'upstream');
             return;
           }
+          const clientFailure = bodyFailure(error);
+          if (clientFailure) return settle(clientFailure);
           if (clientGone || req.socket.destroyed) {
             settle({ kind: 'client-gone' });
             return;
           }
           const code = (error as NodeJS.ErrnoException).code;
-          const timedOut = responseTimedOut ? 'response' : code === UNDICI_CONNECT_TIMEOUT ? 'connect' : undefined;
-          settle({ kind: 'failed', failure: classifyUpstreamError(error, { connected, timedOut }) });
+          settle({ kind: 'failed', failure: classifyUpstreamError(error, { connected, timedOut: code === UNDICI_CONNECT_TIMEOUT ? 'connect' : undefined }) });
         },
       };
       // As with node:http: a client that aborts its upload aborts the upstream request.
@@ -237,6 +291,12 @@ export class UndiciForwarder implements RequestForwarder {
         handler,
       );
     });
+  }
+
+  queued(origin: string): number {
+    let waiting = 0;
+    for (const [key, pool] of this.pools) if (key.startsWith(`${origin} `)) waiting += pool.stats.queued;
+    return waiting;
   }
 
   /** Closes the pools' idle connections and refuses new requests. */

@@ -19,6 +19,32 @@ export interface AttemptFacts {
   timedOut: 'connect' | 'response' | undefined;
 }
 
+/** The code of an attempt that never got a connection because the pool stayed full (see queueTimeout). */
+export const QUEUE_TIMEOUT = 'EDGE_QUEUE_TIMEOUT';
+
+/**
+ * No connection to the upstream became free in time: nothing was sent, like a refused connection, so
+ * the same fallback applies; but it says the edge's pool is full, not that the upstream is unhealthy
+ * (slow clients can fill a pool too), so a breaker does not count it (countsAgainstUpstream).
+ */
+export function queueTimeout(queueMs: number): UpstreamFailure {
+  return { kind: 'connect', requestSent: false, code: QUEUE_TIMEOUT, message: `no connection became free within ${queueMs} ms` };
+}
+
+/**
+ * Whether a failed call says the upstream is unhealthy (docs/decisions/0016-breaker-failures.md):
+ * refused or timed-out connections, resets and silence before the answer do; a full pool of the edge's
+ * own does not.
+ */
+export function countsAgainstUpstream(failure: UpstreamFailure): boolean {
+  return failure.code !== QUEUE_TIMEOUT;
+}
+
+/** The metrics and fallback label of a failure: its kind, or `queue` for a pool that stayed full. */
+export function failureLabel(failure: UpstreamFailure): string {
+  return failure.code === QUEUE_TIMEOUT ? 'queue' : failure.kind;
+}
+
 export function classifyUpstreamError(error: unknown, facts: AttemptFacts): UpstreamFailure {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);

@@ -57,12 +57,17 @@ export class CircuitBreaker {
     return this.current;
   }
 
-  /** A permit when a call may go to this upstream now; undefined while open (or while a probe is out). */
-  tryAcquire(): BreakerPermit | undefined {
+  /**
+   * A permit when a call may go to this upstream now; undefined while open, while a probe is out, or
+   * when half-open and the call cannot be a probe. A probe decides for everyone whether the service is
+   * back, so only a call that cannot be held up by its client may be one: its body already in hand
+   * (`canProbe`), with a short deadline of its own (the caller's).
+   */
+  tryAcquire(canProbe = true): BreakerPermit | undefined {
     const state = this.state();
     if (state === 'open') return undefined;
     if (state === 'half-open') {
-      if (this.probeInFlight) return undefined;
+      if (this.probeInFlight || !canProbe) return undefined;
       this.probeInFlight = true;
       return this.permit(true);
     }

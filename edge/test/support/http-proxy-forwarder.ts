@@ -73,11 +73,11 @@ export class HttpProxyForwarder {
       const onConnected = () => {
         clearTimeout(connectTimer);
         connected = true;
-        proxyReq?.setTimeout(upstream.responseTimeoutMs, () => {
+        proxyReq?.setTimeout(upstream.limits.responseMs, () => {
           timedOut = 'response';
           proxyReq?.destroy();
         });
-        if (gate) body.open().pipe(gate);
+        if (gate) body.sendTo(gate);
       };
 
       const onResponse = (proxyRes: IncomingMessage) => {
@@ -152,7 +152,7 @@ export class HttpProxyForwarder {
       const options = {
         target: proxyTarget(upstream.url),
         agent: upstream.agent,
-        buffer: gate ?? body.open(),
+        buffer: gate ?? new PassThrough().end(),
         [HOOKS]: hooks,
       } as httpProxy.ServerOptions;
       // http-proxy copies `req.headers` into the upstream request synchronously inside web(); give it

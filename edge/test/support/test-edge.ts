@@ -1,8 +1,9 @@
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createLogger, listen, type RunningServer } from '@strangler/kit';
+import { createLogger, type RunningServer } from '@strangler/kit';
 import { readEdgeConfig, type EdgeConfig } from '../../src/config';
+import { listenEdge } from '../../src/edge-listeners';
 import { buildFlagsDocument, type CapabilityFlagSetting } from '../../src/flags';
 import { createEdgeRuntime, type EdgeRuntime, type EdgeRuntimeOptions } from '../../src/runtime';
 
@@ -42,6 +43,8 @@ export function standardRoutes(urls: { monolith: string; auth: string; payments:
 
 export interface TestEdge {
   url: string;
+  /** The admin listener's URL, when EDGE_ADMIN_PORT is given (e.g. '0'). */
+  adminUrl: string | undefined;
   config: EdgeConfig;
   runtime: EdgeRuntime;
   server: RunningServer;
@@ -82,6 +85,7 @@ export async function startTestEdge(options: {
   setFlags(options.flags ?? monolithOnly());
   const config = readEdgeConfig({
     PORT: '0',
+    HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ROUTES_FILE: routesFile,
     FLAGS_FILE: flagsFile,
@@ -92,9 +96,11 @@ export async function startTestEdge(options: {
   });
   const logger = createLogger({ name: 'edge', level: config.LOG_LEVEL });
   const runtime = await createEdgeRuntime(config, { env: {}, logger, ...(options.overrides ? { overrides: options.overrides } : {}) });
-  const server = await listen(runtime.edge.handler, 0, '127.0.0.1');
+  const listeners = await listenEdge(runtime.edge, config);
+  const server = listeners.public;
   return {
     url: server.url,
+    adminUrl: listeners.admin?.url,
     config,
     runtime,
     server,
@@ -104,7 +110,7 @@ export async function startTestEdge(options: {
     writeRoutes,
     metrics: () => runtime.edge.registry.metrics(),
     async stop() {
-      await server.close(1_000);
+      await listeners.close(1_000);
       await runtime.close();
       rmSync(dir, { recursive: true, force: true });
     },

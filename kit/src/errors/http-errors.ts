@@ -14,8 +14,13 @@ export const httpErrors = {
     ),
   unsupportedEncoding: () =>
     new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Unsupported content encoding', 'Request bodies must not be compressed.'),
+  jsonTooDeep: (limit: number) => new AppError('JSON_TOO_DEEP', 400, 'JSON nested too deep', `The request body nests arrays and objects deeper than ${limit} levels.`),
+  malformedUri: () =>
+    new AppError('MALFORMED_URI', 400, 'Malformed request target', 'The request path or query is not validly percent-encoded UTF-8.'),
+  badRequest: (detail: string) => new AppError('BAD_REQUEST', 400, 'Bad request', detail),
+  requestAborted: () => new AppError('REQUEST_ABORTED', 400, 'Request aborted', 'The client aborted the request.'),
   routeNotFound: (method: string, path: string) =>
     new AppError('ROUTE_NOT_FOUND', 404, 'Not found', `No route for ${method} ${path}.`),
   internal: () => new AppError('INTERNAL_ERROR', 500, 'Internal server error', 'An unexpected error occurred.'),
-  serviceUnavailable: (detail: string) => new AppError('SERVICE_UNAVAILABLE', 503, 'Service unavailable', detail),
+  serviceUnavailable: (detail: string) => new AppError('SERVICE_UNAVAILABLE', 503, 'Service unavailable', detail, { retryable: true }),
 };

@@ -1,38 +1,64 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../errors/app-error';
+import { isDependencyUnavailable } from '../errors/dependency-unavailable';
 import { httpErrors } from '../errors/http-errors';
+import { MAX_JSON_DEPTH } from './json-body';
 import { PROBLEM_CONTENT_TYPE, toProblem } from '../errors/problem-details';
 import type { Logger } from '../logging/logger';
 
-interface BodyParserError {
+/** What body-parser (raw-body) and express's router attach to the errors they raise. */
+interface HttpLayerError {
   type?: string;
   status?: number;
+  statusCode?: number;
+  expose?: boolean;
 }
 
-function translate(error: unknown, bodyLimit: string): AppError | undefined {
+/**
+ * An error as the client's answer, or undefined when it is unexpected (a 500). Every failure to read
+ * the request itself — a body or a URI that cannot be parsed — is the client's, a 4xx: a client must
+ * never be able to make a side answer 5xx (and so look unhealthy to the edge) with malformed input.
+ */
+export function translateError(error: unknown, bodyLimit: string): AppError | undefined {
   if (error instanceof AppError) return error;
-  const parserError = error as BodyParserError;
-  switch (parserError?.type) {
+  // express's router decoding a `:param` (`/api/payments/%ZZ`), or anything else decoding a URI.
+  if (error instanceof URIError) return httpErrors.malformedUri();
+  const layerError = error as HttpLayerError | undefined;
+  switch (layerError?.type) {
     case 'entity.parse.failed':
       return httpErrors.malformedJson();
     case 'entity.too.large':
       return httpErrors.payloadTooLarge(bodyLimit);
+    case 'entity.too.deep':
+      return httpErrors.jsonTooDeep(MAX_JSON_DEPTH);
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return httpErrors.unsupportedMediaType(undefined);
     case 'request.aborted':
-      return new AppError('REQUEST_ABORTED', 400, 'Request aborted', 'The client aborted the request.');
+      return httpErrors.requestAborted();
+    case 'request.size.invalid':
+      return httpErrors.badRequest('The request body is not as long as its Content-Length says.');
+    case 'entity.verify.failed':
+      return httpErrors.badRequest('The request body was refused.');
     default:
-      return undefined;
+      break;
   }
+  // Any other error the HTTP layer (http-errors) marks as the client's: its 4xx status, kit's shape.
+  const status = layerError?.status ?? layerError?.statusCode;
+  if (layerError?.expose === true && typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError(status === 400 ? 'BAD_REQUEST' : `HTTP_${status}`, status, 'Bad request', 'The request could not be read.');
+  }
+  if (isDependencyUnavailable(error)) return httpErrors.serviceUnavailable('A dependency of this service is unavailable. Retry shortly.');
+  return undefined;
 }
 
 /** Renders every failure as application/problem+json; unexpected errors are logged with their stack
  * and answered with a generic 500 that reveals nothing. */
 export function errorHandler(logger: Logger, bodyLimit: string): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
-    const known = translate(error, bodyLimit);
+    const known = translateError(error, bodyLimit);
     if (!known) logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
+    else if (!(error instanceof AppError) && known.status >= 500) logger.error({ err: error, method: req.method, path: req.path }, 'dependency unavailable');
     const appError = known ?? httpErrors.internal();
     if (res.headersSent) {
       next(error);
