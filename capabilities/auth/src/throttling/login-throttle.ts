@@ -93,11 +93,12 @@ export class LoginThrottle {
    */
   async guard<T>(account: string, address: string, verify: () => Promise<T | undefined>): Promise<T | undefined> {
     const addressKey = clientAddressKey(address);
+    let accountFailures = 0;
     return this.inFlight.admit(
       account,
       async () => {
         const [byAccount, byAddress] = await Promise.all([this.perAccount.get(account), this.perAddress.get(addressKey)]);
-        const accountFailures = byAccount?.consumedPoints ?? 0;
+        accountFailures = byAccount?.consumedPoints ?? 0;
         const exhausted = [
           [byAccount, this.limits.maxFailuresPerAccount],
           [byAddress, this.limits.maxFailuresPerAddress],
@@ -112,7 +113,9 @@ export class LoginThrottle {
           await this.sharing?.share({ kind: 'failure', account, addressKey });
           await this.countFailure(account, addressKey);
         } else {
-          await this.sharing?.share({ kind: 'success', account });
+          // Peers hear of every failure, so an account with none here has none there either: a
+          // routine login costs no hop.
+          if (accountFailures > 0) await this.sharing?.share({ kind: 'success', account });
           await this.perAccount.delete(account);
         }
         return verified;
