@@ -1,12 +1,11 @@
 import { testDialects } from '@strangler/kit/testing';
 import { startMonolith, type RunningMonolith } from '../../monolith/test/support/start-monolith';
 import { startAuthService, type RunningAuthService } from '../../services/auth/test/support/start-auth-service';
+import { insertLegacyUser } from '../../monolith/test/support/legacy-user';
 import { createHarness, type Harness } from './support/data-harness';
 
 jest.setTimeout(60_000);
 
-/** Cheap scrypt for tests; the stored parameters travel with the hash, so the monolith uses the same. */
-const TEST_SCRYPT = { N: 1024, r: 8, p: 1 };
 const email = () => `rollback-${Math.random().toString(36).slice(2)}@example.com`;
 
 describe.each(testDialects())('auth both ways through the real apps, on %s', (dialect) => {
@@ -15,7 +14,7 @@ describe.each(testDialects())('auth both ways through the real apps, on %s', (di
   let h: Harness;
   beforeAll(async () => {
     // No peers configured: whatever works on the other side after this works because the data synced.
-    [monolith, auth] = await Promise.all([startMonolith(dialect), startAuthService(dialect, { passwordParams: TEST_SCRYPT })]);
+    [monolith, auth] = await Promise.all([startMonolith(dialect), startAuthService(dialect)]);
     h = await createHarness(dialect, 'auth', { existing: { monolith: { db: monolith.db, url: '' }, service: { db: auth.db, url: '' } } });
     await h.installCapture();
   });
@@ -24,20 +23,20 @@ describe.each(testDialects())('auth both ways through the real apps, on %s', (di
     await Promise.all([monolith?.stop(), auth?.stop()]);
   });
 
-  it('a monolith user re-hashed to scrypt on the service still logs in on the monolith after sync back', async () => {
+  it('a legacy monolith user re-hashed to argon2id on the service still logs in on the monolith after sync back', async () => {
     const address = email();
-    const registered = await monolith.api.post('/api/auth/register', { email: address, password: 'correct horse', name: 'Ada' });
-    expect(registered.status).toBe(201);
+    const legacy = await insertLegacyUser(monolith.db.knex, { email: address, password: 'correct horse', name: 'Ada' });
+    const registered = { body: { user: legacy } };
     await h.settle();
 
     const onService = await auth.api.post('/api/auth/login', { email: address, password: 'correct horse' });
     expect(onService.status).toBe(200);
     const credential = await auth.db.knex('credentials').where({ user_id: registered.body.user.id }).first();
-    expect(credential).toMatchObject({ scheme: 'scrypt', params: 'N=1024,r=8,p=1' });
+    expect(credential).toMatchObject({ scheme: 'argon2id', params: 'm=19456,t=2,p=1' });
 
     await h.settle();
     const row = await monolith.db.knex('users').where({ id: registered.body.user.id }).first();
-    expect(row).toMatchObject({ password_scheme: 'scrypt', password_params: 'N=1024,r=8,p=1', password_hash: credential.hash, password_salt: credential.salt });
+    expect(row).toMatchObject({ password_scheme: 'argon2id', password_params: 'm=19456,t=2,p=1', password_hash: credential.hash, password_salt: credential.salt });
 
     // Rolled back: the monolith answers logins again.
     const back = await monolith.api.post('/api/auth/login', { email: address, password: 'correct horse' });
@@ -59,7 +58,7 @@ describe.each(testDialects())('auth both ways through the real apps, on %s', (di
     const me = await monolith.api.get('/api/auth/me', { token: login.body.token });
     expect(me.status).toBe(200);
     expect(me.body.user.email).toBe(address);
-    // Registered on the service: its scrypt hash came over too.
+    // Registered on the service: its argon2id hash came over too.
     const monolithLogin = await monolith.api.post('/api/auth/login', { email: address, password: 'battery staple' });
     expect(monolithLogin.status).toBe(200);
 

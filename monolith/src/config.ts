@@ -1,9 +1,13 @@
 import { z } from 'zod';
-import { baseConfigShape, booleanFlag, loadConfig, peerSessionsShape, positiveMs } from '@strangler/kit';
+import { baseConfigShape, booleanFlag, loadConfig, peerSessionsShape, positiveMs, sessionCacheShape } from '@strangler/kit';
+import { authConfigShape, THROTTLE_WINDOW_ISSUE, throttleWindowFitsRedis } from '@strangler/auth-capability';
 
 export const monolithConfigSchema = z.object({
   ...baseConfigShape({ port: 3000, databaseFile: '.data/monolith.sqlite' }),
   ...peerSessionsShape(),
+  ...sessionCacheShape(),
+  /** Password hashing and login throttling: the same keys and meaning as the auth service's. */
+  ...authConfigShape(),
   /** Apply pending schema migrations at start (handy on a laptop; turn off where a job migrates). */
   MIGRATE_ON_START: booleanFlag(true),
   /** Lifetime of a session token. */
@@ -13,10 +17,12 @@ export const monolithConfigSchema = z.object({
   PAYMENTS_SERVICE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   PAYMENTS_TIMEOUT_MS: positiveMs(3_000),
   PAYMENTS_RETRIES: z.coerce.number({ error: 'must be a number' }).int().min(0).max(5).default(2),
-}).refine((config) => config.PAYMENTS_MODE !== 'http' || config.PAYMENTS_SERVICE_URL, {
-  message: 'is required when PAYMENTS_MODE=http',
-  path: ['PAYMENTS_SERVICE_URL'],
-});
+})
+  .refine((config) => config.PAYMENTS_MODE !== 'http' || config.PAYMENTS_SERVICE_URL, {
+    message: 'is required when PAYMENTS_MODE=http',
+    path: ['PAYMENTS_SERVICE_URL'],
+  })
+  .refine(throttleWindowFitsRedis, THROTTLE_WINDOW_ISSUE);
 
 export type MonolithConfig = z.infer<typeof monolithConfigSchema>;
 

@@ -1,4 +1,5 @@
-import { ConfigError, createDatabase, createLogger, listen, onShutdownSignal } from '@strangler/kit';
+import { ConfigError, createDatabase, createLogger, listen, onShutdownSignal, sessionPeersFromConfig } from '@strangler/kit';
+import { buildAuthSecurity } from '@strangler/auth-capability';
 import { migrateLatest, monolithMigrations } from '@strangler/migrations';
 import { readMonolithConfig } from './config';
 import { buildMonolithApp } from './app';
@@ -12,6 +13,12 @@ async function main(): Promise<void> {
     const applied = await migrateLatest(db.knex, monolithMigrations);
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
+  const security = await buildAuthSecurity(
+    config,
+    { urls: config.AUTH_PEERS, internalToken: config.INTERNAL_API_TOKEN, timeoutMs: config.PEER_TIMEOUT_MS },
+    logger,
+  );
+  const { peers, cache } = sessionPeersFromConfig(config, logger);
   const app = buildMonolithApp({
     db,
     logger,
@@ -19,6 +26,10 @@ async function main(): Promise<void> {
     authPeers: config.AUTH_PEERS,
     internalToken: config.INTERNAL_API_TOKEN,
     peerTimeoutMs: config.PEER_TIMEOUT_MS,
+    peers,
+    sessionCache: cache,
+    loginThrottle: security.throttle,
+    passwords: security.passwords,
     ...(config.PAYMENTS_MODE === 'http' && config.PAYMENTS_SERVICE_URL
       ? {
           paymentsPort: httpPaymentsPort({
@@ -31,12 +42,17 @@ async function main(): Promise<void> {
       : {}),
   });
   const server = await listen(app, config.PORT);
-  logger.info({ port: server.port, database: db.dialect, payments: config.PAYMENTS_MODE }, `monolith listening on http://localhost:${server.port}`);
+  logger.info(
+    { port: server.port, database: db.dialect, payments: config.PAYMENTS_MODE, loginThrottle: security.throttleStore, sessionCache: cache ? 'on' : 'off' },
+    `monolith listening on http://localhost:${server.port}`,
+  );
   onShutdownSignal(
     logger,
     [
       { name: 'http', run: () => server.close(config.SHUTDOWN_TIMEOUT_MS) },
+      { name: 'session cache', run: async () => cache?.stop() },
       { name: 'database', run: () => db.close() },
+      { name: 'login throttle', run: () => security.close() },
     ],
     config.SHUTDOWN_TIMEOUT_MS,
   );

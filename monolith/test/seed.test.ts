@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createDatabase, decimalColumnToMinor, isCurrency, toDate, type Currency, type Database } from '@strangler/kit';
 import { createTestDatabase, testDialects, type TestDatabase } from '@strangler/kit/testing';
 import { migrateLatest, monolithMigrations } from '@strangler/migrations';
-import { verifyLegacyPassword } from '../src/auth/legacy-password';
+import { verifyLegacySha256 } from '@strangler/auth-capability';
 import { generatePayments, type SeedPayment } from '../src/seed/generate-payments';
 import { generateUsers } from '../src/seed/generate-users';
 import { splitAmount } from '../src/seed/random-amounts';
@@ -115,8 +115,8 @@ describe.each(testDialects())('seedDatabase on %s', (dialect) => {
     expect(summary.exampleEmail).toBe('seed-run00002-1@example.com');
 
     const user = await db.knex('users').where({ email: summary.exampleEmail }).first();
-    expect(verifyLegacyPassword('correct horse', { hash: user.password_hash, salt: user.password_salt })).toBe(true);
-    expect(verifyLegacyPassword('password123', { hash: user.password_hash, salt: user.password_salt })).toBe(false);
+    expect(verifyLegacySha256('correct horse', { hash: user.password_hash, salt: user.password_salt })).toBe(true);
+    expect(verifyLegacySha256('password123', { hash: user.password_hash, salt: user.password_salt })).toBe(false);
 
     const stored = await db.knex('users').where('email', 'like', 'seed-run00002-%').select('email', 'name', 'password_salt');
     const generated = [...generateUsers(plan, new SeededRandom('42').derive('users'), new SeededRandom('x'))];

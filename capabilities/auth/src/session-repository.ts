@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
-import { toDate, type Clock, type LocalSessions, type SessionLookup } from '@strangler/kit';
+import { toDate, type Clock, type LocalSessions, type Revocations, type SessionLookup } from '@strangler/kit';
+
+/** One feed answer carries at most this many revocations; more makes readers drop their caches. */
+const FEED_LIMIT = 5_000;
 
 export interface NewSession {
   tokenHash: string;
@@ -49,5 +52,13 @@ export class SessionRepository implements LocalSessions {
     if (!known) return false;
     await this.knex('sessions').where({ token_hash: tokenHash }).whereNull('revoked_at').update({ revoked_at: this.clock.now() });
     return true;
+  }
+
+  /** The revocation feed (decision 0027): sessions revoked at or after `since`, by the sessions_revoked_at index. */
+  async revokedSince(since: Date | undefined): Promise<Revocations> {
+    const now = this.clock.now();
+    if (since === undefined) return { now, tokenHashes: [], truncated: false };
+    const rows: Array<{ token_hash: string }> = await this.knex('sessions').where('revoked_at', '>=', since).limit(FEED_LIMIT + 1).select('token_hash');
+    return { now, tokenHashes: rows.slice(0, FEED_LIMIT).map((row) => row.token_hash), truncated: rows.length > FEED_LIMIT };
   }
 }

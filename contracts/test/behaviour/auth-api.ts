@@ -118,6 +118,25 @@ export function describeAuthApi(side: Side): void {
         });
       });
 
+      it('locks an account after 5 failed logins with the same 429 and Retry-After, even for the right password', async () => {
+        const email = uniqueEmail();
+        await register({ email, password: 'password1', name: 'A' });
+        // Each guess from another address (behind the trusted proxy): only the account's count matters here.
+        const from = (i: number) => ({ headers: { 'x-forwarded-for': `2001:db8:${randomUUID().slice(0, 4)}:${i}::1` } });
+        for (let i = 0; i < 5; i++) expect((await running.api.post('/api/auth/login', { email, password: 'wrong-password' }, from(i))).status).toBe(401);
+        const locked = await running.api.post('/api/auth/login', { email, password: 'password1' }, from(9));
+        expect(locked.status).toBe(429);
+        expect(Number(locked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+        expect(withoutRequestId(locked.body)).toEqual({
+          type: 'urn:strangler:problem:auth-too-many-attempts',
+          title: 'Too many attempts',
+          status: 429,
+          detail: 'Too many failed login attempts; retry later.',
+          code: 'AUTH_TOO_MANY_ATTEMPTS',
+          requestId: undefined,
+        });
+      });
+
       it('validates the body', async () => {
         const res = await running.api.post('/api/auth/login', { email: 'nope' });
         expect(res.status).toBe(400);

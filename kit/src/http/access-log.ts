@@ -15,7 +15,9 @@ export function accessLogMiddleware(logger: Logger): RequestHandler {
     });
     const log = () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+      // `res.locals.routine`: a successful answer that peers ask for several times a second (the
+      // session revocation feed) is logged at debug, not info.
+      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : res.locals.routine === true ? 'debug' : 'info';
       logger[level](
         {
           method: req.method,

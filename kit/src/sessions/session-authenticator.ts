@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors/app-error';
-import type { PeerSessionsClient } from './peer-sessions-client';
+import type { PeerAnswer, PeerSessionsClient } from './peer-sessions-client';
 import type { LocalSessions, SessionUser } from './session-lookup';
+import type { SessionValidityCache } from './session-validity-cache';
 
 export const sessionErrors = {
   unauthenticated: () => new AppError('AUTH_UNAUTHENTICATED', 401, 'Unauthenticated', 'A valid bearer token is required.'),
@@ -30,28 +31,52 @@ export function bearerTokenFrom(authorization: string | undefined): string | und
  * Resolves a bearer token on any side: this side's sessions first (a session ended here stays ended),
  * then the peers' (a token issued on the other side of the migration is as good as one issued here).
  * A peer that cannot be reached makes the answer 503, never a 401 that would log the user out.
+ *
+ * With a validity cache (decision 0027), a peer's "active" answer is reused while the cache may
+ * answer, and a token any side's revocation feed reported is refused even where a synced copy of
+ * the session still looks active.
  */
 export class SessionAuthenticator {
+  /** Lookups under way, by token hash: concurrent requests with one token ask the peers once. */
+  private readonly asking = new Map<string, { answer: Promise<PeerAnswer>; started: number | undefined }>();
+
   constructor(
     private readonly local: LocalSessions | undefined,
     private readonly peers: PeerSessionsClient | undefined,
+    private readonly cache?: SessionValidityCache,
   ) {}
 
   async authenticate(token: string | undefined): Promise<SessionUser> {
     if (!token) throw sessionErrors.unauthenticated();
     const tokenHash = hashToken(token);
+    if (this.cache?.isRevoked(tokenHash)) throw sessionErrors.unauthenticated();
     const mine = this.local ? await this.local.lookup(tokenHash) : { state: 'unknown' as const };
     if (mine.state === 'active') return mine.user;
     if (mine.state === 'ended' || !this.peers?.enabled) throw sessionErrors.unauthenticated();
-    const theirs = await this.peers.lookup(tokenHash);
-    if (theirs.state === 'active') return theirs.user;
+    const cached = this.cache?.get(tokenHash);
+    if (cached) return cached;
+    const { answer, started } = this.askPeers(this.peers, tokenHash);
+    const theirs = await answer;
+    if (theirs.state === 'active') {
+      if (started !== undefined) this.cache?.remember(tokenHash, theirs.user, theirs.expiresAt, started);
+      return theirs.user;
+    }
     if (theirs.state === 'unreachable') throw sessionErrors.peerUnavailable();
     throw sessionErrors.unauthenticated();
+  }
+
+  private askPeers(peers: PeerSessionsClient, tokenHash: string): { answer: Promise<PeerAnswer>; started: number | undefined } {
+    const under = this.asking.get(tokenHash);
+    if (under) return under;
+    const lookup = { answer: peers.lookup(tokenHash).finally(() => this.asking.delete(tokenHash)), started: this.cache?.lookupStarted() };
+    this.asking.set(tokenHash, lookup);
+    return lookup;
   }
 
   /** Ends the session on every side that holds it. */
   async logout(token: string): Promise<void> {
     const tokenHash = hashToken(token);
+    this.cache?.forget(tokenHash);
     const revokedHere = this.local ? await this.local.revoke(tokenHash) : false;
     if (!this.peers?.enabled) {
       if (!revokedHere) throw sessionErrors.unauthenticated();

@@ -8,7 +8,7 @@ export interface MonolithUserRow {
   name: string;
   password_hash: string;
   password_salt: string;
-  /** Since monolith migration 008: 'legacy-sha256' (absent = legacy) or 'scrypt' written back from auth. */
+  /** Since monolith migration 008: 'legacy-sha256' (absent = legacy), 'scrypt' or 'argon2id'. */
   password_scheme?: string;
   /** Since 009: the modern hash's cost parameters, null for legacy. */
   password_params?: string | null;
@@ -26,7 +26,8 @@ export interface AuthUserRow {
 
 export interface AuthCredentialRow {
   user_id: string;
-  /** 'legacy-sha256' for hashes copied from the monolith until their owner logs in, then 'scrypt'. */
+  /** 'legacy-sha256' for hashes copied from the monolith until their owner logs in, then 'argon2id'
+   * ('scrypt' for credentials re-hashed before argon2id, until their owner's next login). */
   scheme: string;
   hash: string;
   salt: string;
@@ -34,8 +35,12 @@ export interface AuthCredentialRow {
   updated_at: Date;
 }
 
-/** The password schemes both sides can verify (the monolith learnt scrypt in migration 008). */
-export const SHARED_PASSWORD_SCHEMES = ['legacy-sha256', 'scrypt'] as const;
+/**
+ * The password schemes both sides can verify, so the ones the sync may carry either way. The list's
+ * home is `PASSWORD_SCHEMES` in capabilities/auth (passwords/credential.ts), which this workspace
+ * does not depend on; services/auth/test/password-schemes.test.ts fails when the two differ.
+ */
+export const SHARED_PASSWORD_SCHEMES = ['argon2id', 'scrypt', 'legacy-sha256'] as const;
 
 export interface AuthUserRows {
   user: AuthUserRow;
@@ -43,10 +48,9 @@ export interface AuthUserRows {
 }
 
 /**
- * A monolith user as the auth database holds it. The password hash is carried over as is, under the
- * `legacy-sha256` scheme (hex SHA-256 of salt + password); the auth service verifies it once and
- * replaces it with scrypt on the owner's next login. A row that the sync wrote back from the auth
- * service after such an upgrade carries its scheme and parameters, and goes back unchanged.
+ * A monolith user as the auth database holds it. The password hash is carried over as is, under its
+ * scheme (`legacy-sha256` for the monolith's own hex SHA-256 of salt + password, until the owner's
+ * next login on either side replaces it with argon2id), with its parameters.
  */
 export function monolithUserToAuthRows(row: MonolithUserRow): AuthUserRows {
   const updatedAt = toDate(row.updated_at);
@@ -71,8 +75,8 @@ export function monolithUserToAuthRows(row: MonolithUserRow): AuthUserRows {
 
 /**
  * The reverse: an auth user and their credential as the monolith's single `users` row, so a
- * rollback loses nothing. The credential goes over whatever its scheme (the monolith verifies
- * scrypt since migration 008); the row's `updated_at` is the later of the profile's and the
+ * rollback loses nothing. The credential goes over whatever its scheme (both sides verify every
+ * scheme in SHARED_PASSWORD_SCHEMES); the row's `updated_at` is the later of the profile's and the
  * credential's, since the monolith's row changed when either did. An unknown scheme is refused.
  */
 export function authRowsToMonolithUser(user: { id: string; email: string; name: string; created_at: unknown; updated_at: unknown }, credential: { scheme: string; hash: string; salt: string; params: string | null; updated_at: unknown }): Required<MonolithUserRow> {
@@ -105,7 +109,7 @@ export class AuthEmailConflictError extends Error {
 export interface CopyUsersResult {
   users: number;
   credentialsCopied: number;
-  /** Credentials the auth side changed after the monolith last did (e.g. the upgrade to scrypt). */
+  /** Credentials the auth side changed after the monolith last did (e.g. the upgrade to argon2id). */
   credentialsKept: number;
 }
 

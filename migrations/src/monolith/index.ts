@@ -10,6 +10,8 @@ import { addUsersPasswordScheme } from './008-add-users-password-scheme';
 import { addUsersPasswordParams } from './009-add-users-password-params';
 import { widenUsersPasswordHash } from './010-widen-users-password-hash';
 import { widenUsersPasswordSalt } from './011-widen-users-password-salt';
+import { createEmailClaims } from './012-create-email-claims';
+import { indexSessionsRevokedAtMigration } from './013-index-sessions-revoked-at';
 
 export const monolithMigrations: MigrationSet = {
   database: 'monolith',
@@ -27,5 +29,9 @@ export const monolithMigrations: MigrationSet = {
     addUsersPasswordParams,
     widenUsersPasswordHash,
     widenUsersPasswordSalt,
+    // One email, one account across both sides while auth is in transition (decision 0028).
+    createEmailClaims,
+    // The revocation feed of the session validity caches (decision 0027).
+    indexSessionsRevokedAtMigration,
   ],
 };

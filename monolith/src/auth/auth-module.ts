@@ -1,9 +1,16 @@
 import type { Knex } from 'knex';
 import type { RequestHandler, Router } from 'express';
-import { bearerAuthentication, internalSessionRoutes, SessionAuthenticator, type Clock, type PeerSessionsClient } from '@strangler/kit';
-import { authRoutes, SessionRepository } from '@strangler/auth-capability';
-import { createAuthUseCases } from './auth-use-cases';
-import { UserRepository } from './user-repository';
+import { bearerAuthentication, SessionAuthenticator, type Clock, type Logger, type PeerSessionsClient, type SessionValidityCache } from '@strangler/kit';
+import {
+  authRoutes,
+  createAuthUseCases,
+  EmailReservations,
+  internalAuthRoutes,
+  type LoginThrottle,
+  type PasswordHashing,
+  type PeerEmailClaims,
+} from '@strangler/auth-capability';
+import { createAuthStore } from './auth-store';
 
 export interface AuthModule {
   routers: Router[];
@@ -13,25 +20,38 @@ export interface AuthModule {
 export interface AuthModuleDeps {
   knex: Knex;
   clock: Clock;
+  logger: Logger;
   sessionTtlMs: number;
+  passwords: PasswordHashing;
+  throttle: LoginThrottle;
   /** The other sides that issue sessions (the auth service during a migration). */
-  peers?: PeerSessionsClient;
-  /** Enables the internal session endpoints peers call. */
-  internalToken?: string;
+  peers?: PeerSessionsClient | undefined;
+  /** Remembers the peers' answers about their sessions (decision 0027); none = ask every time. */
+  sessionCache?: SessionValidityCache | undefined;
+  /** The other sides that register users, asked to hold an email before it is registered here. */
+  emailPeers: PeerEmailClaims;
+  /** Enables the internal endpoints peers call. */
+  internalToken?: string | undefined;
 }
 
 export function createAuthModule(deps: AuthModuleDeps): AuthModule {
-  const sessionStore = new SessionRepository(deps.knex, deps.clock);
+  const store = createAuthStore(deps.knex, deps.clock);
   const auth = createAuthUseCases({
-    users: new UserRepository(deps.knex),
-    sessions: sessionStore,
+    storage: store,
+    passwords: deps.passwords,
+    throttle: deps.throttle,
+    reservations: new EmailReservations(store.emailClaims, deps.emailPeers),
     clock: deps.clock,
     sessionTtlMs: deps.sessionTtlMs,
+    logger: deps.logger,
   });
-  const sessions = new SessionAuthenticator(sessionStore, deps.peers);
+  const sessions = new SessionAuthenticator(store.sessions, deps.peers, deps.sessionCache);
   const authenticate = bearerAuthentication(sessions);
   return {
-    routers: [authRoutes(auth, sessions, authenticate), internalSessionRoutes(sessionStore, deps.internalToken)],
+    routers: [
+      authRoutes(auth, sessions, authenticate),
+      ...internalAuthRoutes({ sessions: store.sessions, emailClaims: store.emailClaims, throttle: deps.throttle, internalToken: deps.internalToken }),
+    ],
     authenticate,
   };
 }

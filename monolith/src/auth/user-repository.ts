@@ -1,11 +1,6 @@
 import type { Knex } from 'knex';
 import { toDate } from '@strangler/kit';
-import type { User } from '@strangler/auth-capability';
-import type { StoredPassword } from './stored-password';
-
-export interface UserWithPassword extends User {
-  password: StoredPassword;
-}
+import type { Credential, LoginAccount, User } from '@strangler/auth-capability';
 
 interface UserRow {
   id: string;
@@ -18,36 +13,47 @@ interface UserRow {
   created_at: unknown;
 }
 
-function toUser(row: UserRow): UserWithPassword {
-  return {
-    id: row.id,
-    email: row.email,
-    name: row.name,
-    createdAt: toDate(row.created_at),
-    password: { scheme: row.password_scheme, hash: row.password_hash, salt: row.password_salt, params: row.password_params },
-  };
-}
-
+/** The monolith's `users`: the profile and the password verifier in one row (scheme since migration 008). */
 export class UserRepository {
   constructor(private readonly knex: Knex) {}
 
-  async findByEmail(email: string): Promise<UserWithPassword | undefined> {
+  async findAccountByEmail(email: string): Promise<LoginAccount | undefined> {
     const row = await this.knex<UserRow>('users').where({ email }).first();
-    return row ? toUser(row) : undefined;
+    if (!row) return undefined;
+    return {
+      user: { id: row.id, email: row.email, name: row.name, createdAt: toDate(row.created_at) },
+      credential: { scheme: row.password_scheme, hash: row.password_hash, salt: row.password_salt, params: row.password_params },
+    };
   }
 
   /** Throws a unique violation (see isUniqueViolation) when the email is taken. */
-  async insert(user: UserWithPassword): Promise<void> {
+  async insert(user: User, credential: Credential): Promise<void> {
     await this.knex('users').insert({
       id: user.id,
       email: user.email,
       name: user.name,
-      password_hash: user.password.hash,
-      password_salt: user.password.salt,
-      password_scheme: user.password.scheme,
-      password_params: user.password.params,
+      ...passwordColumns(credential),
       created_at: user.createdAt,
       updated_at: user.createdAt,
     });
   }
+
+  /**
+   * Compare-and-set, as on the service: replaces the password only if it is still `expected`, so of
+   * two logins upgrading one hash at once one writes and the other changes nothing. `updated_at`
+   * moves, so the data sync carries the new hash to the service.
+   */
+  async replaceCredential(userId: string, expected: Credential, replacement: Credential, at: Date): Promise<boolean> {
+    const changed = await this.knex('users')
+      .where({ id: userId, password_scheme: expected.scheme, password_hash: expected.hash, password_salt: expected.salt })
+      .update({ ...passwordColumns(replacement), updated_at: at });
+    return changed === 1;
+  }
 }
+
+const passwordColumns = (credential: Credential) => ({
+  password_hash: credential.hash,
+  password_salt: credential.salt,
+  password_scheme: credential.scheme,
+  password_params: credential.params,
+});

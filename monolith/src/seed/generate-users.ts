@@ -1,4 +1,4 @@
-import { hashLegacyPassword, type LegacyPasswordHash } from '../auth/legacy-password';
+import { legacySha256 } from '@strangler/auth-capability';
 import { personName } from './person-names';
 import { DAY_MS, USER_HISTORY_DAYS, seedUserEmail, type SeedPlan } from './seed-plan';
 import type { SeededRandom } from './seeded-random';
@@ -7,7 +7,8 @@ export interface SeedUser {
   id: string;
   email: string;
   name: string;
-  password: LegacyPasswordHash;
+  /** The legacy scheme on purpose: seeded users are what an auth extraction migrates. */
+  password: { hash: string; salt: string };
   createdAt: Date;
 }
 
@@ -24,7 +25,7 @@ export function* generateUsers(plan: SeedPlan, data: SeededRandom, ids: SeededRa
       id: ids.uuid(),
       email: seedUserEmail(plan.runId, index),
       name: personName(data),
-      password: hashLegacyPassword(plan.password, data.hex(16)),
+      password: legacySha256(plan.password, data.hex(16)),
       createdAt: data.dateBetween(fromMs, nowMs),
     };
   }

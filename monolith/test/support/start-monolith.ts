@@ -1,5 +1,6 @@
 import { createLogger, systemClock, type Clock } from '@strangler/kit';
 import { startOnTestDatabase, type RunningTestApp } from '@strangler/kit/testing';
+import { DEFAULT_LOGIN_THROTTLE_LIMITS, LoginThrottle, type LoginThrottleLimits, type PasswordHashing } from '@strangler/auth-capability';
 import { migrateLatest, monolithMigrations } from '@strangler/migrations';
 import { buildMonolithApp } from '../../src/app';
 import type { PaymentsPort } from '../../src/payments/payments-port';
@@ -14,10 +15,15 @@ export async function startMonolith(
     clock?: Clock;
     sessionTtlMs?: number;
     paymentsPort?: PaymentsPort;
-    /** Cross-side sessions: the other sides (a function when their ports are known only later). */
+    /** Cross-side auth: the other sides (a function when their ports are known only later). */
     authPeers?: string[] | (() => string[]);
     internalToken?: string;
     peerTimeoutMs?: number;
+    throttle?: Partial<LoginThrottleLimits>;
+    /** Replaces the in-memory throttle built from `throttle`. */
+    loginThrottle?: LoginThrottle;
+    /** Replaces the production password policy (argon2id at OWASP's minimum, default gate). */
+    passwords?: PasswordHashing;
   } = {},
 ): Promise<RunningMonolith> {
   const logger = createLogger({ name: 'monolith', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -34,6 +40,8 @@ export async function startMonolith(
         authPeers: options.authPeers ?? [],
         internalToken: options.internalToken,
         peerTimeoutMs: options.peerTimeoutMs ?? 1_000,
+        loginThrottle: options.loginThrottle ?? LoginThrottle.inMemory({ ...DEFAULT_LOGIN_THROTTLE_LIMITS, ...options.throttle }),
+        ...(options.passwords ? { passwords: options.passwords } : {}),
       }),
   );
 }

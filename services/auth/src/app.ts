@@ -1,44 +1,40 @@
 import type { Express } from 'express';
-import { createHttpApp, PeerSessionsClient, systemClock, type Clock, type Database, type Logger } from '@strangler/kit';
+import { createHttpApp, PeerSessionsClient, systemClock, type Clock, type Database, type Logger, type SessionValidityCache } from '@strangler/kit';
+import { LoginThrottle, PasswordHasher, PeerEmailClaims, type PasswordHashing } from '@strangler/auth-capability';
 import { createAuthModule } from './auth/auth-module';
-import { PasswordHasher } from './passwords/password-hasher';
-import { CURRENT_SCRYPT_PARAMS, type ScryptParams } from './passwords/scrypt-params';
-import { LoginThrottle } from './throttling/login-throttle';
 
 export interface AuthServiceDeps {
   db: Database;
   logger: Logger;
   clock?: Clock;
   sessionTtlMs: number;
-  /** Cross-side sessions: the other sides to ask about unknown tokens, and the shared secret. */
-  authPeers?: string[];
-  internalToken?: string;
+  /** The other sides (the monolith): asked about tokens and emails this side does not know. A
+   * function when they are known only after this side started (tests on port 0). */
+  authPeers?: string[] | (() => string[]);
+  internalToken?: string | undefined;
   peerTimeoutMs?: number;
-  /** Replaces the client built from `authPeers` (tests use one whose peer list is resolved late). */
+  /** Replaces the client built from `authPeers`. */
   peers?: PeerSessionsClient;
-  /** Defaults to an in-memory throttle with the default limits (one instance only). */
+  /** Remembers peers' session answers (server.ts builds one from the config); none = ask every time. */
+  sessionCache?: SessionValidityCache | undefined;
+  /** Defaults to an in-memory throttle with the default limits (one instance, not shared with peers). */
   loginThrottle?: LoginThrottle;
-  /** Defaults to the current scrypt policy. */
-  passwordParams?: ScryptParams;
+  /** Defaults to the argon2id policy with a default gate. */
+  passwords?: PasswordHashing;
 }
 
 export function buildAuthServiceApp(deps: AuthServiceDeps): Express {
-  const peers =
-    deps.peers ??
-    new PeerSessionsClient({
-      peers: deps.authPeers ?? [],
-      internalToken: deps.internalToken,
-      timeoutMs: deps.peerTimeoutMs ?? 1_000,
-      logger: deps.logger.child({ component: 'peer-sessions' }),
-    });
+  const peerOptions = { peers: deps.authPeers ?? [], internalToken: deps.internalToken, timeoutMs: deps.peerTimeoutMs ?? 1_000 };
   const auth = createAuthModule({
     knex: deps.db.knex,
     clock: deps.clock ?? systemClock,
     logger: deps.logger.child({ component: 'auth' }),
     sessionTtlMs: deps.sessionTtlMs,
-    passwords: new PasswordHasher(deps.passwordParams ?? CURRENT_SCRYPT_PARAMS),
+    passwords: deps.passwords ?? new PasswordHasher(),
     throttle: deps.loginThrottle ?? LoginThrottle.inMemory(),
-    peers,
+    peers: deps.peers ?? new PeerSessionsClient({ ...peerOptions, logger: deps.logger.child({ component: 'peer-sessions' }) }),
+    sessionCache: deps.sessionCache,
+    emailPeers: new PeerEmailClaims({ ...peerOptions, logger: deps.logger.child({ component: 'email-claims' }) }),
     internalToken: deps.internalToken,
   });
   const { app } = createHttpApp({

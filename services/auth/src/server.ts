@@ -1,9 +1,8 @@
-import { ConfigError, createDatabase, createLogger, listen, onShutdownSignal } from '@strangler/kit';
+import { ConfigError, createDatabase, createLogger, listen, onShutdownSignal, sessionPeersFromConfig } from '@strangler/kit';
+import { buildAuthSecurity } from '@strangler/auth-capability';
 import { authMigrations, migrateLatest } from '@strangler/migrations';
 import { readAuthServiceConfig } from './config';
 import { buildAuthServiceApp } from './app';
-import { connectThrottleRedis } from './throttling/throttle-redis';
-import { LoginThrottle, type LoginThrottleLimits } from './throttling/login-throttle';
 
 async function main(): Promise<void> {
   const config = readAuthServiceConfig();
@@ -13,14 +12,12 @@ async function main(): Promise<void> {
     const applied = await migrateLatest(db.knex, authMigrations);
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
-  const limits: LoginThrottleLimits = {
-    maxFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
-    maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
-    windowMs: config.LOGIN_THROTTLE_WINDOW_MS,
-  };
-  const redis = config.AUTH_THROTTLE_REDIS_URL
-    ? await connectThrottleRedis(config.AUTH_THROTTLE_REDIS_URL, logger.child({ component: 'login-throttle' }))
-    : undefined;
+  const security = await buildAuthSecurity(
+    config,
+    { urls: config.AUTH_PEERS, internalToken: config.INTERNAL_API_TOKEN, timeoutMs: config.PEER_TIMEOUT_MS },
+    logger,
+  );
+  const { peers, cache } = sessionPeersFromConfig(config, logger);
   const app = buildAuthServiceApp({
     db,
     logger,
@@ -28,19 +25,23 @@ async function main(): Promise<void> {
     authPeers: config.AUTH_PEERS,
     internalToken: config.INTERNAL_API_TOKEN,
     peerTimeoutMs: config.PEER_TIMEOUT_MS,
-    loginThrottle: redis ? LoginThrottle.redis(redis, limits) : LoginThrottle.inMemory(limits),
+    peers,
+    sessionCache: cache,
+    loginThrottle: security.throttle,
+    passwords: security.passwords,
   });
   const server = await listen(app, config.PORT);
   logger.info(
-    { port: server.port, database: db.dialect, loginThrottle: redis ? 'redis' : 'memory' },
+    { port: server.port, database: db.dialect, loginThrottle: security.throttleStore, sessionCache: cache ? 'on' : 'off' },
     `auth-service listening on http://localhost:${server.port}`,
   );
   onShutdownSignal(
     logger,
     [
       { name: 'http', run: () => server.close(config.SHUTDOWN_TIMEOUT_MS) },
+      { name: 'session cache', run: async () => cache?.stop() },
       { name: 'database', run: () => db.close() },
-      ...(redis ? [{ name: 'redis', run: async () => void (await redis.quit()) }] : []),
+      { name: 'login throttle', run: () => security.close() },
     ],
     config.SHUTDOWN_TIMEOUT_MS,
   );

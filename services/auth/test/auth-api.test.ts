@@ -1,5 +1,5 @@
 import { testDialects } from '@strangler/kit/testing';
-import { CURRENT_SCRYPT_PARAMS, formatScryptParams } from '../src/passwords/scrypt-params';
+import { CURRENT_ARGON2_PARAMS, formatArgon2Params } from '@strangler/auth-capability';
 import { startAuthService, type RunningAuthService } from './support/start-auth-service';
 import { uniqueEmail } from './support/test-data';
 
@@ -15,7 +15,7 @@ describe.each(testDialects())('auth service API on %s', (dialect) => {
 
   const register = (body: Record<string, unknown>) => service.api.post('/api/auth/register', body);
 
-  it('registers, returning a working session, and stores a scrypt hash with its parameters', async () => {
+  it('registers, returning a working session, and stores an argon2id hash with its parameters', async () => {
     const email = uniqueEmail();
     const res = await register({ email: `  ${email.toUpperCase()} `, password: 'correct horse', name: ' Ada ' });
     expect(res.status).toBe(201);
@@ -29,7 +29,8 @@ describe.each(testDialects())('auth service API on %s', (dialect) => {
     expect(me.body).toEqual({ user: res.body.user });
 
     const credential = await service.db.knex('credentials').where({ user_id: res.body.user.id }).first();
-    expect(credential).toMatchObject({ scheme: 'scrypt', params: formatScryptParams(CURRENT_SCRYPT_PARAMS) });
+    expect(credential).toMatchObject({ scheme: 'argon2id', params: formatArgon2Params(CURRENT_ARGON2_PARAMS) });
+    expect(credential.params).toBe('m=19456,t=2,p=1');
     expect(credential.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(credential.salt).toMatch(/^[0-9a-f]{32}$/);
     const session = await service.db.knex('sessions').where({ user_id: res.body.user.id }).first();

@@ -1,20 +1,23 @@
 import { createDatabase } from '@strangler/kit';
 import { createTestDatabase, testDialects } from '@strangler/kit/testing';
-import { authMigrations, migrateLatest, monolithUserToAuthRows, rollbackAll } from '@strangler/migrations';
+import { authMigrations, migrateLatest, monolithUserToAuthRows, rollbackAll, SHARED_PASSWORD_SCHEMES } from '@strangler/migrations';
+import { PASSWORD_SCHEMES } from '@strangler/auth-capability';
+
+const ALL = ['001-create-users', '002-create-credentials', '003-create-sessions', '004-create-email-claims', '005-index-sessions-revoked-at'];
 
 describe.each(testDialects())('the auth database migrations on %s', (dialect) => {
-  it('create users, credentials and sessions, tracked in their own table, and roll back to nothing', async () => {
+  it('create users, credentials, sessions and email claims, tracked in their own table, and roll back to nothing', async () => {
     const testDb = await createTestDatabase(dialect);
     const db = createDatabase(testDb.url);
     try {
-      expect(await migrateLatest(db.knex, authMigrations)).toEqual(['001-create-users', '002-create-credentials', '003-create-sessions']);
-      for (const table of ['users', 'credentials', 'sessions', 'knex_migrations_auth']) expect(await db.knex.schema.hasTable(table)).toBe(true);
+      expect(await migrateLatest(db.knex, authMigrations)).toEqual(ALL);
+      for (const table of ['users', 'credentials', 'sessions', 'email_claims', 'knex_migrations_auth']) expect(await db.knex.schema.hasTable(table)).toBe(true);
       expect(await db.knex.schema.hasTable('knex_migrations_monolith')).toBe(false);
       expect(await migrateLatest(db.knex, authMigrations)).toEqual([]);
 
-      expect(await rollbackAll(db.knex, authMigrations)).toEqual(['003-create-sessions', '002-create-credentials', '001-create-users']);
-      for (const table of ['users', 'credentials', 'sessions']) expect(await db.knex.schema.hasTable(table)).toBe(false);
-      expect(await migrateLatest(db.knex, authMigrations)).toHaveLength(3);
+      expect(await rollbackAll(db.knex, authMigrations)).toEqual([...ALL].reverse());
+      for (const table of ['users', 'credentials', 'sessions', 'email_claims']) expect(await db.knex.schema.hasTable(table)).toBe(false);
+      expect(await migrateLatest(db.knex, authMigrations)).toHaveLength(ALL.length);
     } finally {
       await db.close();
       await testDb.drop();
@@ -50,5 +53,11 @@ describe('monolithUserToAuthRows', () => {
         updated_at: new Date('2030-01-02T00:00:00.000Z'),
       },
     });
+  });
+});
+
+describe('the password schemes the sync may carry', () => {
+  it('are exactly the schemes both sides verify (capabilities/auth is their home)', () => {
+    expect([...SHARED_PASSWORD_SCHEMES].sort()).toEqual([...PASSWORD_SCHEMES].sort());
   });
 });

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { redisAvailable, TEST_REDIS_URL } from '@strangler/kit/testing/redis';
-import { LoginThrottle, type LoginThrottleLimits } from '../src/throttling/login-throttle';
+import { LoginThrottle, type LoginThrottleLimits } from '@strangler/auth-capability';
 import { startAuthService, type RunningAuthService } from './support/start-auth-service';
 import { uniqueClientAddress, uniqueEmail } from './support/test-data';
 
 const describeWithRedis = redisAvailable() ? describe : describe.skip;
-const passwordParams = { N: 1024, r: 8, p: 1 };
 const limits: LoginThrottleLimits = { maxFailuresPerAccount: 3, maxFailuresPerAddress: 5, windowMs: 60_000 };
 
 describeWithRedis('login throttling shared through Redis by two instances', () => {
@@ -21,7 +20,7 @@ describeWithRedis('login throttling shared through Redis by two instances', () =
     // A prefix of this run's own, so runs and other suites never share counts.
     prefix = `strangler-test:${randomUUID()}`;
     [first, second] = await Promise.all(
-      [0, 1].map(() => startAuthService('sqlite', { passwordParams, loginThrottle: LoginThrottle.redis(redis, limits, prefix) })),
+      [0, 1].map(() => startAuthService('sqlite', { loginThrottle: LoginThrottle.redis(redis, limits, prefix) })),
     );
   });
   afterAll(async () => {

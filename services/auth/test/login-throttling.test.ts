@@ -1,16 +1,14 @@
 import { testDialects } from '@strangler/kit/testing';
-import { clientAddressKey } from '../src/throttling/client-address-key';
+import { clientAddressKey } from '@strangler/auth-capability';
 import { startAuthService, type RunningAuthService } from './support/start-auth-service';
 import { uniqueClientAddress, uniqueEmail } from './support/test-data';
 
 const WINDOW_MS = 60_000;
-// Throttling does not depend on the hashing cost; cheap scrypt keeps these many logins quick.
-const passwordParams = { N: 1024, r: 8, p: 1 };
 
 describe.each(testDialects())('login throttling on %s', (dialect) => {
   let service: RunningAuthService;
   beforeAll(async () => {
-    service = await startAuthService(dialect, { passwordParams, throttle: { maxFailuresPerAccount: 3, maxFailuresPerAddress: 5, windowMs: WINDOW_MS } });
+    service = await startAuthService(dialect, { throttle: { maxFailuresPerAccount: 3, maxFailuresPerAddress: 5, windowMs: WINDOW_MS } });
   });
   afterAll(async () => {
     await service.stop();
@@ -117,7 +115,7 @@ describe.each(testDialects())('login throttling on %s', (dialect) => {
 
 describe('login throttling window', () => {
   it('lets a throttled account try again once the window has passed', async () => {
-    const service = await startAuthService('sqlite', { passwordParams, throttle: { maxFailuresPerAccount: 1, windowMs: 1_000 } });
+    const service = await startAuthService('sqlite', { throttle: { maxFailuresPerAccount: 1, windowMs: 1_000 } });
     try {
       const email = uniqueEmail();
       await service.api.post('/api/auth/register', { email, password: 'password1', name: 'W' });

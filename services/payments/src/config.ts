@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseConfigShape, booleanFlag, loadConfig, peerSessionsShape, urlList } from '@strangler/kit';
+import { baseConfigShape, booleanFlag, loadConfig, peerSessionsShape, sessionCacheShape, urlList } from '@strangler/kit';
 
 const peerSessions = peerSessionsShape();
 
@@ -11,6 +11,7 @@ const peerSessions = peerSessionsShape();
 export const paymentsServiceConfigSchema = z.object({
   ...baseConfigShape({ port: 3002, databaseFile: '.data/payments.sqlite' }),
   ...peerSessions,
+  ...sessionCacheShape(),
   /** The sides that issue sessions, asked in order: the auth service, then the monolith. */
   AUTH_PEERS: urlList().refine((urls) => urls.length > 0, {
     message: 'is required: the base URLs of the auth service and the monolith, comma-separated',

@@ -1,4 +1,4 @@
-import { ConfigError, createDatabase, createLogger, listen, onShutdownSignal, PeerSessionsClient } from '@strangler/kit';
+import { ConfigError, createDatabase, createLogger, listen, onShutdownSignal, sessionPeersFromConfig } from '@strangler/kit';
 import { migrateLatest, paymentsMigrations } from '@strangler/migrations';
 import { readPaymentsServiceConfig } from './config';
 import { buildPaymentsServiceApp } from './app';
@@ -13,22 +13,18 @@ async function main(): Promise<void> {
     const applied = await migrateLatest(db.knex, paymentsMigrations);
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
-  const peers = new PeerSessionsClient({
-    peers: config.AUTH_PEERS,
-    internalToken: config.INTERNAL_API_TOKEN,
-    timeoutMs: config.PEER_TIMEOUT_MS,
-    logger: logger.child({ component: 'peer-sessions' }),
-  });
-  const app = buildPaymentsServiceApp({ db, logger, peers });
+  const { peers, cache } = sessionPeersFromConfig(config, logger);
+  const app = buildPaymentsServiceApp({ db, logger, peers, sessionCache: cache });
   const server = await listen(app, config.PORT);
   logger.info(
-    { port: server.port, database: db.dialect, authPeers: config.AUTH_PEERS },
+    { port: server.port, database: db.dialect, authPeers: config.AUTH_PEERS, sessionCache: cache ? 'on' : 'off' },
     `${NAME} listening on http://localhost:${server.port}`,
   );
   onShutdownSignal(
     logger,
     [
       { name: 'http', run: () => server.close(config.SHUTDOWN_TIMEOUT_MS) },
+      { name: 'session cache', run: async () => cache?.stop() },
       { name: 'database', run: () => db.close() },
     ],
     config.SHUTDOWN_TIMEOUT_MS,

@@ -1,22 +1,38 @@
 import type { Knex } from 'knex';
 import type { Clock } from '@strangler/kit';
-import { SessionRepository } from '@strangler/auth-capability';
+import { EmailClaimRepository, SessionRepository, type AuthStorage, type AuthTransaction } from '@strangler/auth-capability';
 import { CredentialRepository } from '../users/credential-repository';
 import { UserRepository } from '../users/user-repository';
 
-/** The repositories of the auth database, and a way to use them inside one transaction. */
-export interface AuthStore {
-  users: UserRepository;
-  credentials: CredentialRepository;
-  sessions: SessionRepository;
-  transaction<T>(work: (tx: AuthStore) => Promise<T>): Promise<T>;
-}
-
-export function createAuthStore(knex: Knex, clock: Clock): AuthStore {
+/** The auth database's repositories: a user and their credential are rows of two tables. */
+function repositories(knex: Knex, clock: Clock) {
   return {
     users: new UserRepository(knex),
     credentials: new CredentialRepository(knex),
     sessions: new SessionRepository(knex, clock),
-    transaction: (work) => knex.transaction((trx) => work(createAuthStore(trx, clock))),
+    emailClaims: new EmailClaimRepository(knex, clock),
+  };
+}
+
+/** The service's storage as the shared use cases need it, plus the repositories the module wires. */
+export function createAuthStore(knex: Knex, clock: Clock): AuthStorage & ReturnType<typeof repositories> {
+  const outside = repositories(knex, clock);
+  return {
+    ...outside,
+    findAccountByEmail: (email) => outside.users.findAccountByEmail(email),
+    transaction: (work) =>
+      knex.transaction((trx) => {
+        const inside = repositories(trx, clock);
+        const tx: AuthTransaction = {
+          insertUser: async (user, credential) => {
+            await inside.users.insert(user);
+            await inside.credentials.insert(user.id, credential, user.createdAt);
+          },
+          replaceCredential: (userId, expected, replacement, at) => inside.credentials.replace(userId, expected, replacement, at),
+          insertSession: (session) => inside.sessions.insert(session),
+          emailClaims: inside.emailClaims,
+        };
+        return work(tx);
+      }),
   };
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Credential } from '../passwords/credential';
+import type { Credential } from '@strangler/auth-capability';
 
 export class CredentialRepository {
   constructor(private readonly knex: Knex) {}

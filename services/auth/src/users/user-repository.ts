@@ -1,18 +1,11 @@
 import type { Knex } from 'knex';
 import { toDate } from '@strangler/kit';
-import type { Credential } from '../passwords/credential';
-import type { User } from '@strangler/auth-capability';
-
-/** A user with the credential to check at login (none if the row is missing). */
-export interface Account {
-  user: User;
-  credential: Credential | undefined;
-}
+import type { LoginAccount, User } from '@strangler/auth-capability';
 
 export class UserRepository {
   constructor(private readonly knex: Knex) {}
 
-  async findAccountByEmail(email: string): Promise<Account | undefined> {
+  async findAccountByEmail(email: string): Promise<LoginAccount | undefined> {
     const row = await this.knex('users as u')
       .leftJoin('credentials as c', 'c.user_id', 'u.id')
       .where('u.email', email)

@@ -1,9 +1,8 @@
-import { createLogger, PeerSessionsClient, systemClock, type Clock } from '@strangler/kit';
+import { createLogger, systemClock, type Clock, type SessionValidityCache } from '@strangler/kit';
 import { startOnTestDatabase, type RunningTestApp } from '@strangler/kit/testing';
+import { DEFAULT_LOGIN_THROTTLE_LIMITS, LoginThrottle, type LoginThrottleLimits, type PasswordHashing } from '@strangler/auth-capability';
 import { authMigrations, migrateLatest } from '@strangler/migrations';
 import { buildAuthServiceApp } from '../../src/app';
-import { DEFAULT_LOGIN_THROTTLE_LIMITS, LoginThrottle, type LoginThrottleLimits } from '../../src/throttling/login-throttle';
-import type { ScryptParams } from '../../src/passwords/scrypt-params';
 
 export type RunningAuthService = RunningTestApp;
 
@@ -17,19 +16,15 @@ export interface AuthServiceOptions {
   throttle?: Partial<LoginThrottleLimits>;
   /** Replaces the in-memory throttle built from `throttle` (e.g. a Redis one shared by instances). */
   loginThrottle?: LoginThrottle;
-  passwordParams?: ScryptParams;
+  /** Replaces the production password policy (argon2id at OWASP's minimum, default gate). */
+  passwords?: PasswordHashing;
+  sessionCache?: SessionValidityCache;
 }
 
 /** The real auth service on port 0 against a fresh database of the given dialect, migrated the way
  * production is. */
 export async function startAuthService(dialect: 'sqlite' | 'mysql', options: AuthServiceOptions = {}): Promise<RunningAuthService> {
   const logger = createLogger({ name: 'auth-service', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const peers = new PeerSessionsClient({
-    peers: options.peers ?? [],
-    internalToken: options.internalToken,
-    timeoutMs: options.peerTimeoutMs ?? 1_000,
-    logger,
-  });
   return startOnTestDatabase(
     dialect,
     (db) => migrateLatest(db.knex, authMigrations),
@@ -39,10 +34,12 @@ export async function startAuthService(dialect: 'sqlite' | 'mysql', options: Aut
         logger,
         clock: options.clock ?? systemClock,
         sessionTtlMs: options.sessionTtlMs ?? 60 * 60 * 1000,
+        authPeers: options.peers ?? [],
         internalToken: options.internalToken,
-        peers,
+        peerTimeoutMs: options.peerTimeoutMs ?? 1_000,
         loginThrottle: options.loginThrottle ?? LoginThrottle.inMemory({ ...DEFAULT_LOGIN_THROTTLE_LIMITS, ...options.throttle }),
-        ...(options.passwordParams ? { passwordParams: options.passwordParams } : {}),
+        ...(options.passwords ? { passwords: options.passwords } : {}),
+        ...(options.sessionCache ? { sessionCache: options.sessionCache } : {}),
       }),
   );
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { authErrors } from '@strangler/auth-capability';
+import { authErrors, RetryLaterError } from '../auth-errors';
 import { ChecksInFlight } from './checks-in-flight';
 import { clientAddressKey } from './client-address-key';
 
@@ -9,6 +9,14 @@ export interface LoginThrottleLimits {
   maxFailuresPerAddress: number;
   /** Failures are counted over this window; a key whose failures reach the limit is then blocked this long. */
   windowMs: number;
+}
+
+/** What one side tells the others about a login it checked, when they do not share one store. */
+export type ThrottleEvent = { kind: 'failure'; account: string; addressKey: string } | { kind: 'success'; account: string };
+
+/** Carries this side's throttle events to the other sides (see PeerThrottleSharing). */
+export interface ThrottleSharing {
+  share(event: ThrottleEvent): Promise<void>;
 }
 
 export const DEFAULT_LOGIN_THROTTLE_LIMITS: LoginThrottleLimits = Object.freeze({
@@ -32,10 +40,15 @@ export const DEFAULT_LOGIN_THROTTLE_LIMITS: LoginThrottleLimits = Object.freeze(
  * failure is counted, so per account at most as many checks run at once on this instance as it has
  * failures left (`ChecksInFlight`); the rest wait. Across instances sharing Redis, each instance can
  * overtake by that much at most; a failure that finds the limit already reached answers 429.
+ *
+ * Both sides of the auth migration run it (decision 0029): with Redis they share the counts; in
+ * memory, `sharing` tells the other sides of every failure and success, which they apply to their
+ * own counts (`apply`), so an account locked on one side is locked on the other.
  */
 export class LoginThrottle {
   private readonly inFlight = new ChecksInFlight();
   private readonly blockSeconds: number;
+  private sharing: ThrottleSharing | undefined;
 
   constructor(
     private readonly perAccount: RateLimiterAbstract,
@@ -43,6 +56,12 @@ export class LoginThrottle {
     private readonly limits: LoginThrottleLimits,
   ) {
     this.blockSeconds = limits.windowMs / 1000;
+  }
+
+  /** Shares this instance's failures and successes with the other sides (memory stores only). */
+  shareWith(sharing: ThrottleSharing): this {
+    this.sharing = sharing;
+    return this;
   }
 
   /** Counts in this process only: for one instance (the default). */
@@ -74,11 +93,12 @@ export class LoginThrottle {
    */
   async guard<T>(account: string, address: string, verify: () => Promise<T | undefined>): Promise<T | undefined> {
     const addressKey = clientAddressKey(address);
+    let accountFailures = 0;
     return this.inFlight.admit(
       account,
       async () => {
         const [byAccount, byAddress] = await Promise.all([this.perAccount.get(account), this.perAddress.get(addressKey)]);
-        const accountFailures = byAccount?.consumedPoints ?? 0;
+        accountFailures = byAccount?.consumedPoints ?? 0;
         const exhausted = [
           [byAccount, this.limits.maxFailuresPerAccount],
           [byAddress, this.limits.maxFailuresPerAddress],
@@ -89,11 +109,32 @@ export class LoginThrottle {
       },
       async () => {
         const verified = await verify();
-        if (verified === undefined) await this.countFailure(account, addressKey);
-        else await this.perAccount.delete(account);
+        if (verified === undefined) {
+          await this.sharing?.share({ kind: 'failure', account, addressKey });
+          await this.countFailure(account, addressKey);
+        } else {
+          // Peers hear of every failure, so an account with none here has none there either: a
+          // routine login costs no hop.
+          if (accountFailures > 0) await this.sharing?.share({ kind: 'success', account });
+          await this.perAccount.delete(account);
+        }
         return verified;
       },
     );
+  }
+
+  /** Another side's failure or success, counted here as if it had happened here (never shared on). */
+  async apply(event: ThrottleEvent): Promise<void> {
+    if (event.kind === 'success') {
+      await this.perAccount.delete(event.account);
+      return;
+    }
+    try {
+      await this.countFailure(event.account, event.addressKey);
+    } catch (error) {
+      // Already over the limit here: nothing more to count.
+      if (!(error instanceof RetryLaterError)) throw error;
+    }
   }
 
   private async countFailure(account: string, addressKey: string): Promise<void> {

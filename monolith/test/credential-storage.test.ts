@@ -9,11 +9,14 @@ describe.each(testDialects())('monolith credential storage on %s', (dialect) => 
   });
   afterAll(async () => monolith.stop());
 
-  it('keeps the legacy salted SHA-256 hash and only a hash of the session token', async () => {
-    const res = await monolith.api.post('/api/auth/register', { email: 'legacy@example.com', password: 'password1', name: 'L' });
-    const row = await monolith.db.knex('users').where({ email: 'legacy@example.com' }).first();
+  it('stores new passwords as argon2id with their parameters (no more legacy SHA-256), and only a hash of the session token', async () => {
+    const res = await monolith.api.post('/api/auth/register', { email: 'new@example.com', password: 'password1', name: 'N' });
+    expect(res.status).toBe(201);
+    const row = await monolith.db.knex('users').where({ email: 'new@example.com' }).first();
+    expect(row).toMatchObject({ password_scheme: 'argon2id', password_params: 'm=19456,t=2,p=1' });
     expect(row.password_salt).toMatch(/^[0-9a-f]{32}$/);
-    expect(row.password_hash).toBe(createHash('sha256').update(`${row.password_salt}password1`).digest('hex'));
+    expect(row.password_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.password_hash).not.toBe(createHash('sha256').update(`${row.password_salt}password1`).digest('hex'));
     const session = await monolith.db.knex('sessions').where({ user_id: row.id }).first();
     expect(session.token_hash).toBe(createHash('sha256').update(res.body.token).digest('hex'));
     const everything = JSON.stringify([row, session]);

@@ -1,0 +1,40 @@
+import { authErrors } from '../auth-errors';
+import type { LoginInput } from '../auth-schemas';
+import type { Credential } from '../passwords/credential';
+import type { PasswordHashing } from '../passwords/password-hasher';
+import type { LoginThrottle } from '../throttling/login-throttle';
+import type { User } from '../user';
+
+/** A user with the credential to check at login (none if the row is missing). */
+export interface LoginAccount {
+  user: User;
+  credential: Credential | undefined;
+}
+
+/** A login whose password was right; `upgrade` replaces `credential` when it is outdated. */
+export interface VerifiedLogin {
+  user: User;
+  credential: Credential;
+  upgrade: Credential | undefined;
+}
+
+/**
+ * The login check both sides run: the throttle around one password check. Unknown email, legacy
+ * credential and wrong password are indistinguishable: same error, same hashing cost, same
+ * counting. Throws 401 AUTH_INVALID_CREDENTIALS, 429 AUTH_TOO_MANY_ATTEMPTS or 503 AUTH_BUSY.
+ */
+export async function verifyLogin(
+  deps: { throttle: LoginThrottle; passwords: PasswordHashing },
+  input: LoginInput,
+  client: { address: string; signal?: AbortSignal | undefined },
+  findAccount: (email: string) => Promise<LoginAccount | undefined>,
+): Promise<VerifiedLogin> {
+  const verified = await deps.throttle.guard(input.email, client.address, async () => {
+    const account = await findAccount(input.email);
+    const credential = account?.credential;
+    const check = await deps.passwords.check(input.password, credential, client.signal);
+    return account && credential && check.ok ? { user: account.user, credential, upgrade: check.upgrade } : undefined;
+  });
+  if (!verified) throw authErrors.invalidCredentials();
+  return verified;
+}
