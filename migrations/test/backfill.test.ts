@@ -20,7 +20,7 @@ describe.each(testDialects())('backfill on %s', (dialect) => {
     const writer = startWriter(h.connect('monolith'), 'monolith');
     await new Promise((resolve) => setTimeout(resolve, 100));
     // Throttled so the copy spans a good deal of traffic, whatever the machine's speed.
-    const report = await h.backfill('to-service', { initialChunkSize: 100, minChunkSize: 50, targetChunkMs: 20, control: new FlowControl({ maxRowsPerSecond: 3_000 }) });
+    const report = await h.backfill('to-service', { initialChunkSize: 100, minChunkSize: 50, targetChunkMs: 20, control: new FlowControl({ maxRowsPerSecond: 1_000 }) });
     const writes = await writer.stop();
     expect(writes).toBeGreaterThan(20);
     expect(report.stopped).toBe(false);

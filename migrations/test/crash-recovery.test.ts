@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { testDialects } from '@strangler/kit/testing';
 import { readCheckpoint } from '../src/data/engine-tables';
 import { backfillCheckpointName, type BackfillCheckpoint } from '../src/data/backfill/backfill';
@@ -52,35 +54,45 @@ describe.each(testDialects())('the CLI killed and restarted, on %s', (dialect) =
   });
 
   it('backfill: SIGTERM stops after the current chunk (exit 130), SIGUSR1/SIGUSR2 pause and resume', async () => {
-    // Throttled to take seconds, so a loaded machine still catches it mid-way.
+    // Throttled to take seconds; and it starts paused by a pause file, so even a test process starved
+    // on a loaded machine is never too late for it.
     await insertMonolithPayments(h.knex('monolith'), 8_000);
-    const run = spawnCli([...args, '--max-rows-per-second', '2000'], h.env);
-    await waitFor('progress', async () => ((await backfillState())?.rows ?? 0) >= 400);
+    const dir = mkdtempSync(path.join(tmpdir(), 'pause-'));
+    const pauseFile = path.join(dir, 'pause');
+    writeFileSync(pauseFile, '');
+    const run = spawnCli([...args, '--max-rows-per-second', '1000', '--pause-file', pauseFile], h.env);
     const logged = (text: string, times = 1) => waitFor(`"${text}" logged ${times}×`, async () => run.output().stderr.split(text).length > times, 20_000);
-    // The chunk in hand is still written (on a loaded machine that can take a while); then nothing.
+    const rows = async () => (await backfillState())?.rows ?? 0;
     const settled = async () => {
-      let rows = -1;
+      let now = -1;
       await waitFor('the checkpoint to stop moving', async () => {
-        const before = (await backfillState())?.rows ?? 0;
+        const before = await rows();
         await sleep(500);
-        rows = (await backfillState())?.rows ?? 0;
-        return rows === before;
+        now = await rows();
+        return now === before;
       }, 20_000);
-      return rows;
+      return now;
     };
-    run.child.kill('SIGUSR1');
-    await logged('paused (SIGUSR2 resumes)');
-    const paused = await settled();
-    await sleep(600);
-    expect((await backfillState())?.rows).toBe(paused);
-    expect(paused).toBeLessThan(8_000);
-    run.child.kill('SIGUSR2');
-    await logged('resuming');
-    await waitFor('progress after resume', async () => ((await backfillState())?.rows ?? 0) > paused);
-    // Paused again, then stopped: SIGTERM ends it after the chunk in hand, whatever the machine's speed.
-    run.child.kill('SIGUSR1');
-    await logged('paused (SIGUSR2 resumes)', 2);
-    run.child.kill('SIGTERM');
+    try {
+      // Paused by the file, then by SIGUSR1 too: the file going leaves it paused.
+      await logged('change capture is not installed'); // it is up and reading
+      run.child.kill('SIGUSR1');
+      await logged('paused (SIGUSR2 resumes)');
+      rmSync(pauseFile);
+      const paused = await settled();
+      await sleep(600);
+      expect(await rows()).toBe(paused);
+      expect(paused).toBeLessThan(8_000);
+      run.child.kill('SIGUSR2');
+      await logged('resuming');
+      await waitFor('progress after resume', async () => (await rows()) > paused);
+      // Paused again (the file), then stopped: SIGTERM ends it after the chunk in hand.
+      writeFileSync(pauseFile, '');
+      expect(await settled()).toBeLessThan(8_000);
+      run.child.kill('SIGTERM');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const result = await run.exited;
     expect(result.code).toBe(130);
     expect(result.stdout).toMatch(/run the same command again to resume/);
