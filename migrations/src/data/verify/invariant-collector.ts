@@ -2,18 +2,41 @@ import type { Knex } from 'knex';
 import type { Capability } from '../capabilities/capability';
 import type { CanonicalRow } from '../canonical';
 import type { AcrossInvariant, Invariant, InvariantReport, InvariantViolation, RowInvariant, SideInvariant } from '../invariants/invariant';
-import { sideOf } from '../mapping';
-import type { KeyTuple, SideName } from '../types';
+import { sideOf, type EntityMapping } from '../mapping';
+import type { KeyTuple, Row, SideName } from '../types';
 
 const SAMPLES = 20;
 
-/** Runs a capability's invariants as verify reads it, and keeps the count and a few samples of each. */
+/** How often a broken row invariant is read again, in one snapshot, before it counts. */
+export interface RecheckPolicy {
+  rechecks: number;
+  recheckDelayMs: number;
+}
+
+interface Suspect {
+  invariant: RowInvariant;
+  side: SideName;
+  key: KeyTuple;
+  detail: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs a capability's invariants as verify reads it, and keeps the count and a few samples of each.
+ * A row invariant that fails on the chunk as first read is only a suspect: the entity and its related
+ * rows were read at different moments (a refund created in between looks like a refund its payment
+ * does not count), and the sync may be between two changes of one source transaction. Suspects are
+ * read again together inside one transaction (one snapshot on each database) with the same patience
+ * verify gives differing rows; only those still broken count.
+ */
 export class InvariantCollector {
   private readonly reports = new Map<string, InvariantReport>();
 
   constructor(
     private readonly capability: Capability,
     private readonly dbs: Record<SideName, Knex>,
+    private readonly policy: RecheckPolicy = { rechecks: 3, recheckDelayMs: 500 },
   ) {
     for (const invariant of capability.invariants) this.reports.set(invariant.name, { name: invariant.name, rule: invariant.rule, violations: 0, samples: [] });
   }
@@ -35,25 +58,59 @@ export class InvariantCollector {
     const readable = rows.filter((row): row is { key: KeyTuple; canonical: CanonicalRow } => row.canonical !== undefined);
     if (readable.length === 0) return;
     for (const invariant of this.of('row', mapping)) {
-      const related = invariant.related ? await this.related(invariant.related, side, readable.map((row) => row.key[0] as string)) : new Map<string, CanonicalRow[]>();
-      for (const row of readable) {
-        const detail = invariant.check(row.canonical, related.get(row.key[0] as string) ?? []);
-        if (detail) this.add(invariant, { side, key: row.key, detail });
+      let suspects = await this.broken(invariant, side, this.dbs[side], readable);
+      for (let attempt = 1; attempt <= this.policy.rechecks && suspects.length > 0; attempt++) {
+        await sleep(this.policy.recheckDelayMs * attempt);
+        suspects = await this.recheck(invariant, side, suspects);
       }
+      for (const suspect of suspects) this.add(invariant, { side, key: suspect.key, detail: suspect.detail });
     }
   }
 
-  private async related(link: { mapping: string; column: string }, side: SideName, keys: readonly string[]): Promise<Map<string, CanonicalRow[]>> {
-    const mapping = this.capability.mappings.find((m) => m.name === link.mapping);
-    if (!mapping) throw new Error(`an invariant names an unknown mapping ${link.mapping}`);
-    const grouped = new Map<string, CanonicalRow[]>();
-    for (const row of await sideOf(mapping, side).readWhereIn(this.dbs[side], link.column, keys)) {
-      let canonical: CanonicalRow;
-      try {
-        canonical = mapping.canonical(side, row);
-      } catch {
-        continue; // an unreadable related row is verify's own finding, in its mapping
+  /** The rows of `readable` that break `invariant`, with their related rows read through `db`. */
+  private async broken(invariant: RowInvariant, side: SideName, db: Knex, readable: ReadonlyArray<{ key: KeyTuple; canonical: CanonicalRow }>): Promise<Suspect[]> {
+    const related = invariant.related ? await this.related(invariant.related, side, db, readable.map((row) => row.key[0] as string)) : new Map<string, CanonicalRow[]>();
+    const suspects: Suspect[] = [];
+    for (const row of readable) {
+      const detail = invariant.check(row.canonical, related.get(row.key[0] as string) ?? []);
+      if (detail) suspects.push({ invariant, side, key: row.key, detail });
+    }
+    return suspects;
+  }
+
+  /** The suspects still broken when each entity and its related rows are read in one transaction. */
+  private async recheck(invariant: RowInvariant, side: SideName, suspects: readonly Suspect[]): Promise<Suspect[]> {
+    const mapping = this.mappingNamed(invariant.mapping);
+    return this.dbs[side].transaction(async (trx) => {
+      const rows: Array<{ key: KeyTuple; canonical: CanonicalRow }> = [];
+      for (const row of await sideOf(mapping, side).readKeys(trx, suspects.map((suspect) => suspect.key))) {
+        const canonical = this.readable(mapping, side, row);
+        if (canonical) rows.push({ key: sideOf(mapping, side).keyOf(row), canonical });
       }
+      return this.broken(invariant, side, trx, rows); // a row deleted meanwhile breaks nothing
+    });
+  }
+
+  private mappingNamed(name: string): EntityMapping {
+    const mapping = this.capability.mappings.find((m) => m.name === name);
+    if (!mapping) throw new Error(`an invariant names an unknown mapping ${name}`);
+    return mapping;
+  }
+
+  private readable(mapping: EntityMapping, side: SideName, row: Row): CanonicalRow | undefined {
+    try {
+      return mapping.canonical(side, row);
+    } catch {
+      return undefined; // an unreadable row is verify's own finding, in its mapping
+    }
+  }
+
+  private async related(link: { mapping: string; column: string }, side: SideName, db: Knex, keys: readonly string[]): Promise<Map<string, CanonicalRow[]>> {
+    const mapping = this.mappingNamed(link.mapping);
+    const grouped = new Map<string, CanonicalRow[]>();
+    for (const row of await sideOf(mapping, side).readWhereIn(db, link.column, keys)) {
+      const canonical = this.readable(mapping, side, row);
+      if (!canonical) continue;
       const owner = String(canonical[link.column]);
       grouped.set(owner, [...(grouped.get(owner) ?? []), canonical]);
     }

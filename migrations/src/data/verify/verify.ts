@@ -128,7 +128,11 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
   const started = Date.now();
   const reports: MappingVerifyReport[] = [];
   const checkInvariants = options.invariants ?? true;
-  const invariants = new InvariantCollector(options.capability, { monolith: options.monolith, service: options.service });
+  const invariants = new InvariantCollector(
+    options.capability,
+    { monolith: options.monolith, service: options.service },
+    { rechecks: options.rechecks ?? 3, recheckDelayMs: options.recheckDelayMs ?? 500 },
+  );
   for (const mapping of options.capability.mappings) {
     if (options.mappings && !options.mappings.includes(mapping.name)) continue;
     reports.push(await verifyMapping(options, mapping, checkInvariants ? invariants : undefined));
