@@ -107,7 +107,7 @@ export function buildEdge(deps: EdgeDeps): Edge {
       : new Forwarder();
   const affinity = new WriteAffinity({ windowMs: config.READ_YOUR_WRITES_MS, capacity: config.READ_YOUR_WRITES_CALLERS, now });
 
-  const flagsState = (status: FlagSourceStatus): InputState => (!status.ready ? 'failing' : status.fromBackup ? 'degraded' : 'ok');
+  const flagsState = (status: FlagSourceStatus): InputState => (!status.ready ? 'failing' : status.fromBackup ? 'degraded' : status.stale ? 'stale' : 'ok');
   const ownApp = (withAdmin: boolean) => {
     const app = express();
     app.disable('x-powered-by');

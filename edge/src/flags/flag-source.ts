@@ -21,6 +21,13 @@ export interface FlagSourceStatus {
   where: string;
   /** The flags in use came from this last good copy: the file has not loaded since the edge started. */
   fromBackup?: string;
+  /**
+   * Unleash: no poll has succeeded for longer than the bound (UNLEASH_STALE_AFTER_MS), or none since
+   * start (flags from the backup directory): this edge routes by flags a flip may have changed since.
+   */
+  stale?: boolean;
+  /** Seconds since the last successful refresh, or since start when there was none. */
+  ageSeconds?: number;
 }
 
 /** Reports flag-source events to metrics. */
