@@ -5,6 +5,8 @@ import { PeerSessionsClient, type Logger } from '@strangler/kit';
 import { adminRoutes } from './admin/admin-routes';
 import type { EdgeConfig } from './config';
 import type { FlagSource, FlagSourceStatus } from './flags/flag-source';
+import { withEmergencyStops } from './emergency/emergency-flag-source';
+import { EmergencyStops } from './emergency/emergency-stops';
 import { healthRoutes, metricsRoute, type InputState, type PoolState } from './health/health-routes';
 import { edgeErrorHandler } from './http/error-handler';
 import { frontDoor } from './http/front-door';
@@ -27,6 +29,8 @@ export interface EdgeDeps {
   config: EdgeConfig;
   routes: RoutesProvider;
   flags: FlagSource;
+  /** Emergency stops (`strangler rollback --emergency`); default: in memory. */
+  stops?: EmergencyStops;
   logger: Logger;
   /** Metrics (and so the registry) may be made first, so the flag and routes sources can report to them. */
   metrics?: EdgeMetrics;
@@ -54,8 +58,11 @@ export interface Edge {
  * The edge as a request handler: its own endpoints (health, metrics, `/_edge/*`) and, for everything
  * else, the proxy that picks the monolith or a service per request. Listening is server.ts's job.
  */
-export function buildEdge(deps: EdgeDeps): Edge {
-  const { config, logger } = deps;
+export function buildEdge(edgeDeps: EdgeDeps): Edge {
+  const { config, logger } = edgeDeps;
+  // Every look at the flags goes through the emergency stops first (routing, admin, metrics, readiness).
+  const stops = edgeDeps.stops ?? new EmergencyStops(undefined, logger.child({ component: 'emergency' }));
+  const deps = { ...edgeDeps, flags: withEmergencyStops(edgeDeps.flags, stops) };
   const now = deps.now ?? Date.now;
   const metrics = deps.metrics ?? createEdgeMetrics();
   const agents = deps.agents ?? new UpstreamAgents({ maxSockets: config.UPSTREAM_MAX_SOCKETS, idleSocketMs: config.UPSTREAM_IDLE_SOCKET_MS });
@@ -117,7 +124,7 @@ export function buildEdge(deps: EdgeDeps): Edge {
     app.use(healthRoutes({ routes: () => (deps.routes.status()?.fromBackup ? 'degraded' : 'ok'), flags: () => flagsState(deps.flags.status()), pools }));
     if (withAdmin) {
       app.use(metricsRoute(metrics.registry));
-      app.use('/_edge', adminRoutes({ adminToken: config.EDGE_ADMIN_TOKEN, routes: deps.routes, flags: deps.flags, breakers, shadow, affinity }));
+      app.use('/_edge', adminRoutes({ adminToken: config.EDGE_ADMIN_TOKEN, routes: deps.routes, flags: deps.flags, stops, breakers, shadow, affinity }));
     }
     app.use(edgeErrorHandler(logger));
     return app;

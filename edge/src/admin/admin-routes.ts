@@ -1,5 +1,6 @@
-import { Router } from 'express';
-import { httpErrors } from '@strangler/kit';
+import express, { Router } from 'express';
+import { httpErrors, notFound, validationError } from '@strangler/kit';
+import type { EmergencyStops } from '../emergency/emergency-stops';
 import type { FlagSource } from '../flags/flag-source';
 import { rolloutOfDefinition, stageOfDefinition } from '../flags/stage';
 import type { WriteAffinity } from '../consistency/write-affinity';
@@ -7,6 +8,7 @@ import type { BreakerRegistry } from '../resilience/breaker-registry';
 import type { RoutesProvider } from '../routing/routes-source';
 import type { ShadowMirror } from '../shadow';
 import { adminAuth } from './admin-auth';
+import { ADMIN_BODY_LIMIT } from '../http/error-handler';
 
 export interface AdminDeps {
   adminToken: string | undefined;
@@ -15,6 +17,20 @@ export interface AdminDeps {
   breakers: BreakerRegistry;
   shadow: ShadowMirror;
   affinity: WriteAffinity;
+  stops: EmergencyStops;
+}
+
+/** 1–200 characters, none of them a control character (they would forge log lines). */
+const printable = (value: unknown): value is string => typeof value === 'string' && value.length >= 1 && value.length <= 200 && ![...value].some((c) => c < ' ' || c === '\u007f');
+
+/** `{by, reason}` of an emergency stop: who and why, printable and short. */
+function stopRequest(body: unknown): { by: string; reason: string } {
+  const { by, reason } = (body ?? {}) as { by?: unknown; reason?: unknown };
+  const problems: Array<{ field: string; message: string }> = [];
+  if (!printable(by)) problems.push({ field: 'by', message: 'must name who stops it (1-200 printable characters)' });
+  if (!printable(reason)) problems.push({ field: 'reason', message: 'must say why (1-200 printable characters)' });
+  if (problems.length) throw validationError(problems);
+  return { by: by as string, reason: reason as string };
 }
 
 /** `/_edge/*`: what the edge is doing right now, as it sees it. Read-only. */
@@ -41,10 +57,29 @@ export function adminRoutes(deps: AdminDeps): Router {
         percentage: rolloutOfDefinition(definition),
         serviceUrl: capability.service.url,
         breaker: breakers.get(`${capability.name} ${capability.service.url}`) ?? 'closed',
+        emergencyStop: deps.stops.activeFor(capability.flag) ?? null,
       };
     });
     const readYourWrites = { windowMs: deps.affinity.windowMs, callerKeys: deps.affinity.size };
     res.json({ flags: deps.flags.status(), readYourWrites, capabilities });
+  });
+
+  // Emergency stops (issue #13 §7): a capability to the monolith on this edge, without Unleash, until cleared.
+  const capabilityNamed = (name: string) => {
+    const capability = deps.routes.current().table.capabilities.find((c) => c.name === name);
+    if (!capability) throw notFound('EDGE_CAPABILITY_NOT_FOUND', 'Capability');
+    return capability;
+  };
+  router.get('/emergency', (_req, res) => {
+    res.json({ stops: deps.stops.list() });
+  });
+  router.put('/emergency/:capability', express.json({ limit: ADMIN_BODY_LIMIT }), (req, res) => {
+    const capability = capabilityNamed(req.params.capability as string);
+    res.json(deps.stops.stop({ capability: capability.name, flag: capability.flag, ...stopRequest(req.body) }));
+  });
+  router.delete('/emergency/:capability', (req, res) => {
+    const capability = capabilityNamed(req.params.capability as string);
+    res.json({ cleared: deps.stops.clear(capability.flag) ?? null });
   });
 
   router.get('/breakers', (_req, res) => {
