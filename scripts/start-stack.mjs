@@ -184,7 +184,8 @@ const started = Date.now();
 mkdirSync(RUN_DIR, { recursive: true });
 let syncing = syncWorkers;
 try {
-  const deadline = Date.now() + 30_000;
+  // Generous: a loaded machine (CI) starts slowly; it only matters when something is wrong.
+  const deadline = Date.now() + Number(env.STACK_READY_TIMEOUT_MS ?? 120_000);
   for (const server of servers) start(server);
   // Capture needs both schemas, which each side migrates at start.
   await Promise.all(servers.filter((s) => s.name !== 'edge').map((s) => ready(s.name, s.port, deadline)));

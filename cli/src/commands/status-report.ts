@@ -183,6 +183,12 @@ function syncOf(workers: readonly SyncWorker[], capability: string): CapabilityS
 function flagSourceProblems(url: string, flags: EdgeCapabilities['flags']): string[] {
   const problems: string[] = [];
   if (flags.stale) problems.push(`edge ${url}: its flags are stale — no refresh from ${flags.where} for ${flags.ageSeconds ?? '?'} s: a flip made since is not applied there`);
+  for (const stop of flags.emergencyStops ?? []) {
+    problems.push(
+      `edge ${url}: EMERGENCY STOP on ${stop.capability} since ${stop.since} by ${stop.by} (${stop.reason}): it goes to the monolith whatever its flag says — ` +
+        `\`strangler emergency clear ${stop.capability}\` once the flag says what you want`,
+    );
+  }
   if (flags.fromBackup) problems.push(`edge ${url}: its flags file is invalid (${flags.lastError ?? '?'}); it runs on the last good copy ${flags.fromBackup}`);
   return problems;
 }
