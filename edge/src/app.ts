@@ -14,6 +14,7 @@ import { memoizeTrust, trustProxySetting } from './http/trust-proxy';
 import { UserResolver, type SessionPeers } from './identity/user-resolver';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics/edge-metrics';
 import { WriteAffinity } from './consistency/write-affinity';
+import { WriteFences } from './consistency/write-fence';
 import { Forwarder, type RequestForwarder } from './proxy/forwarder';
 import { UndiciForwarder } from './proxy/undici-forwarder';
 import { createAccessLog } from './proxy/access-log';
@@ -105,6 +106,7 @@ export function buildEdge(deps: EdgeDeps): Edge {
     config.UPSTREAM_CLIENT === 'undici'
       ? new UndiciForwarder({ maxSockets: config.UPSTREAM_MAX_SOCKETS, idleSocketMs: config.UPSTREAM_IDLE_SOCKET_MS })
       : new Forwarder();
+  const fences = new WriteFences(now);
   const affinity = new WriteAffinity({ windowMs: config.READ_YOUR_WRITES_MS, capacity: config.READ_YOUR_WRITES_CALLERS, now });
 
   const ownApp = (withAdmin: boolean) => {
@@ -116,7 +118,7 @@ export function buildEdge(deps: EdgeDeps): Edge {
     app.use(healthRoutes({ routes: () => true, flags: () => deps.flags.status().ready, pools }));
     if (withAdmin) {
       app.use(metricsRoute(metrics.registry));
-      app.use('/_edge', adminRoutes({ adminToken: config.EDGE_ADMIN_TOKEN, routes: deps.routes, flags: deps.flags, breakers, shadow, affinity }));
+      app.use('/_edge', adminRoutes({ adminToken: config.EDGE_ADMIN_TOKEN, routes: deps.routes, flags: deps.flags, breakers, shadow, affinity, fences }));
     }
     app.use(edgeErrorHandler(logger));
     return app;
@@ -142,6 +144,8 @@ export function buildEdge(deps: EdgeDeps): Edge {
     forwarder,
     shadow,
     affinity,
+    fences,
+    now,
     metrics,
     logger,
     accessLog: createAccessLog(logger, { sampleRate: config.ACCESS_LOG_SAMPLE }),
