@@ -7,7 +7,7 @@ import { flip, type FlipDeps } from './commands/flip-command';
 import { collectStatus } from './commands/status-report';
 import { DATA_COMMANDS, runData } from './commands/data-command';
 import { isStage, STAGES, type Stage } from './flags/flag-state';
-import { backlogWithEngine, verifyWithEngine } from './gates/engine-checks';
+import { backlogWithEngine, blockersWithEngine, verifyWithEngine } from './gates/engine-checks';
 import type { BacklogOutcome, VerifyOutcome } from './gates/gate-runner';
 import { formatStatus } from './output/status-output';
 import type { FetchLike } from './sources/http-json';
@@ -83,7 +83,7 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
         const capability = onePositional(positionals, 'capability');
         const windowSeconds = number(values.window, 'window', 1, 3600, false);
         const c = config();
-        const report = await collectStatus({ config: c, http: http(c), sleep }, { ...(capability ? { capability } : {}), ...(windowSeconds ? { windowSeconds } : {}) });
+        const report = await collectStatus({ config: c, http: http(c), sleep, blockers: (name) => blockersWithEngine(name, env) }, { ...(capability ? { capability } : {}), ...(windowSeconds ? { windowSeconds } : {}) });
         io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatus(report)}\n`);
         if (capability && report.edge.reachable && report.capabilities.length === 0) return EXIT.usage;
         return report.problems.length ? EXIT.failed : EXIT.ok;
@@ -110,6 +110,7 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
           out: io.out,
           verify: deps.verify ?? ((capability) => verifyWithEngine(capability, env)),
           backlog: deps.backlog ?? ((capability) => backlogWithEngine(capability, env)),
+          blockers: (capability) => blockersWithEngine(capability, env),
           sleep,
           now: deps.now ?? Date.now,
         };

@@ -247,6 +247,21 @@ describe('switching payments’ write authority behind the fence', () => {
     expect((await call('GET', '/_edge/fences')).body.fences.find((f: { capability: string }) => f.capability === 'payments').raised).toBe(false);
   });
 
+  it('names the row a lagging sync waits on, in the gate’s refusal and in status (blockersWithEngine)', async () => {
+    await setPayments('live', 100);
+    const user = await register();
+    await caughtUp();
+    sync.control.pause();
+    await call('POST', '/api/payments', { token: user.token, key: 'K-L', body: { amount: '3.00', currency: 'USD' } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const refused = await strangler(['rollback', 'payments'], { ...env, STRANGLER_MAX_SYNC_LAG_SECONDS: '0.2' });
+    expect(refused.code).toBe(4);
+    expect(refused.out).toMatch(/FAIL\s+sync to-monolith\s+lagging: the oldest unapplied change is .*; waiting on (payments|idempotency_keys) \[/);
+    const status = await strangler(['status', 'payments'], env);
+    expect(status.out).toMatch(/blocked\s+to-monolith\s+waiting on /);
+    expect(status.out).toMatch(/fence\s+down, 0 write\(s\) in flight/);
+  });
+
   describe('two operators at once (issue #13.1)', () => {
     it('a rollback issued while a forward flip runs its gates wins: the flip writes nothing', async () => {
       await setPayments('live', 10);

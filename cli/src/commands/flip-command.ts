@@ -6,7 +6,7 @@ import type { DesiredFlag, FlagState, Stage } from '../flags/flag-state';
 import type { FlagStore } from '../flags/flag-store';
 import { FlagsFileStore } from '../flags/flags-file-store';
 import { UnleashAdminStore } from '../flags/unleash-admin-store';
-import { runChecks, type BacklogOutcome, type CheckResult, type VerifyOutcome } from '../gates/gate-runner';
+import { runChecks, type BacklogOutcome, type BlockersOutcome, type CheckResult, type VerifyOutcome } from '../gates/gate-runner';
 import { describeCheck, requiredChecks } from '../gates/stage-gates';
 import { EdgeClient } from '../sources/edge-client';
 import type { HttpOptions } from '../sources/http-json';
@@ -32,6 +32,8 @@ export interface FlipDeps {
   out(text: string): void;
   verify(capability: string): Promise<VerifyOutcome>;
   backlog(capability: string): Promise<BacklogOutcome>;
+  /** Which row each direction waits on (named in a lag refusal). */
+  blockers(capability: string): Promise<BlockersOutcome>;
   sleep(ms: number): Promise<void>;
   now(): number;
 }
@@ -111,6 +113,7 @@ export async function flip(request: FlipRequest, deps: FlipDeps): Promise<number
       syncWorkers: () => readSyncWorkers(deps.config.syncUrls, deps.http),
       verify: deps.verify,
       backlog: deps.backlog,
+      blockers: deps.blockers,
       maxLagSeconds: request.maxLagSeconds ?? deps.config.STRANGLER_MAX_SYNC_LAG_SECONDS,
     });
     if (result.checks.some((c) => !c.ok)) {
@@ -131,7 +134,7 @@ export async function flip(request: FlipRequest, deps: FlipDeps): Promise<number
         drainSeconds: deps.config.STRANGLER_FENCE_DRAIN_SECONDS,
         confirmSeconds: waitSeconds,
       },
-      { edgeUrls: deps.config.edgeUrls, adminToken: deps.config.EDGE_ADMIN_TOKEN, http: deps.http, backlog: deps.backlog, sleep: deps.sleep, now: deps.now },
+      { edgeUrls: deps.config.edgeUrls, adminToken: deps.config.EDGE_ADMIN_TOKEN, http: deps.http, backlog: deps.backlog, blockers: deps.blockers, sleep: deps.sleep, now: deps.now },
     );
     const { written, problem, ...fence } = fenced;
     result.fence = fence;

@@ -3,7 +3,7 @@ import type { CapabilityRef } from '../capabilities';
 import { CliError } from '../cli-error';
 import type { DesiredFlag, FlagState } from '../flags/flag-state';
 import { FlagMovedError, type FlagStore } from '../flags/flag-store';
-import type { BacklogOutcome } from '../gates/gate-runner';
+import type { BacklogOutcome, BlockersOutcome } from '../gates/gate-runner';
 import { writesPercent } from '../gates/stage-gates';
 import { EdgeClient } from '../sources/edge-client';
 import type { HttpOptions } from '../sources/http-json';
@@ -20,6 +20,7 @@ export interface SwitchDeps {
   adminToken: string | undefined;
   http: HttpOptions;
   backlog(capability: string): Promise<BacklogOutcome>;
+  blockers(capability: string): Promise<BlockersOutcome>;
   sleep(ms: number): Promise<void>;
   now(): number;
 }
@@ -94,7 +95,11 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
       return waiting.length ? waiting.join('; ') : undefined;
     });
     report.backlogMs = deps.now() - backlogStarted;
-    if (backlog) return refuse(report, `the old writer's changes were not all applied within ${plan.drainSeconds} s (${backlog}): is the sync worker down or paused?`);
+    if (backlog) {
+      const blockers = await deps.blockers(name);
+      const waitingOn = blockers.ok ? plan.directions.map((d) => `${d}: ${blockers.byDirection[d]}`).join('; ') : blockers.error;
+      return refuse(report, `the old writer's changes were not all applied within ${plan.drainSeconds} s (${backlog}; ${waitingOn}): is the sync worker down or paused?`);
+    }
 
     report.written = await plan.store.write(plan.capability, plan.desired, plan.expected);
 
