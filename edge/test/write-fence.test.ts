@@ -13,16 +13,29 @@ describe('WriteFences', () => {
     fences.raise('payments', 'rollback-b', 2_000);
     expect(fences.lower('payments', 'flip-a')).toMatchObject({ raised: true, expiresAt: 3_000 });
     now = 2_999;
-    expect(fences.admit(['payments'])).toEqual({ ok: false, capability: 'payments', until: 3_000 });
+    expect(fences.ticket(['payments'])).toEqual({ ok: false, capability: 'payments', until: 3_000 });
     now = 3_000;
-    const admitted = fences.admit(['payments']);
-    expect(admitted.ok).toBe(true);
+    const ticket = fences.ticket(['payments']);
+    if (!ticket.ok) throw new Error('refused');
+    expect(fences.admit(ticket).ok).toBe(true);
     expect(fences.snapshot('payments')).toEqual({ capability: 'payments', raised: false, holds: [], inFlightWrites: 1 });
+  });
+
+  it('refuses a write that arrived before a fence was raised, even once it is lowered (it was routed by the old flag)', () => {
+    const fences = new WriteFences(() => 0);
+    const ticket = fences.ticket(['payments']);
+    if (!ticket.ok) throw new Error('refused');
+    fences.raise('payments', 'switch', 1_000);
+    fences.lower('payments', 'switch');
+    expect(fences.admit(ticket)).toMatchObject({ ok: false, capability: 'payments' });
+    expect(fences.snapshot('payments').inFlightWrites).toBe(0);
   });
 
   it('counts a write let through until it is answered, once', () => {
     const fences = new WriteFences(() => 0);
-    const first = fences.admit(['payments']);
+    const ticket = fences.ticket(['payments']);
+    if (!ticket.ok) throw new Error('refused');
+    const first = fences.admit(ticket);
     if (!first.ok) throw new Error('refused');
     fences.raise('payments', 'op', 1_000);
     expect(fences.snapshot('payments')).toMatchObject({ raised: true, inFlightWrites: 1 });
@@ -117,6 +130,31 @@ describe('the write fence on the edge (decision 0018)', () => {
     await admin('PUT', '/fences/payments', { owner: 'gone', ttlMs: 300 });
     expect((await send('POST', '/api/payments/p1/void')).status).toBe(503);
     await eventually(async () => (await send('POST', '/api/payments/p1/void')).status === 200);
+  });
+
+  // Found trying to break it: a client trickling the body of a keyed write held the drain (it was
+  // counted from arrival), so every switch was refused while it lasted; and once the switch was over,
+  // its body complete, it went to the side the old flag had chosen.
+  it('a write still arriving holds no drain, and is refused if a fence went up meanwhile', async () => {
+    const url = new URL(edge.url);
+    const { connect } = await import('node:net');
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const body = '{"amount":"1.00","currency":"USD"}';
+    socket.write(`POST /api/payments HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nidempotency-key: k-trickle\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await fenceOf('payments')).inFlightWrites).toBe(0);
+    await admin('PUT', '/fences/payments', { owner: 'switch', ttlMs: 30_000 });
+    await admin('DELETE', '/fences/payments/switch');
+    const before = service.requests.length;
+    socket.write(body.slice(5));
+    await eventually(() => answer.includes('\r\n\r\n') && answer.includes('}'));
+    socket.destroy();
+    expect(answer).toMatch(/^HTTP\/1\.1 503/);
+    expect(answer).toMatch(/WRITE_FENCED/);
+    expect(service.requests.length).toBe(before);
   });
 
   it('counts writes let through before it was raised until they are answered (what a switch drains)', async () => {

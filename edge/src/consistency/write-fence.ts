@@ -26,9 +26,25 @@ export interface FenceSnapshot {
 
 export const MAX_FENCE_MS = 60_000;
 
+/** Refused: the capability whose fence stands (or stood) in the way, and until when to retry. */
+export interface Fenced {
+  ok: false;
+  capability: string;
+  until: number;
+}
+
+/** What a request saw of the fences when it arrived (and chose its side by the flag). */
+export interface FenceTicket {
+  ok: true;
+  capabilities: readonly string[];
+  epochs: readonly number[];
+}
+
 export class WriteFences {
   private readonly holds = new Map<string, Map<string, number>>();
   private readonly inFlight = new Map<string, number>();
+  /** Bumped by every raise: a request that arrived before it chose its side by a flag that may since have moved. */
+  private readonly epochs = new Map<string, number>();
 
   constructor(private readonly now: () => number) {}
 
@@ -36,6 +52,7 @@ export class WriteFences {
     let holds = this.holds.get(capability);
     if (!holds) this.holds.set(capability, (holds = new Map()));
     holds.set(owner, this.now() + Math.min(ttlMs, MAX_FENCE_MS));
+    this.epochs.set(capability, (this.epochs.get(capability) ?? 0) + 1);
     return this.snapshot(capability);
   }
 
@@ -57,15 +74,29 @@ export class WriteFences {
     return until;
   }
 
-  /**
-   * Lets one unsafe request of these capabilities through, or names the fence that refuses it. The
-   * check and the count happen in one synchronous step, so a request is either counted before a fence
-   * is raised (and drained) or refused after it: none slips between.
-   */
-  admit(capabilities: readonly string[]): { ok: true; done: () => void } | { ok: false; capability: string; until: number } {
+  /** On arrival: refused while a fence stands; else what the request must still find when it is sent. */
+  ticket(capabilities: readonly string[]): FenceTicket | Fenced {
     for (const capability of capabilities) {
       const until = this.raisedUntil(capability);
       if (until !== undefined) return { ok: false, capability, until };
+    }
+    return { ok: true, capabilities, epochs: capabilities.map((c) => this.epochs.get(c) ?? 0) };
+  }
+
+  /**
+   * Right before the request is sent upstream: counted as in flight (what a switch drains) if no fence
+   * stands and none was raised since it arrived; else refused, as the flag it was routed by may have
+   * moved meanwhile (a slow body, a slow user lookup). Check and count are one synchronous step, so a
+   * write is either counted before a fence goes up or refused after; and one still arriving (its body
+   * trickling) holds no drain.
+   */
+  admit(ticket: FenceTicket): { ok: true; done: () => void } | Fenced {
+    const { capabilities } = ticket;
+    for (let i = 0; i < capabilities.length; i += 1) {
+      const capability = capabilities[i]!;
+      const until = this.raisedUntil(capability);
+      if (until !== undefined) return { ok: false, capability, until };
+      if ((this.epochs.get(capability) ?? 0) !== ticket.epochs[i]) return { ok: false, capability, until: this.now() };
     }
     for (const capability of capabilities) this.inFlight.set(capability, (this.inFlight.get(capability) ?? 0) + 1);
     let done = false;

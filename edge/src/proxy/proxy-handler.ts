@@ -6,7 +6,7 @@ import type { FlagSource } from '../flags/flag-source';
 import { decideTarget, isSafeMethod, stageAllows, type Target } from '../flags/stage-decision';
 import type { Stage } from '../flags/stage';
 import type { WriteAffinity } from '../consistency/write-affinity';
-import type { WriteFences } from '../consistency/write-fence';
+import type { FenceTicket, WriteFences } from '../consistency/write-fence';
 import { callerKeysFor, unleashContextFor } from '../identity/request-identity';
 import type { UserResolver } from '../identity/user-resolver';
 import type { EdgeMetrics } from '../metrics/edge-metrics';
@@ -272,6 +272,15 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       }
     }
 
+    if (request.fence) {
+      const admitted = deps.fences.admit(request.fence);
+      if (!admitted.ok) {
+        permit?.release();
+        refuseFenced(req, res, requestId, admitted.capability, admitted.until);
+        return finish(request, target, 503, fallback);
+      }
+      request.fenceDone = admitted.done;
+    }
     let outcome = await attempt(request, target, permit, mirror);
     if (outcome.kind === 'failed') {
       if (countsAgainstUpstream(outcome.failure)) permit?.failure();
@@ -367,19 +376,20 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       res.setHeader(REQUEST_ID_HEADER, requestId);
       const match = matcher.match(method, requestTarget.path);
       const peer = peerOf(req.socket);
-      let admitted: (() => void) | undefined;
+      let fence: FenceTicket | undefined;
       if (!isSafeMethod(method)) {
         const written = match ? [match.capability.name] : writtenCapabilities(writers, method, requestTarget.path);
         if (written.length > 0) {
-          const fence = deps.fences.admit(written);
-          if (!fence.ok) return Promise.resolve(refuseFenced(req, res, requestId, fence.capability, fence.until));
-          admitted = fence.done;
+          const ticket = deps.fences.ticket(written);
+          if (!ticket.ok) return Promise.resolve(refuseFenced(req, res, requestId, ticket.capability, ticket.until));
+          fence = ticket;
         }
       }
       const request = new ProxiedRequest(req, res, table, match, method, url, requestId, started, forwardingOf(req, peer), peer.encrypted);
+      request.fence = fence;
       const evaluation = match ? evaluate(request, match) : UNMATCHED;
       const served = evaluation instanceof Promise ? evaluation.then((resolved) => serve(request, resolved)) : serve(request, evaluation);
-      return admitted ? served.finally(admitted) : served;
+      return fence ? served.finally(() => request.fenceDone?.()) : served;
     } catch (error) {
       // As from an async function: the caller answers 500 and logs it.
       return Promise.reject(error);
@@ -416,6 +426,10 @@ class ProxiedRequest {
   body!: RequestBody;
   /** Set for an unsafe request on a capability's route: the keys its write pins (see WriteAffinity). */
   writerKeys: string[] | undefined;
+  /** An unsafe request of a capability (or a route writing one): the fences it saw on arrival. */
+  fence: FenceTicket | undefined;
+  /** Once sent upstream: ends its count among the writes in flight (see write-fence.ts). */
+  fenceDone: (() => void) | undefined;
 
   constructor(
     readonly req: IncomingMessage,
