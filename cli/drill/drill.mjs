@@ -187,7 +187,8 @@ async function flipUntilAccepted(cli, capability, step) {
       if (attempt > 1) events.refusedThenPassed += 1;
       const checks = outcome.checks.map((c) => c.check).join(', ') || 'no gate';
       if (outcome.fence) events.fencePausesMs.push(outcome.fence.pauseMs);
-      const fence = outcome.fence ? `; writes fenced ${(outcome.fence.pauseMs / 1000).toFixed(2)} s` : '';
+      const f = outcome.fence;
+      const fence = f ? `; writes fenced ${seconds(f.pauseMs)}: drain ${seconds(f.drainMs)}, backlog ${seconds(f.backlogMs)}, flag applied ${seconds(f.confirmMs)}` : '';
       say(`${step.rollback ? 'rollback' : 'flip'} ${capability}: ${label(outcome.from)} → ${label(outcome.to)} (${checks}; ${((Date.now() - begun) / 1000).toFixed(1)} s${attempt > 1 ? `, ${attempt} attempts` : ''}${fence})`);
       // A client whose answer was lost retries right after the flip, wherever its retry now goes.
       const resent = await resendKeyed(edgeUrlOf, ledgerOf);

@@ -7,7 +7,8 @@ import { flip, type FlipDeps } from './commands/flip-command';
 import { collectStatus } from './commands/status-report';
 import { DATA_COMMANDS, runData } from './commands/data-command';
 import { isStage, STAGES, type Stage } from './flags/flag-state';
-import { backlogWithEngine, blockersWithEngine, verifyWithEngine } from './gates/engine-checks';
+import { BacklogWatcher } from './gates/backlog-watcher';
+import { blockersWithEngine, verifyWithEngine } from './gates/engine-checks';
 import type { BacklogOutcome, VerifyOutcome } from './gates/gate-runner';
 import { formatStatus } from './output/status-output';
 import type { FetchLike } from './sources/http-json';
@@ -104,17 +105,19 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
           stage = values.stage;
         }
         const c = config();
+        const watcher = new BacklogWatcher(env);
         const flipDeps: FlipDeps = {
           config: c,
           http: http(c),
           out: io.out,
           verify: deps.verify ?? ((capability) => verifyWithEngine(capability, env)),
-          backlog: deps.backlog ?? ((capability) => backlogWithEngine(capability, env)),
+          backlog: deps.backlog ?? ((capability) => watcher.read(capability)),
           blockers: (capability) => blockersWithEngine(capability, env),
           sleep,
           now: deps.now ?? Date.now,
         };
-        return await flip(
+        try {
+          return await flip(
           {
             capability: onePositional(positionals, 'capability'),
             stage,
@@ -126,7 +129,10 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
             rollback,
           },
           flipDeps,
-        );
+          );
+        } finally {
+          await watcher.close();
+        }
       }
       default:
         throw usageError(`unknown command "${command}": use status, flip, rollback or data (strangler --help)`);
