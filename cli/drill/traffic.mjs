@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
-// Enough for a service restart plus its breaker's cooldown: a write of the service's users is refused
-// (retryable) meanwhile, never run on the monolith (decision 0020).
-const MAX_ATTEMPTS = 20;
+// A patient client: it keeps retrying a retryable answer for up to a minute — a service restart plus
+// its breaker's cooldown on a loaded machine, during which the writes of the service's users are
+// refused (retryable), never run on the monolith (decision 0020).
+const RETRY_BUDGET_MS = 60_000;
 const THINK_MS = Number(process.env.DRILL_THINK_MS ?? 300);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -63,6 +64,7 @@ async function call(edgeUrl, ledger, method, path, { token, body, idempotencyKey
   if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
   const key = routeKey(method, path);
   let firstFailure;
+  const giveUpAt = Date.now() + RETRY_BUDGET_MS;
   for (let attempt = 1; ; attempt++) {
     let answer;
     try {
@@ -98,7 +100,7 @@ async function call(edgeUrl, ledger, method, path, { token, body, idempotencyKey
       firstFailure = { route: key, status: answer.status, code: answer.body?.code ?? answer.body?.error, retryable: isRetryable(answer), target: answer.target, phase: ledger.phase };
       ledger.unsafeFailures.push(firstFailure);
     }
-    if (!isRetryable(answer) || attempt >= MAX_ATTEMPTS) {
+    if (!isRetryable(answer) || Date.now() >= giveUpAt) {
       firstFailure.gaveUp = true;
       return answer;
     }
