@@ -37,8 +37,12 @@ export const edgeConfigSchema = z
     SHUTDOWN_TIMEOUT_MS,
     /** The routes file (JSON): monolith URL, capabilities, their services, flags and routes. Watched. */
     ROUTES_FILE: z.string().default('edge/routes.json'),
+    /** Where the last routes file that loaded is copied; a start on an invalid routes file runs on it. Default: ROUTES_FILE.last-good. */
+    ROUTES_BACKUP_FILE: z.string().min(1).optional(),
     /** The local flags file (an Unleash `/api/client/features` document), used when UNLEASH_URL is unset. Watched. */
     FLAGS_FILE: z.string().default('edge/flags.json'),
+    /** Where the last flags file that loaded is copied; a start on an invalid flags file runs on it. Default: FLAGS_FILE.last-good. */
+    FLAGS_BACKUP_FILE: z.string().min(1).optional(),
     /** How long file changes settle before a reload (editors write in several steps). */
     FILE_WATCH_DEBOUNCE_MS: positiveMs(100),
     /** A real Unleash server's client API, e.g. http://unleash:4242/api/. Unset: the local flags file. */

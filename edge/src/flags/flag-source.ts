@@ -19,6 +19,8 @@ export interface FlagSourceStatus {
   errors: number;
   lastError: string | undefined;
   where: string;
+  /** The flags in use came from this last good copy: the file has not loaded since the edge started. */
+  fromBackup?: string;
 }
 
 /** Reports flag-source events to metrics. */

@@ -27,7 +27,7 @@ export type FlagSourceConfig = Pick<
   | 'FLAGS_FILE'
   | 'FILE_WATCH_DEBOUNCE_MS'
 > &
-  Partial<Pick<EdgeConfig, 'FLAG_CACHE_SIZE'>>;
+  Partial<Pick<EdgeConfig, 'FLAG_CACHE_SIZE' | 'FLAGS_BACKUP_FILE'>>;
 
 const DEFAULT_FLAG_CACHE_SIZE = 50_000;
 
@@ -56,6 +56,7 @@ async function createUncachedFlagSource(config: FlagSourceConfig, deps: { logger
   }
   return createLocalFileFlagSource({
     filePath: config.FLAGS_FILE,
+    backupPath: config.FLAGS_BACKUP_FILE ?? `${config.FLAGS_FILE}.last-good`,
     debounceMs: config.FILE_WATCH_DEBOUNCE_MS,
     logger: deps.logger,
     appName: config.UNLEASH_APP_NAME,
