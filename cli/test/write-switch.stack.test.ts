@@ -280,6 +280,25 @@ describe('switching payments’ write authority behind the fence', () => {
       expect(paymentsFlag()).toEqual({ stage: 'monolith', rollout: '10' });
     });
 
+    // Found trying to break it: a rollback landing after a forward flip wrote, while it waited for the
+    // edges, left the flip waiting for a state that would never come, its fence up until it expired:
+    // every payments write refused for ~25 s after the rollback was done.
+    it('a rollback that lands while a forward flip waits for the edges wins, and the flip lowers its fence at once', async () => {
+      await setPayments('live', 10);
+      await caughtUp();
+      let rollback: Awaited<ReturnType<typeof strangler>> | undefined;
+      const sleep = async (ms: number) => {
+        if (!rollback && paymentsFlag().rollout === '50') rollback = await strangler(['rollback', 'payments'], env);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+      };
+      const forward = await strangler(['flip', 'payments', '--stage', 'live', '--percent', '50'], env, { sleep });
+      expect(rollback?.code).toBe(0);
+      expect(forward.code).toBe(1);
+      expect(forward.out).toMatch(/written, then superseded before every edge applied it: the flag now reads monolith \(generation \d+\)/);
+      expect(paymentsFlag().stage).toBe('monolith');
+      expect((await call('GET', '/_edge/fences')).body.fences.find((f: { capability: string }) => f.capability === 'payments')).toMatchObject({ raised: false, holds: [] });
+    });
+
     it('a rollback with nothing to change still stops a flip in flight', async () => {
       await setPayments('monolith', 10);
       let rollback: Awaited<ReturnType<typeof strangler>> | undefined;

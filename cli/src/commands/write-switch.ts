@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CapabilityRef } from '../capabilities';
 import { CliError } from '../cli-error';
-import type { DesiredFlag, FlagState } from '../flags/flag-state';
+import { describeFlagState, type DesiredFlag, type FlagState } from '../flags/flag-state';
 import { FlagMovedError, type FlagStore } from '../flags/flag-store';
 import type { BacklogOutcome, BlockersOutcome } from '../gates/gate-runner';
 import { writesPercent } from '../gates/stage-gates';
@@ -105,15 +105,29 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
 
     const confirmStarted = deps.now();
     for (const edge of edges) unconfirmed.add(edge);
+    let superseded: FlagState | undefined;
     await waitUntil(deps, confirmStarted + plan.confirmSeconds * 1000, async () => {
       await Promise.all(
         [...unconfirmed].map(async (edge) => {
           if (await routesBy(edge, name, plan.desired)) unconfirmed.delete(edge);
         }),
       );
-      return unconfirmed.size ? 'waiting' : undefined;
+      if (unconfirmed.size === 0) return undefined;
+      // Another operator's flip or rollback wrote after this one: its own fence guards its switch, and
+      // holding this one until it expires would only refuse writes for nothing.
+      const now = await plan.store.read(plan.capability);
+      if (now.generation !== report.written?.generation) {
+        superseded = now;
+        unconfirmed.clear();
+        return undefined;
+      }
+      return 'waiting';
     });
     report.confirmMs = deps.now() - confirmStarted;
+    if (superseded) {
+      report.problem = { refused: false, message: `written, then superseded before every edge applied it: the flag now reads ${describeFlagState(superseded)} (another flip or a rollback); this fence is lowered` };
+      return report;
+    }
     if (unconfirmed.size) {
       const which = [...unconfirmed].map((e) => e.url).join(', ');
       report.problem = { refused: false, message: `written, but ${which} did not route by it within ${plan.confirmSeconds} s: its fence stays until it expires (${Math.round(ttlMs / 1000)} s from the start)` };
