@@ -188,7 +188,7 @@ async function flipUntilAccepted(cli, capability, step) {
       const checks = outcome.checks.map((c) => c.check).join(', ') || 'no gate';
       if (outcome.fence) events.fencePausesMs.push(outcome.fence.pauseMs);
       const f = outcome.fence;
-      const fence = f ? `; writes fenced ${seconds(f.pauseMs)}: drain ${seconds(f.drainMs)}, backlog ${seconds(f.backlogMs)}, flag applied ${seconds(f.confirmMs)}` : '';
+      const fence = f ? `; writes fenced ${seconds(f.pauseMs)}: raise ${seconds(f.raiseMs)}, drain ${seconds(f.drainMs)}, backlog ${seconds(f.backlogMs)}, write ${seconds(f.writeMs)}, flag applied ${seconds(f.confirmMs)}` : '';
       say(`${step.rollback ? 'rollback' : 'flip'} ${capability}: ${label(outcome.from)} → ${label(outcome.to)} (${checks}; ${((Date.now() - begun) / 1000).toFixed(1)} s${attempt > 1 ? `, ${attempt} attempts` : ''}${fence})`);
       // A client whose answer was lost retries right after the flip, wherever its retry now goes.
       const resent = await resendKeyed(edgeUrlOf, ledgerOf);

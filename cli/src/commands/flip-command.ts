@@ -225,7 +225,9 @@ function report(result: FlipResult, request: FlipRequest, deps: FlipDeps): numbe
       if (result.fence) {
         const f = result.fence;
         const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-        lines.push(`  write fence on ${f.edges} edge(s): writes paused ${s(f.pauseMs)} (in-flight drained ${s(f.drainMs)}, backlog applied ${s(f.backlogMs)}, edges applied the flag ${s(f.confirmMs)})`);
+        lines.push(
+          `  write fence on ${f.edges} edge(s): writes paused ${s(f.pauseMs)} (raised ${s(f.raiseMs)}, in-flight drained ${s(f.drainMs)}, backlog applied ${s(f.backlogMs)}, flag written ${s(f.writeMs)}, edges applied it ${s(f.confirmMs)})`,
+        );
       }
       if (result.written?.reasserted) lines.push(`  ${result.written.reasserted}`);
       if (result.changed) {

@@ -43,8 +43,12 @@ export interface SwitchReport {
   edges: number;
   /** From the fence raised on the first edge to it lowered on the last (the write pause clients saw). */
   pauseMs: number;
+  /** Raising the fence on every edge. */
+  raiseMs: number;
   drainMs: number;
   backlogMs: number;
+  /** Writing the flag (compare-and-set; Unleash: a few Admin API calls). */
+  writeMs: number;
   confirmMs: number;
   written: FlagState | undefined;
   /** Why it stopped; absent when it went through. `refused`: nothing was changed. */
@@ -66,22 +70,28 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
   const edges = deps.edgeUrls.map((url) => new EdgeClient(url, deps.adminToken, deps.http));
   const name = plan.capability.name;
   const ttlMs = Math.min(60_000, Math.ceil((plan.drainSeconds + plan.confirmSeconds + 5) * 1000));
-  const report: SwitchReport = { owner, edges: edges.length, pauseMs: 0, drainMs: 0, backlogMs: 0, confirmMs: 0, written: undefined };
+  const report: SwitchReport = { owner, edges: edges.length, pauseMs: 0, raiseMs: 0, drainMs: 0, backlogMs: 0, writeMs: 0, confirmMs: 0, written: undefined };
   const started = deps.now();
   const raised: EdgeClient[] = [];
   const unconfirmed = new Set<EdgeClient>();
   try {
-    for (const edge of edges) {
+    // In parallel: the pause is the slowest edge's, not their sum. An edge that cannot be fenced
+    // refuses the switch (below, every fence raised is lowered).
+    const raising = await Promise.allSettled(edges.map(async (edge) => {
       await edge.raiseFence(name, owner, ttlMs);
       raised.push(edge);
-    }
+    }));
+    const failed = raising.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    report.raiseMs = deps.now() - started;
+    const drainStarted = deps.now();
     const deadline = started + plan.drainSeconds * 1000;
     const drained = await waitUntil(deps, deadline, async () => {
       const counts = await Promise.all(edges.map(async (edge) => (await edge.fences()).find((f) => f.capability === name)?.inFlightWrites ?? 0));
       const busy = counts.reduce((a, b) => a + b, 0);
       return busy === 0 ? undefined : `${busy} write(s) still in flight on the edges`;
     });
-    report.drainMs = deps.now() - started;
+    report.drainMs = deps.now() - drainStarted;
     if (drained) return refuse(report, `writes did not drain within ${plan.drainSeconds} s: ${drained}`);
 
     const backlogStarted = deps.now();
@@ -101,7 +111,9 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
       return refuse(report, `the old writer's changes were not all applied within ${plan.drainSeconds} s (${backlog}; ${waitingOn}): is the sync worker down or paused?`);
     }
 
+    const writeStarted = deps.now();
     report.written = await plan.store.write(plan.capability, plan.desired, plan.expected);
+    report.writeMs = deps.now() - writeStarted;
 
     const confirmStarted = deps.now();
     for (const edge of edges) unconfirmed.add(edge);
