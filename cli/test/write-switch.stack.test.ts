@@ -238,6 +238,18 @@ describe('switching payments’ write authority behind the fence', () => {
     expect((await call('POST', '/api/payments', { token: user.token, key: 'K-F', body: { amount: '1.00', currency: 'USD' } })).status).toBe(201);
   });
 
+  it('--force switches at once with the sync paused, and says what can diverge', async () => {
+    await setPayments('live', 100);
+    const user = await register();
+    sync.control.pause();
+    expect((await call('POST', '/api/payments', { token: user.token, key: 'K-X', body: { amount: '2.00', currency: 'USD' } })).status).toBe(201);
+    const forced = await strangler(['rollback', 'payments', '--force'], env);
+    expect(forced.code).toBe(0);
+    expect(forced.out).toMatch(/WARNING: no write fence \(--force\): .*a retried Idempotency-Key may be done twice, refunds may exceed a capture.*strangler data verify payments/);
+    expect(forced.out).not.toMatch(/write fence on/);
+    expect(paymentsFlag().stage).toBe('monolith');
+  });
+
   it('refuses the switch when one of EDGE_URLS cannot fence, and lowers the fence it raised on the others', async () => {
     await setPayments('live', 100);
     const result = await strangler(['rollback', 'payments'], { ...env, EDGE_URLS: `${edge.url},${await closedPortUrl()}` });
