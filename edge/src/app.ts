@@ -130,7 +130,12 @@ export function buildEdge(deps: EdgeDeps): Edge {
     for (const capability of table.capabilities) states.push({ upstream: capability.name, monolith: false, queued: forwarder.queued(new URL(capability.service.url).origin) });
     return states;
   };
-  metrics.observe({ breakers: () => breakers.snapshots(), flags: () => deps.flags.status(), queued: () => pools().map(({ upstream, queued }) => ({ upstream, queued })) });
+  metrics.observe({
+    breakers: () => breakers.snapshots(),
+    flags: () => deps.flags.status(),
+    queued: () => pools().map(({ upstream, queued }) => ({ upstream, queued })),
+    fences: () => deps.routes.current().table.capabilities.map((c) => fences.snapshot(c.name)),
+  });
   const trust = (() => {
     const probe = express();
     probe.set('trust proxy', trustProxySetting(config.TRUST_PROXY));

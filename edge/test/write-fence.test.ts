@@ -113,8 +113,13 @@ describe('the write fence on the edge (decision 0018)', () => {
     expect(service.requests.length - before.service).toBe(1);
     expect(monolith.requests.map((r) => r.url).slice(before.monolith)).toEqual(['/api/orders', '/api/auth/login']);
 
+    const metrics = await edge.metrics();
+    expect(metrics).toMatch(/edge_write_fence_raised\{capability="payments"[^}]*\} 1/);
+    expect(metrics).toMatch(/edge_write_fence_raised\{capability="auth"[^}]*\} 0/);
+    expect(metrics).toMatch(/edge_refused_requests_total\{code="WRITE_FENCED"[^}]*\} [2-9]/);
     await admin('DELETE', '/fences/payments/op-1');
     expect((await send('POST', '/api/payments', { 'idempotency-key': 'k-after' })).status).toBe(200);
+    expect(await edge.metrics()).toMatch(/edge_write_fence_raised\{capability="payments"[^}]*\} 0/);
   });
 
   it('stays raised until every owner has lowered it', async () => {
