@@ -3,6 +3,7 @@ import { CliError, usageError } from './cli-error';
 import type { CliIo } from './cli-io';
 import { readCliConfig, type CliConfig } from './config';
 import { EXIT } from './exit-codes';
+import { emergency } from './commands/emergency-command';
 import { flip, type FlipDeps } from './commands/flip-command';
 import { collectStatus } from './commands/status-report';
 import { DATA_COMMANDS, runData } from './commands/data-command';
@@ -12,7 +13,7 @@ import { blockersWithEngine, verifyWithEngine } from './gates/engine-checks';
 import type { BacklogOutcome, VerifyOutcome } from './gates/gate-runner';
 import { formatStatus } from './output/status-output';
 import type { FetchLike } from './sources/http-json';
-import { FLIP_USAGE, MAIN_USAGE, ROLLBACK_USAGE, STATUS_USAGE } from './usage';
+import { EMERGENCY_USAGE, FLIP_USAGE, MAIN_USAGE, ROLLBACK_USAGE, STATUS_USAGE } from './usage';
 
 export interface CliDeps {
   fetch?: FetchLike;
@@ -139,8 +140,24 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
           await watcher.close();
         }
       }
+      case 'emergency': {
+        const { values, positionals } = parsed(() =>
+          parseArgs({ args: rest, options: { reason: { type: 'string' }, by: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }),
+        );
+        if (values.help) return help(io, EMERGENCY_USAGE);
+        const [action, capability, extra] = positionals;
+        if (action !== 'stop' && action !== 'clear') throw usageError('emergency needs stop or clear: strangler emergency stop <capability> --reason "<why>"');
+        if (!capability) throw usageError(`emergency ${action} needs a capability`);
+        if (extra !== undefined) throw usageError(`unexpected argument "${extra}"`);
+        if (action === 'clear' && values.reason !== undefined) throw usageError('emergency clear takes no --reason');
+        const c = config();
+        return await emergency(
+          { action, capability, reason: values.reason, by: values.by, json: values.json ?? false },
+          { edgeUrls: c.edgeUrls, adminToken: c.EDGE_ADMIN_TOKEN, http: http(c), out: io.out },
+        );
+      }
       default:
-        throw usageError(`unknown command "${command}": use status, flip, rollback or data (strangler --help)`);
+        throw usageError(`unknown command "${command}": use status, flip, rollback, emergency or data (strangler --help)`);
     }
   } catch (error) {
     if (!(error instanceof CliError)) throw error;

@@ -51,10 +51,20 @@ export const edgeConfigSchema = z
     UNLEASH_API_TOKEN: z.string().min(1).optional(),
     UNLEASH_APP_NAME: z.string().min(1).default('strangler-edge'),
     UNLEASH_REFRESH_MS: positiveMs(5_000),
+    /**
+     * Flags older than this (no successful poll; e.g. this edge is cut off from Unleash) are reported
+     * stale in /health/ready, /_edge/capabilities, edge_flag_source_stale and `strangler status`.
+     */
+    UNLEASH_STALE_AFTER_MS: positiveMs(30_000),
     /** unleash-client retries a fetch with a 1 s minimum back-off, so a timeout below 1 s breaks every fetch. */
     UNLEASH_TIMEOUT_MS: positiveMs(5_000).refine((ms) => ms >= 1_000, { message: 'must be at least 1000' }),
     /** Where the last flags fetched from Unleash are kept, so a restart while Unleash is down routes by them. */
     UNLEASH_BACKUP_DIR: z.string().default('.data/unleash-backup'),
+    /**
+     * Where this edge keeps its emergency stops (`strangler rollback --emergency`), so a restart keeps
+     * them. Unset: in memory only (a restart forgets them; the edge warns at start).
+     */
+    EDGE_EMERGENCY_FILE: z.string().min(1).optional(),
     /** Send usage metrics to the Unleash server. */
     UNLEASH_METRICS: booleanFlag(true),
     /**

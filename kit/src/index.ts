@@ -9,7 +9,7 @@ export { toProblem, problemType, PROBLEM_CONTENT_TYPE, type ProblemDetails } fro
 export { createLogger, REDACTED_PATHS, type Logger } from './logging/logger';
 export { requestContext } from './logging/request-context';
 export { createHttpApp, DEFAULT_BODY_LIMIT, type HttpAppOptions } from './http/create-http-app';
-export { sendProblem } from './http/error-handler';
+export { sendProblem, translateError } from './http/error-handler';
 export { REQUEST_ID_HEADER, acceptedRequestId, requestIdMiddleware } from './http/request-id';
 export { createHttpMetrics, type HttpMetrics } from './metrics/http-metrics';
 export { type ReadinessCheck } from './health/health-routes';

@@ -165,6 +165,7 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
         );
       }
     }
+    problems.push(...flagSourceProblems(edge.url, caps.flags));
     if (options.capability && capabilities.length === 0) problems.push(`the edge does not route a capability named ${options.capability}`);
   }
   return {
@@ -195,4 +196,18 @@ function syncOf(workers: readonly SyncWorker[], capability: string): CapabilityS
       .filter((d) => d.capability === capability)
       .map((d) => ({ direction: d.direction, url: w.url, ready: w.ready, lagSeconds: d.lagSeconds, pending: d.pending, errors: d.errors })),
   );
+}
+
+/** An edge routing by flags that may be out of date says so (issue #13 §7: one edge cut off from Unleash kept the old stage). */
+function flagSourceProblems(url: string, flags: EdgeCapabilities['flags']): string[] {
+  const problems: string[] = [];
+  if (flags.stale) problems.push(`edge ${url}: its flags are stale — no refresh from ${flags.where} for ${flags.ageSeconds ?? '?'} s: a flip made since is not applied there`);
+  for (const stop of flags.emergencyStops ?? []) {
+    problems.push(
+      `edge ${url}: EMERGENCY STOP on ${stop.capability} since ${stop.since} by ${stop.by} (${stop.reason}): it goes to the monolith whatever its flag says — ` +
+        `\`strangler emergency clear ${stop.capability}\` once the flag says what you want`,
+    );
+  }
+  if (flags.fromBackup) problems.push(`edge ${url}: its flags file is invalid (${flags.lastError ?? '?'}); it runs on the last good copy ${flags.fromBackup}`);
+  return problems;
 }

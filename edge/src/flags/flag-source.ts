@@ -1,4 +1,5 @@
 import type { Context, Variant } from 'unleash-client';
+import type { EmergencyStop } from '../emergency/emergency-stops';
 import type { FeatureDefinition } from './stage';
 
 /** The part of an unleash-client `Unleash` instance the edge evaluates flags with. */
@@ -21,6 +22,15 @@ export interface FlagSourceStatus {
   where: string;
   /** The flags in use came from this last good copy: the file has not loaded since the edge started. */
   fromBackup?: string;
+  /**
+   * Unleash: no poll has succeeded for longer than the bound (UNLEASH_STALE_AFTER_MS), or none since
+   * start (flags from the backup directory): this edge routes by flags a flip may have changed since.
+   */
+  stale?: boolean;
+  /** Seconds since the last successful refresh, or since start when there was none. */
+  ageSeconds?: number;
+  /** Capabilities an operator sent to the monolith on this edge, whatever their flags say. */
+  emergencyStops?: EmergencyStop[];
 }
 
 /** Reports flag-source events to metrics. */

@@ -21,6 +21,7 @@ export type FlagSourceConfig = Pick<
   | 'UNLEASH_API_TOKEN'
   | 'UNLEASH_APP_NAME'
   | 'UNLEASH_REFRESH_MS'
+  | 'UNLEASH_STALE_AFTER_MS'
   | 'UNLEASH_TIMEOUT_MS'
   | 'UNLEASH_BACKUP_DIR'
   | 'UNLEASH_METRICS'
@@ -47,6 +48,7 @@ async function createUncachedFlagSource(config: FlagSourceConfig, deps: { logger
       apiToken: config.UNLEASH_API_TOKEN ?? '',
       appName: config.UNLEASH_APP_NAME,
       refreshMs: config.UNLEASH_REFRESH_MS,
+      staleAfterMs: config.UNLEASH_STALE_AFTER_MS,
       timeoutMs: config.UNLEASH_TIMEOUT_MS,
       backupDir: config.UNLEASH_BACKUP_DIR,
       sendMetrics: config.UNLEASH_METRICS,

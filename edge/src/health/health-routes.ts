@@ -10,8 +10,12 @@ export interface PoolState {
   queued: number;
 }
 
-/** A file-backed input's state: `degraded` = running on its last good copy (the file is invalid). */
-export type InputState = 'ok' | 'failing' | 'degraded';
+/**
+ * An input's state: `degraded` = running on its last good copy (the file is invalid); `stale` = flags
+ * no poll has refreshed for a while (cut off from Unleash). Both are still ready — the edge routes —
+ * but someone must look.
+ */
+export type InputState = 'ok' | 'failing' | 'degraded' | 'stale';
 
 export interface EdgeReadiness {
   routes: () => InputState;
@@ -20,7 +24,7 @@ export interface EdgeReadiness {
   pools?: () => PoolState[];
 }
 
-type CheckState = 'ok' | 'failing' | 'exhausted' | 'degraded';
+type CheckState = 'ok' | 'failing' | 'exhausted' | 'degraded' | 'stale';
 
 /**
  * The edge's health endpoints (never proxied), on every listener. Ready means routes and flags are
