@@ -16,6 +16,7 @@ import { memoizeTrust, trustProxySetting } from './http/trust-proxy';
 import { UserResolver, type SessionPeers } from './identity/user-resolver';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics/edge-metrics';
 import { WriteAffinity } from './consistency/write-affinity';
+import { WriteFences } from './consistency/write-fence';
 import { Forwarder, type RequestForwarder } from './proxy/forwarder';
 import { UndiciForwarder } from './proxy/undici-forwarder';
 import { createAccessLog } from './proxy/access-log';
@@ -112,6 +113,7 @@ export function buildEdge(edgeDeps: EdgeDeps): Edge {
     config.UPSTREAM_CLIENT === 'undici'
       ? new UndiciForwarder({ maxSockets: config.UPSTREAM_MAX_SOCKETS, idleSocketMs: config.UPSTREAM_IDLE_SOCKET_MS })
       : new Forwarder();
+  const fences = new WriteFences(now);
   const affinity = new WriteAffinity({ windowMs: config.READ_YOUR_WRITES_MS, capacity: config.READ_YOUR_WRITES_CALLERS, now });
 
   const flagsState = (status: FlagSourceStatus): InputState => (!status.ready ? 'failing' : status.fromBackup ? 'degraded' : status.stale ? 'stale' : 'ok');
@@ -124,7 +126,7 @@ export function buildEdge(edgeDeps: EdgeDeps): Edge {
     app.use(healthRoutes({ routes: () => (deps.routes.status()?.fromBackup ? 'degraded' : 'ok'), flags: () => flagsState(deps.flags.status()), pools }));
     if (withAdmin) {
       app.use(metricsRoute(metrics.registry));
-      app.use('/_edge', adminRoutes({ adminToken: config.EDGE_ADMIN_TOKEN, routes: deps.routes, flags: deps.flags, stops, breakers, shadow, affinity }));
+      app.use('/_edge', adminRoutes({ adminToken: config.EDGE_ADMIN_TOKEN, routes: deps.routes, flags: deps.flags, stops, breakers, shadow, affinity, fences }));
     }
     app.use(edgeErrorHandler(logger));
     return app;
@@ -135,7 +137,12 @@ export function buildEdge(edgeDeps: EdgeDeps): Edge {
     for (const capability of table.capabilities) states.push({ upstream: capability.name, monolith: false, queued: forwarder.queued(new URL(capability.service.url).origin) });
     return states;
   };
-  metrics.observe({ breakers: () => breakers.snapshots(), flags: () => deps.flags.status(), queued: () => pools().map(({ upstream, queued }) => ({ upstream, queued })) });
+  metrics.observe({
+    breakers: () => breakers.snapshots(),
+    flags: () => deps.flags.status(),
+    queued: () => pools().map(({ upstream, queued }) => ({ upstream, queued })),
+    fences: () => deps.routes.current().table.capabilities.map((c) => fences.snapshot(c.name)),
+  });
   const trust = (() => {
     const probe = express();
     probe.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
@@ -150,6 +157,8 @@ export function buildEdge(edgeDeps: EdgeDeps): Edge {
     forwarder,
     shadow,
     affinity,
+    fences,
+    now,
     metrics,
     logger,
     accessLog: createAccessLog(logger, { sampleRate: config.ACCESS_LOG_SAMPLE }),

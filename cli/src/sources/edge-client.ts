@@ -43,7 +43,16 @@ export interface ShadowRoute {
   errors: { secondary: number; candidate: number };
 }
 
-/** Reads the edge's admin endpoints and metrics (never changes anything on the edge). */
+/** One capability's write fence as the edge's `/_edge/fences` reports it (edge/src/consistency/write-fence.ts). */
+export interface EdgeFence {
+  capability: string;
+  raised: boolean;
+  expiresAt?: number;
+  holds: Array<{ owner: string; expiresAt: number }>;
+  inFlightWrites: number;
+}
+
+/** Reads the edge's admin endpoints and metrics; the only things it changes are write fences. */
 export class EdgeClient {
   constructor(
     readonly url: string,
@@ -51,9 +60,11 @@ export class EdgeClient {
     private readonly http: HttpOptions,
   ) {}
 
-  private async admin(path: string): Promise<unknown> {
+  private async admin(path: string, method = 'GET', body?: unknown): Promise<unknown> {
     const answer = await httpCall(this.http, 'the edge', `${this.url}${path}`, {
+      method,
       headers: this.adminToken ? { authorization: `Bearer ${this.adminToken}` } : {},
+      ...(body !== undefined ? { body } : {}),
     });
     if (answer.status === 401 || answer.status === 403) {
       throw new CliError(`the edge refused ${path} (${answer.status}): ${this.adminToken ? 'EDGE_ADMIN_TOKEN is not the edge’s admin token' : 'set EDGE_ADMIN_TOKEN'}`);
@@ -64,6 +75,18 @@ export class EdgeClient {
 
   async capabilities(): Promise<EdgeCapabilities> {
     return (await this.admin('/_edge/capabilities')) as EdgeCapabilities;
+  }
+
+  async fences(): Promise<EdgeFence[]> {
+    return ((await this.admin('/_edge/fences')) as { fences: EdgeFence[] }).fences;
+  }
+
+  async raiseFence(capability: string, owner: string, ttlMs: number): Promise<EdgeFence> {
+    return (await this.admin(`/_edge/fences/${encodeURIComponent(capability)}`, 'PUT', { owner, ttlMs })) as EdgeFence;
+  }
+
+  async lowerFence(capability: string, owner: string): Promise<EdgeFence> {
+    return (await this.admin(`/_edge/fences/${encodeURIComponent(capability)}/${encodeURIComponent(owner)}`, 'DELETE')) as EdgeFence;
   }
 
   async shadowRoutes(): Promise<ShadowRoute[]> {

@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import { httpErrors, notFound, validationError } from '@strangler/kit';
+import { MAX_FENCE_MS, type WriteFences } from '../consistency/write-fence';
 import type { EmergencyStops } from '../emergency/emergency-stops';
 import type { FlagSource } from '../flags/flag-source';
 import { rolloutOfDefinition, stageOfDefinition } from '../flags/stage';
@@ -18,6 +19,19 @@ export interface AdminDeps {
   shadow: ShadowMirror;
   affinity: WriteAffinity;
   stops: EmergencyStops;
+  fences: WriteFences;
+}
+
+const OWNER = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** `{owner, ttlMs}` of a write fence hold (decision 0018). */
+function fenceRequest(body: unknown): { owner: string; ttlMs: number } {
+  const { owner, ttlMs } = (body ?? {}) as { owner?: unknown; ttlMs?: unknown };
+  const problems: Array<{ field: string; message: string }> = [];
+  if (typeof owner !== 'string' || !OWNER.test(owner)) problems.push({ field: 'owner', message: 'must name who holds the fence (letters, digits, . _ : -)' });
+  if (typeof ttlMs !== 'number' || !Number.isInteger(ttlMs) || ttlMs < 1 || ttlMs > MAX_FENCE_MS) problems.push({ field: 'ttlMs', message: `must be an integer of milliseconds, 1..${MAX_FENCE_MS}` });
+  if (problems.length) throw validationError(problems);
+  return { owner: owner as string, ttlMs: ttlMs as number };
 }
 
 /** 1–200 characters, none of them a control character (they would forge log lines). */
@@ -33,7 +47,7 @@ function stopRequest(body: unknown): { by: string; reason: string } {
   return { by: by as string, reason: reason as string };
 }
 
-/** `/_edge/*`: what the edge is doing right now, as it sees it. Read-only. */
+/** `/_edge/*`: what the edge is doing right now, as it sees it; what it changes: emergency stops and write fences. */
 export function adminRoutes(deps: AdminDeps): Router {
   const router = Router();
   router.use(adminAuth(deps.adminToken));
@@ -80,6 +94,18 @@ export function adminRoutes(deps: AdminDeps): Router {
   router.delete('/emergency/:capability', (req, res) => {
     const capability = capabilityNamed(req.params.capability as string);
     res.json({ cleared: deps.stops.clear(capability.flag) ?? null });
+  });
+
+  // Write fences (decision 0018): raised and lowered by `strangler flip` / `rollback` around a switch of write authority.
+  router.get('/fences', (_req, res) => {
+    res.json({ fences: deps.routes.current().table.capabilities.map((c) => deps.fences.snapshot(c.name)) });
+  });
+  router.put('/fences/:capability', express.json({ limit: ADMIN_BODY_LIMIT }), (req, res) => {
+    const { owner, ttlMs } = fenceRequest(req.body);
+    res.json(deps.fences.raise(capabilityNamed(req.params.capability as string).name, owner, ttlMs));
+  });
+  router.delete('/fences/:capability/:owner', (req, res) => {
+    res.json(deps.fences.lower(capabilityNamed(req.params.capability as string).name, req.params.owner as string));
   });
 
   router.get('/breakers', (_req, res) => {
