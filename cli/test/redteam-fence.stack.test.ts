@@ -288,6 +288,45 @@ describe('red team against the write fence (stack)', () => {
     });
   });
 
+  // Issue #12 B through the same gap: the frozen service holds a refund of 15.00 on a 20.00 capture;
+  // the edge gives up (503); the rollback finds nothing in flight and nothing in the changelog; a
+  // second refund of 15.00 goes to the monolith, which has not seen the first (it has not happened
+  // yet); the service thaws and does the first. Both sides end with 30.00 refunded against 20.00.
+  describe('red team: refunds above the capture across a rollback while the frozen service holds a refund', () => {
+    it('keeps refunds within the capture, and each payment row agreeing with its refunds, on both sides', async () => {
+      await setPayments('live', 100);
+      const user = await register();
+      const payment = await call('POST', '/api/payments', { token: user.token, key: 'K-REFUND', body: { amount: '20.00', currency: 'USD' } });
+      expect((await call('POST', `/api/payments/${payment.body.payment.id}/capture`, { token: user.token, body: {} })).status).toBe(200);
+      await caughtUp();
+      frozen.freeze();
+      const first = await call('POST', `/api/payments/${payment.body.payment.id}/refunds`, { token: user.token, body: { amount: '15.00' } });
+      expect([first.status, first.body.code]).toEqual([503, 'EDGE_SERVICE_UNAVAILABLE']);
+      const rollback = await strangler(['rollback', 'payments'], env);
+      sync.control.pause();
+      const second = await call('POST', `/api/payments/${payment.body.payment.id}/refunds`, { token: user.token, body: { amount: '15.00' } });
+      frozen.thaw();
+      await waitFor('the thawed service to do the first refund', async () => (await sides.payments.knex('refunds').where({ payment_id: payment.body.payment.id })).length > 0, 15_000);
+      sync.control.resume();
+      await caughtUp().catch(() => undefined);
+      const seen: unknown[] = [];
+      for (const [side, db, minor] of [['monolith', sides.monolith, false], ['service', sides.payments, true]] as const) {
+        const row = await db.knex('payments').where({ id: payment.body.payment.id }).first();
+        const refunds = await db.knex('refunds').where({ payment_id: payment.body.payment.id });
+        const toMinor = (v: string | number) => (minor ? Number(v) : Math.round(Number(v) * 100));
+        const refunded = refunds.reduce((sum: number, r: { amount?: string; amount_minor?: number }) => sum + toMinor((minor ? r.amount_minor : r.amount)!), 0);
+        seen.push({ side, captured: toMinor(minor ? row.captured_minor : row.captured_amount), refunds: refunded, row: toMinor(minor ? row.refunded_minor : row.refunded_amount) });
+      }
+      // Observed on 605cce4: rollback exit 0, the second refund 201 on the monolith, then on both
+      // sides refunds of 3000 against a capture of 2000 (the row saying 1500).
+      expect({ rollbackExit: rollback.code, second: [second.status, second.target], seen }).toEqual({
+        rollbackExit: rollback.code,
+        second: [second.status, second.target],
+        seen: seen.map((s) => ({ ...(s as object), refunds: Math.min((s as { refunds: number }).refunds, 2000), row: Math.min((s as { refunds: number }).refunds, 2000) })),
+      });
+    });
+  });
+
   // The edge keeps its fences in memory. Restarted while the CLI is inside the switch, it comes back
   // unfenced and still routing by the old flag; the CLI never looks at the fence again (it only polls
   // in-flight counts, then the changelogs), writes the flag, sees the edge route by it, and reports a
@@ -369,6 +408,28 @@ describe('red team against the write fence (stack)', () => {
   // An edge that did not confirm the new flag "keeps its fence until it expires" (decision 0018); then
   // it lets writes through to the old writer while the other edges send them to the new one. Here the
   // second edge reads another flags file (a stale copy; with Unleash: an edge cut off from it).
+  // `strangler status` reads EDGE_URL only (collectStatus in cli/src/commands/status-report.ts), while
+  // flips fence and confirm on every edge of EDGE_URLS: the edge that did not confirm, still routing by
+  // the old flag and holding the fence the flip left on it, is invisible to status.
+  describe('red team: status shows only EDGE_URL, not the edges of EDGE_URLS a flip left fenced or stale', () => {
+    it('after a rollback not confirmed by the second edge, status names that edge’s fence and stage', async () => {
+      await setPayments('live', 100);
+      const other = await startTestEdge({ routes: JSON.parse(readFileSync(routesFile, 'utf8')), flags: flagsFor('live', 100), env: edgeEnv() });
+      try {
+        const edges = { ...env, EDGE_URLS: `${edge.url},${other.url}` };
+        const rollback = await strangler(['rollback', 'payments', '--wait', '1'], edges);
+        expect(rollback.code).toBe(1);
+        expect((await fenceOf(other.url)).raised).toBe(true);
+        const status = await strangler(['status', 'payments'], edges);
+        // Observed on 605cce4: "fence down" for EDGE_URL, no word of the other edge, its fence or its live 100%.
+        expect(status.out).toContain(other.url);
+        expect(status.out).toMatch(/writes are fenced/);
+      } finally {
+        await other.stop();
+      }
+    });
+  });
+
   describe('red team: an edge that never confirms the flip loses its fence by time and becomes a second writer', () => {
     it('after the fence expires, the same key is done once through each edge', async () => {
       await setPayments('live', 100);
