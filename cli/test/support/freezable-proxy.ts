@@ -20,11 +20,11 @@ export class FreezableProxy {
 
   static async start(target: string): Promise<FreezableProxy> {
     const { hostname, port } = new URL(target);
-    let proxy: FreezableProxy | undefined;
-    const server = createServer((client) => proxy!.accept(client, hostname, Number(port)));
+    const created: { proxy?: FreezableProxy } = {};
+    const server = createServer((client) => created.proxy!.accept(client, hostname, Number(port)));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new FreezableProxy(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return proxy;
+    created.proxy = new FreezableProxy(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return created.proxy;
   }
 
   private accept(client: Socket, host: string, port: number): void {
