@@ -234,6 +234,50 @@ describe('red team against the write fence (stack)', () => {
   });
 
 
+  // Runs before the other breaks: a forward flip's verify fails on the conflicts they leave.
+  // The mirror image (forward flip): the monolith freezes holding a keyed payment; the edge gives up
+  // on it; `flip --stage live --percent 100` drains nothing and moves the writes to the service; the
+  // retry is done by the service; the monolith thaws and does the first attempt.
+  describe('red team: a forward flip while the frozen monolith still holds a keyed write the edge gave up on', () => {
+    it('the retried Idempotency-Key gets a second payment from the service once the monolith thaws', async () => {
+      await setPayments('monolith', 100);
+      const user = await register();
+      await caughtUp();
+      const frozenMonolith = await FreezableProxy.start(monolith.url);
+      const routes = JSON.parse(readFileSync(routesFile, 'utf8')) as { monolith: { url: string } };
+      const routesVia = async (url: string) => {
+        atomicWrite(routesFile, JSON.stringify({ ...routes, monolith: { url } }));
+        await waitFor('the edge to reload its routes', async () => ((await (await fetch(`${edge.url}/_edge/routes`)).json()) as { monolith: { url: string } }).monolith.url === url);
+      };
+      await routesVia(frozenMonolith.url);
+      try {
+        frozenMonolith.freeze();
+        const first = await call('POST', '/api/payments', { token: user.token, key: 'K-MIRROR', body: { amount: '8.00', currency: 'USD' } });
+        expect(first.status).toBeGreaterThanOrEqual(500);
+        const flip = await strangler(['flip', 'payments', '--stage', 'live', '--percent', '100'], env);
+        // The test's own isolation: verify must not refuse for data another test left behind (this runs first for that).
+        expect(flip.out).not.toMatch(/FAIL\s+verify/);
+        sync.control.pause();
+        const retry = await call('POST', '/api/payments', { token: user.token, key: 'K-MIRROR', body: { amount: '8.00', currency: 'USD' } });
+        frozenMonolith.thaw();
+        await waitFor('the thawed monolith to complete the keyed write', async () => (await sides.monolith.knex('idempotency_keys').where({ user_id: user.userId, response_status: 201 })).length > 0, 15_000);
+        const doneByMonolith = JSON.parse(((await sides.monolith.knex('idempotency_keys').where({ user_id: user.userId, response_status: 201 }).first()) as { response_body: string }).response_body).payment.id as string;
+        sync.control.resume();
+        const held = await paymentIdsOnBothSides(user.userId);
+        // Observed on 605cce4: flip exit 0, the retry 201 from the service with a new id, then two payments for the key on both sides.
+        expect({ flipExit: flip.code, retry: retry.status === 201 ? { target: retry.target, id: retry.body.payment.id } : retry.status, sides: held }).toEqual({
+          flipExit: flip.code,
+          retry: retry.status === 201 ? { target: retry.target, id: doneByMonolith } : retry.status,
+          sides: { monolith: [doneByMonolith], service: [doneByMonolith] },
+        });
+      } finally {
+        frozenMonolith.thaw();
+        await routesVia(monolith.url);
+        await frozenMonolith.stop();
+      }
+    });
+  });
+
   // Edge gave up on a keyed write in a frozen service (503 after its deadline), so its in-flight count
   // is zero; the rollback's drain and backlog see nothing (the service has not committed); the flag
   // moves to the monolith; the client's retry of the same key is done by the monolith; the service
@@ -291,47 +335,6 @@ describe('red team against the write fence (stack)', () => {
         retry: retry.status === 201 ? { target: retry.target, id: doneByService } : retry.status,
         sides: { monolith: [doneByService], service: [doneByService] },
       });
-    });
-  });
-
-  // The mirror image (forward flip): the monolith freezes holding a keyed payment; the edge gives up
-  // on it; `flip --stage live --percent 100` drains nothing and moves the writes to the service; the
-  // retry is done by the service; the monolith thaws and does the first attempt.
-  describe('red team: a forward flip while the frozen monolith still holds a keyed write the edge gave up on', () => {
-    it('the retried Idempotency-Key gets a second payment from the service once the monolith thaws', async () => {
-      await setPayments('monolith', 100);
-      const user = await register();
-      await caughtUp();
-      const frozenMonolith = await FreezableProxy.start(monolith.url);
-      const routes = JSON.parse(readFileSync(routesFile, 'utf8')) as { monolith: { url: string } };
-      const routesVia = async (url: string) => {
-        atomicWrite(routesFile, JSON.stringify({ ...routes, monolith: { url } }));
-        await waitFor('the edge to reload its routes', async () => ((await (await fetch(`${edge.url}/_edge/routes`)).json()) as { monolith: { url: string } }).monolith.url === url);
-      };
-      await routesVia(frozenMonolith.url);
-      try {
-        frozenMonolith.freeze();
-        const first = await call('POST', '/api/payments', { token: user.token, key: 'K-MIRROR', body: { amount: '8.00', currency: 'USD' } });
-        expect(first.status).toBeGreaterThanOrEqual(500);
-        const flip = await strangler(['flip', 'payments', '--stage', 'live', '--percent', '100'], env);
-        sync.control.pause();
-        const retry = await call('POST', '/api/payments', { token: user.token, key: 'K-MIRROR', body: { amount: '8.00', currency: 'USD' } });
-        frozenMonolith.thaw();
-        await waitFor('the thawed monolith to complete the keyed write', async () => (await sides.monolith.knex('idempotency_keys').where({ user_id: user.userId, response_status: 201 })).length > 0, 15_000);
-        const doneByMonolith = JSON.parse(((await sides.monolith.knex('idempotency_keys').where({ user_id: user.userId, response_status: 201 }).first()) as { response_body: string }).response_body).payment.id as string;
-        sync.control.resume();
-        const held = await paymentIdsOnBothSides(user.userId);
-        // Observed on 605cce4: flip exit 0, the retry 201 from the service with a new id, then two payments for the key on both sides.
-        expect({ flipExit: flip.code, retry: retry.status === 201 ? { target: retry.target, id: retry.body.payment.id } : retry.status, sides: held }).toEqual({
-          flipExit: flip.code,
-          retry: retry.status === 201 ? { target: retry.target, id: doneByMonolith } : retry.status,
-          sides: { monolith: [doneByMonolith], service: [doneByMonolith] },
-        });
-      } finally {
-        frozenMonolith.thaw();
-        await routesVia(monolith.url);
-        await frozenMonolith.stop();
-      }
     });
   });
 
