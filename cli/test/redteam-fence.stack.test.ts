@@ -447,7 +447,7 @@ describe('red team against the write fence (stack)', () => {
         await waitFor('the trickled write to count as in flight', async () => (await fenceOf(edge.url)).inFlightWrites === 1);
         const rollback = await strangler(['rollback', 'payments'], env);
         // Observed on 605cce4: exit 4, "FAIL write fence  writes did not drain within 1 s: 1 write(s) still in flight on the edges".
-        expect({ exit: rollback.code, stage: paymentsStage() }).toEqual({ exit: 0, stage: 'monolith' });
+        expect({ exit: rollback.code, stage: paymentsStage(), refusal: /FAIL\s+write fence\s+(.*)/.exec(rollback.out)?.[1] }).toEqual({ exit: 0, stage: 'monolith', refusal: undefined });
       } finally {
         slow.socket.destroy();
       }
