@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import express from 'express';
 import type { Registry } from 'prom-client';
@@ -37,6 +38,8 @@ export interface EdgeDeps {
   metrics?: EdgeMetrics;
   /** Epoch milliseconds; breakers and lookups read time only through this. */
   now?: () => number;
+  /** Monotonic milliseconds (write fences); default performance.now. */
+  monotonic?: () => number;
   agents?: UpstreamAgents;
   /** Resolves bearer tokens to user ids; defaults to kit's PeerSessionsClient over AUTH_PEERS. */
   peers?: SessionPeers;
@@ -113,7 +116,8 @@ export function buildEdge(edgeDeps: EdgeDeps): Edge {
     config.UPSTREAM_CLIENT === 'undici'
       ? new UndiciForwarder({ maxSockets: config.UPSTREAM_MAX_SOCKETS, idleSocketMs: config.UPSTREAM_IDLE_SOCKET_MS })
       : new Forwarder();
-  const fences = new WriteFences(now);
+  // Holds and doubts by a monotonic clock (a stepped wall clock moves neither); epoch times for people.
+  const fences = new WriteFences({ wall: now, monotonic: deps.monotonic ?? (() => performance.now()), skewMarginMs: config.WRITE_DEADLINE_SKEW_MS, bootId: randomUUID() });
   const affinity = new WriteAffinity({ windowMs: config.READ_YOUR_WRITES_MS, capacity: config.READ_YOUR_WRITES_CALLERS, now });
 
   const flagsState = (status: FlagSourceStatus): InputState => (!status.ready ? 'failing' : status.fromBackup ? 'degraded' : status.stale ? 'stale' : 'ok');

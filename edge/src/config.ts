@@ -113,6 +113,11 @@ export const edgeConfigSchema = z
     UPSTREAM_BODY_STALL_MS: positiveMs(10_000),
     /** The whole upstream call, from asking for a connection to the last byte of the answer. */
     UPSTREAM_TOTAL_TIMEOUT_MS: positiveMs(60_000),
+    /**
+     * How far the sides' clocks may run behind the edge's: a write the edge stopped waiting for stays
+     * "in doubt" (holding a switch's drain) until its deadline plus this (decision 0038).
+     */
+    WRITE_DEADLINE_SKEW_MS: positiveMs(2_000),
     UPSTREAM_MAX_SOCKETS: count(256),
     /**
      * The HTTP client that forwards to the upstreams: `undici` (a keep-alive pool per upstream; about

@@ -5,6 +5,7 @@ import { healthRoutes, type ReadinessCheck } from '../health/health-routes';
 import { requestIdMiddleware } from './request-id';
 import { accessLogMiddleware } from './access-log';
 import { jsonBody } from './json-body';
+import { writeDeadlineMiddleware } from './write-deadline';
 import { errorHandler, notFoundHandler } from './error-handler';
 
 export const DEFAULT_BODY_LIMIT = '100kb';
@@ -32,6 +33,8 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; metrics:
   app.use(metrics.middleware);
   app.use(healthRoutes({ checks: options.readiness, registry: metrics.registry, logger: options.logger }));
   app.use(jsonBody(bodyLimit));
+  // Once the body is in: a write the edge already gave up on is refused, not done late (decision 0038).
+  app.use(writeDeadlineMiddleware());
   for (const router of options.routes) app.use(router);
   app.use(notFoundHandler());
   app.use(errorHandler(options.logger, bodyLimit));
