@@ -49,7 +49,13 @@ export interface EdgeFence {
   raised: boolean;
   expiresAt?: number;
   holds: Array<{ owner: string; expiresAt: number }>;
+  /** Writes let through and not over: awaiting their answer, or in doubt (decision 0038). */
   inFlightWrites: number;
+  /** Of those, writes the edge stopped waiting for that the upstream may still do (edges before 0038: absent). */
+  inDoubtWrites?: number;
+  inDoubtUntil?: number;
+  /** The edge process (a restart changes it; edges before 0038: absent). */
+  bootId?: string;
 }
 
 /** Reads the edge's admin endpoints and metrics; the only things it changes are write fences. */
