@@ -12,7 +12,7 @@ import { readEdgeConfig } from '../../edge/src/config';
 import { listenEdge } from '../../edge/src/edge-listeners';
 import { buildFlagsDocument, type CapabilityFlagSetting } from '../../edge/src/flags';
 import { createEdgeRuntime } from '../../edge/src/runtime';
-import { standardRoutes, startTestEdge } from '../../edge/test/support/test-edge';
+import { standardRoutes } from '../../edge/test/support/test-edge';
 import { requestHead, trickle } from '../../edge/test/support/raw-http';
 import { createDataSides, startSyncWorker, strangler, waitFor, type DataSides } from './support/cli-harness';
 import { FreezableProxy } from './support/freezable-proxy';
@@ -49,8 +49,9 @@ describe('red team against the write fence (stack)', () => {
   const edgeEnv = () => ({ AUTH_PEERS: monolith.url, INTERNAL_API_TOKEN: INTERNAL_TOKEN, UPSTREAM_RESPONSE_TIMEOUT_MS: '1500', BREAKER_COOLDOWN_MS: '300', READ_YOUR_WRITES_MS: '0' });
 
   /** The edge as production wires it, on EDGE_PORT, over the shared routes and flags files (restartable). */
-  async function bootEdge(port: number, flags = flagsFile): Promise<{ url: string; stop(): Promise<void> }> {
-    const config = readEdgeConfig({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', ROUTES_FILE: routesFile, FLAGS_FILE: flags, FILE_WATCH_DEBOUNCE_MS: '20', UPSTREAM_CONNECT_TIMEOUT_MS: '500', ...edgeEnv() });
+  async function bootEdge(port: number, flags = flagsFile, env: Record<string, string> = {}): Promise<{ url: string; stop(): Promise<void> }> {
+    // As production wires it (docker-compose.yml): fence holds kept across restarts (EDGE_FENCE_FILE, decision 0039).
+    const config = readEdgeConfig({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', ROUTES_FILE: routesFile, FLAGS_FILE: flags, FILE_WATCH_DEBOUNCE_MS: '20', UPSTREAM_CONNECT_TIMEOUT_MS: '500', EDGE_FENCE_FILE: path.join(dir, `fences-${port || randomUUID()}.json`), ...edgeEnv(), ...env });
     const runtime = await createEdgeRuntime(config, { env: {}, logger });
     const listeners = await listenEdge(runtime.edge, config);
     return {
@@ -106,7 +107,18 @@ describe('red team against the write fence (stack)', () => {
 
   const capabilitiesOf = async (url: string) =>
     ((await (await fetch(`${url}/_edge/capabilities`)).json()) as { capabilities: Array<{ capability: string; stage: string; percentage: number }> }).capabilities.find((c) => c.capability === 'payments')!;
-  const fenceOf = async (url: string) => ((await (await fetch(`${url}/_edge/fences`)).json()) as { fences: Array<{ capability: string; raised: boolean; inFlightWrites: number; holds: unknown[] }> }).fences.find((f) => f.capability === 'payments')!;
+  const fenceOf = async (url: string) => ((await (await fetch(`${url}/_edge/fences`)).json()) as { fences: Array<{ capability: string; raised: boolean; inFlightWrites: number; inDoubtWrites?: number; holds: unknown[] }> }).fences.find((f) => f.capability === 'payments')!;
+  /** Writes the edge is forwarding and awaiting an answer for (not those in doubt, decision 0038). */
+  const awaitingOnEdge = async (url: string) => {
+    const fence = await fenceOf(url);
+    return fence.inFlightWrites - (fence.inDoubtWrites ?? 0);
+  };
+
+  // Each scenario starts with nothing in flight or in doubt (decision 0038) left by the one before:
+  // a write a previous scenario's frozen side was given up on holds a switch's drain for a few seconds.
+  beforeEach(async () => {
+    await waitFor('no write in flight or in doubt on the edge', async () => (await fenceOf(edge.url)).inFlightWrites === 0, 20_000);
+  });
 
   async function setPayments(stage: 'monolith' | 'live', rollout: number, file = flagsFile, url = edge.url) {
     atomicWrite(file, JSON.stringify(buildFlagsDocument(flagsFor(stage, rollout))));
@@ -155,11 +167,19 @@ describe('red team against the write fence (stack)', () => {
     return { monolith: await ids(sides.monolith), service: await ids(sides.payments) };
   }
 
-  /** The payment the service itself created for this user's keyed request (its idempotency record), once it did. */
-  const serviceKeyedPayment = (userId: string) =>
-    waitFor('the thawed service to complete the keyed write', async () => (await sides.payments.knex('idempotency_keys').where({ user_id: userId, response_status: 201 })).length > 0, 15_000).then(
-      async () => JSON.parse(((await sides.payments.knex('idempotency_keys').where({ user_id: userId, response_status: 201 }).first()) as { response_body: string }).response_body).payment.id as string,
-    );
+  /**
+   * The payment a side itself created for this user's keyed request (its idempotency record), if it
+   * did one. Once the edge's write deadline holds (decision 0038), a thawed side refuses what the edge
+   * gave up on, so there may be none: the promise is "at most once", not "the frozen side wins".
+   */
+  const keyedPaymentBy = async (db: DataSides['monolith'], userId: string): Promise<string | undefined> => {
+    const record = (await db.knex('idempotency_keys').where({ user_id: userId, response_status: 201 }).first()) as { response_body: string } | undefined;
+    return record ? (JSON.parse(record.response_body).payment.id as string) : undefined;
+  };
+  /** Thawed: waits until the side behind `proxy` has answered (done or refused) everything it held. */
+  const answeredAll = (proxy: FreezableProxy, what: string) => waitFor(`the thawed ${what} to answer what it held`, async () => proxy.answeredWhatItHeld(), 15_000);
+  /** What one payment per key looks like: the one id (the side's own, else the retry's) on both sides, or none at all. */
+  const once = (id: string | undefined) => (id === undefined ? [] : [id]);
 
   // First: forward flips run verify, which a conflict left by a break below would fail.
   describe('red team (holds): two operators at once', () => {
@@ -260,15 +280,15 @@ describe('red team against the write fence (stack)', () => {
         sync.control.pause();
         const retry = await call('POST', '/api/payments', { token: user.token, key: 'K-MIRROR', body: { amount: '8.00', currency: 'USD' } });
         frozenMonolith.thaw();
-        await waitFor('the thawed monolith to complete the keyed write', async () => (await sides.monolith.knex('idempotency_keys').where({ user_id: user.userId, response_status: 201 })).length > 0, 15_000);
-        const doneByMonolith = JSON.parse(((await sides.monolith.knex('idempotency_keys').where({ user_id: user.userId, response_status: 201 }).first()) as { response_body: string }).response_body).payment.id as string;
+        await answeredAll(frozenMonolith, 'monolith');
+        const doneByMonolith = (await keyedPaymentBy(sides.monolith, user.userId)) ?? (retry.status === 201 ? (retry.body.payment.id as string) : undefined);
         sync.control.resume();
         const held = await paymentIdsOnBothSides(user.userId);
         // Observed on 605cce4: flip exit 0, the retry 201 from the service with a new id, then two payments for the key on both sides.
         expect({ flipExit: flip.code, retry: retry.status === 201 ? { target: retry.target, id: retry.body.payment.id } : retry.status, sides: held }).toEqual({
           flipExit: flip.code,
           retry: retry.status === 201 ? { target: retry.target, id: doneByMonolith } : retry.status,
-          sides: { monolith: [doneByMonolith], service: [doneByMonolith] },
+          sides: { monolith: once(doneByMonolith), service: once(doneByMonolith) },
         });
       } finally {
         frozenMonolith.thaw();
@@ -299,7 +319,8 @@ describe('red team against the write fence (stack)', () => {
       // SIGCONT while the sync lags (SIGUSR1; a rollback gates on to-monolith only): the service reads
       // its socket before the monolith's record of the key reaches it.
       frozen.thaw();
-      const doneByService = await serviceKeyedPayment(user.userId);
+      await answeredAll(frozen, 'service');
+      const doneByService = (await keyedPaymentBy(sides.payments, user.userId)) ?? (retry.status === 201 ? (retry.body.payment.id as string) : undefined);
       sync.control.resume();
       const held = await paymentIdsOnBothSides(user.userId);
       // Observed on 605cce4: rollback exit 0, retry 201 from the monolith with a new id, and after the
@@ -307,7 +328,7 @@ describe('red team against the write fence (stack)', () => {
       expect({ rollbackExit: rollback.code, retry: retry.status === 201 ? { target: retry.target, id: retry.body.payment.id } : retry.status, sides: held }).toEqual({
         rollbackExit: rollback.code,
         retry: retry.status === 201 ? { target: retry.target, id: doneByService } : retry.status,
-        sides: { monolith: [doneByService], service: [doneByService] },
+        sides: { monolith: once(doneByService), service: once(doneByService) },
       });
     });
 
@@ -318,7 +339,7 @@ describe('red team against the write fence (stack)', () => {
       frozen.freeze();
       const abort = new AbortController();
       const first = call('POST', '/api/payments', { token: user.token, key: 'K-HANGUP', body: { amount: '5.00', currency: 'USD' }, signal: abort.signal }).catch((error: Error) => error.name);
-      await waitFor('the write to be in flight on the edge', async () => (await fenceOf(edge.url)).inFlightWrites === 1);
+      await waitFor('the write to be in flight on the edge', async () => (await awaitingOnEdge(edge.url)) === 1);
       abort.abort();
       expect(await first).toBe('AbortError');
       const rollback = await strangler(['rollback', 'payments'], env);
@@ -327,13 +348,14 @@ describe('red team against the write fence (stack)', () => {
       // SIGCONT while the sync lags (SIGUSR1; a rollback gates on to-monolith only): the service reads
       // its socket before the monolith's record of the key reaches it.
       frozen.thaw();
-      const doneByService = await serviceKeyedPayment(user.userId);
+      await answeredAll(frozen, 'service');
+      const doneByService = (await keyedPaymentBy(sides.payments, user.userId)) ?? (retry.status === 201 ? (retry.body.payment.id as string) : undefined);
       sync.control.resume();
       const held = await paymentIdsOnBothSides(user.userId);
       expect({ rollbackExit: rollback.code, retry: retry.status === 201 ? { target: retry.target, id: retry.body.payment.id } : retry.status, sides: held }).toEqual({
         rollbackExit: rollback.code,
         retry: retry.status === 201 ? { target: retry.target, id: doneByService } : retry.status,
-        sides: { monolith: [doneByService], service: [doneByService] },
+        sides: { monolith: once(doneByService), service: once(doneByService) },
       });
     });
   });
@@ -356,7 +378,8 @@ describe('red team against the write fence (stack)', () => {
       sync.control.pause();
       const second = await call('POST', `/api/payments/${payment.body.payment.id}/refunds`, { token: user.token, body: { amount: '15.00' } });
       frozen.thaw();
-      await waitFor('the thawed service to do the first refund', async () => (await sides.payments.knex('refunds').where({ payment_id: payment.body.payment.id })).length > 0, 15_000);
+      // The thawed service does the first refund, or refuses it as past the edge's deadline (decision 0038).
+      await answeredAll(frozen, 'service');
       sync.control.resume();
       await caughtUp().catch(() => undefined);
       const seen: unknown[] = [];
@@ -444,7 +467,7 @@ describe('red team against the write fence (stack)', () => {
         30,
       );
       try {
-        await waitFor('the trickled write to count as in flight', async () => (await fenceOf(edge.url)).inFlightWrites === 1);
+        await waitFor('the trickled write to count as in flight', async () => (await awaitingOnEdge(edge.url)) === 1);
         const rollback = await strangler(['rollback', 'payments'], env);
         // Observed on 605cce4: exit 4, "FAIL write fence  writes did not drain within 1 s: 1 write(s) still in flight on the edges".
         expect({ exit: rollback.code, stage: paymentsStage(), refusal: /FAIL\s+write fence\s+(.*)/.exec(rollback.out)?.[1] }).toEqual({ exit: 0, stage: 'monolith', refusal: undefined });
@@ -460,10 +483,17 @@ describe('red team against the write fence (stack)', () => {
   // `strangler status` reads EDGE_URL only (collectStatus in cli/src/commands/status-report.ts), while
   // flips fence and confirm on every edge of EDGE_URLS: the edge that did not confirm, still routing by
   // the old flag and holding the fence the flip left on it, is invisible to status.
+  /**
+   * A second edge on the same flags file that does not apply a change for 10 minutes (its file watch
+   * debounced): one that never confirms. (The red team's own edge read another flags file; since
+   * 4331e30 a flip refuses, exit 2, an edge reading flags from elsewhere, so it never got this far.)
+   */
+  const staleEdge = () => bootEdge(0, flagsFile, { FILE_WATCH_DEBOUNCE_MS: '600000' });
+
   describe('red team: status shows only EDGE_URL, not the edges of EDGE_URLS a flip left fenced or stale', () => {
     it('after a rollback not confirmed by the second edge, status names that edge’s fence and stage', async () => {
       await setPayments('live', 100);
-      const other = await startTestEdge({ routes: JSON.parse(readFileSync(routesFile, 'utf8')), flags: flagsFor('live', 100), env: edgeEnv() });
+      const other = await staleEdge();
       try {
         const edges = { ...env, EDGE_URLS: `${edge.url},${other.url}` };
         const rollback = await strangler(['rollback', 'payments', '--wait', '1'], edges);
@@ -482,7 +512,7 @@ describe('red team against the write fence (stack)', () => {
   describe('red team: an edge that never confirms the flip loses its fence by time and becomes a second writer', () => {
     it('after the fence expires, the same key is done once through each edge', async () => {
       await setPayments('live', 100);
-      const other = await startTestEdge({ routes: JSON.parse(readFileSync(routesFile, 'utf8')), flags: flagsFor('live', 100), env: edgeEnv() });
+      const other = await staleEdge();
       try {
         const user = await register();
         await caughtUp();

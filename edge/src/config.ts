@@ -65,6 +65,8 @@ export const edgeConfigSchema = z
      * them. Unset: in memory only (a restart forgets them; the edge warns at start).
      */
     EDGE_EMERGENCY_FILE: z.string().min(1).optional(),
+    /** Write fence holds kept across restarts (decision 0039); unset: in memory, and a restart mid-switch drops them. */
+    EDGE_FENCE_FILE: z.string().min(1).optional(),
     /** Send usage metrics to the Unleash server. */
     UNLEASH_METRICS: booleanFlag(true),
     /**

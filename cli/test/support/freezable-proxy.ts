@@ -12,6 +12,10 @@ export class FreezableProxy {
   private frozen = false;
   private readonly clients = new Set<Socket>();
   private readonly upstreams = new Set<Socket>();
+  /** Connections whose latest request bytes have had no answer from the upstream yet. */
+  private readonly awaiting = new Set<Socket>();
+  /** Chunks passed to the upstream since the last thaw. */
+  private deliveredSinceThaw = 0;
 
   private constructor(
     private readonly server: Server,
@@ -32,16 +36,37 @@ export class FreezableProxy {
     if (this.frozen) client.pause();
     const upstream = connect(port, host);
     this.upstreams.add(upstream);
-    client.on('data', (chunk) => upstream.write(chunk));
+    client.on('data', (chunk) => {
+      this.deliveredSinceThaw += 1;
+      this.awaiting.add(upstream);
+      upstream.write(chunk);
+    });
     // The client's FIN is not passed on: a frozen process finds the whole request in its socket on SIGCONT.
     client.on('error', () => undefined);
     client.on('close', () => this.clients.delete(client));
     upstream.on('data', (chunk) => {
+      this.awaiting.delete(upstream);
       if (!client.destroyed && client.writable) client.write(chunk);
     });
     upstream.on('end', () => client.end());
     upstream.on('error', () => client.destroy());
-    upstream.on('close', () => this.upstreams.delete(upstream));
+    upstream.on('close', () => {
+      this.upstreams.delete(upstream);
+      this.awaiting.delete(upstream);
+    });
+  }
+
+  /**
+   * How many connections still wait for the upstream's answer to what was sent on them (a thawed
+   * process has answered everything it held — done it, or refused it — once this is 0).
+   */
+  awaitingAnswers(): number {
+    return this.awaiting.size;
+  }
+
+  /** Thawed, what it held has reached the upstream (at least one chunk since the thaw) and been answered. */
+  answeredWhatItHeld(): boolean {
+    return this.deliveredSinceThaw > 0 && this.awaiting.size === 0;
   }
 
   freeze(): void {
@@ -50,6 +75,7 @@ export class FreezableProxy {
   }
 
   thaw(): void {
+    if (this.frozen) this.deliveredSinceThaw = 0;
     this.frozen = false;
     for (const client of this.clients) client.resume();
   }

@@ -73,6 +73,8 @@ interface Admission {
   write: AdmittedWrite;
 }
 
+import type { FenceFile } from './fence-file';
+
 export interface FenceClocks {
   /** Epoch ms: what snapshots report and deadlines are written in. */
   wall: () => number;
@@ -81,6 +83,8 @@ export interface FenceClocks {
   /** Clock skew allowed between the edge and the sides past a write's deadline. */
   skewMarginMs: number;
   bootId: string;
+  /** Holds kept across restarts (EDGE_FENCE_FILE); none: in memory only. */
+  file?: FenceFile;
 }
 
 export class WriteFences {
@@ -93,7 +97,25 @@ export class WriteFences {
   /** Bumped by every raise: a request that arrived before it chose its side by a flag that may since have moved. */
   private readonly epochs = new Map<string, number>();
 
-  constructor(private readonly clocks: FenceClocks) {}
+  constructor(private readonly clocks: FenceClocks) {
+    // Holds a previous process of this edge left: restored for what is left of them (at most MAX_FENCE_MS).
+    for (const hold of clocks.file?.load() ?? []) {
+      const left = Math.min(hold.expiresAt - clocks.wall(), MAX_FENCE_MS);
+      if (left <= 0) continue;
+      let holds = this.holds.get(hold.capability);
+      if (!holds) this.holds.set(hold.capability, (holds = new Map()));
+      holds.set(hold.owner, clocks.monotonic() + left);
+    }
+  }
+
+  private persist(): void {
+    if (!this.clocks.file) return;
+    const now = this.clocks.monotonic();
+    const holds = [...this.holds].flatMap(([capability, owners]) =>
+      [...owners].filter(([, expiresAt]) => expiresAt > now).map(([owner, expiresAt]) => ({ capability, owner, expiresAt: this.toWall(expiresAt) })),
+    );
+    this.clocks.file.save(holds);
+  }
 
   /** A monotonic time as an epoch time, by the wall clock now. */
   private toWall(monotonicAt: number): number {
@@ -105,6 +127,7 @@ export class WriteFences {
     if (!holds) this.holds.set(capability, (holds = new Map()));
     holds.set(owner, this.clocks.monotonic() + Math.min(ttlMs, MAX_FENCE_MS));
     this.epochs.set(capability, (this.epochs.get(capability) ?? 0) + 1);
+    this.persist();
     // A write whose body is still arriving cannot have been acted on: stopped, it drains at once.
     for (const admission of [...this.admitted]) {
       if (admission.capabilities.includes(capability) && !admission.write.bodyComplete()) admission.write.abort();
@@ -113,7 +136,7 @@ export class WriteFences {
   }
 
   lower(capability: string, owner: string): FenceSnapshot {
-    this.holds.get(capability)?.delete(owner);
+    if (this.holds.get(capability)?.delete(owner)) this.persist();
     return this.snapshot(capability);
   }
 
