@@ -172,12 +172,20 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
 
   /**
    * A write's deadline (decision 0038): past it the edge no longer waits, so the side must not start or
-   * commit it. A whole body: the wait for a connection and for the answer; one still arriving: the
-   * whole call's cap.
+   * commit it. A whole body: the wait for a connection and for the answer. A body still arriving: plus
+   * the longest the client may take with the rest (body-arrival.ts: the grace, then the minimum rate),
+   * or, chunked, the whole call's cap.
    */
   const writeDeadline = (request: ProxiedRequest, upstream: UpstreamTarget): number => {
     const { limits } = upstream;
-    const deadline = deps.now() + (request.req.complete ? limits.queueMs + limits.responseMs : Math.max(limits.totalMs, limits.queueMs + limits.responseMs));
+    const { req } = request;
+    let arrival = 0;
+    if (!req.complete) {
+      const length = Number(req.headers['content-length']);
+      const { graceMs, minBytesPerSecond } = settings.bodyArrival;
+      arrival = Number.isSafeInteger(length) && minBytesPerSecond > 0 ? graceMs + Math.ceil((length * 1000) / minBytesPerSecond) : limits.totalMs;
+    }
+    const deadline = deps.now() + limits.queueMs + limits.responseMs + arrival;
     request.writeDeadline = Math.max(request.writeDeadline ?? 0, deadline);
     return deadline;
   };
