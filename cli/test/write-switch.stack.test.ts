@@ -238,6 +238,18 @@ describe('switching payments’ write authority behind the fence', () => {
     expect((await call('POST', '/api/payments', { token: user.token, key: 'K-F', body: { amount: '1.00', currency: 'USD' } })).status).toBe(201);
   });
 
+  it('status shows a raised fence, who holds it, and lists it as a problem (a switch under way, or one that died)', async () => {
+    await fetch(`${edge.url}/_edge/fences/payments`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ owner: 'strangler-dead', ttlMs: 30_000 }) });
+    try {
+      const status = await strangler(['status', 'payments'], env);
+      expect(status.code).toBe(1);
+      expect(status.out).toMatch(/fence\s+WRITES FENCED \(held by strangler-dead\), 0 write\(s\) in flight/);
+      expect(status.out).toMatch(/payments: writes are fenced \(held by strangler-dead\)/);
+    } finally {
+      await fetch(`${edge.url}/_edge/fences/payments/strangler-dead`, { method: 'DELETE' });
+    }
+  });
+
   it('--force switches at once with the sync paused, and says what can diverge', async () => {
     await setPayments('live', 100);
     const user = await register();
