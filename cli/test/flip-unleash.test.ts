@@ -147,9 +147,13 @@ describeWithPostgres('strangler through the Unleash Admin API', () => {
     expect(environment.err).toMatch(/strangler\.payments has no environment "staging" in project default \(UNLEASH_ENVIRONMENT\); it has development, production/);
 
     const closed = await closedPortUrl();
-    const down = await strangler(['rollback', 'payments', '--json'], { ...env, UNLEASH_URL: `${closed}/api/` });
+    // The edge reads the real Unleash: a shell pointed elsewhere is refused before it writes (#13 §7)…
+    const elsewhere = await strangler(['rollback', 'payments'], { ...env, UNLEASH_URL: `${closed}/api/` });
+    expect([elsewhere.code, elsewhere.err]).toEqual([2, expect.stringContaining(`but this shell would write Unleash ${closed} (UNLEASH_URL): nothing was written`)]);
+    // …and with Unleash itself down (the edge's view aside), the error names the server and the emergency path.
+    const down = await strangler(['rollback', 'payments', '--json'], { ...env, EDGE_URL: closed, UNLEASH_URL: `${closed}/api/` });
     expect(down.code).toBe(1);
-    expect(down.json()).toMatchObject({ ok: false, exitCode: 1, error: expect.stringMatching(new RegExp(`^cannot reach Unleash at ${closed}/api/admin/projects/default/features/strangler\\.payments: ECONNREFUSED`)) });
+    expect(down.json()).toMatchObject({ ok: false, exitCode: 1, error: expect.stringMatching(new RegExp(`^cannot reach Unleash at ${closed}/api/admin/projects/default/features/strangler\\.payments: ECONNREFUSED.*strangler emergency stop payments`)) });
   });
 
   // Issue #13.7: a forward flip re-read the flag after its gates and switched back on a flag a rollback

@@ -11,6 +11,7 @@ import { describeCheck, requiredChecks } from '../gates/stage-gates';
 import { EdgeClient } from '../sources/edge-client';
 import type { HttpOptions } from '../sources/http-json';
 import { readSyncWorkers } from '../sources/sync-client';
+import { requireEdgesReadWhereWeWrite } from './flag-source-check';
 import { movesWriteAuthority, switchWriteAuthority, type SwitchDeps, type SwitchReport } from './write-switch';
 
 export interface FlipRequest {
@@ -79,7 +80,17 @@ const label = (s: DesiredFlag) => (s.stage === 'monolith' || s.stage === 'comple
 export async function flip(request: FlipRequest, deps: FlipDeps): Promise<number> {
   const capability = findCapability(readCapabilities(deps.config.ROUTES_FILE), request.capability);
   const store = flagStoreFor(deps.config, deps.http);
-  const current = await store.read(capability);
+  await requireEdgesReadWhereWeWrite({
+    edgeUrls: deps.config.edgeUrls,
+    adminToken: deps.config.EDGE_ADMIN_TOKEN,
+    http: deps.http,
+    writesTo: { kind: store.kind, location: deps.config.unleashBaseUrl ?? deps.config.FLAGS_FILE },
+  });
+  const current = await store.read(capability).catch((error: unknown) => {
+    // Rolling back with the flag store unreachable: name the way that needs no store (decision 0036).
+    if (!request.rollback || store.kind !== 'unleash' || !(error instanceof CliError) || error.exitCode !== EXIT.failed) throw error;
+    throw new CliError(`${error.message} — with Unleash down, \`strangler emergency stop ${capability.name} --reason "<why>"\` sends it to the monolith on every edge without it`);
+  });
   const desired: DesiredFlag = { stage: request.stage, percentage: request.percent ?? (request.stage === 'complete' ? 100 : current.percentage) };
   if (request.percent === undefined && desired.percentage === 0 && (desired.stage === 'shadow' || desired.stage === 'reads' || desired.stage === 'live')) {
     throw usageError(`${capability.flag} is at 0%: give --percent for ${desired.stage} (nobody would move)`);
