@@ -26,6 +26,10 @@ import { auditDatabases } from './audit.mjs';
 const CLIENTS = Number(process.env.DRILL_CLIENTS ?? 12);
 const HOLD_MS = Number(process.env.DRILL_HOLD_SECONDS ?? 8) * 1000;
 const CAPABILITIES = ['auth', 'payments'];
+/** The payments service's clock offset: behind the other processes', as a badly synced host's. */
+const PAYMENTS_CLOCK_SKEW_MS = -30_000;
+/** Slow enough that payments' backfill is still running when its first flips are asked for. */
+const BACKFILL_ROWS_PER_SECOND = 200;
 const started = Date.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (text) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${text}\n`);
@@ -48,7 +52,7 @@ let edgeUrlOf;
 const events = { fencePausesMs: [], resentAfterFlips: 0, flips: 0, refusedThenPassed: 0, refusals: [], gateRefusedWhileSyncDown: false, kills: [] };
 
 async function main() {
-  say(`drill: ${CLIENTS} clients, ${HOLD_MS / 1000} s per stage; process logs in ${logDir}`);
+  say(`drill: ${CLIENTS} clients, ${HOLD_MS / 1000} s per stage, the payments service's clock ${PAYMENTS_CLOCK_SKEW_MS / 1000} s off; process logs in ${logDir}`);
   const [databases, unleash] = await Promise.all([createDatabases(), startUnleash()]);
   say(`MariaDB databases created; Unleash ${unleash.url} up`);
   const processes = [];
@@ -77,7 +81,10 @@ async function main() {
     const node = (entry) => [path.join(ROOT, entry)];
     const monolith = managedProcess('monolith', node('monolith/dist/server.js'), { ...internal, PORT: String(pm), DATABASE_URL: databases.urls.monolith, AUTH_PEERS: url(pa) }, pm);
     const auth = managedProcess('auth', node('services/auth/dist/server.js'), { ...internal, PORT: String(pa), DATABASE_URL: databases.urls.auth, AUTH_PEERS: url(pm) }, pa);
-    const payments = managedProcess('payments', node('services/payments/dist/server.js'), { ...internal, PORT: String(pp), DATABASE_URL: databases.urls.payments, AUTH_PEERS: `${url(pa)},${url(pm)}` }, pp);
+    // Its clock runs 30 s behind everyone else's (issue #13 §2: last-writer-wins by wall clock reverted
+    // refunds): nothing the sync decides may depend on which host's clock is right.
+    const skewedClock = { NODE_OPTIONS: `--require ${path.join(ROOT, 'migrations/test/support/skew-clock.cjs')}`, CLOCK_SKEW_MS: String(PAYMENTS_CLOCK_SKEW_MS) };
+    const payments = managedProcess('payments', node('services/payments/dist/server.js'), { ...internal, ...skewedClock, PORT: String(pp), DATABASE_URL: databases.urls.payments, AUTH_PEERS: `${url(pa)},${url(pm)}` }, pp);
     const edge = managedProcess(
       'edge',
       node('edge/dist/server.js'),
@@ -129,15 +136,20 @@ async function main() {
     say(`${CLIENTS} clients started`);
     await sleep(2_000);
 
-    // The runbook's first steps, under traffic: capture, backfill, sync, verify.
+    // The runbook's first steps, under traffic: capture, backfill, sync, verify — payments' backfill
+    // throttled and still running through its first flips, beside the sync (issue #13: a backfill
+    // holding rows it read must not resurrect or overwrite what the sync carried meanwhile).
     for (const capability of CAPABILITIES) await cli(['capture', 'install', capability]);
-    for (const capability of CAPABILITIES) {
-      const backfill = await cli(['backfill', capability]);
-      say(`backfill ${capability}: ${backfill.stdout.trim().split('\n').at(-1).trim()}`);
-    }
+    const authBackfill = await cli(['backfill', 'auth']);
+    say(`backfill auth: ${authBackfill.stdout.trim().split('\n').at(-1).trim()}`);
     await Promise.all([syncAuth.start(), syncPayments.start()]);
     say('sync workers up (both directions each)');
-    for (const capability of CAPABILITIES) await waitForVerify(cli, capability);
+    const paymentsBackfill = strangler(['backfill', 'payments', '--max-rows-per-second', String(BACKFILL_ROWS_PER_SECOND)], operator).then((result) => {
+      say(`backfill payments (throttled, through the first flips): exit ${result.code}, ${result.stdout.trim().split('\n').at(-1)?.trim()}`);
+      if (result.code !== 0) findings.push(`the payments backfill failed (exit ${result.code}):\n${result.stdout}${result.stderr}`);
+    });
+    say(`backfill payments started in the background at ${BACKFILL_ROWS_PER_SECOND} rows/s`);
+    await waitForVerify(cli, 'auth');
 
     for (const step of WALK) {
       ledger.phase = step.rollback ? 'rollback' : `${step.stage}${step.percent === undefined ? '' : ` ${step.percent}%`}`;
@@ -145,6 +157,7 @@ async function main() {
       await hold(step, { payments, auth, syncPayments, cli, burst });
     }
     await sleep(HOLD_MS);
+    await paymentsBackfill;
 
     say('stopping the clients');
     await Promise.all(clients.splice(0).map((c) => c.stop()));

@@ -115,7 +115,7 @@ describe('strangler on the local flags file', () => {
     expect(document.features.find((f: { name: string }) => f.name === 'strangler.payments')).toEqual(JSON.parse(pretty).features.find((f: { name: string }) => f.name === 'strangler.payments'));
     const auth = document.features.find((f: { name: string }) => f.name === 'strangler.auth');
     expect(auth.enabled).toBe(true);
-    expect(auth.strategies[0].parameters).toEqual({ rollout: '5', stickiness: 'default', groupId: 'auth', flipGeneration: '1' });
+    expect(auth.strategies[0].parameters).toEqual({ rollout: '5', stickiness: 'default', groupId: 'auth', flipGeneration: '1', flipApproval: expect.stringMatching(/^[0-9a-f]{16}$/) });
     expect(auth.strategies[0].variants).toHaveLength(1);
   });
 
@@ -125,7 +125,7 @@ describe('strangler on the local flags file', () => {
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/payments: already monolith .*nothing to change \(generation bumped to 1/);
     const after = paymentsFlag();
-    expect(after.strategies[0].parameters).toEqual({ ...before.strategies[0].parameters, flipGeneration: '1' });
+    expect(after.strategies[0].parameters).toEqual({ ...before.strategies[0].parameters, flipGeneration: '1', flipApproval: expect.stringMatching(/^[0-9a-f]{16}$/) });
     expect({ ...after, strategies: [] }).toEqual({ ...before, strategies: [] });
   });
 

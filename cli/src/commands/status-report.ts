@@ -4,7 +4,7 @@ import { readsPercent, writesPercent } from '../gates/stage-gates';
 import { isStage } from '../flags/flag-state';
 import type { BlockersOutcome } from '../gates/gate-runner';
 import { otherEdgeProblems, readOtherEdges, type FleetEdge } from './edge-fleet-status';
-import { EdgeClient, type EdgeCapabilities, type EdgeFence, type ShadowRoute } from '../sources/edge-client';
+import { EdgeClient, type EdgeCapabilities, type EdgeCapability, type EdgeFence, type ShadowRoute } from '../sources/edge-client';
 import type { HttpOptions } from '../sources/http-json';
 import { histogramQuantile, select, subtract, sum, type Sample } from '../sources/prometheus-text';
 import { readSyncWorkers, type SyncWorker } from '../sources/sync-client';
@@ -170,6 +170,7 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
       }
     }
     problems.push(...flagSourceProblems(edge.url, caps.flags));
+    for (const c of caps.capabilities) if (!options.capability || c.capability === options.capability) problems.push(...handEditProblems(c));
     if (options.capability && capabilities.length === 0) problems.push(`the edge does not route a capability named ${options.capability}`);
   }
   for (const other of otherEdges) if (other.flags) problems.push(...flagSourceProblems(other.url, other.flags));
@@ -216,5 +217,25 @@ function flagSourceProblems(url: string, flags: EdgeCapabilities['flags']): stri
     );
   }
   if (flags.fromBackup) problems.push(`edge ${url}: its flags file is invalid (${flags.lastError ?? '?'}); it runs on the last good copy ${flags.fromBackup}`);
+  return problems;
+}
+
+/**
+ * A flag changed outside `strangler` routes users by a state no gate judged (issue #13 §7: a stage
+ * raised in the Unleash UI, `stickiness: random` splitting one user's requests between the sides, the
+ * environment switched off and on again). An emergency stop is reported on its own.
+ */
+function handEditProblems(c: EdgeCapability): string[] {
+  if (c.emergencyStop) return [];
+  const problems: string[] = [];
+  if (c.approved === false) {
+    problems.push(
+      `${c.capability}: its flag was changed outside strangler (it reads ${c.enabled ? 'on' : 'off'}, ${c.stage} ${c.percentage}%, stickiness ${c.stickiness ?? '?'}): ` +
+        `no gate approved that — \`strangler flip ${c.capability} --stage <stage> --percent <n>\` (gated) or \`strangler rollback ${c.capability}\``,
+    );
+  }
+  if (c.stickiness && c.stickiness !== 'default') {
+    problems.push(`${c.capability}: its flag's stickiness is ${c.stickiness}, not default: one user's requests can go to both sides (the next flip sets it back)`);
+  }
   return problems;
 }

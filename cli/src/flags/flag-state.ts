@@ -1,5 +1,5 @@
 import { PayloadType } from 'unleash-client';
-import { rolloutOfDefinition, STAGES, stageOfDefinition, type FeatureDefinition, type Stage } from '@strangler/edge/dist/flags/stage';
+import { flagApproval, rolloutOfDefinition, STAGES, stageOfDefinition, type FeatureDefinition, type Stage } from '@strangler/edge/dist/flags/stage';
 
 export { STAGES, type Stage };
 
@@ -80,8 +80,11 @@ export function rolloutStrategy<S extends Partial<StrategyDefinition>>(existing:
   const variants = (existing?.variants ?? []).filter((v) => !namesAStage(v));
   // Existing keys keep their place (the flags file is edited by people too); missing ones are added.
   const parameters: Record<string, unknown> = { ...(existing?.parameters ?? {}), rollout: String(desired.percentage), flipGeneration: String(generation) };
-  parameters.stickiness ??= 'default';
-  parameters.groupId ??= groupId;
+  // The flag model's stickiness, whatever a hand edit left (issue #13 §7: `random` split one user's
+  // requests between the sides, and flips kept it).
+  parameters.stickiness = 'default';
+  parameters.groupId = groupId;
+  parameters.flipApproval = flagApproval({ enabled: desired.stage !== 'monolith', stage: desired.stage, percentage: desired.percentage, stickiness: 'default', groupId, generation });
   return {
     ...(existing ?? ({} as S)),
     name: 'flexibleRollout',

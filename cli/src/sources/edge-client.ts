@@ -12,6 +12,11 @@ export interface EdgeCapability {
   percentage: number;
   serviceUrl: string;
   breaker: string;
+  /** Absent on an edge from before they existed. */
+  emergencyStop?: { by: string; reason: string; since: string } | null;
+  stickiness?: string | null;
+  /** Whether the flag's state is the one `strangler` sealed when its gates approved it (null: never sealed). */
+  approved?: boolean | null;
 }
 
 export interface EdgeCapabilities {

@@ -3,7 +3,7 @@ import { httpErrors, notFound, validationError } from '@strangler/kit';
 import { MAX_FENCE_MS, type WriteFences } from '../consistency/write-fence';
 import type { EmergencyStops } from '../emergency/emergency-stops';
 import type { FlagSource } from '../flags/flag-source';
-import { rolloutOfDefinition, stageOfDefinition } from '../flags/stage';
+import { approvalOfDefinition, rolloutOfDefinition, stageOfDefinition } from '../flags/stage';
 import type { WriteAffinity } from '../consistency/write-affinity';
 import type { BreakerRegistry } from '../resilience/breaker-registry';
 import type { RoutesProvider } from '../routing/routes-source';
@@ -72,6 +72,8 @@ export function adminRoutes(deps: AdminDeps): Router {
         serviceUrl: capability.service.url,
         breaker: breakers.get(`${capability.name} ${capability.service.url}`) ?? 'closed',
         emergencyStop: deps.stops.activeFor(capability.flag) ?? null,
+        // Provenance: the stickiness users are bucketed by, and whether a gate approved this state.
+        ...approvalOfDefinition(definition),
       };
     });
     const readYourWrites = { windowMs: deps.affinity.windowMs, callerKeys: deps.affinity.size };
