@@ -477,7 +477,7 @@ describe('red team against the write fence (stack)', () => {
     });
   });
 
-  // An edge that did not confirm the new flag "keeps its fence until it expires" (decision 0018); then
+  // An edge that did not confirm the new flag "kept its fence until it expired" (decision 0018); then
   // it lets writes through to the old writer while the other edges send them to the new one. Here the
   // second edge reads another flags file (a stale copy; with Unleash: an edge cut off from it).
   // `strangler status` reads EDGE_URL only (collectStatus in cli/src/commands/status-report.ts), while
@@ -510,10 +510,10 @@ describe('red team against the write fence (stack)', () => {
   });
 
   describe('red team: an edge that never confirms the flip loses its fence by time and becomes a second writer', () => {
-    // OPEN DEFECT (red team break 6, not fixed on fence-fixes): a hold still lifts by TTL alone. The fix
-    // planned: the fence lifts only once that edge routes by the written flag generation (the CLI renews
-    // it while waiting; on giving up it leaves it up, named in status). Kept failing so it stays visible.
-    it.failing('after the fence expires, the same key is done once through each edge', async () => {
+    // Fixed by decision 0039: once the flag is written, each edge's hold lifts only when that edge routes
+    // by it. The red team's version waited for the stale edge's fence to expire by time; it no longer
+    // does, so this waits past the hold's TTL instead and checks the stale edge still refuses.
+    it('past the fence’s TTL, the stale edge still refuses the capability’s writes: the key is done once', async () => {
       await setPayments('live', 100);
       const other = await staleEdge();
       try {
@@ -521,13 +521,16 @@ describe('red team against the write fence (stack)', () => {
         await caughtUp();
         const rollback = await strangler(['rollback', 'payments', '--wait', '1'], { ...env, EDGE_URLS: `${edge.url},${other.url}` });
         expect(rollback.code).toBe(1);
-        expect(rollback.out).toMatch(/did not route by it .*fence stays until it expires/);
-        // The stale edge refuses writes for a while, then its hold expires (TTL = 1 + 1 + 5 s).
-        await waitFor('the stale edge’s fence to expire', async () => !(await fenceOf(other.url)).raised, 15_000);
+        expect(rollback.out).toMatch(/did not route by it .*fence stays up until it does/);
+        // The hold's TTL (1 + 1 + 5 s) passes by the edge's own account; the fence stays.
+        const ttlEnds = Math.max(...((await fenceOf(other.url)).holds as Array<{ expiresAt: number }>).map((h) => h.expiresAt));
+        await waitFor('the stale edge’s hold to pass its TTL', async () => Date.now() > ttlEnds + 1_000, 15_000);
+        expect((await fenceOf(other.url)).raised).toBe(true);
         sync.control.pause();
         const viaStale = await call('POST', '/api/payments', { token: user.token, key: 'K-SPLIT', body: { amount: '4.00', currency: 'USD' }, via: other.url });
         const viaOther = await call('POST', '/api/payments', { token: user.token, key: 'K-SPLIT', body: { amount: '4.00', currency: 'USD' } });
         sync.control.resume();
+        expect([viaStale.status, viaStale.body?.code]).toEqual([503, 'WRITE_FENCED']);
         // Observed on 605cce4: 201 from the service through the stale edge, then 201 with a NEW id from
         // the monolith through the other: two writers for one capability, two payments for one key.
         const answers = [viaStale, viaOther].map((a) => [a.status, a.target, a.status === 201 ? a.body.payment.id : a.body?.code]);

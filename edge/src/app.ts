@@ -19,6 +19,7 @@ import { createEdgeMetrics, type EdgeMetrics } from './metrics/edge-metrics';
 import { WriteAffinity } from './consistency/write-affinity';
 import { WriteFences } from './consistency/write-fence';
 import { FenceFile } from './consistency/fence-file';
+import { rolloutOfDefinition, stageOfDefinition } from './flags/stage';
 import { Forwarder, type RequestForwarder } from './proxy/forwarder';
 import { UndiciForwarder } from './proxy/undici-forwarder';
 import { createAccessLog } from './proxy/access-log';
@@ -118,7 +119,21 @@ export function buildEdge(edgeDeps: EdgeDeps): Edge {
       ? new UndiciForwarder({ maxSockets: config.UPSTREAM_MAX_SOCKETS, idleSocketMs: config.UPSTREAM_IDLE_SOCKET_MS })
       : new Forwarder();
   // Holds and doubts by a monotonic clock (a stepped wall clock moves neither); epoch times for people.
-  const fences = new WriteFences({ wall: now, monotonic: deps.monotonic ?? (() => performance.now()), skewMarginMs: config.WRITE_DEADLINE_SKEW_MS, bootId: randomUUID(), ...(config.EDGE_FENCE_FILE ? { file: new FenceFile(config.EDGE_FENCE_FILE) } : {}) });
+  // How this edge routes a capability now, as /_edge/capabilities reports it: what an `until` hold waits for.
+  const routedAs = (name: string) => {
+    const capability = deps.routes.current().table.capabilities.find((c) => c.name === name);
+    if (!capability) return undefined;
+    const definition = deps.flags.client()?.getFeatureToggleDefinition(capability.flag);
+    return { stage: stageOfDefinition(definition), percentage: rolloutOfDefinition(definition) };
+  };
+  const fences = new WriteFences({
+    wall: now,
+    monotonic: deps.monotonic ?? (() => performance.now()),
+    skewMarginMs: config.WRITE_DEADLINE_SKEW_MS,
+    bootId: randomUUID(),
+    routedAs,
+    ...(config.EDGE_FENCE_FILE ? { file: new FenceFile(config.EDGE_FENCE_FILE) } : {}),
+  });
   const affinity = new WriteAffinity({ windowMs: config.READ_YOUR_WRITES_MS, capacity: config.READ_YOUR_WRITES_CALLERS, now });
 
   const flagsState = (status: FlagSourceStatus): InputState => (!status.ready ? 'failing' : status.fromBackup ? 'degraded' : status.stale ? 'stale' : 'ok');

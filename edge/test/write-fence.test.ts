@@ -86,6 +86,18 @@ describe('WriteFences', () => {
     expect([partial.aborted, whole.aborted]).toEqual([1, 0]);
   });
 
+  // Red team break 6: an edge that never applied the written flag lost its fence by TTL and became a second writer.
+  it('keeps a hold raised with `until` past its TTL until the edge routes by that flag', () => {
+    const clock = { wall: 0, mono: 0 };
+    let routed = { stage: 'live', percentage: 100 };
+    const fences = new WriteFences({ wall: () => clock.wall, monotonic: () => clock.mono, skewMarginMs: 0, bootId: 'b', routedAs: () => routed });
+    fences.raise('payments', 'switch', 1_000, { stage: 'monolith', percentage: 0 });
+    clock.mono = clock.wall = 60_000;
+    expect(fences.snapshot('payments').raised).toBe(true);
+    routed = { stage: 'monolith', percentage: 0 };
+    expect(fences.snapshot('payments')).toMatchObject({ raised: false, holds: [] });
+  });
+
   // Red team break 8: holds were epoch times on the wall clock.
   it('times holds by the monotonic clock: a wall clock stepping forward or back moves no hold', () => {
     const clock = { wall: 1_000_000, mono: 0 };

@@ -154,6 +154,11 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
     report.written = await plan.store.write(plan.capability, plan.desired, plan.expected);
     report.writeMs = deps.now() - writeStarted;
 
+    // Written: each edge's hold now lifts only once that edge routes by the new flag, whatever its TTL
+    // (decision 0039): one that never applies it must not become a second writer when its hold expires,
+    // and a CLI that dies from here on leaves no edge able to send writes to the old writer.
+    const until = { stage: plan.desired.stage, percentage: plan.desired.percentage };
+    await Promise.all(edges.map((edge) => edge.raiseFence(name, owner, ttlMs, until).catch(() => undefined)));
     const confirmStarted = deps.now();
     for (const edge of edges) unconfirmed.add(edge);
     let superseded: FlagState | undefined;
@@ -181,7 +186,7 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
     }
     if (unconfirmed.size) {
       const which = [...unconfirmed].map((e) => e.url).join(', ');
-      report.problem = { refused: false, message: `written, but ${which} did not route by it within ${plan.confirmSeconds} s: its fence stays until it expires (${Math.round(ttlMs / 1000)} s from the start)` };
+      report.problem = { refused: false, message: `written, but ${which} did not route by it within ${plan.confirmSeconds} s: its fence stays up until it does (it refuses the capability's writes meanwhile; \`strangler status\` shows it; once that edge reads the flag it lifts by itself, or lower it by hand: DELETE /_edge/fences/${name}/${owner})` };
     }
     return report;
   } catch (error) {

@@ -92,8 +92,9 @@ export class EdgeClient {
     return ((await this.admin('/_edge/fences')) as { fences: EdgeFence[] }).fences;
   }
 
-  async raiseFence(capability: string, owner: string, ttlMs: number): Promise<EdgeFence> {
-    return (await this.admin(`/_edge/fences/${encodeURIComponent(capability)}`, 'PUT', { owner, ttlMs })) as EdgeFence;
+  /** Raises (or renews) a hold; with `until`, it lifts only once the edge routes the capability by that flag (decision 0039). */
+  async raiseFence(capability: string, owner: string, ttlMs: number, until?: { stage: string; percentage: number }): Promise<EdgeFence> {
+    return (await this.admin(`/_edge/fences/${encodeURIComponent(capability)}`, 'PUT', { owner, ttlMs, ...(until ? { until } : {}) })) as EdgeFence;
   }
 
   async lowerFence(capability: string, owner: string): Promise<EdgeFence> {

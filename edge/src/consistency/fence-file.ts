@@ -7,10 +7,11 @@ export interface PersistedHold {
   capability: string;
   owner: string;
   expiresAt: number;
+  until?: { stage: string; percentage: number };
 }
 
 const fileSchema = z.object({
-  holds: z.array(z.object({ capability: z.string().min(1), owner: z.string().min(1), expiresAt: z.number().finite() })),
+  holds: z.array(z.object({ capability: z.string().min(1), owner: z.string().min(1), expiresAt: z.number().finite(), until: z.object({ stage: z.string(), percentage: z.number() }).optional() })),
 });
 
 /** The fence file cannot be read: starting unfenced could let writes by in the middle of a switch. */

@@ -19,8 +19,22 @@
  * Holds and doubts are timed by a monotonic clock: a wall clock stepped by NTP or a resumed VM moves
  * neither (snapshots still report epoch times, for people).
  */
+/** The flag an edge must route a capability by before a hold lifts (whatever its TTL). */
+export interface FenceRelease {
+  stage: string;
+  percentage: number;
+}
+
+interface Hold {
+  /** Monotonic expiry. */
+  expiresAt: number;
+  until?: FenceRelease;
+}
+
 export interface FenceHold {
   owner: string;
+  /** Held past its expiry until this edge routes the capability by this flag. */
+  until?: FenceRelease;
   /** Epoch ms (as the edge's wall clock reads now). */
   expiresAt: number;
 }
@@ -83,13 +97,15 @@ export interface FenceClocks {
   /** Clock skew allowed between the edge and the sides past a write's deadline. */
   skewMarginMs: number;
   bootId: string;
+  /** How this edge routes a capability now (what `until` holds wait for). */
+  routedAs?: (capability: string) => FenceRelease | undefined;
   /** Holds kept across restarts (EDGE_FENCE_FILE); none: in memory only. */
   file?: FenceFile;
 }
 
 export class WriteFences {
-  /** Per capability: owner → monotonic expiry. */
-  private readonly holds = new Map<string, Map<string, number>>();
+  /** Per capability: owner → its hold. */
+  private readonly holds = new Map<string, Map<string, Hold>>();
   private readonly inFlight = new Map<string, number>();
   /** Per capability: monotonic times until which a write is in doubt. */
   private readonly doubts = new Map<string, number[]>();
@@ -101,10 +117,10 @@ export class WriteFences {
     // Holds a previous process of this edge left: restored for what is left of them (at most MAX_FENCE_MS).
     for (const hold of clocks.file?.load() ?? []) {
       const left = Math.min(hold.expiresAt - clocks.wall(), MAX_FENCE_MS);
-      if (left <= 0) continue;
+      if (left <= 0 && !hold.until) continue;
       let holds = this.holds.get(hold.capability);
       if (!holds) this.holds.set(hold.capability, (holds = new Map()));
-      holds.set(hold.owner, clocks.monotonic() + left);
+      holds.set(hold.owner, { expiresAt: clocks.monotonic() + left, ...(hold.until ? { until: hold.until } : {}) });
     }
   }
 
@@ -112,7 +128,9 @@ export class WriteFences {
     if (!this.clocks.file) return;
     const now = this.clocks.monotonic();
     const holds = [...this.holds].flatMap(([capability, owners]) =>
-      [...owners].filter(([, expiresAt]) => expiresAt > now).map(([owner, expiresAt]) => ({ capability, owner, expiresAt: this.toWall(expiresAt) })),
+      [...owners]
+        .filter(([, hold]) => hold.expiresAt > now || hold.until)
+        .map(([owner, hold]) => ({ capability, owner, expiresAt: this.toWall(hold.expiresAt), ...(hold.until ? { until: hold.until } : {}) })),
     );
     this.clocks.file.save(holds);
   }
@@ -122,10 +140,15 @@ export class WriteFences {
     return this.clocks.wall() + (monotonicAt - this.clocks.monotonic());
   }
 
-  raise(capability: string, owner: string, ttlMs: number): FenceSnapshot {
+  /**
+   * Raises (or renews) `owner`'s hold. With `until`, the hold does not lift by time while this edge
+   * routes the capability otherwise: an edge that has not applied the written flag would send writes
+   * to the old writer (red team break 6). It lifts once the edge routes by it, or when lowered.
+   */
+  raise(capability: string, owner: string, ttlMs: number, until?: FenceRelease): FenceSnapshot {
     let holds = this.holds.get(capability);
     if (!holds) this.holds.set(capability, (holds = new Map()));
-    holds.set(owner, this.clocks.monotonic() + Math.min(ttlMs, MAX_FENCE_MS));
+    holds.set(owner, { expiresAt: this.clocks.monotonic() + Math.min(ttlMs, MAX_FENCE_MS), ...(until ? { until } : {}) });
     this.epochs.set(capability, (this.epochs.get(capability) ?? 0) + 1);
     this.persist();
     // A write whose body is still arriving cannot have been acted on: stopped, it drains at once.
@@ -146,7 +169,19 @@ export class WriteFences {
     if (!holds || holds.size === 0) return undefined;
     const now = this.clocks.monotonic();
     let until: number | undefined;
-    for (const [owner, expiresAt] of holds) {
+    let routed: FenceRelease | undefined | null = null;
+    for (const [owner, hold] of holds) {
+      let expiresAt = hold.expiresAt;
+      if (hold.until) {
+        if (routed === null) routed = this.clocks.routedAs?.(capability);
+        const applied = routed !== undefined && routed.stage === hold.until.stage && routed.percentage === hold.until.percentage;
+        if (applied) {
+          holds.delete(owner);
+          continue;
+        }
+        // Not applied yet: held on, a moment at a time (Retry-After stays short).
+        if (expiresAt <= now) expiresAt = now + 1_000;
+      }
       if (expiresAt <= now) holds.delete(owner);
       else if (until === undefined || expiresAt > until) until = expiresAt;
     }
@@ -218,7 +253,7 @@ export class WriteFences {
 
   snapshot(capability: string): FenceSnapshot {
     const until = this.raisedUntil(capability);
-    const holds = [...(this.holds.get(capability) ?? new Map<string, number>())].map(([owner, expiresAt]) => ({ owner, expiresAt: this.toWall(expiresAt) }));
+    const holds = [...(this.holds.get(capability) ?? new Map<string, Hold>())].map(([owner, hold]) => ({ owner, expiresAt: this.toWall(hold.expiresAt), ...(hold.until ? { until: hold.until } : {}) }));
     const doubts = this.inDoubt(capability);
     return {
       capability,
