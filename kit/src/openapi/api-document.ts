@@ -67,6 +67,7 @@ function problemResponse(status: number): ResponseConfig {
   return {
     description: STATUS_TEXT[status] ?? 'Problem',
     ...(status === 429 || status === 503 ? { headers: { 'Retry-After': { schema: { type: 'string' }, description: 'Seconds to wait before retrying' } } } : {}),
+    ...(status === 401 ? { headers: { 'WWW-Authenticate': { schema: { type: 'string' }, description: 'The scheme to authenticate with: Bearer' } } } : {}),
     content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } },
   };
 }
