@@ -22,6 +22,8 @@ import { UpstreamAgents } from './proxy/upstream-agents';
 import { BreakerRegistry } from './resilience/breaker-registry';
 import type { RoutesProvider } from './routing/routes-source';
 import { createShadowMirror, type ShadowMirror } from './shadow';
+import { docsRoutes } from './openapi/docs-routes';
+import { PublicDocument } from './openapi/upstream-documents';
 
 export interface EdgeDeps {
   config: EdgeConfig;
@@ -36,6 +38,8 @@ export interface EdgeDeps {
   /** Resolves bearer tokens to user ids; defaults to kit's PeerSessionsClient over AUTH_PEERS. */
   peers?: SessionPeers;
   shadow?: ShadowMirror;
+  /** The aggregated `GET /openapi.json`; defaults to one asking the upstreams at most every 30 s. */
+  publicDocument?: PublicDocument;
 }
 
 export interface Edge {
@@ -107,13 +111,17 @@ export function buildEdge(deps: EdgeDeps): Edge {
       : new Forwarder();
   const affinity = new WriteAffinity({ windowMs: config.READ_YOUR_WRITES_MS, capacity: config.READ_YOUR_WRITES_CALLERS, now });
 
-  const ownApp = (withAdmin: boolean) => {
+  const publicDocument =
+    deps.publicDocument ??
+    new PublicDocument({ routes: deps.routes, logger, now, refreshMs: 30_000, timeoutMs: 2_000, info: { title: 'Public API', version: '0.1.0' } });
+  const ownApp = (withAdmin: boolean, withDocs: boolean) => {
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
     app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
     app.use(edgeRequestId());
     app.use(healthRoutes({ routes: () => true, flags: () => deps.flags.status().ready, pools }));
+    if (withDocs) app.use(docsRoutes(publicDocument));
     if (withAdmin) {
       app.use(metricsRoute(metrics.registry));
       app.use('/_edge', adminRoutes({ adminToken: config.EDGE_ADMIN_TOKEN, routes: deps.routes, flags: deps.flags, breakers, shadow, affinity }));
@@ -172,9 +180,10 @@ export function buildEdge(deps: EdgeDeps): Edge {
   const separateAdmin = config.EDGE_ADMIN_PORT !== undefined;
   const door = (serveAdmin: boolean, withProxy: boolean) =>
     frontDoor({
-      own: ownApp(serveAdmin),
+      own: ownApp(serveAdmin, withProxy),
       ...(withProxy ? { proxy } : {}),
       serveAdmin,
+      serveDocs: withProxy,
       maxHeaders: config.MAX_REQUEST_HEADERS,
       onRefused: (code) => metrics.refusals.inc({ code }),
       logger,
