@@ -23,6 +23,9 @@ import { BreakerRegistry } from './resilience/breaker-registry';
 import type { RoutesProvider } from './routing/routes-source';
 import { createShadowMirror, type ShadowMirror } from './shadow';
 import { docsRoutes } from './openapi/docs-routes';
+import { ClientLimiter } from './rate-limits/client-limiter';
+import { rateLimited } from './rate-limits/rate-limit-gate';
+import type { Redis } from 'ioredis';
 import { PublicDocument } from './openapi/upstream-documents';
 
 export interface EdgeDeps {
@@ -40,6 +43,8 @@ export interface EdgeDeps {
   shadow?: ShadowMirror;
   /** The aggregated `GET /openapi.json`; defaults to one asking the upstreams at most every 30 s. */
   publicDocument?: PublicDocument;
+  /** Where the routes file's rate limits are counted (shared by every edge); none: this edge's memory. */
+  rateLimitRedis?: Redis;
 }
 
 export interface Edge {
@@ -176,12 +181,21 @@ export function buildEdge(deps: EdgeDeps): Edge {
     trust,
   });
 
+  const limitedProxy = rateLimited(proxy, {
+    routes: deps.routes,
+    users,
+    trust,
+    limiter: new ClientLimiter({ redis: deps.rateLimitRedis }),
+    registry: metrics.registry,
+    logger,
+  });
+
   // Proxied requests skip express: its per-request setup halved the edge's throughput (edge/bench).
   const separateAdmin = config.EDGE_ADMIN_PORT !== undefined;
   const door = (serveAdmin: boolean, withProxy: boolean) =>
     frontDoor({
       own: ownApp(serveAdmin, withProxy),
-      ...(withProxy ? { proxy } : {}),
+      ...(withProxy ? { proxy: limitedProxy } : {}),
       serveAdmin,
       serveDocs: withProxy,
       maxHeaders: config.MAX_REQUEST_HEADERS,

@@ -1,0 +1,31 @@
+/** One route class's limit: `limit` requests per client per `windowSeconds`. */
+export interface RateLimitClass {
+  name: string;
+  limit: number;
+  windowSeconds: number;
+}
+
+/** The rate limits of a routes snapshot: by class name, `default` always present. */
+export interface RateLimitPolicies {
+  classes: ReadonlyMap<string, RateLimitClass>;
+}
+
+export const DEFAULT_CLASS = 'default';
+
+/** The class a request is limited by: its route's, else `default`. */
+export function classFor(policies: RateLimitPolicies, routeClass: string | undefined): RateLimitClass {
+  return policies.classes.get(routeClass ?? DEFAULT_CLASS) ?? (policies.classes.get(DEFAULT_CLASS) as RateLimitClass);
+}
+
+/** Problems with route classes that name no class (reported with the routes file's other problems). */
+export function unknownClassProblems(classes: ReadonlySet<string> | undefined, routes: Array<{ where: string; rateLimit?: string | undefined }>): string[] {
+  return routes
+    .filter((route) => route.rateLimit !== undefined)
+    .flatMap((route) =>
+      classes === undefined
+        ? [`${route.where}.rateLimit: there is no rateLimits section to name a class of`]
+        : classes.has(route.rateLimit as string)
+          ? []
+          : [`${route.where}.rateLimit: no class "${route.rateLimit}" in rateLimits.classes`],
+    );
+}
