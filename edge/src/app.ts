@@ -185,7 +185,7 @@ export function buildEdge(deps: EdgeDeps): Edge {
     routes: deps.routes,
     users,
     trust,
-    limiter: new ClientLimiter({ redis: deps.rateLimitRedis }),
+    limiter: new ClientLimiter({ redis: deps.rateLimitRedis, keyPrefix: config.RATE_LIMIT_REDIS_PREFIX }),
     registry: metrics.registry,
     logger,
   });

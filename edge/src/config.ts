@@ -86,6 +86,8 @@ export const edgeConfigSchema = z
      * counts in memory (docs/decisions/0033).
      */
     RATE_LIMIT_REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    /** Prefix of the rate-limit keys in Redis (edges sharing limits share it; another environment on the same Redis takes another). */
+    RATE_LIMIT_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/, 'must be 1 to 64 of A-Z a-z 0-9 : . _ -').default('edge-rl'),
     /** Longest wait for Redis on one request before that request is counted in memory instead. */
     RATE_LIMIT_REDIS_TIMEOUT_MS: positiveMs(100),
     /** Most header lines a request may carry (431 beyond): below what a Node upstream keeps, so the upstream sees every header the edge decided by. */
