@@ -188,6 +188,7 @@ export function buildEdge(deps: EdgeDeps): Edge {
     limiter: new ClientLimiter({ redis: deps.rateLimitRedis, keyPrefix: config.RATE_LIMIT_REDIS_PREFIX }),
     registry: metrics.registry,
     logger,
+    ...(deps.rateLimitRedis ? { redisReady: () => deps.rateLimitRedis?.status === 'ready' } : {}),
   });
 
   // Proxied requests skip express: its per-request setup halved the edge's throughput (edge/bench).

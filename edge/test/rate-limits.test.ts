@@ -4,6 +4,7 @@ import type { SessionPeers } from '../src/identity/user-resolver';
 import { addressKey } from '../src/identity/client-key';
 import { parseRoutesFile } from '../src/routing/routes-file';
 import { rawExchange } from './support/raw-http';
+import { limitedRoutes } from './support/limited-routes';
 import { standardRoutes, startTestEdge, type RoutesFileShape, type TestEdge } from './support/test-edge';
 import { eventually, startUpstream, type TestUpstream } from './support/upstream';
 
@@ -21,15 +22,6 @@ const tokenOf = (user: string, n: number) => {
   KNOWN.set(createHash('sha256').update(token).digest('hex'), user);
   return token;
 };
-
-export function limitedRoutes(urls: { monolith: string; auth: string; payments: string }, limits = { default: 3, credentials: 2 }): RoutesFileShape & { rateLimits: unknown } {
-  const routes = standardRoutes(urls);
-  for (const route of routes.capabilities.auth!.routes) if (route.path === '/api/auth/login' || route.path === '/api/auth/register') (route as { rateLimit?: string }).rateLimit = 'credentials';
-  return {
-    ...routes,
-    rateLimits: { classes: { default: { limit: limits.default, windowSeconds: 60 }, credentials: { limit: limits.credentials, windowSeconds: 60 } } },
-  };
-}
 
 const withoutRequestId = (body: Record<string, unknown>) => ({ ...body, requestId: undefined });
 

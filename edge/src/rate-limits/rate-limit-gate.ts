@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { acceptedRequestId, REQUEST_ID_HEADER, type Logger } from '@strangler/kit';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { clientAddress, type TrustFunction } from '../http/client-address';
 import type { ProxyListener } from '../http/front-door';
 import { writeProblem } from '../http/problem-response';
@@ -20,6 +20,8 @@ export interface RateLimitGateDeps {
   limiter: ClientLimiter;
   registry: Registry;
   logger: Logger;
+  /** With a Redis store: whether it is connected (the edge_rate_limit_redis_up gauge). */
+  redisReady?: () => boolean;
 }
 
 /**
@@ -29,6 +31,17 @@ export interface RateLimitGateDeps {
  */
 export function rateLimited(proxy: ProxyListener, deps: RateLimitGateDeps): ProxyListener {
   const limited = new Counter({ name: 'edge_rate_limited_total', help: 'Requests refused by a per-client rate limit, by route class', labelNames: ['class'] as const, registers: [deps.registry] });
+  const { redisReady } = deps;
+  if (redisReady) {
+    new Gauge({
+      name: 'edge_rate_limit_redis_up',
+      help: '1 while the rate limits are counted in Redis, 0 while each edge counts in memory',
+      registers: [deps.registry],
+      collect() {
+        this.set(redisReady() ? 1 : 0);
+      },
+    });
+  }
   const storeErrors = new Counter({ name: 'edge_rate_limit_errors_total', help: 'Requests let through because their rate limit could not be counted', registers: [deps.registry] });
 
   const decide = (req: IncomingMessage, res: ServerResponse, target: RequestTarget, limit: RateLimitClass, outcome: LimitOutcome): Promise<void> => {
