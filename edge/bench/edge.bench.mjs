@@ -180,6 +180,7 @@ async function main() {
 
     writeFileSync(path.join(dir, 'routes.json'), JSON.stringify(benchRoutes(upstreamUrl)));
     const { rateLimits: _shippedLimits, ...unlimited } = benchRoutes(upstreamUrl);
+    for (const capability of Object.values(unlimited.capabilities)) for (const route of capability.routes) delete route.rateLimit;
     writeFileSync(path.join(dir, 'routes-unlimited.json'), JSON.stringify(unlimited));
     const edges = {};
     const edgeSpecs = [
