@@ -219,3 +219,34 @@ const waitFor = (condition: () => boolean | Promise<boolean>) =>
     if (!(await condition())) throw new Error('not yet');
     return true;
   }, 10_000);
+
+describe('GET /_edge/routes', () => {
+  it('shows the rate limits in use', async () => {
+    const edge = await startTestEdge({ routes: limitedRoutes({ monolith: 'http://127.0.0.1:1', auth: 'http://127.0.0.1:2', payments: 'http://127.0.0.1:3' }) as RoutesFileShape });
+    try {
+      const body = (await (await fetch(`${edge.url}/_edge/routes`)).json()) as { rateLimits: unknown; capabilities: Array<{ routes: Array<{ pattern: string; rateLimit?: string }> }> };
+      expect(body.rateLimits).toEqual({ classes: { default: { name: 'default', limit: 3, windowSeconds: 60 }, credentials: { name: 'credentials', limit: 2, windowSeconds: 60 } } });
+      expect(body.capabilities[0]?.routes.find((route) => route.pattern === '/api/auth/login')?.rateLimit).toBe('credentials');
+    } finally {
+      await edge.stop();
+    }
+  });
+});
+
+describe('rate limits and the user-lookup metrics', () => {
+  it('count one lookup per request, not one per look (the limits look at the token too)', async () => {
+    const upstream = await startUpstream({ name: 'monolith' });
+    const edge = await startTestEdge({ routes: limitedRoutes({ monolith: upstream.url, auth: upstream.url, payments: upstream.url }) as RoutesFileShape, overrides: { peers } });
+    const cached = async () => Number(/edge_user_lookups_total\{[^}]*result="cached"[^}]*\} (\d+)/.exec(await edge.metrics())?.[1] ?? 0);
+    try {
+      const token = tokenOf('lin', 0);
+      await (await fetch(`${edge.url}/api/orders`, { headers: { authorization: `Bearer ${token}` } })).text();
+      const before = await cached();
+      await (await fetch(`${edge.url}/api/orders`, { headers: { authorization: `Bearer ${token}` } })).text();
+      expect((await cached()) - before).toBe(1);
+    } finally {
+      await edge.stop();
+      await upstream.stop();
+    }
+  });
+});

@@ -15,7 +15,7 @@ export function clientKeyFor(identity: RequestIdentity, users: UserResolver): st
   const token = bearerTokenFrom(identity.headers.authorization);
   if (!token) return addressKey(identity.clientAddress);
   const tokenHash = tokenHashOf(token);
-  const known = users.known(tokenHash);
+  const known = users.known(tokenHash, false);
   if (known) return known.userId ? `user:${known.userId}` : addressKey(identity.clientAddress);
   return users.resolve(tokenHash).then((userId) => (userId ? `user:${userId}` : addressKey(identity.clientAddress)));
 }

@@ -5,16 +5,17 @@ export interface RateLimitClass {
   windowSeconds: number;
 }
 
-/** The rate limits of a routes snapshot: by class name, `default` always present. */
+/** The rate limits of a routes snapshot: by class name, `default` always present (plain JSON: `GET /_edge/routes` shows it). */
 export interface RateLimitPolicies {
-  classes: ReadonlyMap<string, RateLimitClass>;
+  classes: Readonly<Record<string, RateLimitClass>>;
 }
 
 export const DEFAULT_CLASS = 'default';
 
 /** The class a request is limited by: its route's, else `default`. */
 export function classFor(policies: RateLimitPolicies, routeClass: string | undefined): RateLimitClass {
-  return policies.classes.get(routeClass ?? DEFAULT_CLASS) ?? (policies.classes.get(DEFAULT_CLASS) as RateLimitClass);
+  const name = routeClass !== undefined && Object.hasOwn(policies.classes, routeClass) ? routeClass : DEFAULT_CLASS;
+  return policies.classes[name] as RateLimitClass;
 }
 
 /** Problems with route classes that name no class (reported with the routes file's other problems). */

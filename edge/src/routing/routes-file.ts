@@ -88,7 +88,7 @@ export function parseRoutesFile(text: string, env: Env): RoutesParseResult {
   const rateLimits = file.rateLimits ? rateLimitPolicies(file.rateLimits) : undefined;
   errors.push(
     ...unknownClassProblems(
-      rateLimits ? new Set(rateLimits.classes.keys()) : undefined,
+      rateLimits ? new Set(Object.keys(rateLimits.classes)) : undefined,
       Object.entries(file.capabilities).flatMap(([name, spec]) => spec.routes.map((route, index) => ({ where: `capabilities.${name}.routes[${index}]`, rateLimit: route.rateLimit }))),
     ),
   );
@@ -97,7 +97,7 @@ export function parseRoutesFile(text: string, env: Env): RoutesParseResult {
 }
 
 function rateLimitPolicies(section: RateLimitsSection): RateLimitPolicies {
-  return { classes: new Map(Object.entries(section.classes).map(([name, spec]) => [name, { name, ...spec }])) };
+  return { classes: Object.fromEntries(Object.entries(section.classes).map(([name, spec]) => [name, { name, ...spec }])) };
 }
 
 export async function readRoutesFile(filePath: string, env: Env): Promise<RoutesParseResult> {
