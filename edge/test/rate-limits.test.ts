@@ -236,13 +236,21 @@ describe('GET /_edge/routes', () => {
 describe('rate limits and the user-lookup metrics', () => {
   it('count one lookup per request, not one per look (the limits look at the token too)', async () => {
     const upstream = await startUpstream({ name: 'monolith' });
-    const edge = await startTestEdge({ routes: limitedRoutes({ monolith: upstream.url, auth: upstream.url, payments: upstream.url }) as RoutesFileShape, overrides: { peers } });
+    const edge = await startTestEdge({
+      routes: limitedRoutes({ monolith: upstream.url, auth: upstream.url, payments: upstream.url }) as RoutesFileShape,
+      flags: [
+        { capability: 'auth', enabled: false, stage: 'monolith', rollout: 0 },
+        { capability: 'payments', enabled: true, stage: 'live', rollout: 100 },
+      ],
+      overrides: { peers },
+    });
     const cached = async () => Number(/edge_user_lookups_total\{[^}]*result="cached"[^}]*\} (\d+)/.exec(await edge.metrics())?.[1] ?? 0);
     try {
       const token = tokenOf('lin', 0);
-      await (await fetch(`${edge.url}/api/orders`, { headers: { authorization: `Bearer ${token}` } })).text();
+      // A route whose flag is evaluated for the caller: the proxy looks the token up, and so do the limits.
+      await (await fetch(`${edge.url}/api/payments`, { headers: { authorization: `Bearer ${token}` } })).text();
       const before = await cached();
-      await (await fetch(`${edge.url}/api/orders`, { headers: { authorization: `Bearer ${token}` } })).text();
+      await (await fetch(`${edge.url}/api/payments`, { headers: { authorization: `Bearer ${token}` } })).text();
       expect((await cached()) - before).toBe(1);
     } finally {
       await edge.stop();
