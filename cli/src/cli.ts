@@ -8,7 +8,7 @@ import { flip, type FlipDeps } from './commands/flip-command';
 import { collectStatus } from './commands/status-report';
 import { DATA_COMMANDS, runData } from './commands/data-command';
 import { isStage, STAGES, type Stage } from './flags/flag-state';
-import { BacklogWatcher } from './gates/backlog-watcher';
+import { SwitchDatabases } from './gates/switch-databases';
 import { blockersWithEngine, verifyWithEngine } from './gates/engine-checks';
 import type { BacklogOutcome, VerifyOutcome } from './gates/gate-runner';
 import { formatStatus } from './output/status-output';
@@ -111,14 +111,18 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
           stage = values.stage;
         }
         const c = config();
-        const watcher = new BacklogWatcher(env);
+        const databases = new SwitchDatabases(env);
         const flipDeps: FlipDeps = {
           config: c,
           http: http(c),
           out: io.out,
           verify: deps.verify ?? ((capability) => verifyWithEngine(capability, env)),
-          backlog: deps.backlog ?? ((capability) => watcher.read(capability)),
+          backlog: deps.backlog ?? ((capability) => databases.read(capability)),
           blockers: (capability) => blockersWithEngine(capability, env),
+          dbFence: {
+            raise: (capability, sides, owner, ttlMs) => databases.raiseFence(capability, sides, owner, ttlMs),
+            lower: (capability, sides, owner) => databases.lowerFence(capability, sides, owner),
+          },
           sleep,
           now: deps.now ?? Date.now,
         };
@@ -137,7 +141,7 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
           flipDeps,
           );
         } finally {
-          await watcher.close();
+          await databases.close();
         }
       }
       case 'emergency': {

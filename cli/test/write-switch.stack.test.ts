@@ -220,7 +220,7 @@ describe('switching payments’ write authority behind the fence', () => {
     await setPayments('live', 100);
     const user = await register();
     await caughtUp();
-    const seen: Array<{ write: number; code: string; checkout: number; read: number }> = [];
+    const seen: Array<{ write: number; code: string; checkout: number; read: number; direct: { service: unknown; monolith: number } }> = [];
     // Looked at from inside the fence: the backlog is read only once every edge has raised it.
     const backlogInsideFence = async (capability: string) => {
       const fence = (await call('GET', '/_edge/fences')).body.fences.find((f: { capability: string }) => f.capability === 'payments');
@@ -228,14 +228,39 @@ describe('switching payments’ write authority behind the fence', () => {
         const write = await call('POST', '/api/payments', { token: user.token, key: 'K-F', body: { amount: '1.00', currency: 'USD' } });
         const checkout = await call('POST', '/api/orders/o-1/checkout', { token: user.token, body: {} });
         const read = await call('GET', '/api/payments', { token: user.token });
-        seen.push({ write: write.status, code: write.body.code, checkout: checkout.status, read: read.status });
+        // Past the edge (a stalled request, another path): the old writer's database refuses it too;
+        // the new writer (the monolith, in a rollback) is not fenced.
+        const direct = (base: string, key: string) =>
+          fetch(`${base}/api/payments`, { method: 'POST', headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json', 'idempotency-key': key }, body: '{"amount":"1.00","currency":"USD"}' });
+        const toService = await direct(service.url, 'K-D1');
+        const toMonolith = await direct(monolith.url, 'K-D2');
+        const serviceBody = (await toService.json()) as { code?: string };
+        seen.push({
+          write: write.status,
+          code: write.body.code,
+          checkout: checkout.status,
+          read: read.status,
+          direct: { service: [toService.status, serviceBody.code, toService.headers.get('retry-after')], monolith: toMonolith.status },
+        });
       }
       return backlogWithEngine(capability, sides.env);
     };
     const rollback = await strangler(['rollback', 'payments'], env, { backlog: backlogInsideFence });
     expect(rollback.code).toBe(0);
-    expect(seen).toEqual([{ write: 503, code: 'WRITE_FENCED', checkout: 503, read: 200 }]);
+    expect(seen).toEqual([{ write: 503, code: 'WRITE_FENCED', checkout: 503, read: 200, direct: { service: [503, 'WRITE_FENCED', '1'], monolith: 201 } }]);
     expect((await call('POST', '/api/payments', { token: user.token, key: 'K-F', body: { amount: '1.00', currency: 'USD' } })).status).toBe(201);
+  });
+
+  it('status shows a raised fence, who holds it, and lists it as a problem (a switch under way, or one that died)', async () => {
+    await fetch(`${edge.url}/_edge/fences/payments`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ owner: 'strangler-dead', ttlMs: 30_000 }) });
+    try {
+      const status = await strangler(['status', 'payments'], env);
+      expect(status.code).toBe(1);
+      expect(status.out).toMatch(/fence\s+WRITES FENCED \(held by strangler-dead\), 0 write\(s\) in flight/);
+      expect(status.out).toMatch(/payments: writes are fenced \(held by strangler-dead\)/);
+    } finally {
+      await fetch(`${edge.url}/_edge/fences/payments/strangler-dead`, { method: 'DELETE' });
+    }
   });
 
   it('--force switches at once with the sync paused, and says what can diverge', async () => {

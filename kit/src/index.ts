@@ -4,7 +4,7 @@ export { baseConfigShape, peerSessionsShape, port, positiveMs, databaseUrl, logL
 export { AppError, validationError, notFound, type FieldProblem } from './errors/app-error';
 export { httpErrors } from './errors/http-errors';
 export { isDependencyUnavailable } from './errors/dependency-unavailable';
-export { writeFenced, WRITE_FENCED } from './errors/write-fenced';
+export { isWriteFenced, writeFenced, WRITE_FENCED } from './errors/write-fenced';
 export { toProblem, problemType, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './errors/problem-details';
 export { createLogger, REDACTED_PATHS, type Logger } from './logging/logger';
 export { requestContext } from './logging/request-context';

@@ -12,7 +12,7 @@ import { EdgeClient } from '../sources/edge-client';
 import type { HttpOptions } from '../sources/http-json';
 import { readSyncWorkers } from '../sources/sync-client';
 import { requireEdgesReadWhereWeWrite } from './flag-source-check';
-import { movesWriteAuthority, switchWriteAuthority, type SwitchReport } from './write-switch';
+import { movesWriteAuthority, switchWriteAuthority, type SwitchDeps, type SwitchReport } from './write-switch';
 
 export interface FlipRequest {
   capability: string | undefined;
@@ -35,6 +35,8 @@ export interface FlipDeps {
   backlog(capability: string): Promise<BacklogOutcome>;
   /** Which row each direction waits on (named in a lag refusal). */
   blockers(capability: string): Promise<BlockersOutcome>;
+  /** The database half of the write fence (decision 0018). */
+  dbFence?: SwitchDeps['dbFence'];
   sleep(ms: number): Promise<void>;
   now(): number;
 }
@@ -145,7 +147,7 @@ export async function flip(request: FlipRequest, deps: FlipDeps): Promise<number
         drainSeconds: deps.config.STRANGLER_FENCE_DRAIN_SECONDS,
         confirmSeconds: waitSeconds,
       },
-      { edgeUrls: deps.config.edgeUrls, adminToken: deps.config.EDGE_ADMIN_TOKEN, http: deps.http, backlog: deps.backlog, blockers: deps.blockers, sleep: deps.sleep, now: deps.now },
+      { edgeUrls: deps.config.edgeUrls, adminToken: deps.config.EDGE_ADMIN_TOKEN, http: deps.http, backlog: deps.backlog, blockers: deps.blockers, ...(deps.dbFence ? { dbFence: deps.dbFence } : {}), sleep: deps.sleep, now: deps.now },
     );
     const { written, problem, ...fence } = fenced;
     result.fence = fence;

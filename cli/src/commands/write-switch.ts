@@ -21,6 +21,11 @@ export interface SwitchDeps {
   http: HttpOptions;
   backlog(capability: string): Promise<BacklogOutcome>;
   blockers(capability: string): Promise<BlockersOutcome>;
+  /** The database half of the fence, on the old writers (migrations/src/data/fence); none in tests that stub the data. */
+  dbFence?: {
+    raise(capability: string, sides: ReadonlyArray<'monolith' | 'service'>, owner: string, ttlMs: number): Promise<void>;
+    lower(capability: string, sides: ReadonlyArray<'monolith' | 'service'>, owner: string): Promise<void>;
+  };
   sleep(ms: number): Promise<void>;
   now(): number;
 }
@@ -74,6 +79,9 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
   const started = deps.now();
   const raised: EdgeClient[] = [];
   const unconfirmed = new Set<EdgeClient>();
+  // The old writers: the source of every direction the switch must drain.
+  const oldWriters = [...new Set(plan.directions.map((d) => (d === 'to-service' ? ('monolith' as const) : ('service' as const))))];
+  let dbFenced = false;
   try {
     // In parallel: the pause is the slowest edge's, not their sum. An edge that cannot be fenced
     // refuses the switch (below, every fence raised is lowered).
@@ -95,6 +103,16 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
     if (drained) return refuse(report, `writes did not drain within ${plan.drainSeconds} s: ${drained}`);
 
     const backlogStarted = deps.now();
+    // Past the edges, the old writers' own tables refuse the application's writes too: a request a
+    // stalled process still holds, a job by another path (the sync's applies still land).
+    if (deps.dbFence && oldWriters.length) {
+      try {
+        await deps.dbFence.raise(name, oldWriters, owner, ttlMs);
+        dbFenced = true;
+      } catch (error) {
+        return refuse(report, `cannot fence the old writer's database (${oldWriters.join(', ')}): ${(error as Error).message}`);
+      }
+    }
     const backlog = await waitUntil(deps, deadline, async () => {
       const outcome = await deps.backlog(name);
       if (!outcome.ok) return `cannot read the changelog backlog: ${outcome.error}`;
@@ -152,7 +170,11 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
     return report;
   } finally {
     const lowering = raised.filter((edge) => !unconfirmed.has(edge));
-    await Promise.all(lowering.map((edge) => edge.lowerFence(name, owner).catch(() => undefined)));
+    await Promise.all([
+      ...lowering.map((edge) => edge.lowerFence(name, owner).catch(() => undefined)),
+      // Kept (until it expires) while an edge may still route writes to the old writer.
+      ...(dbFenced && unconfirmed.size === 0 && deps.dbFence ? [deps.dbFence.lower(name, oldWriters, owner).catch(() => undefined)] : []),
+    ]);
     report.pauseMs = deps.now() - started;
   }
 }

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../errors/app-error';
 import { isDependencyUnavailable } from '../errors/dependency-unavailable';
 import { httpErrors } from '../errors/http-errors';
+import { isWriteFenced, writeFenced, WRITE_FENCED } from '../errors/write-fenced';
 import { MAX_JSON_DEPTH } from './json-body';
 import { PROBLEM_CONTENT_TYPE, toProblem } from '../errors/problem-details';
 import type { Logger } from '../logging/logger';
@@ -48,6 +49,8 @@ export function translateError(error: unknown, bodyLimit: string): AppError | un
   if (layerError?.expose === true && typeof status === 'number' && status >= 400 && status < 500) {
     return new AppError(status === 400 ? 'BAD_REQUEST' : `HTTP_${status}`, status, 'Bad request', 'The request could not be read.');
   }
+  // A write fence's trigger refused the write: nothing was done, the client retries (decision 0018).
+  if (isWriteFenced(error)) return writeFenced(undefined, 1);
   if (isDependencyUnavailable(error)) return httpErrors.serviceUnavailable('A dependency of this service is unavailable. Retry shortly.');
   return undefined;
 }
@@ -58,6 +61,7 @@ export function errorHandler(logger: Logger, bodyLimit: string): ErrorRequestHan
   return (error: unknown, req, res, next) => {
     const known = translateError(error, bodyLimit);
     if (!known) logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
+    else if (!(error instanceof AppError) && known.code === WRITE_FENCED) logger.warn({ method: req.method, path: req.path }, 'write refused by a write fence');
     else if (!(error instanceof AppError) && known.status >= 500) logger.error({ err: error, method: req.method, path: req.path }, 'dependency unavailable');
     const appError = known ?? httpErrors.internal();
     if (res.headersSent) {
@@ -74,5 +78,6 @@ export function notFoundHandler(): RequestHandler {
 
 /** Send an AppError as problem+json from anywhere a response is at hand. */
 export function sendProblem(res: Parameters<RequestHandler>[1], error: AppError): void {
+  if (error.code === WRITE_FENCED) res.setHeader('retry-after', String(error.extensions.retryAfterSeconds ?? 1));
   res.status(error.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(toProblem(error, res.locals.requestId as string | undefined)));
 }

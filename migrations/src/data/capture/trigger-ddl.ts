@@ -23,7 +23,7 @@ export const isVersionOf = (name: string, stem: string): boolean => name === ste
 
 const OP: Record<TriggerEvent, string> = { insert: 'I', update: 'U', delete: 'D' };
 
-function quote(dialect: Dialect, identifier: string): string {
+export function quote(dialect: Dialect, identifier: string): string {
   if (!/^[a-z_][a-z0-9_]*$/i.test(identifier)) throw new Error(`unsafe identifier: ${identifier}`);
   return dialect === 'mysql' ? `\`${identifier}\`` : `"${identifier}"`;
 }

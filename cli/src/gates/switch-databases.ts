@@ -3,8 +3,11 @@ import { findCapability, type Capability } from '@strangler/migrations/dist/data
 import { captureState } from '@strangler/migrations/dist/data/capture/capture-installer';
 import { ChangelogChangeSource } from '@strangler/migrations/dist/data/capture/changelog-change-source';
 import { dataConfigSchema, urlOf } from '@strangler/migrations/dist/cli/data-config';
+import { lowerDbFence, raiseDbFence } from '@strangler/migrations/dist/data/fence/db-fence';
 import type { Direction } from '../sources/sync-client';
 import type { BacklogOutcome } from './gate-runner';
+
+type SideName = 'monolith' | 'service';
 
 interface Side {
   db: Database;
@@ -13,12 +16,13 @@ interface Side {
 }
 
 /**
- * The changelog backlog, read over connections kept open for one command: a write-authority switch
- * polls it every 50 ms while writes are fenced, and the engine's full `status` (new connections, row
- * counts of every table) cost a second a read on a loaded MariaDB — most of the write pause.
+ * A capability's two databases, open for one command: the changelog backlog, read over connections
+ * kept open (a write-authority switch polls it every 50 ms while writes are fenced, and the engine's
+ * full `status` — new connections, row counts of every table — cost a second a read on a loaded
+ * MariaDB, most of the write pause), and the database half of the write fence on the old writer.
  */
-export class BacklogWatcher {
-  private readonly opened = new Map<string, Promise<Record<'monolith' | 'service', Side>>>();
+export class SwitchDatabases {
+  private readonly opened = new Map<string, Promise<Record<SideName, Side>>>();
 
   constructor(private readonly env: Record<string, string | undefined>) {}
 
@@ -39,26 +43,47 @@ export class BacklogWatcher {
     }
   }
 
+  /** Holds the database fence on these sides (the old writers) for `owner` (migrations/src/data/fence). */
+  async raiseFence(capabilityName: string, sides: readonly SideName[], owner: string, ttlMs: number): Promise<void> {
+    const capability = this.capabilityNamed(capabilityName);
+    const opened = await this.sidesOf(capabilityName);
+    await Promise.all(sides.map((side) => raiseDbFence(opened[side].db.knex, capability, side, owner, ttlMs)));
+  }
+
+  async lowerFence(capabilityName: string, sides: readonly SideName[], owner: string): Promise<void> {
+    const capability = this.capabilityNamed(capabilityName);
+    const opened = await this.sidesOf(capabilityName);
+    await Promise.all(sides.map((side) => lowerDbFence(opened[side].db.knex, capability, owner)));
+  }
+
   async close(): Promise<void> {
     const all = await Promise.allSettled(this.opened.values());
     this.opened.clear();
     await Promise.all(all.flatMap((s) => (s.status === 'fulfilled' ? [s.value.monolith.db.close(), s.value.service.db.close()] : [])));
   }
 
-  private sidesOf(capabilityName: string): Promise<Record<'monolith' | 'service', Side>> {
+  private capabilityNamed(name: string): Capability {
+    const capability = findCapability(name);
+    if (!capability) throw new Error(`the data engine knows no capability ${name}`);
+    return capability;
+  }
+
+  private sidesOf(capabilityName: string): Promise<Record<SideName, Side>> {
     let sides = this.opened.get(capabilityName);
     if (!sides) {
-      const capability = findCapability(capabilityName);
-      if (!capability) return Promise.reject(new Error(`the data engine knows no capability ${capabilityName}`));
-      sides = this.open(capability);
+      try {
+        sides = this.open(this.capabilityNamed(capabilityName));
+      } catch (error) {
+        return Promise.reject(error);
+      }
       this.opened.set(capabilityName, sides);
     }
     return sides;
   }
 
-  private async open(capability: Capability): Promise<Record<'monolith' | 'service', Side>> {
+  private async open(capability: Capability): Promise<Record<SideName, Side>> {
     const config = dataConfigSchema.parse(this.env);
-    const side = async (name: 'monolith' | 'service'): Promise<Side> => {
+    const side = async (name: SideName): Promise<Side> => {
       const db = createDatabase(urlOf(config, name === 'monolith' ? 'monolith' : capability.serviceDatabase));
       try {
         const state = await captureState(db.knex, capability, name);
