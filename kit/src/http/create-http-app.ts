@@ -6,6 +6,8 @@ import { requestIdMiddleware } from './request-id';
 import { accessLogMiddleware } from './access-log';
 import { jsonBody } from './json-body';
 import { errorHandler, notFoundHandler } from './error-handler';
+import { openApiRoute } from '../openapi/openapi-route';
+import type { OpenApiDocument } from '../openapi/api-document';
 
 export const DEFAULT_BODY_LIMIT = '100kb';
 
@@ -16,6 +18,8 @@ export interface HttpAppOptions {
   routes: Router[];
   bodyLimit?: string;
   metrics?: HttpMetrics;
+  /** The deployable's public API, served as `GET /openapi.json`. */
+  openApi?: OpenApiDocument;
 }
 
 /** The shared shape of every deployable's HTTP app: request ids, access logs, metrics, strict JSON
@@ -31,6 +35,7 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; metrics:
   app.use(accessLogMiddleware(options.logger));
   app.use(metrics.middleware);
   app.use(healthRoutes({ checks: options.readiness, registry: metrics.registry, logger: options.logger }));
+  if (options.openApi) app.use(openApiRoute(options.openApi));
   app.use(jsonBody(bodyLimit));
   for (const router of options.routes) app.use(router);
   app.use(notFoundHandler());
