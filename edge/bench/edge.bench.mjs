@@ -7,7 +7,9 @@
 //       metrics on;
 //   (d) the same edge with payments at stage shadow 100 %: the monolith answers, and the request is
 //       mirrored to the service while the edge's event loop has headroom (SHADOW_MAX_LOOP_UTILIZATION)
-//       and dropped as busy when it has not; a second monolith call only when the answers differ.
+//       and dropped as busy when it has not; a second monolith call only when the answers differ;
+//   (e) the edge of (c) with the per-client rate limits off (the routes file without `rateLimits`):
+//       (c) runs with the shipped limits (every request counted, in memory), so (c) ÷ (e) is their cost.
 // Every server is its own process; the load generator is another (wrk, else Node — see
 // load-generator.mjs). Targets are measured in interleaved rounds and medians reported, as ratios to
 // (b): absolute numbers on a shared 2-core box move from run to run, ratios much less.
@@ -149,11 +151,12 @@ function countsBetween(before, after) {
 }
 
 /** One request as the load generator sends it: the edge must route it as the scenario says. */
-async function checkScenario(url, expectedTarget) {
+async function checkScenario(url, expectedTarget, limited) {
   const response = await fetch(`${url}${PATH}`, { headers: { authorization: `Bearer ${TOKEN_PREFIX}1` } });
   await response.text();
   const target = response.headers.get('x-strangler-target');
   if (response.status !== 200 || target !== expectedTarget) throw new Error(`${url}${PATH}: ${response.status}, target ${target}, expected ${expectedTarget}`);
+  if ((response.headers.get('ratelimit') !== null) !== limited) throw new Error(`${url}${PATH}: rate limits ${limited ? 'expected' : 'not expected'}, RateLimit: ${response.headers.get('ratelimit')}`);
 }
 
 async function main() {
@@ -176,13 +179,17 @@ async function main() {
     await waitForPort(`http://127.0.0.1:${barePort}`);
 
     writeFileSync(path.join(dir, 'routes.json'), JSON.stringify(benchRoutes(upstreamUrl)));
+    const { rateLimits: _shippedLimits, ...unlimited } = benchRoutes(upstreamUrl);
+    for (const capability of Object.values(unlimited.capabilities)) for (const route of capability.routes) delete route.rateLimit;
+    writeFileSync(path.join(dir, 'routes-unlimited.json'), JSON.stringify(unlimited));
     const edges = {};
     const edgeSpecs = [
       ['c', 'live', EDGE_DIST],
       ['d', 'shadow', EDGE_DIST],
+      ['e', 'live', EDGE_DIST, [], 'routes-unlimited.json'],
       ...(COMPARE_DIST ? [['c0', 'live', COMPARE_DIST, COMPARE_NODE_ARGS], ['d0', 'shadow', COMPARE_DIST, COMPARE_NODE_ARGS]] : []),
     ];
-    for (const [key, stage, dist, extraNodeArgs = []] of edgeSpecs) {
+    for (const [key, stage, dist, extraNodeArgs = [], routesFile = 'routes.json'] of edgeSpecs) {
       const port = await freePort();
       writeFileSync(path.join(dir, `flags-${key}.json`), JSON.stringify(benchFlags(stage)));
       const logFd = openSync(path.join(dir, `edge-${key}.log`), 'w');
@@ -194,7 +201,7 @@ async function main() {
           NODE_ENV: 'production',
           PORT: String(port),
           LOG_LEVEL: 'info',
-          ROUTES_FILE: path.join(dir, 'routes.json'),
+          ROUTES_FILE: path.join(dir, routesFile),
           FLAGS_FILE: path.join(dir, `flags-${key}.json`),
           AUTH_PEERS: upstreamUrl,
           INTERNAL_API_TOKEN: INTERNAL_TOKEN,
@@ -212,13 +219,14 @@ async function main() {
       edge.key = key;
       await waitUntilReady(edges[key]);
     }
-    for (const [key, stage] of edgeSpecs) await checkScenario(edges[key], stage === 'live' ? 'service' : 'monolith');
+    for (const [key, stage, , , routesFile] of edgeSpecs) await checkScenario(edges[key], stage === 'live' ? 'service' : 'monolith', routesFile === undefined);
 
     const targets = [
       { key: 'a', title: '(a) upstream directly', url: upstreamUrl },
       { key: 'b', title: '(b) bare http-proxy + keep-alive agent', url: `http://127.0.0.1:${barePort}` },
       { key: 'c', title: '(c) edge: live 100 %, user resolved, info logs, metrics', url: edges.c },
       { key: 'd', title: '(d) edge: shadow 100 % (mirrored while not busy)', url: edges.d },
+      { key: 'e', title: '(e) edge: as (c), rate limits off', url: edges.e },
       ...(COMPARE_DIST
         ? [
             { key: 'c0', title: '(c) with the compared build', url: edges.c0 },
@@ -243,14 +251,16 @@ async function main() {
       await load(target, WARMUP_S, 0);
       // The steady state: every caller's user id already in the edge's cache (a first request per token
       // costs a peer lookup, which is not what this measures).
-      for (let i = 0; target.key >= 'c' && i < 10 && (await metricsOf(target.url)).resolved < USERS; i += 1) await load(target, WARMUP_S, 0);
+      // On a loaded box lookups can outlast the edge's budget for many rounds: wait for all of them, since an
+      // edge still resolving tokens during the measured rounds pays for peer calls the others do not.
+      for (let i = 0; target.key >= 'c' && i < 40 && (await metricsOf(target.url)).resolved < USERS; i += 1) await load(target, WARMUP_S, 0);
       if (target.key >= 'c') log(`edge (${target.key}) after warm-up: ${(await metricsOf(target.url)).resolved} of ${USERS} user ids resolved through the peer`);
     }
 
     const closed = Object.fromEntries(targets.map((t) => [t.key, []]));
     if (ONLY !== 'fixed') {
       for (let round = 1; round <= ROUNDS; round += 1) {
-        for (const target of targets) {
+        for (const target of inRoundOrder(targets, round)) {
           const profiled = PROFILE === target.key && round === 1 ? processes.find((p) => p.key === target.key) : undefined;
           profiled?.child.kill('SIGUSR2');
           const result = await load(target, DURATION_S, 0);
@@ -268,7 +278,7 @@ async function main() {
     if (ONLY !== 'closed') {
       const before = await metricsOf(edges.d);
       for (let round = 1; round <= ROUNDS; round += 1) {
-        for (const target of targets) {
+        for (const target of inRoundOrder(targets, round)) {
           const result = await load(target, FIXED_DURATION_S, rate);
           fixed[target.key].push(result);
           log(`fixed ${rate}/s, round ${round}: ${target.title.padEnd(58)} ${fmt(result.rps, 0).padStart(7)} req/s  p50 ${fmt(result.p50Ms, 3)} ms  p99 ${fmt(result.p99Ms, 3)} ms  late ${result.late}/${result.scheduled}  errors ${result.errors}`);
@@ -328,6 +338,22 @@ async function main() {
   }
 }
 
+/**
+ * The order targets run in, round by round: (c) and (e) — the same edge with the rate limits on and
+ * off — swap places every other round. The target run right after the bare proxy was measured slower
+ * whatever it was (with (c) always there, limits on looked 4× as costly as they are), so a fixed order
+ * would charge that to the limits.
+ */
+function inRoundOrder(targets, round) {
+  if (round % 2 === 1) return targets;
+  const c = targets.findIndex((t) => t.key === 'c');
+  const e = targets.findIndex((t) => t.key === 'e');
+  if (c === -1 || e === -1) return targets;
+  const swapped = [...targets];
+  [swapped[c], swapped[e]] = [swapped[e], swapped[c]];
+  return swapped;
+}
+
 async function stopProfiler(server, file) {
   server.child.kill('SIGUSR2');
   for (let i = 0; i < 200 && !existsSync(file); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -358,6 +384,9 @@ function summarize(targets, closed, fixed, rate, shadowCounts) {
   for (const row of rows) row.p99Added = fixed[row.key].length && fixed.b.length ? median(fixed[row.key].map((x, i) => x.p99Ms - fixed.b[i].p99Ms)) : NaN;
   const p99Added = by.c.p99Added;
   const shadowP50 = fixed.d.length ? median(pairs('p50Ms', (f, i, field) => f.d[i][field] / f.c[i][field] - 1)) : NaN;
+  // Rate limits on (c) vs off (e), paired per round.
+  const limitsRatios = closed.c.map((c, i) => c.rps / closed.e[i].rps);
+  const rateLimitCost = limitsRatios.length ? { ratio: median(limitsRatios), range: [Math.min(...limitsRatios), Math.max(...limitsRatios)] } : undefined;
   return {
     rows,
     by,
@@ -365,6 +394,7 @@ function summarize(targets, closed, fixed, rate, shadowCounts) {
     p99Added,
     shadowP50,
     shadowCounts,
+    rateLimitCost,
     tool: loadTool(),
     date: new Date().toISOString().slice(0, 10),
     cpus: os.cpus().length,
@@ -383,6 +413,7 @@ function printSummary(r) {
   log(`(c) ÷ (b) req/s: ${fmt(r.by.c.rpsRatio)}× (target ≥ 0.95×)`);
   log(`(c) − (b) p99 at ${r.rate}/s: ${r.p99Added >= 0 ? '+' : ''}${fmt(r.p99Added, 3)} ms (target ≤ 1 ms)`);
   log(`(d) vs (c) p50 at ${r.rate}/s: ${r.shadowP50 >= 0 ? '+' : ''}${fmt(r.shadowP50 * 100, 1)} % (target ≤ 5 %)`);
+  if (r.rateLimitCost) log(`rate limits on ÷ off, (c) ÷ (e) req/s: ${fmt(r.rateLimitCost.ratio, 3)}× [${fmt(r.rateLimitCost.range[0], 3)}–${fmt(r.rateLimitCost.range[1], 3)}] (target ≥ 0.95×)`);
   if (r.shadowCounts) log(`shadow during the fixed-rate runs: ${r.shadowCounts.mirrored} mirrored, ${r.shadowCounts.dropped} dropped (${r.shadowCounts.busy} as busy), ${r.shadowCounts.mismatches} mismatches`);
   if (r.shadowCountsAtOwnRate) log(`shadow at half of (d)'s own maximum: ${r.shadowCountsAtOwnRate.mirrored} mirrored, ${r.shadowCountsAtOwnRate.dropped} dropped (${r.shadowCountsAtOwnRate.busy} as busy)`);
   if (!Number.isNaN(r.shadowP50AtOwnRate ?? NaN)) log(`(d) vs (c) p50 at ${r.shadowRate}/s (half of (d)'s own maximum): ${r.shadowP50AtOwnRate >= 0 ? '+' : ''}${fmt(r.shadowP50AtOwnRate * 100, 1)} %`);
@@ -412,7 +443,7 @@ function writeReport(r) {
 
 Measured ${r.date} on ${r.cpus} cores (Node ${r.node}); each server its own process, the load generator
 another: ${tool}, ${CONNECTIONS} connections, GET \`${PATH}\` with ${USERS} distinct
-bearer tokens. All four targets in one run, ${ROUNDS} interleaved rounds, medians. Closed loop ${DURATION_S} s per target
+bearer tokens. All five targets in one run, ${ROUNDS} interleaved rounds, medians. Closed loop ${DURATION_S} s per target
 (maximum req/s, and the server's CPU time per request from /proc); fixed rate ${FIXED_DURATION_S} s per target at
 **half of (b)'s maximum** (${r.rate}/s). Ratios to (b), measured in the same run; "p99 added" is the median
 of each round's difference to (b); "late" is the share of scheduled requests the load generator could
@@ -429,12 +460,15 @@ run starts once every token is known), \`LOG_LEVEL=info\` with the default acces
 (\`ACCESS_LOG_SAMPLE=0.01\`, to a file), metrics on. (d) is the same edge at stage shadow 100 %: the
 monolith answers and each GET is mirrored to the service while the edge has headroom (a second
 monolith call only when the answers differ; here they never do), and dropped as busy when it has not.
+(e) is (c) with the per-client rate limits off; (c) counts every request against the shipped limits
+(\`edge/routes.json\`: user id per class, in the edge's memory), none of them reached.
 
 | target | result | |
 | --- | --- | --- |
 | (c) ≥ 0.95 × (b) req/s | ${fmt(by.c.rpsRatio)}× | ${verdict(by.c.rpsRatio >= 0.95)} |
 | p99 added by the edge at half of saturation ≤ 1 ms | ${ms(r.p99Added)} | ${verdict(r.p99Added <= 1)} |
 | shadow mode changes the client's p50 (at the fixed rate, (d) vs (c)) by ≤ 5 % | ${pct(r.shadowP50)} | ${verdict(Math.abs(r.shadowP50) <= 0.05)} |${ownRate}
+| per-client rate limits cost ≤ 5 % req/s ((c), limits on, ÷ (e), off; per-round range ${fmt(r.rateLimitCost.range[0], 3)}–${fmt(r.rateLimitCost.range[1], 3)}) | ${fmt(r.rateLimitCost.ratio, 3)}× | ${verdict(r.rateLimitCost.ratio >= 0.95)} |
 
 ${shadow} Upstream, proxies, edges and load generator share the ${r.cpus} cores; see
 edge/README.md (Performance) for what the edge does per request and why these are the figures, and

@@ -28,6 +28,11 @@ import { UpstreamAgents } from './proxy/upstream-agents';
 import { BreakerRegistry } from './resilience/breaker-registry';
 import type { RoutesProvider } from './routing/routes-source';
 import { createShadowMirror, type ShadowMirror } from './shadow';
+import { docsRoutes } from './openapi/docs-routes';
+import { ClientLimiter } from './rate-limits/client-limiter';
+import { rateLimited } from './rate-limits/rate-limit-gate';
+import type { Redis } from 'ioredis';
+import { PublicDocument } from './openapi/upstream-documents';
 
 export interface EdgeDeps {
   config: EdgeConfig;
@@ -46,6 +51,10 @@ export interface EdgeDeps {
   /** Resolves bearer tokens to user ids; defaults to kit's PeerSessionsClient over AUTH_PEERS. */
   peers?: SessionPeers;
   shadow?: ShadowMirror;
+  /** The aggregated `GET /openapi.json`; defaults to one asking the upstreams at most every 30 s. */
+  publicDocument?: PublicDocument;
+  /** Where the routes file's rate limits are counted (shared by every edge); none: this edge's memory. */
+  rateLimitRedis?: Redis;
 }
 
 export interface Edge {
@@ -136,14 +145,18 @@ export function buildEdge(edgeDeps: EdgeDeps): Edge {
   });
   const affinity = new WriteAffinity({ windowMs: config.READ_YOUR_WRITES_MS, capacity: config.READ_YOUR_WRITES_CALLERS, now });
 
+  const publicDocument =
+    deps.publicDocument ??
+    new PublicDocument({ routes: deps.routes, logger, now, refreshMs: 30_000, timeoutMs: 2_000, info: { title: 'Public API', version: '0.1.0' } });
   const flagsState = (status: FlagSourceStatus): InputState => (!status.ready ? 'failing' : status.fromBackup ? 'degraded' : status.stale ? 'stale' : 'ok');
-  const ownApp = (withAdmin: boolean) => {
+  const ownApp = (withAdmin: boolean, withDocs: boolean) => {
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
     app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
     app.use(edgeRequestId());
     app.use(healthRoutes({ routes: () => (deps.routes.status()?.fromBackup ? 'degraded' : 'ok'), flags: () => flagsState(deps.flags.status()), pools }));
+    if (withDocs) app.use(docsRoutes(publicDocument));
     if (withAdmin) {
       app.use(metricsRoute(metrics.registry));
       app.use('/_edge', adminRoutes({ adminToken: config.EDGE_ADMIN_TOKEN, routes: deps.routes, flags: deps.flags, stops, breakers, shadow, affinity, fences }));
@@ -205,13 +218,24 @@ export function buildEdge(edgeDeps: EdgeDeps): Edge {
     trust,
   });
 
+  const limitedProxy = rateLimited(proxy, {
+    routes: deps.routes,
+    users,
+    trust,
+    limiter: new ClientLimiter({ redis: deps.rateLimitRedis, keyPrefix: config.RATE_LIMIT_REDIS_PREFIX }),
+    registry: metrics.registry,
+    logger,
+    ...(deps.rateLimitRedis ? { redisReady: () => deps.rateLimitRedis?.status === 'ready' } : {}),
+  });
+
   // Proxied requests skip express: its per-request setup halved the edge's throughput (edge/bench).
   const separateAdmin = config.EDGE_ADMIN_PORT !== undefined;
   const door = (serveAdmin: boolean, withProxy: boolean) =>
     frontDoor({
-      own: ownApp(serveAdmin),
-      ...(withProxy ? { proxy } : {}),
+      own: ownApp(serveAdmin, withProxy),
+      ...(withProxy ? { proxy: limitedProxy } : {}),
       serveAdmin,
+      serveDocs: withProxy,
       maxHeaders: config.MAX_REQUEST_HEADERS,
       onRefused: (code) => metrics.refusals.inc({ code }),
       logger,

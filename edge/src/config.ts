@@ -96,6 +96,16 @@ export const edgeConfigSchema = z
         const problem = trustProxyProblem(value);
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       }),
+    /**
+     * Where per-client rate limits (the routes file's `rateLimits`) are counted, shared by every edge:
+     * a redis:// URL. Unset: each edge counts in its own memory. While Redis cannot answer, each edge
+     * counts in memory (docs/decisions/0033).
+     */
+    RATE_LIMIT_REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    /** Prefix of the rate-limit keys in Redis (edges sharing limits share it; another environment on the same Redis takes another). */
+    RATE_LIMIT_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/, 'must be 1 to 64 of A-Z a-z 0-9 : . _ -').default('edge-rl'),
+    /** Longest wait for Redis on one request before that request is counted in memory instead. */
+    RATE_LIMIT_REDIS_TIMEOUT_MS: positiveMs(100),
     /** Most header lines a request may carry (431 beyond): below what a Node upstream keeps, so the upstream sees every header the edge decided by. */
     MAX_REQUEST_HEADERS: count(500).refine((n) => n <= UPSTREAM_KEPT_HEADER_LINES, { message: `must be at most ${UPSTREAM_KEPT_HEADER_LINES} (a Node upstream keeps 1000 header lines)` }),
     /** A request body may take this long before the minimum rate applies (docs/decisions/0015-deadlines.md). */

@@ -5,6 +5,7 @@ import type { EdgeConfig } from './config';
 import { createFlagSource, type FlagSource } from './flags';
 import { createEdgeMetrics } from './metrics/edge-metrics';
 import { watchRoutesFile, type RoutesProvider } from './routing/routes-source';
+import { rateLimitRedis } from './rate-limits/rate-limit-redis';
 
 export interface EdgeRuntime {
   edge: Edge;
@@ -51,7 +52,8 @@ export async function createEdgeRuntime(config: EdgeConfig, options: EdgeRuntime
     await routes.close();
     throw error;
   }
-  const edge = buildEdge({ config, routes, flags, stops, logger, metrics, ...options.overrides });
+  const redis = config.RATE_LIMIT_REDIS_URL ? rateLimitRedis(config.RATE_LIMIT_REDIS_URL, config.RATE_LIMIT_REDIS_TIMEOUT_MS, logger.child({ component: 'rate-limits' })) : undefined;
+  const edge = buildEdge({ config, routes, flags, stops, logger, metrics, ...(redis ? { rateLimitRedis: redis } : {}), ...options.overrides });
   return {
     edge,
     routes,
@@ -60,6 +62,7 @@ export async function createEdgeRuntime(config: EdgeConfig, options: EdgeRuntime
       await edge.close();
       await flags.close();
       await routes.close();
+      redis?.disconnect();
     },
   };
 }

@@ -33,4 +33,5 @@ export { parseInput } from './http/validate';
 export { encodeCursor, decodeCursor, pageQuery, type PagePosition } from './http/page-cursor';
 export { systemClock, type Clock } from './lifecycle/clock';
 export * from './sessions';
+export * from './openapi';
 export { secretsEqual } from './security/secrets-equal';

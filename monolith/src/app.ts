@@ -4,6 +4,7 @@ import { LoginThrottle, PasswordHasher, PeerEmailClaims, type PasswordHashing } 
 import { createAuthModule } from './auth/auth-module';
 import { createPaymentsModule } from './payments/payments-module';
 import { createOrdersModule } from './orders/orders-module';
+import { monolithApiDocument } from './api-document';
 import type { PaymentsPort } from './payments/payments-port';
 
 export interface MonolithDeps {
@@ -56,6 +57,7 @@ export function buildMonolithApp(deps: MonolithDeps): Express {
     logger: deps.logger,
     readiness: [deps.db.readiness],
     routes: [...auth.routers, payments.router, orders.router],
+    openApi: monolithApiDocument(),
   });
   return app;
 }

@@ -7,6 +7,7 @@
  * other. Each side brings its own storage of users and credentials.
  */
 export { authRoutes, type AuthUseCases } from './auth-routes';
+export { describeAuthApi } from './auth-openapi';
 export { authErrors, RetryLaterError } from './auth-errors';
 export { loginSchema, registerSchema, type LoginInput, type RegisterInput } from './auth-schemas';
 export { sessionJson, userJson, type IssuedSession, type User } from './user';

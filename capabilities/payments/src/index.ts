@@ -4,6 +4,7 @@
  * `authenticate` middleware.
  */
 export { paymentRoutes } from './payment-routes';
+export { describePaymentsApi } from './payment-openapi';
 export { createPaymentUseCases, type PaymentUseCases, type PaymentUseCaseDeps, type PaymentPage } from './payment-use-cases';
 export { type IdempotencyScope, type RecordedResponse } from './respond-idempotently';
 export { requestFingerprints } from './request-fingerprint';

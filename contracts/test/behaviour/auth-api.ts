@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { testDialects } from '@strangler/kit/testing';
 import type { RunningSide, Side } from './sides';
+import { describeOpenApiCoverage, openApiChecked } from '../openapi/openapi-checked-side';
 
 const uniqueEmail = () => `user-${randomUUID()}@example.com`;
 const withoutRequestId = (body: Record<string, unknown>) => ({ ...body, requestId: undefined });
@@ -9,7 +10,10 @@ const withoutRequestId = (body: Record<string, unknown>) => ({ ...body, requestI
  * The auth API as clients rely on it. Run against every side that serves it (the monolith and the
  * auth service): a difference between the two is a failing test.
  */
-export function describeAuthApi(side: Side): void {
+export function describeAuthApi(unchecked: Side): void {
+  // Every answer below is also checked against the side's own OpenAPI document.
+  const checked = openApiChecked(unchecked, '/api/auth');
+  const side = checked.side;
   describe.each(testDialects())(`auth API: ${side.name} on %s`, (dialect) => {
     let running: RunningSide;
     beforeAll(async () => {
@@ -185,4 +189,6 @@ export function describeAuthApi(side: Side): void {
       }
     });
   });
+
+  describeOpenApiCoverage(checked);
 }

@@ -9,6 +9,7 @@ import {
   type Json,
 } from './payments-client';
 import type { RunningSide, Side } from './sides';
+import { describeOpenApiCoverage, openApiChecked } from '../openapi/openapi-checked-side';
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -63,7 +64,10 @@ const newestFirst = (payments: Json[]) =>
  * the payments service): a difference between the two is a failing test. Statuses, bodies, error
  * documents, validation messages, headers and pagination are all part of what clients see.
  */
-export function describePaymentsApi(side: Side): void {
+export function describePaymentsApi(unchecked: Side): void {
+  // Every answer below is also checked against the side's own OpenAPI document.
+  const checked = openApiChecked(unchecked, '/api/payments');
+  const side = checked.side;
   describe.each(testDialects())(`payments API: ${side.name} on %s`, (dialect) => {
     let running: RunningSide;
     beforeAll(async () => {
@@ -784,4 +788,6 @@ export function describePaymentsApi(side: Side): void {
       expectProblem(await api().post('/api/payments', { amount: '1.00', currency: 'USD' }, { token, headers: { 'idempotency-key': randomUUID() } }), 401, 'AUTH_UNAUTHENTICATED');
     });
   });
+
+  describeOpenApiCoverage(checked);
 }

@@ -15,6 +15,8 @@ export interface FrontDoorOptions {
   proxy?: ProxyListener;
   /** Whether this listener carries `/_edge/*` and `/metrics`. */
   serveAdmin: boolean;
+  /** Whether this listener carries `/openapi.json` and `/docs` (the public one). */
+  serveDocs?: boolean;
   maxHeaders: number;
   /** Counts a request refused here, by problem code. */
   onRefused(code: string): void;
@@ -49,7 +51,7 @@ export function frontDoor(options: FrontDoorOptions): RequestListener {
     const headerProblem = requestHeaderProblem(req, { maxHeaders: options.maxHeaders });
     if (headerProblem) return refuse(req, res, headerProblem);
     const surface = surfaceOf(target.path);
-    if (surface === 'health' || (surface === 'admin' && options.serveAdmin)) {
+    if (surface === 'health' || (surface === 'admin' && options.serveAdmin) || (surface === 'docs' && options.serveDocs)) {
       // express routes by req.url: it sees the canonical form too.
       req.url = target.query === '' ? target.path : target.path + target.query;
       own(req, res);

@@ -44,15 +44,17 @@ export class UserResolver {
   /**
    * The answer when it needs no waiting (peers disabled, or remembered), counted as `resolve` counts
    * it; undefined when only a lookup can tell. Lets a known caller's request stay synchronous.
+   * `counted: false` for a second look at the same request (the rate limits' key), so the lookup
+   * metrics count requests, not looks.
    */
-  known(tokenHash: string): { userId: string | undefined } | undefined {
+  known(tokenHash: string, counted = true): { userId: string | undefined } | undefined {
     if (!this.options.peers.enabled) {
-      this.options.onLookup?.('disabled');
+      if (counted) this.options.onLookup?.('disabled');
       return NO_USER;
     }
     const cached = this.cache.get(tokenHash);
     if (cached && (cached.userId !== undefined || cached.until > this.now())) {
-      this.options.onLookup?.('cached');
+      if (counted) this.options.onLookup?.('cached');
       return cached;
     }
     return undefined;

@@ -4,6 +4,8 @@ import { interpolateEnv } from './interpolate-env';
 import { parsePattern, patternShape } from './route-pattern';
 import { capabilityNameProblems, routesFileSchema, type RoutesFile } from './routes-schema';
 import type { CapabilitySpec, RoutingTable, UpstreamSpec } from './routing-table';
+import { unknownClassProblems, type RateLimitPolicies } from '../rate-limits/rate-limit-policy';
+import type { RateLimitsSection } from '../rate-limits/rate-limits-schema';
 
 export type RoutesParseResult = { ok: true; table: RoutingTable } | { ok: false; errors: string[] };
 
@@ -73,6 +75,7 @@ export function parseRoutesFile(text: string, env: Env): RoutesParseResult {
         methods: methods.includes('*') ? ('*' as const) : [...new Set(methods)],
         pattern: route.path,
         ignore: route.shadow?.ignore ?? [],
+        ...(route.rateLimit !== undefined ? { rateLimit: route.rateLimit } : {}),
       };
     });
     const writtenThrough = spec.writtenThrough.map((route) => {
@@ -87,8 +90,19 @@ export function parseRoutesFile(text: string, env: Env): RoutesParseResult {
       routes,
     };
   });
+  const rateLimits = file.rateLimits ? rateLimitPolicies(file.rateLimits) : undefined;
+  errors.push(
+    ...unknownClassProblems(
+      rateLimits ? new Set(Object.keys(rateLimits.classes)) : undefined,
+      Object.entries(file.capabilities).flatMap(([name, spec]) => spec.routes.map((route, index) => ({ where: `capabilities.${name}.routes[${index}]`, rateLimit: route.rateLimit }))),
+    ),
+  );
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, table: { monolith, capabilities } };
+  return { ok: true, table: { monolith, capabilities, ...(rateLimits ? { rateLimits } : {}) } };
+}
+
+function rateLimitPolicies(section: RateLimitsSection): RateLimitPolicies {
+  return { classes: Object.fromEntries(Object.entries(section.classes).map(([name, spec]) => [name, { name, ...spec }])) };
 }
 
 export async function readRoutesFile(filePath: string, env: Env): Promise<RoutesParseResult> {

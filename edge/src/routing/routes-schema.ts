@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parsePattern } from './route-pattern';
+import { rateLimitsSchema, routeRateLimit } from '../rate-limits/rate-limits-schema';
 
 const METHOD = /^[A-Za-z]+$/;
 const CAPABILITY_NAME = /^[a-z][a-z0-9-]{0,49}$/;
@@ -25,6 +26,7 @@ const route = z.strictObject({
     if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
   }),
   shadow: z.strictObject({ ignore: z.array(jsonPointer).default([]) }).optional(),
+  rateLimit: routeRateLimit,
 });
 
 const capability = z.strictObject({
@@ -47,6 +49,7 @@ export const routesFileSchema = z.strictObject({
   $comment: z.string().optional(),
   monolith: z.strictObject({ url: z.string().min(1), timeouts }),
   capabilities: z.record(z.string(), capability),
+  rateLimits: rateLimitsSchema.optional(),
 });
 
 /** Capability names become metric labels and flag names: checked apart so they are reported alongside other problems. */

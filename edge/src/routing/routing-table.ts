@@ -1,3 +1,5 @@
+import type { RateLimitPolicies } from '../rate-limits/rate-limit-policy';
+
 /** An upstream as the routes file names it, with its optional timeout overrides. */
 export interface UpstreamSpec {
   url: string;
@@ -12,6 +14,8 @@ export interface RouteSpec {
   pattern: string;
   /** JSON pointers the shadow comparison ignores for this route. */
   ignore: string[];
+  /** Its rate-limit class (rateLimits.classes); none: `default`. */
+  rateLimit?: string;
 }
 
 export interface CapabilitySpec {
@@ -27,4 +31,6 @@ export interface CapabilitySpec {
 export interface RoutingTable {
   monolith: UpstreamSpec;
   capabilities: CapabilitySpec[];
+  /** Per-client limits by route class; absent: no limits. */
+  rateLimits?: RateLimitPolicies;
 }

@@ -7,6 +7,8 @@ import { accessLogMiddleware } from './access-log';
 import { jsonBody } from './json-body';
 import { writeDeadlineMiddleware } from './write-deadline';
 import { errorHandler, notFoundHandler } from './error-handler';
+import { openApiRoute } from '../openapi/openapi-route';
+import type { OpenApiDocument } from '../openapi/api-document';
 
 export const DEFAULT_BODY_LIMIT = '100kb';
 
@@ -17,6 +19,8 @@ export interface HttpAppOptions {
   routes: Router[];
   bodyLimit?: string;
   metrics?: HttpMetrics;
+  /** The deployable's public API, served as `GET /openapi.json`. */
+  openApi?: OpenApiDocument;
 }
 
 /** The shared shape of every deployable's HTTP app: request ids, access logs, metrics, strict JSON
@@ -32,6 +36,7 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; metrics:
   app.use(accessLogMiddleware(options.logger));
   app.use(metrics.middleware);
   app.use(healthRoutes({ checks: options.readiness, registry: metrics.registry, logger: options.logger }));
+  if (options.openApi) app.use(openApiRoute(options.openApi));
   app.use(jsonBody(bodyLimit));
   // Once the body is in: a write the edge already gave up on is refused, not done late (decision 0038).
   app.use(writeDeadlineMiddleware());

@@ -1,3 +1,4 @@
+import { authServiceApiDocument } from './api-document';
 import type { Express } from 'express';
 import { createHttpApp, PeerSessionsClient, systemClock, type Clock, type Database, type Logger, type SessionValidityCache } from '@strangler/kit';
 import { LoginThrottle, PasswordHasher, PeerEmailClaims, type PasswordHashing } from '@strangler/auth-capability';
@@ -42,6 +43,7 @@ export function buildAuthServiceApp(deps: AuthServiceDeps): Express {
     logger: deps.logger,
     readiness: [deps.db.readiness],
     routes: auth.routers,
+    openApi: authServiceApiDocument(),
   });
   return app;
 }

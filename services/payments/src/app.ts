@@ -1,3 +1,4 @@
+import { paymentsServiceApiDocument } from './api-document';
 import type { Express } from 'express';
 import { bearerAuthentication, createHttpApp, SessionAuthenticator, systemClock, type Clock, type Database, type Logger, type PeerSessionsClient, type SessionValidityCache } from '@strangler/kit';
 import { createPaymentUseCases, knexPaymentsStorage, paymentRoutes } from '@strangler/payments-capability';
@@ -27,6 +28,7 @@ export function buildPaymentsServiceApp(deps: PaymentsServiceDeps): Express {
     logger: deps.logger,
     readiness: [deps.db.readiness],
     routes: [paymentRoutes(payments, authenticate)],
+    openApi: paymentsServiceApiDocument(),
   });
   return app;
 }
