@@ -107,7 +107,7 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
         const flipDeps: FlipDeps = {
           config: c,
           http: http(c),
-          out: io.out,
+          out: (text) => io.out(text),
           verify: deps.verify ?? ((capability) => verifyWithEngine(capability, env)),
           backlog: deps.backlog ?? ((capability) => backlogWithEngine(capability, env)),
           sleep,

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Unleash, UnleashEvents, type Context } from 'unleash-client';
+import { PayloadType, Unleash, UnleashEvents, type Context } from 'unleash-client';
 import { createLogger } from '@strangler/kit';
 import { postgresAvailable } from '@strangler/kit/testing/postgres';
 import { createFlagSource, evaluateCapability, type FlagSource } from '../src/flags';
@@ -83,7 +83,7 @@ function clientReader(apiUrl: string, token: string, backupPath: string): FlagRe
     async evaluate(context) {
       const variant = unleash.getVariant(FLAG, context);
       const inRollout = unleash.isEnabled(FLAG, context, false);
-      const stage = variant.enabled && variant.payload?.type === 'json' ? (JSON.parse(variant.payload.value) as { stage: Stage }).stage : undefined;
+      const stage = variant.enabled && variant.payload?.type === PayloadType.JSON ? (JSON.parse(variant.payload.value) as { stage: Stage }).stage : undefined;
       return { inRollout, stage: inRollout ? stage : undefined };
     },
     whenReady: (timeoutMs) =>

@@ -94,8 +94,8 @@ export async function flip(request: FlipRequest, deps: FlipDeps): Promise<number
   } else {
     result.checks = await runChecks(capability.name, checks, {
       syncWorkers: () => readSyncWorkers(deps.config.syncUrls, deps.http),
-      verify: deps.verify,
-      backlog: deps.backlog,
+      verify: (name) => deps.verify(name),
+      backlog: (name) => deps.backlog(name),
       maxLagSeconds: request.maxLagSeconds ?? deps.config.STRANGLER_MAX_SYNC_LAG_SECONDS,
     });
     if (result.checks.some((c) => !c.ok)) {

@@ -347,7 +347,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       return evaluation instanceof Promise ? evaluation.then((resolved) => serve(request, resolved)) : serve(request, evaluation);
     } catch (error) {
       // As from an async function: the caller answers 500 and logs it.
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   };
 }
