@@ -8,7 +8,7 @@ import { createFlagSource, evaluateCapability, type FlagSource } from '../src/fl
 import { startUnleashServer, type Stage, type UnleashTestServer } from './support/unleash-server';
 
 /**
- * Flags from a real unleash-server 7.5.1 (one start for the whole file, on a fresh PostgreSQL
+ * Flags from a real unleash-server 8.2.0 (one start for the whole file, on a fresh PostgreSQL
  * database), read two ways, and every scenario asserted for both:
  *  - `client`: unleash-client 6.12.1 configured as the edge configures it (url + backend token, short
  *    refresh, backup directory, error listener);
@@ -18,7 +18,7 @@ import { startUnleashServer, type Stage, type UnleashTestServer } from './suppor
 const describeWithPostgres = postgresAvailable() ? describe : describe.skip;
 
 const REFRESH_MS = 200;
-/** unleash-server 7.5.1 re-reads its configuration revision once a second (scheduler job updateMaxRevisionId). */
+/** unleash-server 8.2.0 re-reads its configuration revision once a second (scheduler job updateMaxRevisionId). */
 const SERVER_REVISION_TICK_MS = 1_000;
 const FLAG = 'edge.payments';
 const CAPABILITY = 'payments';
