@@ -1,11 +1,14 @@
 // `npm start`: the whole stack on the embedded defaults (SQLite files under .data/, the local flags
 // file), each deployable its own process, stopped together on Ctrl-C:
 //   1. monolith, auth service, payments service and edge (each migrates its own database at start);
-//   2. change capture installed for auth and payments on both sides (idempotent);
-//   3. one sync worker per capability, both directions (monolith → service and back).
+//   2. change capture installed for auth and payments on both sides (idempotent; left off where an
+//      operator removed it with `capture remove`, runbook §6);
+//   3. one sync worker per capability whose capture is on, both directions (monolith → service and back).
+// It supervises: a process that crashes is restarted with back-off; one stopped on purpose (`kill`
+// with its pid from .data/run/<name>.pid: SIGTERM, exit 0) stays stopped, and the rest run on.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -75,6 +78,10 @@ const syncWorkers = [
 
 const children = new Map();
 let stopping = false;
+const RUN_DIR = path.resolve(ROOT, env.STACK_RUN_DIR ?? '.data/run');
+const pidFile = (name) => path.join(RUN_DIR, `${name}.pid`);
+/** Restart back-off: doubles per crash up to 30 s, back to 1 s after a minute of running. */
+const backoff = new Map();
 
 function prefixLines(name, stream, target) {
   let pending = '';
@@ -99,25 +106,44 @@ function spawnNode(name, entry, args, childEnv) {
 
 function start(deployable) {
   const child = spawnNode(deployable.name, deployable.entry, deployable.args ?? [], deployable.env);
+  const startedAt = Date.now();
+  writeFileSync(pidFile(deployable.name), `${child.pid}\n`);
   child.on('exit', (code, signal) => {
     children.delete(deployable.name);
-    if (!stopping) {
-      process.stderr.write(`${deployable.name} exited (${code ?? signal}); stopping the stack\n`);
-      void stopAll(1);
+    if (stopping) return;
+    rmSync(pidFile(deployable.name), { force: true });
+    if (code === 0) {
+      process.stderr.write(`[launcher] ${deployable.name} stopped (exit 0): left stopped, the rest runs on; Ctrl-C and npm start bring everything back\n`);
+      return;
     }
+    const delay = Date.now() - startedAt > 60_000 ? 1_000 : Math.min(30_000, (backoff.get(deployable.name) ?? 500) * 2);
+    backoff.set(deployable.name, delay);
+    process.stderr.write(`[launcher] ${deployable.name} exited (${code ?? signal}); restarting it in ${delay / 1000} s\n`);
+    setTimeout(() => {
+      if (!stopping && !children.has(deployable.name)) start(deployable);
+    }, delay).unref();
   });
   children.set(deployable.name, child);
 }
 
-/** A one-shot command of the data engine; rejects with its output when it fails. */
+/** A one-shot command of the data engine; resolves to its standard output, rejects with all of it when it fails. */
 function job(name, args) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, DATA_CLI), ...args], { cwd: ROOT, env: { ...env, ...common, ...databases }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
+    let stdout = '';
+    child.stdout.on('data', (chunk) => ((output += chunk), (stdout += chunk)));
     child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${name} failed (exit ${code}):\n${output}`))));
+    child.on('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${name} failed (exit ${code}):\n${output}`))));
   });
+}
+
+/** Installs capture unless an operator removed it; resolves to whether it is on. */
+async function captureOn(capability) {
+  const answer = JSON.parse(await job(`capture install ${capability}`, ['capture', 'install', capability, '--unless-removed', '--json']));
+  const removed = answer.results.find((result) => result.action === 'kept-removed');
+  if (removed) process.stderr.write(`[launcher] capture for ${capability} was removed on ${removed.removedAt} (capture remove): left off, and no sync worker for it\n`);
+  return !removed;
 }
 
 async function ready(name, port, deadline) {
@@ -144,6 +170,7 @@ async function stopAll(code) {
         }),
     ),
   );
+  rmSync(RUN_DIR, { recursive: true, force: true });
   process.exit(code);
 }
 
@@ -151,17 +178,18 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 const started = Date.now();
-mkdirSync(path.join(ROOT, '.data'), { recursive: true });
+mkdirSync(RUN_DIR, { recursive: true });
+let syncing = syncWorkers;
 try {
   const deadline = Date.now() + 30_000;
   for (const server of servers) start(server);
   // Capture needs both schemas, which each side migrates at start.
   await Promise.all(servers.filter((s) => s.name !== 'edge').map((s) => ready(s.name, s.port, deadline)));
   // Sequential: both touch the monolith's database (one SQLite writer at a time).
-  await job('capture install auth', ['capture', 'install', 'auth']);
-  await job('capture install payments', ['capture', 'install', 'payments']);
-  for (const worker of syncWorkers) start(worker);
-  await Promise.all([...servers, ...syncWorkers].map((d) => ready(d.name, d.port, deadline)));
+  const on = { auth: await captureOn('auth'), payments: await captureOn('payments') };
+  syncing = syncWorkers.filter((worker) => on[worker.name.replace('sync-', '')]);
+  for (const worker of syncing) start(worker);
+  await Promise.all([...servers, ...syncing].map((d) => ready(d.name, d.port, deadline)));
 } catch (error) {
   process.stderr.write(`${error.message}\n`);
   await stopAll(1);
@@ -172,9 +200,9 @@ strangler stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (Ctrl-C
   monolith       ${url(ports.monolith)}      ${databases.MONOLITH_DATABASE_URL}
   auth           ${url(ports.auth)}      ${databases.AUTH_DATABASE_URL}
   payments       ${url(ports.payments)}      ${databases.PAYMENTS_DATABASE_URL}
-  sync auth      ${url(ports.syncAuth)}      monolith ⇄ auth service (/metrics, /health/ready)
-  sync payments  ${url(ports.syncPayments)}      monolith ⇄ payments service
-  flags          edge/flags.json (the edge picks up edits within a second)
+${syncWorkers.map((w) => `  ${w.name.replace('-', ' ').padEnd(14)} ${syncing.includes(w) ? `${url(w.port)}      monolith ⇄ ${w.name.replace('sync-', '')} service (/metrics, /health/ready)` : 'off (capture removed)'}`).join('\n')}
+  flags          ${env.UNLEASH_URL ? `Unleash ${env.UNLEASH_URL} (the edge polls it)` : `${env.FLAGS_FILE ?? 'edge/flags.json'} (the edge picks up edits within a second)`}
+  processes      ${path.relative(ROOT, RUN_DIR)}/<name>.pid — a crash is restarted; \`kill $(cat ${path.relative(ROOT, RUN_DIR)}/sync-payments.pid)\` stops one for good
 
   npx strangler status                                  where each capability stands
   npx strangler flip payments --stage shadow --percent 10    move it (gated: sync running, data verified)

@@ -83,6 +83,11 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
         const capability = onePositional(positionals, 'capability');
         const windowSeconds = number(values.window, 'window', 1, 3600, false);
         const c = config();
+        if (windowSeconds) {
+          // It measures the traffic of the window to come: say so before waiting (runbook §6.2 asks for an hour).
+          const until = new Date(Date.now() + windowSeconds * 1000).toISOString().slice(11, 19);
+          io.err(`measuring the next ${windowSeconds} s of traffic (until ${until} UTC), then reporting; Ctrl-C stops\n`);
+        }
         const report = await collectStatus({ config: c, http: http(c), sleep }, { ...(capability ? { capability } : {}), ...(windowSeconds ? { windowSeconds } : {}) });
         io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatus(report)}\n`);
         if (capability && report.edge.reachable && report.capabilities.length === 0) return EXIT.usage;

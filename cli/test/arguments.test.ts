@@ -98,6 +98,12 @@ describe('strangler: help and bad input', () => {
     expect(result.err).toMatch(/the flags file .*invalid\.json is invalid \(the edge keeps its last good version\): features\.0\.strategies\.0\.parameters\.rollout: must be a percentage/);
   });
 
+  it('status --window says first that it measures the window to come (runbook §6.2 waited an hour unannounced)', async () => {
+    const result = await strangler(['status', '--window', '1', '--json'], env);
+    expect(result.err).toMatch(/^measuring the next 1 s of traffic \(until \d\d:\d\d:\d\d UTC\), then reporting; Ctrl-C stops\n/);
+    expect(JSON.parse(result.out)).toMatchObject({ edge: { reachable: false } });
+  });
+
   it('a routes file it cannot read: exit 1', async () => {
     const result = await strangler(['flip', 'payments', '--stage', 'live', '--percent', '5'], { ...env, ROUTES_FILE: path.join(dir, 'none.json') });
     expect(result.code).toBe(1);

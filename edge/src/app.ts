@@ -4,8 +4,8 @@ import type { Registry } from 'prom-client';
 import { PeerSessionsClient, type Logger } from '@strangler/kit';
 import { adminRoutes } from './admin/admin-routes';
 import type { EdgeConfig } from './config';
-import type { FlagSource } from './flags/flag-source';
-import { healthRoutes, metricsRoute, type PoolState } from './health/health-routes';
+import type { FlagSource, FlagSourceStatus } from './flags/flag-source';
+import { healthRoutes, metricsRoute, type InputState, type PoolState } from './health/health-routes';
 import { edgeErrorHandler } from './http/error-handler';
 import { frontDoor } from './http/front-door';
 import { edgeRequestId } from './http/request-id';
@@ -107,13 +107,14 @@ export function buildEdge(deps: EdgeDeps): Edge {
       : new Forwarder();
   const affinity = new WriteAffinity({ windowMs: config.READ_YOUR_WRITES_MS, capacity: config.READ_YOUR_WRITES_CALLERS, now });
 
+  const flagsState = (status: FlagSourceStatus): InputState => (!status.ready ? 'failing' : status.fromBackup ? 'degraded' : status.stale ? 'stale' : 'ok');
   const ownApp = (withAdmin: boolean) => {
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
     app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
     app.use(edgeRequestId());
-    app.use(healthRoutes({ routes: () => true, flags: () => deps.flags.status().ready, pools }));
+    app.use(healthRoutes({ routes: () => (deps.routes.status()?.fromBackup ? 'degraded' : 'ok'), flags: () => flagsState(deps.flags.status()), pools }));
     if (withAdmin) {
       app.use(metricsRoute(metrics.registry));
       app.use('/_edge', adminRoutes({ adminToken: config.EDGE_ADMIN_TOKEN, routes: deps.routes, flags: deps.flags, breakers, shadow, affinity }));

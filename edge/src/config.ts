@@ -38,8 +38,12 @@ export const edgeConfigSchema = z
     SHUTDOWN_TIMEOUT_MS,
     /** The routes file (JSON): monolith URL, capabilities, their services, flags and routes. Watched. */
     ROUTES_FILE: z.string().default('edge/routes.json'),
+    /** Where the last routes file that loaded is copied; a start on an invalid routes file runs on it. Default: ROUTES_FILE.last-good. */
+    ROUTES_BACKUP_FILE: z.string().min(1).optional(),
     /** The local flags file (an Unleash `/api/client/features` document), used when UNLEASH_URL is unset. Watched. */
     FLAGS_FILE: z.string().default('edge/flags.json'),
+    /** Where the last flags file that loaded is copied; a start on an invalid flags file runs on it. Default: FLAGS_FILE.last-good. */
+    FLAGS_BACKUP_FILE: z.string().min(1).optional(),
     /** How long file changes settle before a reload (editors write in several steps). */
     FILE_WATCH_DEBOUNCE_MS: positiveMs(100),
     /** A real Unleash server's client API, e.g. http://unleash:4242/api/. Unset: the local flags file. */
@@ -48,6 +52,11 @@ export const edgeConfigSchema = z
     UNLEASH_API_TOKEN: z.string().min(1).optional(),
     UNLEASH_APP_NAME: z.string().min(1).default('strangler-edge'),
     UNLEASH_REFRESH_MS: positiveMs(5_000),
+    /**
+     * Flags older than this (no successful poll; e.g. this edge is cut off from Unleash) are reported
+     * stale in /health/ready, /_edge/capabilities, edge_flag_source_stale and `strangler status`.
+     */
+    UNLEASH_STALE_AFTER_MS: positiveMs(30_000),
     /** unleash-client retries a fetch with a 1 s minimum back-off, so a timeout below 1 s breaks every fetch. */
     UNLEASH_TIMEOUT_MS: positiveMs(5_000).refine((ms) => ms >= 1_000, { message: 'must be at least 1000' }),
     /** Where the last flags fetched from Unleash are kept, so a restart while Unleash is down routes by them. */

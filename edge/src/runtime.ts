@@ -29,6 +29,7 @@ export async function createEdgeRuntime(config: EdgeConfig, options: EdgeRuntime
   const metrics = createEdgeMetrics();
   const routes = await watchRoutesFile({
     filePath: config.ROUTES_FILE,
+    backupPath: config.ROUTES_BACKUP_FILE ?? `${config.ROUTES_FILE}.last-good`,
     env: options.env,
     debounceMs: config.FILE_WATCH_DEBOUNCE_MS,
     logger: logger.child({ component: 'routes' }),

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeDeployableProcess, expectRefusal, expectServesThenStops } from '@strangler/kit/testing/process-contract';
 import { buildFlagsDocument } from '../src/flags';
@@ -31,6 +31,27 @@ describeDeployableProcess('the edge process', SERVER, ({ run, dir }) => {
     writeFileSync(path.join(dir(), 'routes.json'), JSON.stringify({ monolith: { url: '${MONOLITH_URL}' }, capabilities: {} }));
     const proc = run({ PORT: '0', HOST: '127.0.0.1', ROUTES_FILE: path.join(dir(), 'routes.json'), FLAGS_FILE: path.join(dir(), 'flags.json') });
     await expectRefusal(proc, ['monolith.url: ${MONOLITH_URL} is not set and has no default']);
+  });
+
+  it('starts on the last good flags when the flags file is invalid at start, and says so loudly (issue #11 §5)', async () => {
+    const flags = path.join(dir(), 'flags.json');
+    const env = { PORT: '0', HOST: '127.0.0.1', ROUTES_FILE: path.resolve(__dirname, '../routes.json'), FLAGS_FILE: flags, MONOLITH_URL: monolith.url };
+    // No good version was ever loaded here: nothing to start on.
+    rmSync(`${flags}.last-good`, { force: true });
+    writeFileSync(flags, '{"version": 2, "features": [');
+    await expectRefusal(run(env), ['flags.json is invalid', 'no last good version at']);
+    // A good start keeps a copy; a restart during a bad hand edit runs on it.
+    writeFileSync(flags, JSON.stringify(buildFlagsDocument(monolithOnly())));
+    await expectServesThenStops(run(env), async () => undefined);
+    writeFileSync(flags, '{"version": 2, "features": [');
+    const output = await expectServesThenStops(run(env), async (url) => {
+      const ready = await (await fetch(`${url}/health/ready`)).json();
+      expect(ready).toMatchObject({ status: 'ready', checks: { flags: 'degraded', routes: 'ok' } });
+      const admin = await (await fetch(`${url}/_edge/capabilities`)).json();
+      expect(admin.flags).toMatchObject({ fromBackup: `${flags}.last-good`, lastError: expect.stringContaining('not valid JSON') });
+      expect((await fetch(`${url}/api/payments/p1`)).headers.get('x-strangler-target')).toBe('monolith');
+    });
+    expect(output).toContain('STARTED ON ITS LAST GOOD VERSION');
   });
 
   it('starts with the shipped routes file, proxies, and exits 0 on SIGTERM', async () => {

@@ -63,10 +63,10 @@ describe('Unleash as the flag source, while Unleash has no flags to give', () =>
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const start = async (backupDir: string) => {
+  const start = async (backupDir: string, env: Record<string, string> = {}) => {
     const edge = await startTestEdge({
       routes: standardRoutes({ monolith: monolith.url, auth: monolith.url, payments: service.url }),
-      env: { UNLEASH_URL: unleashUrl, UNLEASH_API_TOKEN: 'default:development.token', UNLEASH_REFRESH_MS: '200', UNLEASH_TIMEOUT_MS: '1000', UNLEASH_BACKUP_DIR: backupDir, UNLEASH_METRICS: 'false' },
+      env: { UNLEASH_URL: unleashUrl, UNLEASH_API_TOKEN: 'default:development.token', UNLEASH_REFRESH_MS: '200', UNLEASH_TIMEOUT_MS: '1000', UNLEASH_BACKUP_DIR: backupDir, UNLEASH_METRICS: 'false', ...env },
     });
     edges.push(edge);
     return edge;
@@ -90,12 +90,18 @@ describe('Unleash as the flag source, while Unleash has no flags to give', () =>
     mkdirSync(backupDir, { recursive: true });
     const flags = buildFlagsDocument([{ capability: 'payments', enabled: true, stage: 'complete', rollout: 100 }]);
     writeFileSync(path.join(backupDir, 'unleash-backup-strangler-edge.json'), JSON.stringify(flags));
-    const edge = await start(backupDir);
+    const edge = await start(backupDir, { UNLEASH_STALE_AFTER_MS: '600' });
     await eventually(async () => (await fetch(`${edge.url}/health/ready`)).status === 200);
     const response = await fetch(`${edge.url}/api/payments/p1`);
     expect([response.status, response.headers.get('x-strangler-target')]).toEqual([200, 'service']);
     const capabilities = await jsonOf(fetch(`${edge.url}/_edge/capabilities`));
     expect(capabilities.capabilities[1]).toMatchObject({ capability: 'payments', stage: 'complete', percentage: 100 });
     expect(capabilities.flags).toMatchObject({ kind: 'unleash', ready: true });
+    // Issue #13 §7: an edge cut off from Unleash answered ready with flags "ok" on flags a flip had
+    // changed since. Still ready (it routes), but it says its flags are stale, everywhere.
+    await eventually(async () => (await jsonOf(fetch(`${edge.url}/health/ready`))).checks?.flags === 'stale');
+    expect(await jsonOf(fetch(`${edge.url}/health/ready`))).toMatchObject({ status: 'ready', checks: { flags: 'stale' } });
+    expect((await jsonOf(fetch(`${edge.url}/_edge/capabilities`))).flags).toMatchObject({ stale: true, ageSeconds: expect.any(Number) });
+    expect(await edge.metrics()).toContain('edge_flag_source_stale{source="unleash",service="edge"} 1');
   });
 });

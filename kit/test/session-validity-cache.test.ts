@@ -1,4 +1,4 @@
-import { createLogger, PeerSessionsClient, SessionAuthenticator, SessionValidityCache } from '../src';
+import { createLogger, PeerSessionsClient, SessionAuthenticator, SessionValidityCache, type LocalSessions, type SessionLookup } from '../src';
 
 const user = { id: 'u1', email: 'a@b.c', name: 'A', createdAt: '2026-01-01T00:00:00.000Z' };
 const later = () => new Date(Date.now() + 3_600_000).toISOString();
@@ -109,5 +109,37 @@ describe('SessionAuthenticator with peers', () => {
     expect(asked).toBe(1);
     await authenticator.authenticate('token');
     expect(asked).toBe(2);
+  });
+});
+
+describe('SessionAuthenticator when no peer answers', () => {
+  const unreachablePeers = () => {
+    const peers = new PeerSessionsClient({ peers: ['http://a'], internalToken: 'x'.repeat(32), timeoutMs: 100, logger: quiet });
+    peers.lookup = async () => ({ state: 'unreachable' });
+    return peers;
+  };
+  /** This side's sessions, where the sync delivers a session after `arrivesAfter` lookups. */
+  const syncedLater = (arrivesAfter: number, state: 'active' | 'ended' = 'active'): LocalSessions => {
+    let lookups = 0;
+    return {
+      lookup: async (): Promise<SessionLookup> => (++lookups <= arrivesAfter ? { state: 'unknown' } : state === 'active' ? { state, user } : { state }),
+      revoke: async () => false,
+      revokedSince: async () => ({ now: new Date(), tokenHashes: [], truncated: false }),
+    };
+  };
+
+  it('finds a session the sync carries here while the other side is down (the drill: /me → 503 after the auth service was killed)', async () => {
+    const authenticator = new SessionAuthenticator(syncedLater(3), unreachablePeers(), undefined, 2_000);
+    await expect(authenticator.authenticate('token')).resolves.toEqual(user);
+  });
+
+  it('refuses a session the sync carries here ended', async () => {
+    const authenticator = new SessionAuthenticator(syncedLater(2, 'ended'), unreachablePeers(), undefined, 2_000);
+    await expect(authenticator.authenticate('token')).rejects.toMatchObject({ code: 'AUTH_UNAUTHENTICATED', status: 401 });
+  });
+
+  it('answers 503, never 401, when the session does not arrive in time', async () => {
+    const authenticator = new SessionAuthenticator(syncedLater(Number.MAX_SAFE_INTEGER), unreachablePeers(), undefined, 300);
+    await expect(authenticator.authenticate('token')).rejects.toMatchObject({ code: 'AUTH_SESSION_STORE_UNAVAILABLE', status: 503 });
   });
 });

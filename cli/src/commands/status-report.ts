@@ -146,6 +146,7 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
         );
       }
     }
+    problems.push(...flagSourceProblems(edge.url, caps.flags));
     if (options.capability && capabilities.length === 0) problems.push(`the edge does not route a capability named ${options.capability}`);
   }
   return {
@@ -176,4 +177,12 @@ function syncOf(workers: readonly SyncWorker[], capability: string): CapabilityS
       .filter((d) => d.capability === capability)
       .map((d) => ({ direction: d.direction, url: w.url, ready: w.ready, lagSeconds: d.lagSeconds, pending: d.pending, errors: d.errors })),
   );
+}
+
+/** An edge routing by flags that may be out of date says so (issue #13 §7: one edge cut off from Unleash kept the old stage). */
+function flagSourceProblems(url: string, flags: EdgeCapabilities['flags']): string[] {
+  const problems: string[] = [];
+  if (flags.stale) problems.push(`edge ${url}: its flags are stale — no refresh from ${flags.where} for ${flags.ageSeconds ?? '?'} s: a flip made since is not applied there`);
+  if (flags.fromBackup) problems.push(`edge ${url}: its flags file is invalid (${flags.lastError ?? '?'}); it runs on the last good copy ${flags.fromBackup}`);
+  return problems;
 }

@@ -29,7 +29,7 @@ export function formatStatus(report: StatusReport): string {
   const lines: string[] = [];
   if (report.edge.reachable) {
     const f = report.edge.flagSource;
-    lines.push(`edge ${report.edge.url}  flags from ${f ? `${f.kind} ${f.where}${f.ready ? '' : ' (NOT READY)'}${f.errors ? `, ${f.errors} errors (last: ${f.lastError ?? '?'})` : ''}` : '?'}`);
+    lines.push(`edge ${report.edge.url}  flags from ${f ? `${f.kind} ${f.where}${f.ready ? '' : ' (NOT READY)'}${f.stale ? `, STALE (no refresh for ${f.ageSeconds ?? '?'} s)` : ''}${f.fromBackup ? ', ON ITS LAST GOOD COPY' : ''}${f.errors ? `, ${f.errors} errors (last: ${f.lastError ?? '?'})` : ''}` : '?'}`);
     if (report.edge.readYourWritesMs !== undefined) {
       lines.push(`  read-your-writes ${report.edge.readYourWritesMs ? `for ${report.edge.readYourWritesMs / 1000} s after a caller's write` : 'off'}`);
     }

@@ -15,7 +15,7 @@ export interface EdgeCapability {
 }
 
 export interface EdgeCapabilities {
-  flags: { kind: string; ready: boolean; lastSuccessAt?: number; errors: number; lastError?: string; where: string };
+  flags: { kind: string; ready: boolean; lastSuccessAt?: number; errors: number; lastError?: string; where: string; stale?: boolean; ageSeconds?: number; fromBackup?: string };
   /** How long a caller's reads follow their last write (absent on an edge from before it existed). */
   readYourWrites?: { windowMs: number; callerKeys: number };
   capabilities: EdgeCapability[];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '@strangler/kit';
 import { watchFileChanges } from './file-watch';
@@ -17,12 +17,19 @@ export interface ReloadableFileOptions<T> {
   /** Releases what a value holds: called for a replaced value, for the current one at close, and for one built too late. */
   dispose?(value: T): void;
   onReload?(outcome: ReloadOutcome, errors?: string[]): void;
+  /**
+   * Where every version that loads is copied: a start while the file is invalid (a restart during a
+   * bad hand edit) runs on this last good version instead of not starting at all.
+   */
+  backupPath?: string;
 }
 
 export interface ReloadStatus {
   file: string;
   loadedAt: string | undefined;
   lastError: { at: string; errors: string[] } | undefined;
+  /** The value in use came from the backup: the file itself has not loaded since this process started. */
+  fromBackup?: string;
 }
 
 export class FileLoadError extends Error {
@@ -49,13 +56,17 @@ export class ReloadableFile<T> {
   private running: Promise<void> | undefined;
   private again = false;
   private closed = false;
+  private fromBackup: string | undefined;
 
   constructor(private readonly options: ReloadableFileOptions<T>) {}
 
-  /** Loads the file once (a bad file throws FileLoadError: there is no last good value yet), then watches it. */
+  /**
+   * Loads the file once, then watches it. A bad file falls back to the last good version kept at
+   * `backupPath`, loudly; with no usable backup it throws FileLoadError (there is no last good value).
+   */
   async start(): Promise<T> {
-    const first = await this.attempt();
-    if (!first.ok) throw new FileLoadError(path.resolve(this.options.filePath), first.errors);
+    const attempt = await this.attempt();
+    const first = attempt.ok ? attempt : await this.startFromBackup(attempt.errors);
     this.watcher = watchFileChanges({
       filePath: this.options.filePath,
       debounceMs: this.options.debounceMs,
@@ -65,13 +76,41 @@ export class ReloadableFile<T> {
     return first.value;
   }
 
+  private async startFromBackup(errors: string[]): Promise<{ ok: true; value: T }> {
+    const file = path.resolve(this.options.filePath);
+    const backup = this.options.backupPath;
+    if (!backup) throw new FileLoadError(file, errors);
+    let text: string;
+    try {
+      text = await readFile(backup, 'utf8');
+    } catch {
+      throw new FileLoadError(file, [...errors, `no last good version at ${backup} to start on`]);
+    }
+    const loaded = await this.options.load(text).catch((error: unknown): LoadResult<T> => ({ ok: false, errors: [(error as Error).message] }));
+    if (!loaded.ok) throw new FileLoadError(file, [...errors, `the last good version at ${backup} does not load either: ${loaded.errors.join('; ')}`]);
+    this.value = loaded.value;
+    this.loadedAt = new Date();
+    this.fromBackup = path.resolve(backup);
+    this.lastError = { at: new Date().toISOString(), errors };
+    this.options.logger.error(
+      { file, backup: this.fromBackup, errors },
+      'the file is invalid: STARTED ON ITS LAST GOOD VERSION; fix the file (the next valid edit is applied)',
+    );
+    return loaded;
+  }
+
   current(): T {
     if (this.value === undefined) throw new Error(`${this.options.filePath} has not been loaded`);
     return this.value;
   }
 
   status(): ReloadStatus {
-    return { file: path.resolve(this.options.filePath), loadedAt: this.loadedAt?.toISOString(), lastError: this.lastError };
+    return {
+      file: path.resolve(this.options.filePath),
+      loadedAt: this.loadedAt?.toISOString(),
+      lastError: this.lastError,
+      ...(this.fromBackup ? { fromBackup: this.fromBackup } : {}),
+    };
   }
 
   /** Re-reads the file now (the watcher calls this); reloads never overlap. */
@@ -126,12 +165,27 @@ export class ReloadableFile<T> {
     this.digest = digest;
     this.loadedAt = new Date();
     this.lastError = undefined;
+    this.fromBackup = undefined;
+    await this.keepBackup(text);
     if (previous !== undefined) {
       this.options.logger.info({ file: this.options.filePath }, 'file reloaded');
       this.options.dispose?.(previous);
     }
     this.options.onReload?.('applied');
     return result;
+  }
+
+  /** Copies a version that loaded to the backup (atomically); a read-only place is only a warning. */
+  private async keepBackup(text: string): Promise<void> {
+    const backup = this.options.backupPath;
+    if (!backup) return;
+    const temporary = `${backup}.${process.pid}.tmp`;
+    try {
+      await writeFile(temporary, text, 'utf8');
+      await rename(temporary, backup);
+    } catch (error) {
+      this.options.logger.warn({ backup, error: (error as Error).message }, 'cannot keep a last good copy of the file');
+    }
   }
 
   private failed(errors: string[]): LoadResult<T> {

@@ -19,6 +19,15 @@ export interface FlagSourceStatus {
   errors: number;
   lastError: string | undefined;
   where: string;
+  /** The flags in use came from this last good copy: the file has not loaded since the edge started. */
+  fromBackup?: string;
+  /**
+   * Unleash: no poll has succeeded for longer than the bound (UNLEASH_STALE_AFTER_MS), or none since
+   * start (flags from the backup directory): this edge routes by flags a flip may have changed since.
+   */
+  stale?: boolean;
+  /** Seconds since the last successful refresh, or since start when there was none. */
+  ageSeconds?: number;
 }
 
 /** Reports flag-source events to metrics. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { PayloadType, type ClientFeaturesResponse } from 'unleash-client';
-import { STAGES, type Stage } from './stage';
+import { PayloadType, type ClientFeaturesResponse, type Variant } from 'unleash-client';
+import { STAGES, stagePayloadProblem, type Stage } from './stage';
 
 const payload = z.looseObject({ type: z.string(), value: z.string() });
 const variant = z.looseObject({
@@ -49,8 +49,51 @@ export const flagsDocumentSchema = z
           if (problem) ctx.addIssue({ code: 'custom', path: [...where, 'variants', k, 'payload'], message: problem });
         });
       });
+      for (const issue of stageModelProblems(f)) ctx.addIssue({ code: 'custom', path: ['features', i, ...issue.path], message: issue.message });
     });
   });
+
+type FeatureShape = z.infer<typeof feature>;
+
+/** A capability's flag: named `strangler.*`, or naming a stage in any of its payloads. */
+function isCapabilityFlag(f: FeatureShape): boolean {
+  const payloads = [...f.strategies.flatMap((s) => s.variants ?? []), ...(f.variants ?? [])].map((v) => v.payload);
+  return f.name.startsWith('strangler.') || payloads.some((p) => p !== undefined && stageKeyProblem(p) === undefined && namesAStage(p));
+}
+
+function namesAStage(given: { type: string; value: string }): boolean {
+  try {
+    const parsed: unknown = JSON.parse(given.value);
+    return given.type === 'json' && !!parsed && typeof parsed === 'object' && 'stage' in parsed;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The flag model (decision 0004) on a capability's flag: every variant carries a stage payload, and
+ * every strategy that can turn the flag on carries its stage variant. Anything else would route some
+ * users by no stage at all, which means `monolith` with no gate: a typo must not move a capability.
+ */
+function stageModelProblems(f: FeatureShape): Array<{ path: Array<string | number>; message: string }> {
+  if (!isCapabilityFlag(f)) return [];
+  const problems: Array<{ path: Array<string | number>; message: string }> = [];
+  const check = (path: Array<string | number>, payload: { type: string; value: string } | undefined) => {
+    const problem = stagePayloadProblem(payload as Variant['payload']);
+    if (problem) problems.push({ path: [...path, 'payload'], message: `a capability flag's variant ${problem}` });
+  };
+  f.strategies.forEach((s, j) => {
+    const variants = s.variants ?? [];
+    // A misspelt stage there is already reported (stageKeyProblem); the rest of the model is checked here.
+    variants.forEach((v, k) => (v.payload && stageKeyProblem(v.payload) ? undefined : check(['strategies', j, 'variants', k], v.payload)));
+    if (variants.length === 0) problems.push({ path: ['strategies', j, 'variants'], message: `strategy ${s.name} has no stage variant: the users it selects would silently be on the monolith` });
+  });
+  (f.variants ?? []).forEach((v, k) => check(['variants', k], v.payload));
+  if (f.enabled && f.strategies.length === 0 && (f.variants ?? []).length === 0) {
+    problems.push({ path: ['enabled'], message: 'the flag is on but names no stage (give it a flexibleRollout strategy with a stage variant, or turn it off)' });
+  }
+  return problems;
+}
 
 /** A payload that mentions a stage must name a real one: a typo must not quietly mean "monolith". */
 function stageKeyProblem(given: { type: string; value: string } | undefined): string | undefined {

@@ -21,13 +21,14 @@ export type FlagSourceConfig = Pick<
   | 'UNLEASH_API_TOKEN'
   | 'UNLEASH_APP_NAME'
   | 'UNLEASH_REFRESH_MS'
+  | 'UNLEASH_STALE_AFTER_MS'
   | 'UNLEASH_TIMEOUT_MS'
   | 'UNLEASH_BACKUP_DIR'
   | 'UNLEASH_METRICS'
   | 'FLAGS_FILE'
   | 'FILE_WATCH_DEBOUNCE_MS'
 > &
-  Partial<Pick<EdgeConfig, 'FLAG_CACHE_SIZE'>>;
+  Partial<Pick<EdgeConfig, 'FLAG_CACHE_SIZE' | 'FLAGS_BACKUP_FILE'>>;
 
 const DEFAULT_FLAG_CACHE_SIZE = 50_000;
 
@@ -47,6 +48,7 @@ async function createUncachedFlagSource(config: FlagSourceConfig, deps: { logger
       apiToken: config.UNLEASH_API_TOKEN ?? '',
       appName: config.UNLEASH_APP_NAME,
       refreshMs: config.UNLEASH_REFRESH_MS,
+      staleAfterMs: config.UNLEASH_STALE_AFTER_MS,
       timeoutMs: config.UNLEASH_TIMEOUT_MS,
       backupDir: config.UNLEASH_BACKUP_DIR,
       sendMetrics: config.UNLEASH_METRICS,
@@ -56,6 +58,7 @@ async function createUncachedFlagSource(config: FlagSourceConfig, deps: { logger
   }
   return createLocalFileFlagSource({
     filePath: config.FLAGS_FILE,
+    backupPath: config.FLAGS_BACKUP_FILE ?? `${config.FLAGS_FILE}.last-good`,
     debounceMs: config.FILE_WATCH_DEBOUNCE_MS,
     logger: deps.logger,
     appName: config.UNLEASH_APP_NAME,

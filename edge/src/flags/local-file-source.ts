@@ -7,6 +7,8 @@ import { destroyUnleash, unleashReady } from './unleash-lifecycle';
 
 export interface LocalFileFlagSourceOptions {
   filePath: string;
+  /** Where the last good flags are kept (ReloadableFile): a start on an invalid file runs on them. */
+  backupPath?: string;
   debounceMs: number;
   logger: Logger;
   appName?: string;
@@ -73,6 +75,7 @@ export async function createLocalFileFlagSource(options: LocalFileFlagSourceOpti
   let revision = 0;
   const file = new ReloadableFile<BuiltClient>({
     filePath: options.filePath,
+    ...(options.backupPath ? { backupPath: options.backupPath } : {}),
     debounceMs: options.debounceMs,
     logger,
     load: async (text) => {
@@ -99,7 +102,10 @@ export async function createLocalFileFlagSource(options: LocalFileFlagSourceOpti
   return {
     kind: 'local-file',
     client: () => (closed ? undefined : file.current().client),
-    status: (): FlagSourceStatus => ({ kind: 'local-file', ready: !closed, lastSuccessAt, errors, lastError, where: file.status().file }),
+    status: (): FlagSourceStatus => {
+      const { file: where, fromBackup, lastError: fileError } = file.status();
+      return { kind: 'local-file', ready: !closed, lastSuccessAt, errors, lastError: lastError ?? fileError?.errors.join('; '), where, ...(fromBackup ? { fromBackup } : {}) };
+    },
     revision: () => revision,
     whenReady: async () => !closed,
     async close() {

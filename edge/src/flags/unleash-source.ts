@@ -20,6 +20,8 @@ export interface UnleashFlagSourceOptions {
   observer?: FlagSourceObserver;
   /** Identifies this edge instance in Unleash's UI; defaults to unleash-client's generated one. */
   instanceId?: string;
+  /** Flags older than this (no successful poll) are reported stale. */
+  staleAfterMs: number;
 }
 
 /**
@@ -35,6 +37,7 @@ export function createUnleashFlagSource(options: UnleashFlagSourceOptions): Flag
   let errors = 0;
   let lastError: string | undefined;
   let revision = 0;
+  const startedAt = Date.now();
   const unleash = new Unleash({
     url: options.url,
     appName: options.appName,
@@ -72,7 +75,10 @@ export function createUnleashFlagSource(options: UnleashFlagSourceOptions): Flag
   return {
     kind: 'unleash',
     client: () => (ready && !closed ? (unleash as unknown as FlagClient) : undefined),
-    status: (): FlagSourceStatus => ({ kind: 'unleash', ready, lastSuccessAt, errors, lastError, where: options.url }),
+    status: (): FlagSourceStatus => {
+      const age = Date.now() - (lastSuccessAt ?? startedAt);
+      return { kind: 'unleash', ready, lastSuccessAt, errors, lastError, where: options.url, stale: age > options.staleAfterMs, ageSeconds: Math.round(age / 100) / 10 };
+    },
     revision: () => revision,
     whenReady: (timeoutMs) => unleashReady(unleash, () => ready, timeoutMs),
     async close() {

@@ -10,14 +10,21 @@ export interface PoolState {
   queued: number;
 }
 
+/**
+ * An input's state: `degraded` = running on its last good copy (the file is invalid); `stale` = flags
+ * no poll has refreshed for a while (cut off from Unleash). Both are still ready — the edge routes —
+ * but someone must look.
+ */
+export type InputState = 'ok' | 'failing' | 'degraded' | 'stale';
+
 export interface EdgeReadiness {
-  routes: () => boolean;
-  flags: () => boolean;
+  routes: () => InputState;
+  flags: () => InputState;
   /** Upstream pools; absent: not checked. */
   pools?: () => PoolState[];
 }
 
-type CheckState = 'ok' | 'failing' | 'exhausted' | 'degraded';
+type CheckState = 'ok' | 'failing' | 'exhausted' | 'degraded' | 'stale';
 
 /**
  * The edge's health endpoints (never proxied), on every listener. Ready means routes and flags are
@@ -33,7 +40,7 @@ export function healthRoutes(readiness: EdgeReadiness): Router {
     const pools = readiness.pools?.() ?? [];
     const waiting = pools.filter((pool) => pool.queued > 0);
     const upstreams: CheckState = waiting.some((pool) => pool.monolith) ? 'exhausted' : waiting.length > 0 ? 'degraded' : 'ok';
-    const checks: Record<string, CheckState> = { routes: readiness.routes() ? 'ok' : 'failing', flags: readiness.flags() ? 'ok' : 'failing' };
+    const checks: Record<string, CheckState> = { routes: readiness.routes(), flags: readiness.flags() };
     if (readiness.pools) checks.upstreams = upstreams;
     const queued = Object.fromEntries(waiting.map((pool) => [pool.upstream, pool.queued]));
     const failing = Object.entries(checks).filter(([, c]) => c === 'failing' || c === 'exhausted').map(([name]) => name);

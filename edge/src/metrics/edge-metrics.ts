@@ -64,6 +64,17 @@ export function createEdgeMetrics(options: { registry?: Registry; defaultMetrics
     },
   });
   new Gauge({
+    name: 'edge_flag_source_stale',
+    help: '1 while the flags have not been refreshed within UNLEASH_STALE_AFTER_MS (Unleash unreachable from this edge)',
+    labelNames: ['source'] as const,
+    registers,
+    collect() {
+      if (!sources) return;
+      const status = sources.flags();
+      this.set({ source: status.kind }, status.stale ? 1 : 0);
+    },
+  });
+  new Gauge({
     name: 'edge_flag_source_ready',
     help: '1 once flags have been loaded',
     labelNames: ['source'] as const,

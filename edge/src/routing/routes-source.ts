@@ -28,16 +28,19 @@ export function staticRoutes(table: RoutingTable): RoutesProvider {
 
 export interface RoutesFileOptions {
   filePath: string;
+  /** Where the last good routes are kept (ReloadableFile): a start on an invalid file runs on them. */
+  backupPath?: string;
   env: Readonly<Record<string, string | undefined>>;
   debounceMs: number;
   logger: Logger;
   onReload?(outcome: ReloadOutcome, errors?: string[]): void;
 }
 
-/** The routes file, validated at start (a bad file throws FileLoadError) and reloaded when it changes. */
+/** The routes file, validated at start (a bad file with no good backup throws FileLoadError) and reloaded when it changes. */
 export async function watchRoutesFile(options: RoutesFileOptions): Promise<RoutesProvider> {
   const file = new ReloadableFile<RoutesSnapshot>({
     filePath: options.filePath,
+    ...(options.backupPath ? { backupPath: options.backupPath } : {}),
     debounceMs: options.debounceMs,
     logger: options.logger,
     load: async (text) => {

@@ -20,6 +20,9 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+const DEFAULT_SYNC_PATIENCE_MS = 2_000;
+const SYNC_POLL_MS = 100;
+
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 
 export function bearerTokenFrom(authorization: string | undefined): string | undefined {
@@ -44,6 +47,8 @@ export class SessionAuthenticator {
     private readonly local: LocalSessions | undefined,
     private readonly peers: PeerSessionsClient | undefined,
     private readonly cache?: SessionValidityCache,
+    /** How long a token no peer can vouch for is looked for locally (the sync carrying it). */
+    private readonly syncPatienceMs = DEFAULT_SYNC_PATIENCE_MS,
   ) {}
 
   async authenticate(token: string | undefined): Promise<SessionUser> {
@@ -61,8 +66,24 @@ export class SessionAuthenticator {
       if (started !== undefined) this.cache?.remember(tokenHash, theirs.user, theirs.expiresAt, started);
       return theirs.user;
     }
-    if (theirs.state === 'unreachable') throw sessionErrors.peerUnavailable();
+    if (theirs.state === 'unreachable') return this.awaitSync(tokenHash);
     throw sessionErrors.unauthenticated();
+  }
+
+  /**
+   * No peer answers (the other side is down): a session created there moments ago is on its way
+   * here through the sync, which runs apart from the services. It is looked for locally for a
+   * short while before the answer becomes 503 (never 401).
+   */
+  private async awaitSync(tokenHash: string): Promise<SessionUser> {
+    const deadline = Date.now() + this.syncPatienceMs;
+    while (this.local && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, SYNC_POLL_MS));
+      const mine = await this.local.lookup(tokenHash);
+      if (mine.state === 'active') return mine.user;
+      if (mine.state === 'ended') throw sessionErrors.unauthenticated();
+    }
+    throw sessionErrors.peerUnavailable();
   }
 
   private askPeers(peers: PeerSessionsClient, tokenHash: string): { answer: Promise<PeerAnswer>; started: number | undefined } {

@@ -48,6 +48,7 @@ Options
             --stall-seconds <n>        not ready after this long without progress (default 30)
   verify    --mapping <a,b>, --chunk-size <n> (default 2000), --rechecks <n> (default 3),
             --recheck-delay-ms <n> (default 500), --max-report <n> (rows listed per mapping, default 50)
+  capture install --unless-removed     leave capture off where an operator removed it (what npm start runs)
   capture remove  --force              drop unsynced changes too
   quarantine list --direction <d>, --all (resolved ones too), --limit <n> (default 100)
 
@@ -65,7 +66,7 @@ Exit codes: 0 done, 1 failed (database unreachable, bad data), 2 bad arguments, 
 differences or broken invariants, 130 stopped by a signal before finishing.`;
 
 export type DataCommand =
-  | { command: 'capture'; action: 'install' | 'remove'; capability: Capability; sides: SideName[]; force: boolean; json: boolean }
+  | { command: 'capture'; action: 'install' | 'remove'; capability: Capability; sides: SideName[]; force: boolean; unlessRemoved: boolean; json: boolean }
   | { command: 'quarantine'; action: 'list'; capability: Capability; directions: Direction[]; all: boolean; limit: number; json: boolean }
   | { command: 'quarantine'; action: 'retry'; capability: Capability; json: boolean }
   | { command: 'quarantine'; action: 'resolve'; capability: Capability; mapping: string; key: string[]; keep: SideName; json: boolean }
@@ -130,6 +131,7 @@ const OPTIONS = {
   'recheck-delay-ms': { type: 'string' },
   'max-report': { type: 'string' },
   force: { type: 'boolean' },
+  'unless-removed': { type: 'boolean' },
   quarantine: { type: 'boolean' },
   'stall-seconds': { type: 'string' },
   all: { type: 'boolean' },
@@ -141,7 +143,7 @@ type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extend
 
 /** Which options each command takes: anything else is an error, not silently ignored. */
 const ALLOWED: Record<DataCommand['command'], ReadonlyArray<keyof typeof OPTIONS>> = {
-  capture: ['direction', 'json', 'force'],
+  capture: ['direction', 'json', 'force', 'unless-removed'],
   backfill: ['direction', 'json', 'dry-run', 'restart', 'mapping', 'chunk-size', 'target-chunk-ms', 'max-rows-per-second', 'pause-file', 'quarantine'],
   sync: ['direction', 'json', 'port', 'batch-size', 'poll-ms', 'max-rows-per-second', 'pause-file', 'once', 'stall-seconds'],
   verify: ['json', 'mapping', 'chunk-size', 'rechecks', 'recheck-delay-ms', 'max-report'],
@@ -267,7 +269,9 @@ export function parseDataArgs(argv: readonly string[]): DataArgs {
         const capability = capabilityNamed(rest[1]);
         const sides: SideName[] =
           values.direction === undefined || values.direction === 'both' ? ['monolith', 'service'] : [direction(values, 'to-service') === 'to-service' ? 'monolith' : 'service'];
-        return { kind: 'run', run: { command, action, capability, sides, force: values.force ?? false, json } };
+        if (action === 'install' && values.force) throw new ArgumentError('capture install does not take --force');
+        if (action === 'remove' && values['unless-removed']) throw new ArgumentError('capture remove does not take --unless-removed');
+        return { kind: 'run', run: { command, action, capability, sides, force: values.force ?? false, unlessRemoved: values['unless-removed'] ?? false, json } };
       }
       case 'backfill': {
         expectPositionals(1);

@@ -1,7 +1,7 @@
 import { ConfigError, createLogger, loadConfig, onShutdownSignal, type Database, type Logger } from '@strangler/kit';
 import { runBackfill } from '../data/backfill/backfill';
 import type { Capability } from '../data/capabilities';
-import { captureState, installCapture, pendingChanges, removeCapture, PendingChangesError } from '../data/capture/capture-installer';
+import { captureRemovedAt, captureState, installCapture, pendingChanges, removeCapture, PendingChangesError } from '../data/capture/capture-installer';
 import { DataCommandError } from '../data/command-error';
 import { describeUrl, openDatabase, requireSchema } from '../data/connections';
 import { deleteCheckpoints } from '../data/engine-tables';
@@ -158,6 +158,12 @@ async function capture(run: Extract<DataCommand, { command: 'capture' }>, openBo
   const sides = await openBoth(run.capability);
   const results: Array<Record<string, unknown>> = [];
   if (run.action === 'install') {
+    const removed = run.unlessRemoved ? await removedOn(sides, run.sides, run.capability) : undefined;
+    if (removed) {
+      const message = `${run.capability.name}: capture was removed from the ${removed.side} on ${removed.at} (capture remove); left off — run capture install ${run.capability.name} to bring it back`;
+      io.out(run.json ? `${JSON.stringify({ ok: true, capability: run.capability.name, results: [{ side: removed.side, action: 'kept-removed', removedAt: removed.at }] }, null, 2)}\n` : `${message}\n`);
+      return EXIT.ok;
+    }
     for (const side of run.sides) {
       const installed = await installCapture(sides[side].knex, run.capability, side);
       results.push({ side, action: 'installed', changelog: installed.changelog, triggers: installed.triggers.length, created: installed.created, replaced: installed.replaced });
@@ -194,6 +200,14 @@ async function capture(run: Extract<DataCommand, { command: 'capture' }>, openBo
   }
   if (run.json) io.out(`${JSON.stringify({ ok: true, capability: run.capability.name, results }, null, 2)}\n`);
   return EXIT.ok;
+}
+
+async function removedOn(sides: Sides, which: readonly SideName[], capability: Capability): Promise<{ side: SideName; at: string } | undefined> {
+  for (const side of which) {
+    const at = await captureRemovedAt(sides[side].knex, capability);
+    if (at) return { side, at };
+  }
+  return undefined;
 }
 
 async function quarantine(run: Extract<DataCommand, { command: 'quarantine' }>, sides: Sides, io: DataIo): Promise<number> {

@@ -8,6 +8,8 @@ export const APPLY_MARKER_TABLE = 'sync_apply_marker';
 export const BASES_TABLE = 'sync_entity_base';
 /** Entities the engine set aside instead of writing (see quarantine/quarantine-store.ts). */
 export const QUARANTINE_TABLE = 'sync_quarantine';
+/** Which process runs each sync worker (see sync/worker-lease.ts): one per capability and direction. */
+export const LEASES_TABLE = 'sync_leases';
 
 export const isMysql = (db: Knex): boolean => db.client.config.client === 'mysql2';
 
@@ -42,6 +44,15 @@ export async function ensureEngineTables(db: Knex): Promise<void> {
       t.integer('active').notNullable();
     });
   }
+  await createIfMissing(db, LEASES_TABLE, (t) => {
+    t.string('name', 191).primary();
+    // '' = released.
+    t.string('holder', 255).notNullable();
+    t.string('slot', 255).nullable();
+    t.bigInteger('beat').notNullable();
+    // For people reading the table; expiry never compares clocks.
+    t.bigInteger('renewed_at').notNullable();
+  });
   await createIfMissing(db, BASES_TABLE, (t) => {
     t.string('capability', 32).notNullable();
     t.string('mapping', 64).notNullable();

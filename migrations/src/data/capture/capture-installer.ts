@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Dialect } from '@strangler/kit';
 import type { Capability } from '../capabilities/capability';
-import { ensureEngineTables } from '../engine-tables';
+import { deleteCheckpoints, ensureEngineTables, readCheckpoint, writeCheckpoint } from '../engine-tables';
 import { sideOf } from '../mapping';
 import type { SideName } from '../types';
 import { changelogDdl, changelogTable, dropTriggerSql, isVersionOf, triggerDefinition, triggerPrefix, TRIGGER_EVENTS, type TriggerDefinition, type WatchedTable } from './trigger-ddl';
@@ -73,6 +73,7 @@ const alreadyExists = (error: unknown): boolean => /already exists/i.test((error
 export async function installCapture(db: Knex, capability: Capability, side: SideName): Promise<{ changelog: string; triggers: string[]; created: string[]; replaced: string[] }> {
   const dialect = dialectOfKnex(db);
   await ensureEngineTables(db);
+  await deleteCheckpoints(db, removedMarker(capability.name)); // installed again on purpose
   await db.raw(changelogDdl(dialect, capability.name));
   const expected = expectedTriggers(db, capability, side);
   const existing = await existingTriggers(db, capability);
@@ -126,5 +127,16 @@ export async function removeCapture(db: Knex, capability: Capability, options: {
   const pending = await pendingChanges(db, capability);
   if (pending > 0 && !options.force) return { triggers: dropped, droppedChanges: 0, left: pending };
   if (await db.schema.hasTable(table)) await db.schema.dropTable(table);
+  await ensureEngineTables(db);
+  await db.transaction((trx) => writeCheckpoint(trx, removedMarker(capability.name), { removedAt: new Date().toISOString() }));
   return { triggers: dropped, droppedChanges: pending, left: 0 };
+}
+
+/** Remembers that an operator removed capture (runbook §6), so that `npm start` does not bring it back. */
+const removedMarker = (capability: string) => `capture-removed:${capability}`;
+
+/** When an operator removed this capability's capture from this database (undefined: never, or installed since). */
+export async function captureRemovedAt(db: Knex, capability: Capability): Promise<string | undefined> {
+  const marker = await readCheckpoint<{ removedAt: string }>(db, removedMarker(capability.name));
+  return marker?.state.removedAt;
 }

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { createHttpApp, createHttpMetrics, listen, type Database, type Logger, type ReadinessCheck, type RunningServer } from '@strangler/kit';
 import { createEngineDatabase } from '../connections';
 import type { Capability } from '../capabilities/capability';
@@ -65,6 +66,8 @@ export async function startSyncService(options: SyncServiceOptions): Promise<Run
       logger: options.logger.child({ component: 'sync', direction }),
       metrics: syncMetrics,
       control,
+      // A fixed port names this process's place: its own restart takes the lease back at once.
+      lease: options.port ? { slot: `${hostname()}:${options.port}` } : {},
     });
     workers.push(worker);
     readiness.push(
@@ -88,6 +91,7 @@ export async function startSyncService(options: SyncServiceOptions): Promise<Run
     const { app } = createHttpApp({ service: 'data-sync', logger: options.logger, readiness, routes: [], metrics });
     server = await listen(app, options.port, options.host ?? '0.0.0.0');
   } catch (error) {
+    await Promise.all(workers.map((worker) => worker.stop()));
     await closeDatabases();
     throw error;
   }
@@ -100,6 +104,7 @@ export async function startSyncService(options: SyncServiceOptions): Promise<Run
     async stop(timeoutMs = 10_000) {
       control.stop();
       await Promise.all(loops);
+      await Promise.all(workers.map((worker) => worker.stop())); // gives up each lease
       await server.close(timeoutMs);
       await closeDatabases();
     },

@@ -17,6 +17,7 @@ import { sideOf } from '../mapping';
 import { QuarantineStore, type QuarantineItem, type QuarantineKind } from '../quarantine/quarantine-store';
 import { sourceOf, targetOf, type Direction, type SideName } from '../types';
 import type { SyncMetrics } from './sync-metrics';
+import { LeaseLostError, WorkerLease, type WorkerLeaseOptions } from './worker-lease';
 import { WorkerProgress } from './worker-progress';
 
 export interface SyncWorkerOptions {
@@ -45,6 +46,8 @@ export interface SyncWorkerOptions {
   logger?: Logger;
   metrics?: SyncMetrics;
   control?: FlowControl;
+  /** The lease that keeps this the only worker of its capability and direction (false: none, for tests that need two). */
+  lease?: WorkerLeaseOptions | false;
   /** Called after each committed batch (benchmarks measure lag with it). */
   onApplied?: (changes: readonly CapturedChange[], committedAt: number) => void;
 }
@@ -88,6 +91,9 @@ export class SyncWorker {
   private nextQuarantineCheck = 0;
   private stopCollecting: Array<() => void> = [];
   readonly progress: WorkerProgress;
+  private lease: WorkerLease | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private leaseLost: LeaseLostError | undefined;
 
   constructor(private readonly options: SyncWorkerOptions) {
     this.name = syncCheckpointName(options.capability.name, options.direction);
@@ -118,6 +124,7 @@ export class SyncWorker {
     }
     await ensureEngineTables(this.options.target);
     await ensureEngineTables(this.options.source);
+    await this.takeLease();
     const saved = await readCheckpoint<SyncCheckpoint>(this.options.target, this.name);
     if (saved) this.checkpoint = { ...saved.state, counts: addCounts(emptyCounts(), saved.state.counts) };
     await this.source.start(saved?.state.position);
@@ -126,8 +133,24 @@ export class SyncWorker {
     this.options.logger?.info({ worker: this.name, source: this.source.description, resumedAt: saved?.state.position ?? null }, 'sync worker started');
   }
 
+  /** Becomes the one worker of its capability and direction (LeaseHeldError when another runs), and keeps it renewed. */
+  private async takeLease(): Promise<void> {
+    if (this.options.lease === false || this.lease) return;
+    const lease = new WorkerLease(this.options.target, this.name, this.options.lease ?? {});
+    await lease.acquire();
+    this.lease = lease;
+    this.leaseTimer = setInterval(() => {
+      lease.keepAlive().catch((error: unknown) => {
+        if (error instanceof LeaseLostError) this.leaseLost = error;
+        // A database away now and then is the poll's business; the lease lasts its TTL.
+      });
+    }, 1_000);
+    this.leaseTimer.unref();
+  }
+
   /** One batch: returns how many captured changes it consumed (0 when caught up). */
   async runOnce(): Promise<number> {
+    if (this.leaseLost) throw this.leaseLost;
     const changes = [...(await this.dueQuarantined()), ...(await this.source.next(this.batchSize))];
     if (changes.length === 0) {
       this.progress.caughtUp();
@@ -138,6 +161,7 @@ export class SyncWorker {
     try {
       await this.applyChanges(changes);
     } catch (error) {
+      if (error instanceof LeaseLostError) throw error; // nothing to find at fault: stop
       // A database that went away is the poll's problem (run() backs off); otherwise find the
       // entities at fault by applying each on its own, and set aside only those that fail.
       await Promise.all([this.options.source.raw('select 1'), this.options.target.raw('select 1')]);
@@ -180,6 +204,12 @@ export class SyncWorker {
           if (consumed < this.batchSize) await this.control.sleep(this.pollMs);
           await this.control.throttle(consumed);
         } catch (error) {
+          if (error instanceof LeaseLostError) {
+            // Another worker runs this now: applying more would share its checkpoint.
+            this.progress.failed(error.message);
+            this.options.logger?.error({ worker: this.name }, error.message);
+            break;
+          }
           backoff = Math.min(MAX_BACKOFF_MS, backoff ? backoff * 2 : 500);
           this.progress.failed(describeError(error));
           this.options.metrics?.errors.inc({ ...this.labels, mapping: '' });
@@ -204,11 +234,14 @@ export class SyncWorker {
     return total;
   }
 
-  /** Finishes the batch in hand, then returns. */
+  /** Finishes the batch in hand, gives up the lease, then returns. */
   async stop(): Promise<void> {
     for (const stop of this.stopCollecting) stop();
     this.control.stop();
     await this.loop;
+    clearInterval(this.leaseTimer);
+    if (!this.leaseLost) await this.lease?.release().catch(() => undefined);
+    this.lease = undefined;
   }
 
   get applied(): { changes: number; counts: ApplyCounts } {
@@ -230,6 +263,7 @@ export class SyncWorker {
     const captured = changes.filter((change) => !isRetry(change));
     const next: SyncCheckpoint = { ...this.checkpoint, counts: { ...this.checkpoint.counts } };
     const result = await engineTransaction(this.options.target, async (trx) => {
+      await this.lease?.renewIn(trx); // a worker that lost its lease cannot commit
       const applied = await applyPrepared(this.ctx, trx, prepared);
       if (captured.length) {
         next.position = this.source.positionAfter(captured);
