@@ -24,7 +24,7 @@ const BENCHES = {
   edge: { script: 'edge/bench/edge.bench.mjs', marker: 'edge' },
   data: { script: 'bench/data.bench.mjs', marker: 'data' },
 };
-const SCRIPTS = ['bench/services.bench.mjs', 'bench/data.bench.mjs', 'bench/stack-processes.mjs', 'bench/legacy-login-monolith.mjs', 'edge/bench/edge.bench.mjs', 'edge/bench/load-generator.mjs', 'edge/bench/node-load.mjs', 'edge/bench/upstream.mjs', 'edge/bench/bare-proxy.mjs', 'edge/bench/wrk-load.lua', 'edge/bench/read-cpuprofile.mjs', 'edge/bench/cpu-profile-hook.mjs'];
+const SCRIPTS = ['bench/services.bench.mjs', 'bench/stack-processes.mjs', 'bench/legacy-login-monolith.mjs', 'edge/bench/edge.bench.mjs', 'edge/bench/load-generator.mjs', 'edge/bench/node-load.mjs', 'edge/bench/upstream.mjs', 'edge/bench/bare-proxy.mjs', 'edge/bench/wrk-load.lua', 'edge/bench/read-cpuprofile.mjs', 'edge/bench/cpu-profile-hook.mjs'];
 const only = (process.env.BENCH_RUNTIMES_ONLY ?? 'services,edge,data').split(',').filter(Boolean);
 const log = (text) => process.stdout.write(`[runtimes] ${text}\n`);
 const load = () => os.loadavg().map((v) => v.toFixed(2)).join(' ');
@@ -59,6 +59,12 @@ async function oldTree() {
     await run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, node: node20 });
   }
   for (const script of SCRIPTS) if (existsSync(path.join(ROOT, script))) copyFileSync(path.join(ROOT, script), path.join(dir, script));
+  // The data bench drives the migration engine's API, which changes with the tree: the old tree keeps
+  // its own script, with only the BENCH_DB_PREFIX knob added.
+  const data = path.join(dir, 'bench', 'data.bench.mjs');
+  const original = execFileSync('git', ['show', 'HEAD:bench/data.bench.mjs'], { cwd: dir, encoding: 'utf8' });
+  writeFileSync(data, original.replace(/const DB = \{ monolith: 'bench_data_monolith', service: 'bench_data_payments', baseline: 'bench_data_baseline' \};/, "const DB_PREFIX = process.env.BENCH_DB_PREFIX ?? 'bench_';\nconst DB = { monolith: `${DB_PREFIX}data_monolith`, service: `${DB_PREFIX}data_payments`, baseline: `${DB_PREFIX}data_baseline` };"));
+  if (!readFileSync(data, 'utf8').includes('DB_PREFIX')) throw new Error('could not add BENCH_DB_PREFIX to the old data bench');
   await run('npx', ['tsc', '-b'], { cwd: dir, node: node20 });
   return dir;
 }
@@ -108,12 +114,24 @@ async function main() {
 }
 
 function writeReport(results) {
-  const parts = results.map(({ name, runs }) => {
-    const [before, after] = runs;
-    const lines = runs.map((r) => `- ${r.label} (${r.version}): ${r.seconds.toFixed(0)} s, load average (1/5/15 min) ${r.loadStart} at the start, ${r.loadEnd} at the end`);
-    const merged = before?.section && after?.section ? mergeTables(before.section, after.section) : '(a run wrote no section)';
-    return `### \`bench:${name}\`\n\n${lines.join('\n')}\n\n${merged}`;
-  });
+  const file = path.join(ROOT, 'docs', 'benchmarks.md');
+  const current = readFileSync(file, 'utf8');
+  const pattern = /<!-- bench:runtimes:start -->[\s\S]*<!-- bench:runtimes:end -->/;
+  // Subsections of benches not run this time stay as they were.
+  const previous = new Map([...(pattern.exec(current)?.[0] ?? '').matchAll(/### `bench:(\w+)`[\s\S]*?(?=\n### `bench:|\n<!-- bench:runtimes:end -->)/g)].map((m) => [m[1], m[0].trimEnd()]));
+  const fresh = new Map(results.map(({ name, runs }) => [name, part(name, runs)]));
+  const parts = Object.keys(BENCHES).map((name) => fresh.get(name) ?? previous.get(name)).filter(Boolean);
+  writeSection(file, current, pattern, parts);
+}
+
+function part(name, runs) {
+  const [before, after] = runs;
+  const lines = runs.map((r) => `- ${r.label} (${r.version}): ${r.seconds.toFixed(0)} s, load average (1/5/15 min) ${r.loadStart} at the start, ${r.loadEnd} at the end`);
+  const merged = before?.section && after?.section ? mergeTables(before.section, after.section) : '(a run wrote no section)';
+  return `### \`bench:${name}\`\n\n${lines.join('\n')}\n\n${merged}`;
+}
+
+function writeSection(file, current, pattern, parts) {
   const section = `<!-- bench:runtimes:start -->
 ## Node 20 → Node 24, side by side (\`npm run bench:runtimes\`)
 
@@ -125,9 +143,6 @@ run-to-run spread documented in each section as noise. A re-run on a quiet machi
 
 ${parts.join('\n\n')}
 <!-- bench:runtimes:end -->`;
-  const file = path.join(ROOT, 'docs', 'benchmarks.md');
-  const current = readFileSync(file, 'utf8');
-  const pattern = /<!-- bench:runtimes:start -->[\s\S]*<!-- bench:runtimes:end -->/;
   writeFileSync(file, pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`);
   log('wrote docs/benchmarks.md (bench:runtimes)');
 }
