@@ -51,7 +51,10 @@ describe.each(testDialects())('one sync worker per capability and direction, on 
   });
 
   it('the data CLI refuses a second worker with a reason, and starts one at once after a clean stop', async () => {
-    const started = (proc: CliProcess) => waitFor('the worker to start', async () => /sync worker started[\s\S]*sync worker started/.test(proc.output().stdout + proc.output().stderr));
+    // Started = listening: its SIGTERM handler is installed then (a worker logs `sync worker started`
+    // for each direction before that, and a signal in between is Node's default: killed, no exit code).
+    const started = (proc: CliProcess) =>
+      waitFor('the worker to start', async () => /sync worker started[\s\S]*sync worker started[\s\S]*sync listening on/.test(proc.output().stdout + proc.output().stderr));
     const first = spawnCli(['sync', 'payments', '--direction', 'both', '--port', '0'], { ...h.env, LOG_LEVEL: 'info' });
     await started(first);
     const second = await spawnCli(['sync', 'payments', '--direction', 'both', '--port', '0'], h.env).exited;
