@@ -34,6 +34,8 @@ const internalToken = env.INTERNAL_API_TOKEN ?? randomBytes(32).toString('hex');
 // (should a developer's environment hold one), which they refuse anywhere else.
 const common = { INTERNAL_API_TOKEN: internalToken, LOG_LEVEL: env.LOG_LEVEL ?? 'warn', STRANGLER_DEV_MODE: 'true' };
 
+const RUN_DIR = path.resolve(ROOT, env.STACK_RUN_DIR ?? '.data/run');
+
 const servers = [
   {
     name: 'monolith',
@@ -67,6 +69,8 @@ const servers = [
       AUTH_SERVICE_URL: url(ports.auth),
       PAYMENTS_SERVICE_URL: url(ports.payments),
       AUTH_PEERS: `${url(ports.monolith)},${url(ports.auth)}`,
+      // An emergency stop (`strangler rollback --emergency`) outlives a restart of the edge.
+      EDGE_EMERGENCY_FILE: env.EDGE_EMERGENCY_FILE ?? path.join(path.dirname(RUN_DIR), 'edge-emergency-stops.json'),
     },
   },
 ];
@@ -78,7 +82,6 @@ const syncWorkers = [
 
 const children = new Map();
 let stopping = false;
-const RUN_DIR = path.resolve(ROOT, env.STACK_RUN_DIR ?? '.data/run');
 const pidFile = (name) => path.join(RUN_DIR, `${name}.pid`);
 /** Restart back-off: doubles per crash up to 30 s, back to 1 s after a minute of running. */
 const backoff = new Map();
@@ -181,7 +184,8 @@ const started = Date.now();
 mkdirSync(RUN_DIR, { recursive: true });
 let syncing = syncWorkers;
 try {
-  const deadline = Date.now() + 30_000;
+  // Generous: a loaded machine (CI) starts slowly; it only matters when something is wrong.
+  const deadline = Date.now() + Number(env.STACK_READY_TIMEOUT_MS ?? 120_000);
   for (const server of servers) start(server);
   // Capture needs both schemas, which each side migrates at start.
   await Promise.all(servers.filter((s) => s.name !== 'edge').map((s) => ready(s.name, s.port, deadline)));

@@ -8,7 +8,11 @@
 //     succeeded;
 //   - every acknowledged write exists exactly once on the authoritative side, and verify is clean for
 //     both capabilities;
-//   - no session was ended by a flip (no 401 for a token its client had not logged out).
+//   - no session was ended by a flip (no 401 for a token its client had not logged out);
+//   - right after every flip and rollback, a share of the latest keyed writes (payments, refunds) is
+//     re-sent with the same Idempotency-Key: each must replay its first answer, never a second effect.
+// Flips that move write authority go through the write fence (decision 0018); the drill reports the
+// write pauses (p50/p99) the fences caused.
 // Prints the counts; exits 1 on any violation. Logs of every process: the directory printed at start.
 //
 //   DRILL_CLIENTS (12)  DRILL_HOLD_SECONDS (8)  TEST_MYSQL_URL  TEST_POSTGRES_URL
@@ -16,12 +20,16 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { createDatabases, freePort, logDir, managedProcess, startUnleash, strangler, tailOf, ROOT, STRANGLER } from './drill-stack.mjs';
-import { createLedger, prepareBurst, startClient } from './traffic.mjs';
+import { createLedger, prepareBurst, resendKeyed, startClient } from './traffic.mjs';
 import { auditDatabases } from './audit.mjs';
 
 const CLIENTS = Number(process.env.DRILL_CLIENTS ?? 12);
 const HOLD_MS = Number(process.env.DRILL_HOLD_SECONDS ?? 8) * 1000;
 const CAPABILITIES = ['auth', 'payments'];
+/** The payments service's clock offset: behind the other processes', as a badly synced host's. */
+const PAYMENTS_CLOCK_SKEW_MS = -30_000;
+/** Slow enough that payments' backfill is still running when its first flips are asked for. */
+const BACKFILL_ROWS_PER_SECOND = 200;
 const started = Date.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (text) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${text}\n`);
@@ -40,10 +48,11 @@ const WALK = [
 
 const findings = [];
 let ledgerOf;
-const events = { flips: 0, refusedThenPassed: 0, refusals: [], gateRefusedWhileSyncDown: false, kills: [] };
+let edgeUrlOf;
+const events = { fencePausesMs: [], resentAfterFlips: 0, flips: 0, refusedThenPassed: 0, refusals: [], gateRefusedWhileSyncDown: false, kills: [] };
 
 async function main() {
-  say(`drill: ${CLIENTS} clients, ${HOLD_MS / 1000} s per stage; process logs in ${logDir}`);
+  say(`drill: ${CLIENTS} clients, ${HOLD_MS / 1000} s per stage, the payments service's clock ${PAYMENTS_CLOCK_SKEW_MS / 1000} s off; process logs in ${logDir}`);
   const [databases, unleash] = await Promise.all([createDatabases(), startUnleash()]);
   say(`MariaDB databases created; Unleash ${unleash.url} up`);
   const processes = [];
@@ -72,7 +81,10 @@ async function main() {
     const node = (entry) => [path.join(ROOT, entry)];
     const monolith = managedProcess('monolith', node('monolith/dist/server.js'), { ...internal, PORT: String(pm), DATABASE_URL: databases.urls.monolith, AUTH_PEERS: url(pa) }, pm);
     const auth = managedProcess('auth', node('services/auth/dist/server.js'), { ...internal, PORT: String(pa), DATABASE_URL: databases.urls.auth, AUTH_PEERS: url(pm) }, pa);
-    const payments = managedProcess('payments', node('services/payments/dist/server.js'), { ...internal, PORT: String(pp), DATABASE_URL: databases.urls.payments, AUTH_PEERS: `${url(pa)},${url(pm)}` }, pp);
+    // Its clock runs 30 s behind everyone else's (issue #13 §2: last-writer-wins by wall clock reverted
+    // refunds): nothing the sync decides may depend on which host's clock is right.
+    const skewedClock = { NODE_OPTIONS: `--require ${path.join(ROOT, 'migrations/test/support/skew-clock.cjs')}`, CLOCK_SKEW_MS: String(PAYMENTS_CLOCK_SKEW_MS) };
+    const payments = managedProcess('payments', node('services/payments/dist/server.js'), { ...internal, ...skewedClock, PORT: String(pp), DATABASE_URL: databases.urls.payments, AUTH_PEERS: `${url(pa)},${url(pm)}` }, pp);
     const edge = managedProcess(
       'edge',
       node('edge/dist/server.js'),
@@ -118,20 +130,26 @@ async function main() {
 
     const ledger = createLedger();
     ledgerOf = ledger;
+    edgeUrlOf = url(pe);
     for (let i = 0; i < CLIENTS; i++) clients.push(startClient(i, url(pe), ledger));
     const burst = await prepareBurst(url(pe), ledger);
     say(`${CLIENTS} clients started`);
     await sleep(2_000);
 
-    // The runbook's first steps, under traffic: capture, backfill, sync, verify.
+    // The runbook's first steps, under traffic: capture, backfill, sync, verify — payments' backfill
+    // throttled and still running through its first flips, beside the sync (issue #13: a backfill
+    // holding rows it read must not resurrect or overwrite what the sync carried meanwhile).
     for (const capability of CAPABILITIES) await cli(['capture', 'install', capability]);
-    for (const capability of CAPABILITIES) {
-      const backfill = await cli(['backfill', capability]);
-      say(`backfill ${capability}: ${backfill.stdout.trim().split('\n').at(-1).trim()}`);
-    }
+    const authBackfill = await cli(['backfill', 'auth']);
+    say(`backfill auth: ${authBackfill.stdout.trim().split('\n').at(-1).trim()}`);
     await Promise.all([syncAuth.start(), syncPayments.start()]);
     say('sync workers up (both directions each)');
-    for (const capability of CAPABILITIES) await waitForVerify(cli, capability);
+    const paymentsBackfill = strangler(['backfill', 'payments', '--max-rows-per-second', String(BACKFILL_ROWS_PER_SECOND)], operator).then((result) => {
+      say(`backfill payments (throttled, through the first flips): exit ${result.code}, ${result.stdout.trim().split('\n').at(-1)?.trim()}`);
+      if (result.code !== 0) findings.push(`the payments backfill failed (exit ${result.code}):\n${result.stdout}${result.stderr}`);
+    });
+    say(`backfill payments started in the background at ${BACKFILL_ROWS_PER_SECOND} rows/s`);
+    await waitForVerify(cli, 'auth');
 
     for (const step of WALK) {
       ledger.phase = step.rollback ? 'rollback' : `${step.stage}${step.percent === undefined ? '' : ` ${step.percent}%`}`;
@@ -139,6 +157,7 @@ async function main() {
       await hold(step, { payments, auth, syncPayments, cli, burst });
     }
     await sleep(HOLD_MS);
+    await paymentsBackfill;
 
     say('stopping the clients');
     await Promise.all(clients.splice(0).map((c) => c.stop()));
@@ -180,7 +199,13 @@ async function flipUntilAccepted(cli, capability, step) {
       ledgerOf.stages[capability] = label(outcome.to);
       if (attempt > 1) events.refusedThenPassed += 1;
       const checks = outcome.checks.map((c) => c.check).join(', ') || 'no gate';
-      say(`${step.rollback ? 'rollback' : 'flip'} ${capability}: ${label(outcome.from)} → ${label(outcome.to)} (${checks}; ${((Date.now() - begun) / 1000).toFixed(1)} s${attempt > 1 ? `, ${attempt} attempts` : ''})`);
+      if (outcome.fence) events.fencePausesMs.push(outcome.fence.pauseMs);
+      const f = outcome.fence;
+      const fence = f ? `; writes fenced ${seconds(f.pauseMs)}: raise ${seconds(f.raiseMs)}, drain ${seconds(f.drainMs)}, backlog ${seconds(f.backlogMs)}, write ${seconds(f.writeMs)}, flag applied ${seconds(f.confirmMs)}` : '';
+      say(`${step.rollback ? 'rollback' : 'flip'} ${capability}: ${label(outcome.from)} → ${label(outcome.to)} (${checks}; ${((Date.now() - begun) / 1000).toFixed(1)} s${attempt > 1 ? `, ${attempt} attempts` : ''}${fence})`);
+      // A client whose answer was lost retries right after the flip, wherever its retry now goes.
+      const resent = await resendKeyed(edgeUrlOf, ledgerOf);
+      events.resentAfterFlips += resent;
       return;
     }
     if (result.code === 4 && attempt < 30) {
@@ -267,6 +292,10 @@ function judge(ledger) {
     findings.push(`${ledger.unexpected.length} unexpected answer(s): ${summarise(ledger.unexpected.map((u) => `${u.kind} → ${u.status ?? ''} ${u.body?.code ?? u.problem ?? u.error ?? ''} (${u.phase})`))}`);
   }
   if (!events.gateRefusedWhileSyncDown) findings.push('the stage gate did not refuse a flip while the payments sync worker was down');
+  if (ledger.resent.secondEffects.length) {
+    findings.push(`${ledger.resent.secondEffects.length} keyed write(s) re-sent after a flip did not replay their first answer: ${summarise(ledger.resent.secondEffects)}`);
+  }
+  if (events.fencePausesMs.length === 0) findings.push('no flip went through the write fence');
 }
 
 function report(ledger, audit, status, verified, shadow) {
@@ -277,6 +306,8 @@ function report(ledger, audit, status, verified, shadow) {
     `requests            ${ledger.requests} through the edge (${ledger.bySide.monolith} served by the monolith, ${ledger.bySide.service} by a service)`,
     ...routes.map(([route, r]) => `  ${route.padEnd(38)} ${String(r.total).padStart(6)}  ${Object.entries(r.statuses).map(([s, n]) => `${s}×${n}`).join(' ')}`),
     `flips               ${events.flips} accepted; ${events.refusals.length} refusal(s) on the way (${events.refusedThenPassed} flip(s) waited for the data), gate refused while the sync worker was down: ${events.gateRefusedWhileSyncDown ? 'yes' : 'NO'}`,
+    `write fence         ${events.fencePausesMs.length} switch(es) of write authority; writes paused p50 ${seconds(quantile(events.fencePausesMs, 0.5))}, p99 ${seconds(quantile(events.fencePausesMs, 0.99))}, max ${seconds(Math.max(0, ...events.fencePausesMs))} (target p99 ≤ 2 s: ${quantile(events.fencePausesMs, 0.99) <= 2_000 ? 'met' : 'NOT met'})`,
+    `re-sent keys        ${ledger.resent.total} keyed writes re-sent right after a flip (${events.resentAfterFlips} picked; ${ledger.resent.bySide.monolith} answered by the monolith, ${ledger.resent.bySide.service} by a service); second effects: ${ledger.resent.secondEffects.length}`,
     `kills               ${events.kills.map((k) => `${k.what} (${(k.downMs / 1000).toFixed(1)} s down)`).join(', ')}`,
     `safe 5xx            ${ledger.safeFailures.length}`,
     `unsafe failures     ${ledger.unsafeFailures.length} (retryable: ${ledger.unsafeFailures.filter((f) => f.retryable).length}, succeeded on retry with the same key: ${ledger.retriesSucceeded})${ledger.unsafeFailures.length ? `: ${summarise(ledger.unsafeFailures.map((f) => `${f.route} ${f.status} ${f.code ?? ''}`))}` : ''}`,
@@ -303,6 +334,15 @@ function summarise(items, limit = 8) {
   const parts = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([item, n]) => `${item.trim()}${n > 1 ? ` ×${n}` : ''}`);
   return parts.slice(0, limit).join('; ') + (parts.length > limit ? `; … ${parts.length - limit} more` : '');
 }
+
+/** Nearest-rank quantile of a list of milliseconds (0 when empty). */
+function quantile(values, q) {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 const label = (s) => (s.stage === 'monolith' || s.stage === 'complete' ? s.stage : `${s.stage} ${s.percentage}%`);
 

@@ -4,7 +4,10 @@
 import { randomUUID } from 'node:crypto';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
-const MAX_ATTEMPTS = 12;
+// A patient client: it keeps retrying a retryable answer for up to a minute — a service restart plus
+// its breaker's cooldown on a loaded machine, during which the writes of the service's users are
+// refused (retryable), never run on the monolith (decision 0020).
+const RETRY_BUDGET_MS = 60_000;
 const THINK_MS = Number(process.env.DRILL_THINK_MS ?? 300);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -24,6 +27,10 @@ export function createLedger() {
     /** A read right after a write that did not see it (sync lag across sides); counted, not fatal. */
     staleReads: [],
     retriesSucceeded: 0,
+    /** The latest keyed writes and what they answered: the drill re-sends a share right after every flip. */
+    recentKeyed: [],
+    /** Re-sent keyed writes (after a flip): how many, which side answered, and any second effect. */
+    resent: { total: 0, bySide: { monolith: 0, service: 0 }, secondEffects: [] },
     /** Where the walk is (set by the drill): every finding records it. */
     phase: 'setup',
     /** Each capability's stage as its last accepted flip set it (set by the drill). */
@@ -57,6 +64,7 @@ async function call(edgeUrl, ledger, method, path, { token, body, idempotencyKey
   if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
   const key = routeKey(method, path);
   let firstFailure;
+  const giveUpAt = Date.now() + RETRY_BUDGET_MS;
   for (let attempt = 1; ; attempt++) {
     let answer;
     try {
@@ -92,7 +100,7 @@ async function call(edgeUrl, ledger, method, path, { token, body, idempotencyKey
       firstFailure = { route: key, status: answer.status, code: answer.body?.code ?? answer.body?.error, retryable: isRetryable(answer), target: answer.target, phase: ledger.phase };
       ledger.unsafeFailures.push(firstFailure);
     }
-    if (!isRetryable(answer) || attempt >= MAX_ATTEMPTS) {
+    if (!isRetryable(answer) || Date.now() >= giveUpAt) {
       firstFailure.gaveUp = true;
       return answer;
     }
@@ -101,6 +109,35 @@ async function call(edgeUrl, ledger, method, path, { token, body, idempotencyKey
 }
 
 const amounts = ['19.99', '5.00', '120.50', '0.99', '42.00'];
+const RECENT_KEYED = 40;
+
+/** Remembers an acknowledged keyed write (its request and the id it created) for the re-sends after a flip. */
+function rememberKeyed(ledger, entry) {
+  ledger.recentKeyed.push(entry);
+  if (ledger.recentKeyed.length > RECENT_KEYED) ledger.recentKeyed.shift();
+}
+
+/**
+ * Issue #12's client whose first answer was lost: right after a flip or rollback, the same request with
+ * the same Idempotency-Key, on whichever side now takes it. It must replay the first answer (same id),
+ * never make a second payment or refund.
+ */
+export async function resendKeyed(edgeUrl, ledger, share = 0.5) {
+  const picked = ledger.recentKeyed.filter(() => Math.random() < share);
+  await Promise.all(
+    picked.map(async (entry) => {
+      const answer = await call(edgeUrl, ledger, 'POST', entry.path, { token: entry.token, body: entry.body, idempotencyKey: entry.key, expect: [401] });
+      if (answer.status === 401) return; // the token was logged out since: nothing to compare
+      ledger.resent.total += 1;
+      if (answer.target === 'monolith' || answer.target === 'service') ledger.resent.bySide[answer.target] += 1;
+      const id = entry.kind === 'payment' ? answer.body?.payment?.id : answer.body?.refund?.id;
+      if (answer.status !== entry.status || id !== entry.id) {
+        ledger.resent.secondEffects.push(`${entry.kind} key ${entry.key}: first ${entry.status} ${entry.id}, re-sent after a flip → ${answer.status} ${id ?? answer.body?.code ?? ''} (${answer.target ?? 'edge'}, ${ledger.phase})`);
+      }
+    }),
+  );
+  return picked.length;
+}
 
 /**
  * A client: registers, then loops over a user's day until `stop()` — me, a payment created,
@@ -144,6 +181,7 @@ export function startClient(index, edgeUrl, ledger) {
     if (created.status !== 201) return note('create payment', { status: created.status, body: created.body });
     const payment = created.body.payment;
     ledger.acknowledged.payments.set(payment.id, { userId: user.id, amount, description: intent, captured: false, refunds: [] });
+    rememberKeyed(ledger, { kind: 'payment', path: '/api/payments', token: tokens.find((t) => t.live)?.token, body: { amount, currency: 'USD', description: intent }, key: `create-${intent}`, status: 201, id: payment.id });
 
     const read = await authed('GET', `/api/payments/${payment.id}`);
     if (read.status === 404) ledger.staleReads.push({ route: 'GET /api/payments/:id', target: read.target, phase: `payments at ${ledger.stages.payments}` });
@@ -161,7 +199,10 @@ export function startClient(index, edgeUrl, ledger) {
     const refundAmount = (Number(amount) / 4).toFixed(2);
     if (Number(refundAmount) > 0) {
       const refund = await authed('POST', `/api/payments/${payment.id}/refunds`, { body: { amount: refundAmount }, idempotencyKey: `refund-${intent}` });
-      if (refund.status === 201 || refund.status === 200) ledger.acknowledged.payments.get(payment.id).refunds.push(refundAmount);
+      if (refund.status === 201 || refund.status === 200) {
+        ledger.acknowledged.payments.get(payment.id).refunds.push(refundAmount);
+        if (refund.body?.refund?.id) rememberKeyed(ledger, { kind: 'refund', path: `/api/payments/${payment.id}/refunds`, token: tokens.find((t) => t.live)?.token, body: { amount: refundAmount }, key: `refund-${intent}`, status: refund.status, id: refund.body.refund.id });
+      }
       else if (refund.status === 404 || (refund.status === 409 && refund.body?.code === 'PAYMENT_INVALID_TRANSITION')) ledger.staleReads.push({ route: 'POST /api/payments/:id/refunds', target: refund.target, phase: `payments at ${ledger.stages.payments}` });
       else note('refund', { status: refund.status, body: refund.body });
     }
@@ -244,7 +285,7 @@ export function startClient(index, edgeUrl, ledger) {
 /**
  * Users whose only job is a burst of concurrent requests at a chosen moment (right before a process is
  * killed), so that requests are in flight when it dies. Same retries, same ledger as the clients.
- *   payments: keyed payment creations (the edge may replay them on the monolith);
+ *   payments: keyed payment creations (refused while the service is down, retried with the same key);
  *   auth: logins and registrations (unkeyed: the edge must not replay them; the client retries).
  */
 export async function prepareBurst(edgeUrl, ledger, users = 6) {

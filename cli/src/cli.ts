@@ -3,15 +3,17 @@ import { CliError, usageError } from './cli-error';
 import type { CliIo } from './cli-io';
 import { readCliConfig, type CliConfig } from './config';
 import { EXIT } from './exit-codes';
+import { emergency } from './commands/emergency-command';
 import { flip, type FlipDeps } from './commands/flip-command';
 import { collectStatus } from './commands/status-report';
 import { DATA_COMMANDS, runData } from './commands/data-command';
 import { isStage, STAGES, type Stage } from './flags/flag-state';
-import { backlogWithEngine, verifyWithEngine } from './gates/engine-checks';
+import { BacklogWatcher } from './gates/backlog-watcher';
+import { blockersWithEngine, verifyWithEngine } from './gates/engine-checks';
 import type { BacklogOutcome, VerifyOutcome } from './gates/gate-runner';
 import { formatStatus } from './output/status-output';
 import type { FetchLike } from './sources/http-json';
-import { FLIP_USAGE, MAIN_USAGE, ROLLBACK_USAGE, STATUS_USAGE } from './usage';
+import { EMERGENCY_USAGE, FLIP_USAGE, MAIN_USAGE, ROLLBACK_USAGE, STATUS_USAGE } from './usage';
 
 export interface CliDeps {
   fetch?: FetchLike;
@@ -88,7 +90,7 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
           const until = new Date(Date.now() + windowSeconds * 1000).toISOString().slice(11, 19);
           io.err(`measuring the next ${windowSeconds} s of traffic (until ${until} UTC), then reporting; Ctrl-C stops\n`);
         }
-        const report = await collectStatus({ config: c, http: http(c), sleep }, { ...(capability ? { capability } : {}), ...(windowSeconds ? { windowSeconds } : {}) });
+        const report = await collectStatus({ config: c, http: http(c), sleep, blockers: (name) => blockersWithEngine(name, env) }, { ...(capability ? { capability } : {}), ...(windowSeconds ? { windowSeconds } : {}) });
         io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatus(report)}\n`);
         if (capability && report.edge.reachable && report.capabilities.length === 0) return EXIT.usage;
         return report.problems.length ? EXIT.failed : EXIT.ok;
@@ -109,16 +111,19 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
           stage = values.stage;
         }
         const c = config();
+        const watcher = new BacklogWatcher(env);
         const flipDeps: FlipDeps = {
           config: c,
           http: http(c),
           out: (text) => io.out(text),
           verify: deps.verify ?? ((capability) => verifyWithEngine(capability, env)),
-          backlog: deps.backlog ?? ((capability) => backlogWithEngine(capability, env)),
+          backlog: deps.backlog ?? ((capability) => watcher.read(capability)),
+          blockers: (capability) => blockersWithEngine(capability, env),
           sleep,
           now: deps.now ?? Date.now,
         };
-        return await flip(
+        try {
+          return await flip(
           {
             capability: onePositional(positionals, 'capability'),
             stage,
@@ -130,10 +135,29 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
             rollback,
           },
           flipDeps,
+          );
+        } finally {
+          await watcher.close();
+        }
+      }
+      case 'emergency': {
+        const { values, positionals } = parsed(() =>
+          parseArgs({ args: rest, options: { reason: { type: 'string' }, by: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }),
+        );
+        if (values.help) return help(io, EMERGENCY_USAGE);
+        const [action, capability, extra] = positionals;
+        if (action !== 'stop' && action !== 'clear') throw usageError('emergency needs stop or clear: strangler emergency stop <capability> --reason "<why>"');
+        if (!capability) throw usageError(`emergency ${action} needs a capability`);
+        if (extra !== undefined) throw usageError(`unexpected argument "${extra}"`);
+        if (action === 'clear' && values.reason !== undefined) throw usageError('emergency clear takes no --reason');
+        const c = config();
+        return await emergency(
+          { action, capability, reason: values.reason, by: values.by, json: values.json ?? false },
+          { edgeUrls: c.edgeUrls, adminToken: c.EDGE_ADMIN_TOKEN, http: http(c), out: io.out },
         );
       }
       default:
-        throw usageError(`unknown command "${command}": use status, flip, rollback or data (strangler --help)`);
+        throw usageError(`unknown command "${command}": use status, flip, rollback, emergency or data (strangler --help)`);
     }
   } catch (error) {
     if (!(error instanceof CliError)) throw error;

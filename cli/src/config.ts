@@ -14,6 +14,11 @@ export const DEFAULT_SYNC_URLS = ['http://127.0.0.1:9470', 'http://127.0.0.1:947
 export const cliConfigSchema = z.object({
   /** The edge's base URL (its /_edge/* admin endpoints and /metrics). */
   EDGE_URL: httpUrl().default('http://127.0.0.1:8080'),
+  /**
+   * Every edge's base URL (admin listener), comma-separated: a switch of write authority fences and
+   * confirms on each (decision 0018). Default: EDGE_URL alone.
+   */
+  EDGE_URLS: urlList(),
   /** Bearer token of the edge's admin endpoints, when the edge has one. */
   EDGE_ADMIN_TOKEN: secret(),
   /**
@@ -35,11 +40,16 @@ export const cliConfigSchema = z.object({
   ROUTES_FILE: z.string().default(path.join(REPO_ROOT, 'edge/routes.json')),
   /** A sync worker whose oldest unapplied change is older than this is "lagging": stage changes that need it are refused. */
   STRANGLER_MAX_SYNC_LAG_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).positive('must be positive').default(5),
+  /**
+   * How long a switch of write authority may hold writes to drain what is in flight on the edges and
+   * the old writer's changelog backlog; past it the switch is refused (nothing changed, fence lowered).
+   */
+  STRANGLER_FENCE_DRAIN_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).positive('must be positive').max(30, 'at most 30 s').default(5),
   /** Timeout of each HTTP call the CLI makes (edge, sync workers, Unleash). */
   STRANGLER_HTTP_TIMEOUT_MS: positiveMs(3_000),
 });
 
-export type CliConfig = z.infer<typeof cliConfigSchema> & { syncUrls: string[]; unleashBaseUrl: string | undefined };
+export type CliConfig = z.infer<typeof cliConfigSchema> & { syncUrls: string[]; edgeUrls: string[]; unleashBaseUrl: string | undefined };
 
 export function readCliConfig(env: Record<string, string | undefined>): CliConfig {
   let config: z.infer<typeof cliConfigSchema>;
@@ -53,6 +63,7 @@ export function readCliConfig(env: Record<string, string | undefined>): CliConfi
   return {
     ...config,
     syncUrls: syncUrls.length ? syncUrls : DEFAULT_SYNC_URLS,
+    edgeUrls: (config.EDGE_URLS.length ? config.EDGE_URLS : [config.EDGE_URL]).map((url) => url.replace(/\/+$/, '')),
     // The edge is given the client API (…/api/); the admin API hangs off the server's base URL.
     unleashBaseUrl: config.UNLEASH_URL?.replace(/\/+$/, '').replace(/\/api$/, ''),
   };

@@ -9,6 +9,9 @@ Commands
   flip <capability> --stage <stage> [--percent N]
                                            move a capability: monolith, shadow, reads, live, complete
   rollback <capability>                    back to the monolith at once (the percentage is kept)
+  emergency stop|clear <capability> --reason "<why>"
+                                           the rollback that needs no Unleash: every edge sends the
+                                           capability to the monolith until cleared
   data <command> <capability> [options]    the data-migration engine: capture, backfill, sync,
                                            verify, status (strangler data --help)
   capture | backfill | sync | verify ...   the same as \`strangler data <command> ...\`
@@ -87,3 +90,17 @@ sync is running and caught up, so the monolith has every write; --force skips th
 
 Options
   --force, --max-lag <seconds>, --wait <seconds>, --json   as for flip`;
+
+export const EMERGENCY_USAGE = `Usage: strangler emergency stop <capability> --reason "<why>" [--by <who>] [--json]
+       strangler emergency clear <capability> [--json]
+
+The rollback that needs no Unleash (and no gates): every edge (EDGE_URL) is told to send every request
+of the capability to the monolith, whatever its flag says, until \`emergency clear\`. Each edge keeps it
+across restarts (EDGE_EMERGENCY_FILE). It moves writes without the write fence: keep the to-monolith
+sync running so the service's last writes reach the monolith, and use \`strangler rollback\` once
+Unleash answers again (then clear the stop).
+
+  --reason <text>   why (required for stop; shown on every edge and in status)
+  --by <who>        who (default: your user name)
+
+Exit codes: 0 every edge took it, 1 some edge did not (listed: it still routes by the flag), 2 bad input.`;

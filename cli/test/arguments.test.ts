@@ -45,7 +45,7 @@ describe('strangler: help and bad input', () => {
   });
 
   it.each([
-    [['frobnicate'], /unknown command "frobnicate": use status, flip, rollback or data/],
+    [['frobnicate'], /unknown command "frobnicate": use status, flip, rollback, emergency or data/],
     [['flip'], /--stage is required: monolith, shadow, reads, live, complete/],
     [['flip', '--stage', 'live'], /a capability is required: auth, payments/],
     [['flip', 'orders', '--stage', 'live'], /unknown capability "orders": the routes file knows auth, payments/],

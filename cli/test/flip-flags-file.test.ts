@@ -74,7 +74,8 @@ describe('strangler on the local flags file', () => {
     expect(live.out).toMatch(/ok\s+sync to-service/);
     expect(live.out).toMatch(/ok\s+sync to-monolith/);
     expect(live.out).toMatch(/ok\s+verify\s+both sides equal/);
-    expect(live.out).toMatch(/the edge routes by it/);
+    expect(live.out).toMatch(/every edge routes by it/);
+    expect(live.out).toMatch(/write fence on 1 edge\(s\): writes paused/);
     expect(await servedBy('GET', '/api/payments')).toBe('payments');
     expect(await servedBy('POST', '/api/payments')).toBe('payments');
     expect(await servedBy('POST', '/api/auth/login')).toBe('monolith');
@@ -114,16 +115,18 @@ describe('strangler on the local flags file', () => {
     expect(document.features.find((f: { name: string }) => f.name === 'strangler.payments')).toEqual(JSON.parse(pretty).features.find((f: { name: string }) => f.name === 'strangler.payments'));
     const auth = document.features.find((f: { name: string }) => f.name === 'strangler.auth');
     expect(auth.enabled).toBe(true);
-    expect(auth.strategies[0].parameters).toEqual({ rollout: '5', stickiness: 'default', groupId: 'auth' });
+    expect(auth.strategies[0].parameters).toEqual({ rollout: '5', stickiness: 'default', groupId: 'auth', flipGeneration: '1', flipApproval: expect.stringMatching(/^[0-9a-f]{16}$/) });
     expect(auth.strategies[0].variants).toHaveLength(1);
   });
 
-  it('nothing to change is said, exit 0, file untouched', async () => {
-    const before = readFileSync(flagsFile, 'utf8');
+  it('nothing to change is said, exit 0, only the flag’s generation bumped (a flip in flight must not write after it)', async () => {
+    const before = paymentsFlag();
     const result = await strangler(['rollback', 'payments'], env);
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/payments: already monolith .*nothing to change/);
-    expect(readFileSync(flagsFile, 'utf8')).toBe(before);
+    expect(result.out).toMatch(/payments: already monolith .*nothing to change \(generation bumped to 1/);
+    const after = paymentsFlag();
+    expect(after.strategies[0].parameters).toEqual({ ...before.strategies[0].parameters, flipGeneration: '1', flipApproval: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect({ ...after, strategies: [] }).toEqual({ ...before, strategies: [] });
   });
 
   it('refuses when no sync worker runs the direction the stage needs, and names what it found', async () => {

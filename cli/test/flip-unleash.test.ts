@@ -147,8 +147,33 @@ describeWithPostgres('strangler through the Unleash Admin API', () => {
     expect(environment.err).toMatch(/strangler\.payments has no environment "staging" in project default \(UNLEASH_ENVIRONMENT\); it has development, production/);
 
     const closed = await closedPortUrl();
-    const down = await strangler(['rollback', 'payments', '--json'], { ...env, UNLEASH_URL: `${closed}/api/` });
+    // The edge reads the real Unleash: a shell pointed elsewhere is refused before it writes (#13 §7)…
+    const elsewhere = await strangler(['rollback', 'payments'], { ...env, UNLEASH_URL: `${closed}/api/` });
+    expect([elsewhere.code, elsewhere.err]).toEqual([2, expect.stringContaining(`but this shell would write Unleash ${closed} (UNLEASH_URL): nothing was written`)]);
+    // …and with Unleash itself down (the edge's view aside), the error names the server and the emergency path.
+    const down = await strangler(['rollback', 'payments', '--json'], { ...env, EDGE_URL: closed, UNLEASH_URL: `${closed}/api/` });
     expect(down.code).toBe(1);
-    expect(down.json()).toMatchObject({ ok: false, exitCode: 1, error: expect.stringMatching(new RegExp(`^cannot reach Unleash at ${closed}/api/admin/projects/default/features/strangler\\.payments: ECONNREFUSED`)) });
+    expect(down.json()).toMatchObject({ ok: false, exitCode: 1, error: expect.stringMatching(new RegExp(`^cannot reach Unleash at ${closed}/api/admin/projects/default/features/strangler\\.payments: ECONNREFUSED.*strangler emergency stop payments`)) });
+  });
+
+  // Issue #13.7: a forward flip re-read the flag after its gates and switched back on a flag a rollback
+  // had just switched off. The flip now writes only if the flag is still what its gates judged.
+  it('compare-and-set: a rollback issued while a forward flip runs its gates wins, in Unleash too', async () => {
+    const before = await adminView('strangler.payments');
+    expect(before.strategies[0].variants[0].payload.value).toBe('{"stage":"reads"}');
+    let rollback: Awaited<ReturnType<typeof strangler>> | undefined;
+    const verifyWhileAnotherOperatorRollsBack = async () => {
+      rollback = await strangler(['rollback', 'payments'], env);
+      return { ok: true, detail: 'both sides equal (stub)' };
+    };
+    const forward = await strangler(['flip', 'payments', '--stage', 'live', '--percent', '100'], env, { verify: verifyWhileAnotherOperatorRollsBack });
+    expect(rollback!.code).toBe(0);
+    expect(forward.code).toBe(4);
+    expect(forward.err).toMatch(/strangler\.payments: the flag moved while this flip ran its gates: it read reads 100% \(generation \d+\), it is now monolith .*nothing was changed/);
+    const after = await adminView('strangler.payments');
+    expect(after.enabled).toBe(false);
+    expect(after.strategies[0].variants[0].payload.value).toBe('{"stage":"monolith"}');
+    expect(Number(after.strategies[0].parameters.flipGeneration)).toBe(Number(before.strategies[0].parameters.flipGeneration) + 1);
+    expect(await servedBy('GET', '/api/payments')).toBe('monolith');
   });
 });

@@ -5,6 +5,8 @@ import { PeerSessionsClient, type Logger } from '@strangler/kit';
 import { adminRoutes } from './admin/admin-routes';
 import type { EdgeConfig } from './config';
 import type { FlagSource, FlagSourceStatus } from './flags/flag-source';
+import { withEmergencyStops } from './emergency/emergency-flag-source';
+import { EmergencyStops } from './emergency/emergency-stops';
 import { healthRoutes, metricsRoute, type InputState, type PoolState } from './health/health-routes';
 import { edgeErrorHandler } from './http/error-handler';
 import { frontDoor } from './http/front-door';
@@ -14,6 +16,7 @@ import { memoizeTrust, trustProxySetting } from './http/trust-proxy';
 import { UserResolver, type SessionPeers } from './identity/user-resolver';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics/edge-metrics';
 import { WriteAffinity } from './consistency/write-affinity';
+import { WriteFences } from './consistency/write-fence';
 import { Forwarder, type RequestForwarder } from './proxy/forwarder';
 import { UndiciForwarder } from './proxy/undici-forwarder';
 import { createAccessLog } from './proxy/access-log';
@@ -27,6 +30,8 @@ export interface EdgeDeps {
   config: EdgeConfig;
   routes: RoutesProvider;
   flags: FlagSource;
+  /** Emergency stops (`strangler rollback --emergency`); default: in memory. */
+  stops?: EmergencyStops;
   logger: Logger;
   /** Metrics (and so the registry) may be made first, so the flag and routes sources can report to them. */
   metrics?: EdgeMetrics;
@@ -54,8 +59,11 @@ export interface Edge {
  * The edge as a request handler: its own endpoints (health, metrics, `/_edge/*`) and, for everything
  * else, the proxy that picks the monolith or a service per request. Listening is server.ts's job.
  */
-export function buildEdge(deps: EdgeDeps): Edge {
-  const { config, logger } = deps;
+export function buildEdge(edgeDeps: EdgeDeps): Edge {
+  const { config, logger } = edgeDeps;
+  // Every look at the flags goes through the emergency stops first (routing, admin, metrics, readiness).
+  const stops = edgeDeps.stops ?? new EmergencyStops(undefined, logger.child({ component: 'emergency' }));
+  const deps = { ...edgeDeps, flags: withEmergencyStops(edgeDeps.flags, stops) };
   const now = deps.now ?? Date.now;
   const metrics = deps.metrics ?? createEdgeMetrics();
   const agents = deps.agents ?? new UpstreamAgents({ maxSockets: config.UPSTREAM_MAX_SOCKETS, idleSocketMs: config.UPSTREAM_IDLE_SOCKET_MS });
@@ -105,6 +113,7 @@ export function buildEdge(deps: EdgeDeps): Edge {
     config.UPSTREAM_CLIENT === 'undici'
       ? new UndiciForwarder({ maxSockets: config.UPSTREAM_MAX_SOCKETS, idleSocketMs: config.UPSTREAM_IDLE_SOCKET_MS })
       : new Forwarder();
+  const fences = new WriteFences(now);
   const affinity = new WriteAffinity({ windowMs: config.READ_YOUR_WRITES_MS, capacity: config.READ_YOUR_WRITES_CALLERS, now });
 
   const flagsState = (status: FlagSourceStatus): InputState => (!status.ready ? 'failing' : status.fromBackup ? 'degraded' : status.stale ? 'stale' : 'ok');
@@ -117,7 +126,7 @@ export function buildEdge(deps: EdgeDeps): Edge {
     app.use(healthRoutes({ routes: () => (deps.routes.status()?.fromBackup ? 'degraded' : 'ok'), flags: () => flagsState(deps.flags.status()), pools }));
     if (withAdmin) {
       app.use(metricsRoute(metrics.registry));
-      app.use('/_edge', adminRoutes({ adminToken: config.EDGE_ADMIN_TOKEN, routes: deps.routes, flags: deps.flags, breakers, shadow, affinity }));
+      app.use('/_edge', adminRoutes({ adminToken: config.EDGE_ADMIN_TOKEN, routes: deps.routes, flags: deps.flags, stops, breakers, shadow, affinity, fences }));
     }
     app.use(edgeErrorHandler(logger));
     return app;
@@ -128,7 +137,12 @@ export function buildEdge(deps: EdgeDeps): Edge {
     for (const capability of table.capabilities) states.push({ upstream: capability.name, monolith: false, queued: forwarder.queued(new URL(capability.service.url).origin) });
     return states;
   };
-  metrics.observe({ breakers: () => breakers.snapshots(), flags: () => deps.flags.status(), queued: () => pools().map(({ upstream, queued }) => ({ upstream, queued })) });
+  metrics.observe({
+    breakers: () => breakers.snapshots(),
+    flags: () => deps.flags.status(),
+    queued: () => pools().map(({ upstream, queued }) => ({ upstream, queued })),
+    fences: () => deps.routes.current().table.capabilities.map((c) => fences.snapshot(c.name)),
+  });
   const trust = (() => {
     const probe = express();
     probe.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
@@ -143,6 +157,8 @@ export function buildEdge(deps: EdgeDeps): Edge {
     forwarder,
     shadow,
     affinity,
+    fences,
+    now,
     metrics,
     logger,
     accessLog: createAccessLog(logger, { sampleRate: config.ACCESS_LOG_SAMPLE }),

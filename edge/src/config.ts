@@ -61,6 +61,11 @@ export const edgeConfigSchema = z
     UNLEASH_TIMEOUT_MS: positiveMs(5_000).refine((ms) => ms >= 1_000, { message: 'must be at least 1000' }),
     /** Where the last flags fetched from Unleash are kept, so a restart while Unleash is down routes by them. */
     UNLEASH_BACKUP_DIR: z.string().default('.data/unleash-backup'),
+    /**
+     * Where this edge keeps its emergency stops (`strangler rollback --emergency`), so a restart keeps
+     * them. Unset: in memory only (a restart forgets them; the edge warns at start).
+     */
+    EDGE_EMERGENCY_FILE: z.string().min(1).optional(),
     /** Send usage metrics to the Unleash server. */
     UNLEASH_METRICS: booleanFlag(true),
     /**

@@ -1,4 +1,5 @@
 import type { Logger } from '@strangler/kit';
+import { EmergencyStops } from './emergency/emergency-stops';
 import { buildEdge, type Edge, type EdgeDeps } from './app';
 import type { EdgeConfig } from './config';
 import { createFlagSource, type FlagSource } from './flags';
@@ -35,6 +36,14 @@ export async function createEdgeRuntime(config: EdgeConfig, options: EdgeRuntime
     logger: logger.child({ component: 'routes' }),
     onReload: (outcome) => metrics.fileReloads.inc({ file: 'routes', outcome }),
   });
+  let stops: EmergencyStops;
+  try {
+    stops = new EmergencyStops(config.EDGE_EMERGENCY_FILE, logger.child({ component: 'emergency' }));
+  } catch (error) {
+    await routes.close();
+    throw error;
+  }
+  if (!config.EDGE_EMERGENCY_FILE) logger.warn('EDGE_EMERGENCY_FILE is not set: an emergency stop would not survive a restart of this edge');
   let flags: FlagSource;
   try {
     flags = await createFlagSource(config, { logger, observer: metrics.flagObserver });
@@ -42,7 +51,7 @@ export async function createEdgeRuntime(config: EdgeConfig, options: EdgeRuntime
     await routes.close();
     throw error;
   }
-  const edge = buildEdge({ config, routes, flags, logger, metrics, ...options.overrides });
+  const edge = buildEdge({ config, routes, flags, stops, logger, metrics, ...options.overrides });
   return {
     edge,
     routes,

@@ -53,8 +53,8 @@ describe('admin endpoints and health', () => {
     expect(body.flags).toMatchObject({ kind: 'local-file', ready: true });
     expect(body.readYourWrites).toEqual({ windowMs: 5_000, callerKeys: 0 });
     expect(body.capabilities).toEqual([
-      { capability: 'auth', flag: 'strangler.auth', flagFound: true, enabled: true, stage: 'reads', percentage: 10, serviceUrl: upstream.url, breaker: 'closed' },
-      { capability: 'payments', flag: 'strangler.payments', flagFound: true, enabled: true, stage: 'shadow', percentage: 25, serviceUrl: upstream.url, breaker: 'closed' },
+      { capability: 'auth', flag: 'strangler.auth', flagFound: true, enabled: true, stage: 'reads', percentage: 10, serviceUrl: upstream.url, breaker: 'closed', emergencyStop: null, stickiness: 'default', approved: null },
+      { capability: 'payments', flag: 'strangler.payments', flagFound: true, enabled: true, stage: 'shadow', percentage: 25, serviceUrl: upstream.url, breaker: 'closed', emergencyStop: null, stickiness: 'default', approved: null },
     ]);
   });
 

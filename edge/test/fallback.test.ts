@@ -113,19 +113,20 @@ describe.each(['undici', 'node'] as const)('UPSTREAM_CLIENT=%s', (client) => {
       expect(monolith.requests).toHaveLength(0);
     });
 
-    it('replays a keyed write the service declined (503) on the monolith, body and key intact', async () => {
+    // Decision 0020: a write never leaves the side that holds the user's write authority. Before, a keyed
+    // write the service answered 503 was replayed on the monolith; while the service still held an
+    // earlier attempt of the same key (issue #12 C), that made a second payment.
+    it('passes a keyed write’s 503 through: it is never replayed on the monolith', async () => {
       service.handle((_req: unknown, res: { writeHead(s: number, h: Record<string, string>): void; end(b: string): void }) => {
-        res.writeHead(503, { 'content-type': 'application/problem+json' });
+        res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' });
         res.end('{"code":"AUTH_SESSION_STORE_UNAVAILABLE"}');
       });
-      const body = JSON.stringify({ amount: '19.99', currency: 'USD', note: 'x'.repeat(50_000) });
+      const body = JSON.stringify({ amount: '19.99', currency: 'USD' });
       const response = await call(edge, 'POST', '/api/payments', { body, headers: { 'idempotency-key': 'key-123' } });
-      expect(response.status).toBe(200);
-      expect(response.headers.get('x-strangler-target')).toBe('monolith');
+      expect(response.status).toBe(503);
+      expect(response.headers.get('x-strangler-target')).toBe('service');
       expect(service.requests).toHaveLength(1);
-      expect(monolith.requests).toHaveLength(1);
-      expect(monolith.requests[0]!.body.toString()).toBe(body);
-      expect(monolith.requests[0]!.headers).toMatchObject({ 'idempotency-key': 'key-123', 'content-length': String(Buffer.byteLength(body)) });
+      expect(monolith.requests).toHaveLength(0);
     });
 
     it('does not replay an Idempotency-Key request whose body was too big to keep', async () => {
@@ -157,16 +158,17 @@ describe.each(['undici', 'node'] as const)('UPSTREAM_CLIENT=%s', (client) => {
       await monolith.stop();
     });
 
-    it('sends any request to the monolith, unsafe ones too: nothing reached the service', async () => {
+    it('sends safe requests to the monolith; writes of the service’s users get a retryable 503, never the monolith', async () => {
       const get = await call(edge, 'GET', '/api/payments/p1');
       expect([get.status, get.headers.get('x-strangler-target')]).toEqual([200, 'monolith']);
-      const post = await call(edge, 'POST', '/api/payments/p1/refunds', { body: '{"amount":"1.00"}' });
-      expect([post.status, post.headers.get('x-strangler-target')]).toEqual([200, 'monolith']);
-      expect(monolith.requests.map((r) => [r.method, r.url, r.body.toString()])).toEqual([
-        ['GET', '/api/payments/p1', ''],
-        ['POST', '/api/payments/p1/refunds', '{"amount":"1.00"}'],
-      ]);
-      expect(await edge.metrics()).toMatch(/edge_fallbacks_total\{capability="payments",reason="connect"[^}]*\} 2/);
+      // Nothing reached the service this time, but an earlier attempt of the same key may still be in
+      // its hands (a stalled process): the monolith must not do it a second time (decision 0020).
+      for (const headers of [{}, { 'idempotency-key': 'key-refused' }]) {
+        const post = await call(edge, 'POST', '/api/payments/p1/refunds', { body: '{"amount":"1.00"}', headers });
+        expect([post.status, post.headers.get('retry-after'), post.body?.code]).toEqual([503, '1', 'EDGE_SERVICE_UNAVAILABLE']);
+      }
+      expect(monolith.requests.map((r) => [r.method, r.url])).toEqual([['GET', '/api/payments/p1']]);
+      expect(await edge.metrics()).toMatch(/edge_fallbacks_total\{capability="payments",reason="connect"[^}]*\} 1/);
     });
   });
 
@@ -202,10 +204,15 @@ describe.each(['undici', 'node'] as const)('UPSTREAM_CLIENT=%s', (client) => {
       expect(breakers.body.breakers).toEqual([expect.objectContaining({ name: 'payments', state: 'open', url: service.url })]);
       expect(await edge.metrics()).toMatch(/edge_circuit_breaker_state\{upstream="payments"[^}]*\} 2/);
 
-      // Open: the service is not even asked, whatever the method.
-      const whileOpen = await call(edge, 'POST', '/api/payments', { body: '{}' });
-      expect([whileOpen.status, whileOpen.headers.get('x-strangler-target')]).toEqual([200, 'monolith']);
+      // Open: the service is not even asked. Reads go to the monolith; writes of the service's users are
+      // refused, retryable, and never run on the monolith (decision 0020; issue #12 C).
+      const readWhileOpen = await call(edge, 'GET', '/api/payments/open');
+      expect([readWhileOpen.status, readWhileOpen.headers.get('x-strangler-target')]).toEqual([200, 'monolith']);
+      const monolithBefore = monolith.requests.length;
+      const whileOpen = await call(edge, 'POST', '/api/payments', { body: '{}', headers: { 'idempotency-key': 'k-open' } });
+      expect([whileOpen.status, whileOpen.headers.get('retry-after'), whileOpen.body?.code]).toEqual([503, '1', 'EDGE_SERVICE_UNAVAILABLE']);
       expect(service.requests).toHaveLength(3);
+      expect(monolith.requests).toHaveLength(monolithBefore);
       expect(await edge.metrics()).toMatch(/edge_fallbacks_total\{capability="payments",reason="breaker_open"/);
 
       // After the cooldown one probe goes through; it succeeds and the breaker closes.

@@ -82,8 +82,13 @@ describe('decideOnFailure', () => {
   const failure = (kind: UpstreamFailure['kind'], requestSent: boolean): UpstreamFailure => ({ kind, requestSent, code: undefined, message: '' });
   const base = { capability: 'payments', safe: false, hasIdempotencyKey: false, replayable: true, responseTimeoutMs: 1000 };
 
-  it('retries on the monolith whatever the method when nothing reached the service', () => {
-    expect(decideOnFailure({ ...base, side: 'service', failure: failure('connect', false) })).toEqual({ kind: 'retry-on-monolith' });
+  // Decision 0020: a write never leaves the side holding its write authority, even when nothing reached
+  // the service — an earlier attempt of the same key may still be in the service's hands (issue #12 C).
+  it('retries a safe request on the monolith when nothing reached the service; never a write', () => {
+    expect(decideOnFailure({ ...base, side: 'service', safe: true, failure: failure('connect', false) })).toEqual({ kind: 'retry-on-monolith' });
+    for (const hasIdempotencyKey of [false, true]) {
+      expect(decideOnFailure({ ...base, side: 'service', hasIdempotencyKey, failure: failure('connect', false) })).toMatchObject({ kind: 'fail', retryAfter: true, error: { code: 'EDGE_SERVICE_UNAVAILABLE' } });
+    }
   });
 
   it('retries safe requests after the service may have seen them', () => {
@@ -92,13 +97,14 @@ describe('decideOnFailure', () => {
     }
   });
 
-  it('never replays a keyed write the service may have done, but does when the service declined it (503)', () => {
+  it('never replays a keyed write on the monolith, whether the service may have done it or declined it (503)', () => {
     for (const kind of ['reset', 'timeout'] as const) {
       expect(decideOnFailure({ ...base, side: 'service', hasIdempotencyKey: true, failure: failure(kind, true) })).toMatchObject({ kind: 'fail', retryAfter: true });
     }
     const declined: UpstreamFailure = { kind: 'reset', requestSent: true, code: 'HTTP_503', message: 'upstream answered 503' };
-    expect(decideOnFailure({ ...base, side: 'service', hasIdempotencyKey: true, failure: declined })).toEqual({ kind: 'retry-on-monolith' });
+    expect(decideOnFailure({ ...base, side: 'service', hasIdempotencyKey: true, failure: declined })).toMatchObject({ kind: 'fail' });
     expect(decideOnFailure({ ...base, side: 'service', failure: declined })).toMatchObject({ kind: 'fail' });
+    expect(decideOnFailure({ ...base, side: 'service', safe: true, failure: declined })).toEqual({ kind: 'retry-on-monolith' });
   });
 
   it('never replays an unsafe request without a key, nor one whose body is gone', () => {

@@ -143,6 +143,19 @@ describe('the edge under hostile headers', () => {
       expect(forwarded()).toEqual([]);
     });
 
+    it('refuses two Host headers, Transfer-Encoding on HTTP/1.0, and transfer codings it cannot carry (RFC 9112)', async () => {
+      clear();
+      const hosts = await rawExchange(edge.url, 'GET /api/payments HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n');
+      const old = await rawExchange(edge.url, 'POST /api/payments HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n');
+      const gzipped = await rawExchange(edge.url, 'POST /api/payments HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n');
+      expect([hosts.status, old.status, gzipped.status]).toEqual([400, 400, 501]);
+      expect([hosts, old, gzipped].map((answer) => (JSON.parse(answer.body) as { code: string }).code)).toEqual(['EDGE_BAD_FRAMING', 'EDGE_BAD_FRAMING', 'EDGE_TRANSFER_CODING_NOT_IMPLEMENTED']);
+      expect(forwarded()).toEqual([]);
+      // Plain chunked bodies are carried as before.
+      const chunked = await rawExchange(edge.url, 'POST /api/payments HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n');
+      expect(chunked.status).toBe(200);
+    });
+
     it('keeps the first of two Authorization headers, as the upstream does, and forwards only that one', async () => {
       clear();
       await rawExchange(edge.url, requestHead('GET', '/api/payments/p1', { Authorization: 'Bearer first' }).replace('\r\n\r\n', '\r\nAuthorization: Bearer second\r\n\r\n'));

@@ -13,6 +13,7 @@ const valid = {
         { methods: ['get', 'POST'], path: '/api/payments' },
         { methods: 'GET', path: '/api/payments/:id', shadow: { ignore: ['/payment/updatedAt'] } },
       ],
+      writtenThrough: [{ methods: 'post', path: '/api/orders/:id/checkout' }],
     },
   },
 };
@@ -42,6 +43,7 @@ describe('parseRoutesFile', () => {
               { capability: 'payments', methods: ['GET', 'POST'], pattern: '/api/payments', ignore: [] },
               { capability: 'payments', methods: ['GET'], pattern: '/api/payments/:id', ignore: ['/payment/updatedAt'] },
             ],
+            writtenThrough: [{ capability: 'payments', methods: ['POST'], pattern: '/api/orders/:id/checkout', ignore: [] }],
           },
         ],
       },

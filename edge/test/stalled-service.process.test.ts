@@ -84,4 +84,30 @@ describe('a frozen service (SIGSTOP) with requests in flight and queued', () => 
     const { breakers } = await jsonOf(fetch(`${edge.url}/_edge/breakers`));
     expect(breakers.find((b: { name: string }) => b.name === 'payments').state).toBe('closed');
   });
+
+  // Issue #12 C: five keyed payments in the frozen service's socket time out (503, retry with the same
+  // key); the breaker opens; before decision 0020 the retry of K1 ran on the monolith while the service,
+  // once thawed, also did K1: two payments for one key. A write now never leaves the side that holds
+  // the user's write authority: every retry is refused until the service answers, and the monolith
+  // sees none of them.
+  it('never runs a keyed write on the monolith while the frozen service may still complete it', async () => {
+    const post = (key: string) =>
+      fetch(`${edge.url}/api/payments`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: '{"amount":"1.00","currency":"USD"}' }).then(
+        async (response) => ({ status: response.status, code: response.status === 503 ? (await jsonOf(response)).code : undefined, target: response.headers.get('x-strangler-target') }),
+      );
+    const monolithWrites = () => monolith.requests.filter((r) => r.method === 'POST').length;
+    service.child.kill('SIGSTOP');
+    try {
+      const first = await Promise.all(['K1', 'K2', 'K3', 'K4', 'K5'].map(post));
+      for (const answer of first) expect(answer).toMatchObject({ status: 503, code: 'EDGE_SERVICE_UNAVAILABLE' });
+      await eventually(async () => (await jsonOf(fetch(`${edge.url}/_edge/breakers`))).breakers.find((b: { name: string }) => b.name === 'payments').state !== 'closed');
+      for (const key of ['K1', 'K1', 'K2']) expect(await post(key)).toMatchObject({ status: 503, code: 'EDGE_SERVICE_UNAVAILABLE' });
+      expect(monolithWrites()).toBe(0);
+    } finally {
+      service.child.kill('SIGCONT');
+    }
+    // Thawed: the retry reaches the service (whose idempotency record answers it), never the monolith.
+    await eventually(async () => (await post('K1')).target === 'service', 5_000, 100);
+    expect(monolithWrites()).toBe(0);
+  });
 });

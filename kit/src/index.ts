@@ -4,11 +4,12 @@ export { baseConfigShape, peerSessionsShape, port, positiveMs, databaseUrl, logL
 export { AppError, validationError, notFound, type FieldProblem } from './errors/app-error';
 export { httpErrors } from './errors/http-errors';
 export { isDependencyUnavailable } from './errors/dependency-unavailable';
+export { writeFenced, WRITE_FENCED } from './errors/write-fenced';
 export { toProblem, problemType, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './errors/problem-details';
 export { createLogger, REDACTED_PATHS, type Logger } from './logging/logger';
 export { requestContext } from './logging/request-context';
 export { createHttpApp, DEFAULT_BODY_LIMIT, type HttpAppOptions } from './http/create-http-app';
-export { sendProblem } from './http/error-handler';
+export { sendProblem, translateError } from './http/error-handler';
 export { REQUEST_ID_HEADER, acceptedRequestId, requestIdMiddleware } from './http/request-id';
 export { createHttpMetrics, type HttpMetrics } from './metrics/http-metrics';
 export { type ReadinessCheck } from './health/health-routes';
@@ -31,3 +32,4 @@ export { parseInput } from './http/validate';
 export { encodeCursor, decodeCursor, pageQuery, type PagePosition } from './http/page-cursor';
 export { systemClock, type Clock } from './lifecycle/clock';
 export * from './sessions';
+export { secretsEqual } from './security/secrets-equal';

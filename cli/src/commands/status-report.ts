@@ -2,7 +2,8 @@ import type { CliConfig } from '../config';
 import { CliError } from '../cli-error';
 import { readsPercent, writesPercent } from '../gates/stage-gates';
 import { isStage } from '../flags/flag-state';
-import { EdgeClient, type EdgeCapabilities, type ShadowRoute } from '../sources/edge-client';
+import type { BlockersOutcome } from '../gates/gate-runner';
+import { EdgeClient, type EdgeCapabilities, type EdgeCapability, type EdgeFence, type ShadowRoute } from '../sources/edge-client';
 import type { HttpOptions } from '../sources/http-json';
 import { histogramQuantile, select, subtract, sum, type Sample } from '../sources/prometheus-text';
 import { readSyncWorkers, type SyncWorker } from '../sources/sync-client';
@@ -34,6 +35,10 @@ export interface CapabilityStatus {
   /** Reads the edge sent to the side of the caller's recent write rather than the flag's side. */
   pinnedReads: number;
   sync: Array<{ direction: string; url: string; ready: boolean; lagSeconds: number; pending: number; errors: number }>;
+  /** When a direction has changes waiting or a worker is not ready: which row each direction waits on, and its quarantine (from the changelogs). */
+  blockers?: Record<string, string> | { error: string };
+  /** The edge's write fence (decision 0018), absent on an edge without fences. */
+  fence?: { raised: boolean; expiresAt?: number; holders: string[]; inFlightWrites: number };
 }
 
 export interface StatusReport {
@@ -74,6 +79,8 @@ export interface StatusDeps {
   config: CliConfig;
   http: HttpOptions;
   sleep(ms: number): Promise<void>;
+  /** What each direction waits on (the data engine's status); asked only for a capability whose sync is behind. */
+  blockers?(capability: string): Promise<BlockersOutcome>;
 }
 
 /**
@@ -84,7 +91,7 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
   const { config } = deps;
   const edge = new EdgeClient(config.EDGE_URL.replace(/\/+$/, ''), config.EDGE_ADMIN_TOKEN, deps.http);
   const problems: string[] = [];
-  const edgeRead = async () => Promise.all([edge.capabilities(), edge.shadowRoutes(), edge.metrics()]);
+  const edgeRead = async () => Promise.all([edge.capabilities(), edge.shadowRoutes(), edge.metrics(), edge.fences().catch((): EdgeFence[] => [])]);
   let edgeData: Awaited<ReturnType<typeof edgeRead>> | undefined;
   let edgeError: string | undefined;
   const [workers] = await Promise.all([
@@ -96,7 +103,7 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
           const before = edgeData;
           await deps.sleep(options.windowSeconds * 1000);
           const after = await edgeRead();
-          edgeData = [after[0], shadowDelta(after[1], before[1]), subtract(after[2], before[2])];
+          edgeData = [after[0], shadowDelta(after[1], before[1]), subtract(after[2], before[2]), after[3]];
         }
       } catch (error) {
         if (!(error instanceof CliError)) throw error;
@@ -109,10 +116,11 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
 
   const capabilities: CapabilityStatus[] = [];
   if (edgeData) {
-    const [caps, routes, samples] = edgeData;
+    const [caps, routes, samples, fences] = edgeData;
     for (const c of caps.capabilities) {
       if (options.capability && c.capability !== options.capability) continue;
       const stage = isStage(c.stage) ? c.stage : 'monolith';
+      const fence = fences.find((f) => f.capability === c.capability);
       capabilities.push({
         capability: c.capability,
         flag: c.flag,
@@ -133,7 +141,18 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
         ),
         pinnedReads: sum(select(samples, 'edge_read_your_writes_total', { capability: c.capability })),
         sync: syncOf(workers, c.capability),
+        ...(fence ? { fence: { raised: fence.raised, ...(fence.expiresAt ? { expiresAt: fence.expiresAt } : {}), holders: fence.holds.map((h) => h.owner), inFlightWrites: fence.inFlightWrites } } : {}),
       });
+    }
+    await Promise.all(
+      capabilities.map(async (c) => {
+        if (!deps.blockers || c.sync.every((s) => s.ready && s.pending === 0)) return;
+        const found = await deps.blockers(c.capability);
+        c.blockers = found.ok ? found.byDirection : { error: found.error };
+      }),
+    );
+    for (const c of capabilities) {
+      if (c.fence?.raised) problems.push(`${c.capability}: writes are fenced (held by ${c.fence.holders.join(', ')}): a switch of write authority is under way, or one died and its fence expires by itself`);
     }
     const windowMs = caps.readYourWrites?.windowMs;
     for (const c of capabilities) {
@@ -147,6 +166,7 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
       }
     }
     problems.push(...flagSourceProblems(edge.url, caps.flags));
+    for (const c of caps.capabilities) if (!options.capability || c.capability === options.capability) problems.push(...handEditProblems(c));
     if (options.capability && capabilities.length === 0) problems.push(`the edge does not route a capability named ${options.capability}`);
   }
   return {
@@ -183,6 +203,32 @@ function syncOf(workers: readonly SyncWorker[], capability: string): CapabilityS
 function flagSourceProblems(url: string, flags: EdgeCapabilities['flags']): string[] {
   const problems: string[] = [];
   if (flags.stale) problems.push(`edge ${url}: its flags are stale — no refresh from ${flags.where} for ${flags.ageSeconds ?? '?'} s: a flip made since is not applied there`);
+  for (const stop of flags.emergencyStops ?? []) {
+    problems.push(
+      `edge ${url}: EMERGENCY STOP on ${stop.capability} since ${stop.since} by ${stop.by} (${stop.reason}): it goes to the monolith whatever its flag says — ` +
+        `\`strangler emergency clear ${stop.capability}\` once the flag says what you want`,
+    );
+  }
   if (flags.fromBackup) problems.push(`edge ${url}: its flags file is invalid (${flags.lastError ?? '?'}); it runs on the last good copy ${flags.fromBackup}`);
+  return problems;
+}
+
+/**
+ * A flag changed outside `strangler` routes users by a state no gate judged (issue #13 §7: a stage
+ * raised in the Unleash UI, `stickiness: random` splitting one user's requests between the sides, the
+ * environment switched off and on again). An emergency stop is reported on its own.
+ */
+function handEditProblems(c: EdgeCapability): string[] {
+  if (c.emergencyStop) return [];
+  const problems: string[] = [];
+  if (c.approved === false) {
+    problems.push(
+      `${c.capability}: its flag was changed outside strangler (it reads ${c.enabled ? 'on' : 'off'}, ${c.stage} ${c.percentage}%, stickiness ${c.stickiness ?? '?'}): ` +
+        `no gate approved that — \`strangler flip ${c.capability} --stage <stage> --percent <n>\` (gated) or \`strangler rollback ${c.capability}\``,
+    );
+  }
+  if (c.stickiness && c.stickiness !== 'default') {
+    problems.push(`${c.capability}: its flag's stickiness is ${c.stickiness}, not default: one user's requests can go to both sides (the next flip sets it back)`);
+  }
   return problems;
 }

@@ -5,8 +5,8 @@ import { buildFlagsDocument, parseFlagsDocument } from '@strangler/edge/dist/fla
 import type { FeatureDefinition } from '@strangler/edge/dist/flags/stage';
 import type { CapabilityRef } from '../capabilities';
 import { CliError } from '../cli-error';
-import { flagStateOf, readsBackAs, rolloutStrategy, type DesiredFlag, type FlagState } from './flag-state';
-import type { FlagStore } from './flag-store';
+import { flagStateOf, movedSince, readsBackAs, rolloutStrategy, type DesiredFlag, type FlagState } from './flag-state';
+import { FlagMovedError, type FlagStore } from './flag-store';
 
 type RawFeature = FeatureDefinition & Record<string, unknown>;
 interface RawDocument {
@@ -45,17 +45,22 @@ export class FlagsFileStore implements FlagStore {
     return flagStateOf(this.load().document.features.find((f) => f.name === capability.flag));
   }
 
-  async write(capability: CapabilityRef, desired: DesiredFlag): Promise<void> {
+  async write(capability: CapabilityRef, desired: DesiredFlag, expected?: FlagState): Promise<FlagState> {
     const { text, document } = this.load();
     const enabled = desired.stage !== 'monolith';
     let feature = document.features.find((f) => f.name === capability.flag);
+    const before = flagStateOf(feature);
+    const moved = movedSince(expected, before);
+    if (moved) throw new FlagMovedError(`${capability.flag}: ${moved}`);
+    const generation = before.generation + 1;
     if (!feature) {
       feature = buildFlagsDocument([{ capability: capability.name, flag: capability.flag, enabled, stage: desired.stage, rollout: desired.percentage }]).features[0] as RawFeature;
+      feature.strategies = [rolloutStrategy(feature.strategies?.[0], capability.name, desired, generation)];
       document.features.push(feature);
     } else {
       const strategies = feature.strategies ?? [];
       const index = strategies.findIndex((s) => s.name === 'flexibleRollout');
-      const strategy = rolloutStrategy(index >= 0 ? strategies[index] : undefined, capability.name, desired);
+      const strategy = rolloutStrategy(index >= 0 ? strategies[index] : undefined, capability.name, desired, generation);
       feature.strategies = index >= 0 ? strategies.map((s, i) => (i === index ? strategy : s)) : [strategy, ...strategies];
       feature.enabled = enabled;
     }
@@ -66,7 +71,7 @@ export class FlagsFileStore implements FlagStore {
     const valid = parseFlagsDocument(next);
     if (!valid.ok) throw new CliError(`refusing to write an invalid flags file: ${valid.errors.join('; ')}`);
     // Someone (an editor, another flip) changed the file since it was read: do not overwrite their edit.
-    if (readFileSync(this.file, 'utf8') !== text) throw new CliError(`${this.file} changed while this flip was running: run it again`);
+    if (readFileSync(this.file, 'utf8') !== text) throw new FlagMovedError(`${this.file} changed while this flip was writing it`);
     const temp = path.join(path.dirname(this.file), `.${path.basename(this.file)}.${randomBytes(6).toString('hex')}.tmp`);
     try {
       writeFileSync(temp, next, { mode: statSync(this.file).mode & 0o777 });
@@ -75,6 +80,7 @@ export class FlagsFileStore implements FlagStore {
       rmSync(temp, { force: true });
       throw new CliError(`cannot write the flags file ${this.file}: ${(error as Error).message}`);
     }
+    return flagStateOf(feature);
   }
 }
 

@@ -2,8 +2,8 @@ import type { FeatureDefinition } from '@strangler/edge/dist/flags/stage';
 import type { CapabilityRef } from '../capabilities';
 import { CliError } from '../cli-error';
 import { describeErrorBody, httpCall, type HttpOptions } from '../sources/http-json';
-import { flagStateOf, readsBackAs, rolloutStrategy, type DesiredFlag, type FlagState } from './flag-state';
-import type { FlagStore } from './flag-store';
+import { flagStateOf, movedSince, readsBackAs, rolloutStrategy, type DesiredFlag, type FlagState } from './flag-state';
+import { FlagMovedError, type FlagStore } from './flag-store';
 
 type Strategy = NonNullable<FeatureDefinition['strategies']>[number] & { id?: string; segments?: number[]; title?: string | null; disabled?: boolean };
 
@@ -67,16 +67,22 @@ export class UnleashAdminStore implements FlagStore {
     return flagStateOf(environment && definitionOf(capability.flag, environment));
   }
 
-  async write(capability: CapabilityRef, desired: DesiredFlag): Promise<void> {
+  async write(capability: CapabilityRef, desired: DesiredFlag, expected?: FlagState): Promise<FlagState> {
     const flag = capability.flag;
     let environment = await this.environment(flag);
+    const before = flagStateOf(environment && definitionOf(flag, environment));
+    // Unleash offers no compare-and-set on strategies: the flag is read again right here, so the window
+    // is this process's next few calls, not the minutes its gates took; a rollback re-asserts itself
+    // after it (see flip-command.ts), so a forward flip slipping into that window cannot win.
+    const moved = movedSince(expected, before);
+    if (moved) throw new FlagMovedError(`${flag}: ${moved}`);
     if (!environment) {
       await this.call('POST', `${this.options.baseUrl}/api/admin/projects/${encodeURIComponent(this.options.project)}/features`, { name: flag, type: 'release' });
       environment = await this.environment(flag);
       if (!environment) throw new CliError(`Unleash did not keep the new flag ${flag}`);
     }
     const existing = environment.strategies.find((s) => s.name === 'flexibleRollout');
-    const strategy = rolloutStrategy(existing, capability.name, desired);
+    const strategy = rolloutStrategy(existing, capability.name, desired, before.generation + 1);
     const enable = desired.stage !== 'monolith';
     const problem = readsBackAs(
       definitionOf(flag, { ...environment, enabled: enable, strategies: environment.strategies.map((s) => (s === existing ? strategy : s)).concat(existing ? [] : [strategy]) }),
@@ -104,6 +110,7 @@ export class UnleashAdminStore implements FlagStore {
       await save();
       if (!environment.enabled) await toggle(true);
     }
+    return { exists: true, enabled: enable, stage: desired.stage, percentage: desired.percentage, generation: before.generation + 1 };
   }
 }
 

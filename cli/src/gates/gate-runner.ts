@@ -20,9 +20,14 @@ export type BacklogOutcome =
   | { ok: true; byDirection: Record<Direction, { installed: boolean; pending: number; oldestAgeSeconds: number | null }> }
   | { ok: false; error: string };
 
+/** Per direction, in one line: the change it waits on and what sits in its quarantine (engine-checks.ts). */
+export type BlockersOutcome = { ok: true; byDirection: Record<Direction, string> } | { ok: false; error: string };
+
 export interface GateDeps {
   syncWorkers(): Promise<SyncWorker[]>;
   backlog(capability: string): Promise<BacklogOutcome>;
+  /** Asked only when a direction lags: which row it waits on, so the refusal names it. */
+  blockers?(capability: string): Promise<BlockersOutcome>;
   verify(capability: string): Promise<VerifyOutcome>;
   maxLagSeconds: number;
 }
@@ -37,8 +42,11 @@ export async function runChecks(capability: string, checks: readonly GateCheck[]
   const syncChecks = checks.filter((c): c is Extract<GateCheck, { kind: 'sync' }> => c.kind === 'sync');
   if (syncChecks.length) {
     const [workers, backlog] = await Promise.all([deps.syncWorkers(), deps.backlog(capability)]);
-    for (const check of syncChecks) {
-      results.push({ check: describeCheck(check), why: check.why, ...syncVerdict(capability, check.direction, workers, backlog, deps.maxLagSeconds) });
+    const verdicts = syncChecks.map((check) => ({ check, ...syncVerdict(capability, check.direction, workers, backlog, deps.maxLagSeconds) }));
+    const blockers = verdicts.some((v) => v.lagging) && deps.blockers ? await deps.blockers(capability) : undefined;
+    for (const { check, ok, detail, lagging } of verdicts) {
+      const blocked = lagging && blockers ? (blockers.ok ? `; ${blockers.byDirection[check.direction]}` : `; (what it waits on cannot be read: ${blockers.error})`) : '';
+      results.push({ check: describeCheck(check), why: check.why, ok, detail: detail + blocked });
     }
   }
   for (const check of checks.filter((c) => c.kind === 'verify')) {
@@ -51,7 +59,7 @@ export async function runChecks(capability: string, checks: readonly GateCheck[]
   return results;
 }
 
-function syncVerdict(capability: string, direction: Direction, workers: readonly SyncWorker[], backlog: BacklogOutcome, maxLagSeconds: number): { ok: boolean; detail: string } {
+function syncVerdict(capability: string, direction: Direction, workers: readonly SyncWorker[], backlog: BacklogOutcome, maxLagSeconds: number): { ok: boolean; detail: string; lagging?: boolean } {
   const running = workers.filter((w) => w.directions.some((d) => d.capability === capability && d.direction === direction));
   if (running.length === 0) {
     const seen = workers.map((w) =>
@@ -66,7 +74,7 @@ function syncVerdict(capability: string, direction: Direction, workers: readonly
   if (!b.installed) return { ok: false, detail: `change capture is not installed on the ${direction === 'to-service' ? 'monolith' : 'service'} (strangler data capture install ${capability})` };
   const age = b.oldestAgeSeconds ?? 0;
   if (age > maxLagSeconds) {
-    return { ok: false, detail: `lagging: the oldest unapplied change is ${age.toFixed(1)} s old (bound ${maxLagSeconds} s; ${b.pending} pending; worker ${ready.url})` };
+    return { ok: false, lagging: true, detail: `lagging: the oldest unapplied change is ${age.toFixed(1)} s old (bound ${maxLagSeconds} s; ${b.pending} pending; worker ${ready.url})` };
   }
   return { ok: true, detail: `worker ${ready.url} ready; backlog ${b.pending} change(s), oldest ${age.toFixed(1)} s` };
 }

@@ -21,6 +21,11 @@ function capability(c: CapabilityStatus, window: string): string[] {
   for (const s of c.sync) {
     lines.push(`  sync      ${s.direction.padEnd(11)} ${s.ready ? 'ready' : 'NOT READY'}, lag ${s.lagSeconds.toFixed(1)} s, ${n(s.pending)} pending${s.errors ? `, ${n(s.errors)} errors` : ''}  (${s.url})`);
   }
+  if (c.blockers) {
+    if ('error' in c.blockers) lines.push(`  blocked   cannot read what the sync waits on: ${c.blockers.error}`);
+    else for (const [direction, what] of Object.entries(c.blockers)) lines.push(`  blocked   ${direction.padEnd(11)} ${what}`);
+  }
+  if (c.fence) lines.push(`  fence     ${c.fence.raised ? `WRITES FENCED (held by ${c.fence.holders.join(', ')})` : 'down'}, ${n(c.fence.inFlightWrites)} write(s) in flight`);
   return lines;
 }
 

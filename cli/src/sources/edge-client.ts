@@ -12,10 +12,26 @@ export interface EdgeCapability {
   percentage: number;
   serviceUrl: string;
   breaker: string;
+  /** Absent on an edge from before they existed. */
+  emergencyStop?: { by: string; reason: string; since: string } | null;
+  stickiness?: string | null;
+  /** Whether the flag's state is the one `strangler` sealed when its gates approved it (null: never sealed). */
+  approved?: boolean | null;
 }
 
 export interface EdgeCapabilities {
-  flags: { kind: string; ready: boolean; lastSuccessAt?: number; errors: number; lastError?: string; where: string; stale?: boolean; ageSeconds?: number; fromBackup?: string };
+  flags: {
+    kind: string;
+    ready: boolean;
+    lastSuccessAt?: number;
+    errors: number;
+    lastError?: string;
+    where: string;
+    stale?: boolean;
+    ageSeconds?: number;
+    fromBackup?: string;
+    emergencyStops?: Array<{ capability: string; by: string; reason: string; since: string }>;
+  };
   /** How long a caller's reads follow their last write (absent on an edge from before it existed). */
   readYourWrites?: { windowMs: number; callerKeys: number };
   capabilities: EdgeCapability[];
@@ -32,7 +48,16 @@ export interface ShadowRoute {
   errors: { secondary: number; candidate: number };
 }
 
-/** Reads the edge's admin endpoints and metrics (never changes anything on the edge). */
+/** One capability's write fence as the edge's `/_edge/fences` reports it (edge/src/consistency/write-fence.ts). */
+export interface EdgeFence {
+  capability: string;
+  raised: boolean;
+  expiresAt?: number;
+  holds: Array<{ owner: string; expiresAt: number }>;
+  inFlightWrites: number;
+}
+
+/** Reads the edge's admin endpoints and metrics; the only things it changes are write fences. */
 export class EdgeClient {
   constructor(
     readonly url: string,
@@ -40,9 +65,11 @@ export class EdgeClient {
     private readonly http: HttpOptions,
   ) {}
 
-  private async admin(path: string): Promise<unknown> {
+  private async admin(path: string, method = 'GET', body?: unknown): Promise<unknown> {
     const answer = await httpCall(this.http, 'the edge', `${this.url}${path}`, {
+      method,
       headers: this.adminToken ? { authorization: `Bearer ${this.adminToken}` } : {},
+      ...(body !== undefined ? { body } : {}),
     });
     if (answer.status === 401 || answer.status === 403) {
       throw new CliError(`the edge refused ${path} (${answer.status}): ${this.adminToken ? 'EDGE_ADMIN_TOKEN is not the edge’s admin token' : 'set EDGE_ADMIN_TOKEN'}`);
@@ -53,6 +80,18 @@ export class EdgeClient {
 
   async capabilities(): Promise<EdgeCapabilities> {
     return (await this.admin('/_edge/capabilities')) as EdgeCapabilities;
+  }
+
+  async fences(): Promise<EdgeFence[]> {
+    return ((await this.admin('/_edge/fences')) as { fences: EdgeFence[] }).fences;
+  }
+
+  async raiseFence(capability: string, owner: string, ttlMs: number): Promise<EdgeFence> {
+    return (await this.admin(`/_edge/fences/${encodeURIComponent(capability)}`, 'PUT', { owner, ttlMs })) as EdgeFence;
+  }
+
+  async lowerFence(capability: string, owner: string): Promise<EdgeFence> {
+    return (await this.admin(`/_edge/fences/${encodeURIComponent(capability)}/${encodeURIComponent(owner)}`, 'DELETE')) as EdgeFence;
   }
 
   async shadowRoutes(): Promise<ShadowRoute[]> {

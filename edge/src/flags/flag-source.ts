@@ -1,4 +1,5 @@
 import type { Context, Variant } from 'unleash-client';
+import type { EmergencyStop } from '../emergency/emergency-stops';
 import type { FeatureDefinition } from './stage';
 
 /** The part of an unleash-client `Unleash` instance the edge evaluates flags with. */
@@ -28,6 +29,8 @@ export interface FlagSourceStatus {
   stale?: boolean;
   /** Seconds since the last successful refresh, or since start when there was none. */
   ageSeconds?: number;
+  /** Capabilities an operator sent to the monolith on this edge, whatever their flags say. */
+  emergencyStops?: EmergencyStop[];
 }
 
 /** Reports flag-source events to metrics. */

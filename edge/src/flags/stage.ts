@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PayloadType, type ClientFeaturesResponse, type Variant } from 'unleash-client';
 
 /** Where a capability is in its move to the service; see docs/decisions/0004-flag-model.md. */
@@ -56,4 +57,43 @@ export function rolloutOfDefinition(definition: FeatureDefinition | undefined): 
   const strategy = definition?.strategies?.find((s) => s.name === 'flexibleRollout');
   const rollout = Number(strategy?.parameters?.rollout ?? 0);
   return Number.isFinite(rollout) ? Math.min(100, Math.max(0, rollout)) : 0;
+}
+
+/** What a gate approves when `strangler` writes a flag: everything that decides who goes where. */
+export interface ApprovedFlag {
+  enabled: boolean;
+  stage: Stage;
+  percentage: number;
+  stickiness: string;
+  groupId: string;
+  generation: number;
+}
+
+/**
+ * The seal `strangler` writes beside a flag it wrote through its gates (the `flipApproval` parameter
+ * of the flexibleRollout strategy, which unleash-client ignores): a digest of the state it approved.
+ * A flag whose state no longer matches its seal was changed by hand (issue #13 §7: a stage raised in
+ * the Unleash UI, `stickiness: random`, the environment switched off and on) without any gate.
+ */
+export function flagApproval(state: ApprovedFlag): string {
+  const text = JSON.stringify([state.enabled, state.stage, state.percentage, state.stickiness, state.groupId, state.generation]);
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** How the edge sees a flag's provenance: its stickiness, and whether its state is the one a gate approved (null: never sealed). */
+export function approvalOfDefinition(definition: FeatureDefinition | undefined): { stickiness: string | null; approved: boolean | null } {
+  const strategy = definition?.strategies?.find((s) => s.name === 'flexibleRollout');
+  const parameters = (strategy?.parameters ?? {}) as Record<string, unknown>;
+  const stickiness = typeof parameters.stickiness === 'string' ? parameters.stickiness : null;
+  const seal = parameters.flipApproval;
+  if (!definition || typeof seal !== 'string') return { stickiness, approved: null };
+  const state: ApprovedFlag = {
+    enabled: definition.enabled,
+    stage: stageOfDefinition(definition),
+    percentage: rolloutOfDefinition(definition),
+    stickiness: stickiness ?? '',
+    groupId: typeof parameters.groupId === 'string' ? parameters.groupId : '',
+    generation: Number(parameters.flipGeneration ?? 0),
+  };
+  return { stickiness, approved: flagApproval(state) === seal };
 }

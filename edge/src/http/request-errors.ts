@@ -22,6 +22,9 @@ export const requestErrors = {
       `The Connection header names ${header}, which the edge and the services rely on end to end; it cannot be dropped as hop-by-hop.`,
       { header },
     ),
+  badFraming: (why: string) => new AppError('EDGE_BAD_FRAMING', 400, 'Ambiguous request', `The request can be read more than one way: ${why}.`),
+  unsupportedTransferCoding: (codings: string) =>
+    new AppError('EDGE_TRANSFER_CODING_NOT_IMPLEMENTED', 501, 'Transfer coding not implemented', `The edge carries only chunked request bodies, not "${codings}" (RFC 9112 §6.1).`, { codings }),
   tooManyHeaders: (limit: number) =>
     new AppError('EDGE_TOO_MANY_HEADERS', 431, 'Too many header fields', `The request has more than ${limit} header lines.`, { limit }),
   bodyTimeout: () =>

@@ -31,12 +31,31 @@ export interface HeaderRuleSettings {
 /** Why the edge will not forward this request's headers as they are, or undefined. */
 export function requestHeaderProblem(req: IncomingMessage, settings: HeaderRuleSettings): AppError | undefined {
   if (req.rawHeaders.length > settings.maxHeaders * 2) return requestErrors.tooManyHeaders(settings.maxHeaders);
+  const framing = framingProblem(req);
+  if (framing) return framing;
   const connection = req.headers.connection;
   if (connection === undefined || connection === 'keep-alive' || connection === 'close') return undefined;
   for (const token of connection.split(',')) {
     const name = token.trim().toLowerCase();
     if (RELIED_ON.has(name)) return requestErrors.connectionNominates(name);
   }
+  return undefined;
+}
+
+/**
+ * Requests whose framing or authority two parsers could read differently (RFC 9112): the edge decides
+ * by one reading, and an upstream that reads another would serve a different request.
+ */
+function framingProblem(req: IncomingMessage): AppError | undefined {
+  const hosts = req.headersDistinct.host ?? [];
+  if (hosts.length > 1) return requestErrors.badFraming('more than one Host header (RFC 9112 §3.2)');
+  const codings = req.headersDistinct['transfer-encoding'];
+  if (!codings) return undefined;
+  // §6.1: Transfer-Encoding in an HTTP/1.0 request means faulty framing.
+  if (req.httpVersionMajor === 1 && req.httpVersionMinor === 0) return requestErrors.badFraming('Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1)');
+  const names = codings.flatMap((value) => value.split(',')).map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  // The edge forwards bodies as it reads them: only `chunked` (which it decodes) can be carried faithfully.
+  if (names.some((name) => name !== 'chunked')) return requestErrors.unsupportedTransferCoding(names.join(', '));
   return undefined;
 }
 

@@ -34,6 +34,8 @@ export interface ObservedSources {
   flags: () => FlagSourceStatus;
   /** Requests waiting for a free upstream connection, per upstream (monolith or capability). */
   queued?: () => Array<{ upstream: string; queued: number }>;
+  /** Each capability's write fence (decision 0018). */
+  fences?: () => Array<{ capability: string; raised: boolean; inFlightWrites: number }>;
 }
 
 /** The edge's metrics, on its own registry (shared with the shadow module, which adds its own). */
@@ -75,6 +77,17 @@ export function createEdgeMetrics(options: { registry?: Registry; defaultMetrics
     },
   });
   new Gauge({
+    name: 'edge_emergency_stop',
+    help: '1 for a capability an operator sent to the monolith on this edge (strangler rollback --emergency), whatever its flag says',
+    labelNames: ['capability'] as const,
+    registers,
+    collect() {
+      if (!sources) return;
+      this.reset();
+      for (const stop of sources.flags().emergencyStops ?? []) this.set({ capability: stop.capability }, 1);
+    },
+  });
+  new Gauge({
     name: 'edge_flag_source_ready',
     help: '1 once flags have been loaded',
     labelNames: ['source'] as const,
@@ -94,6 +107,29 @@ export function createEdgeMetrics(options: { registry?: Registry; defaultMetrics
       if (!sources) return;
       this.reset();
       for (const breaker of sources.breakers()) this.set({ upstream: breaker.name }, BREAKER_STATE_VALUE[breaker.state]);
+    },
+  });
+
+  new Gauge({
+    name: 'edge_write_fence_raised',
+    help: 'Whether a capability\'s writes are fenced (1) while its write authority moves (decision 0018); one raised for long is a switch that died',
+    labelNames: ['capability'] as const,
+    registers,
+    collect() {
+      if (!sources?.fences) return;
+      this.reset();
+      for (const fence of sources.fences()) this.set({ capability: fence.capability }, fence.raised ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'edge_write_fence_in_flight_writes',
+    help: 'Unsafe requests of a capability sent upstream and not yet answered (what a switch of write authority drains)',
+    labelNames: ['capability'] as const,
+    registers,
+    collect() {
+      if (!sources?.fences) return;
+      this.reset();
+      for (const fence of sources.fences()) this.set({ capability: fence.capability }, fence.inFlightWrites);
     },
   });
 

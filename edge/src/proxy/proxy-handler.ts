@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { acceptedRequestId, REQUEST_ID_HEADER, type AppError, type Logger } from '@strangler/kit';
+import { acceptedRequestId, REQUEST_ID_HEADER, writeFenced, type AppError, type Logger } from '@strangler/kit';
 import { evaluateCapabilityNow, type CapabilityEvaluation } from '../flags/capability-evaluator';
 import type { FlagSource } from '../flags/flag-source';
 import { decideTarget, isSafeMethod, stageAllows, type Target } from '../flags/stage-decision';
 import type { Stage } from '../flags/stage';
 import type { WriteAffinity } from '../consistency/write-affinity';
+import type { FenceTicket, WriteFences } from '../consistency/write-fence';
 import { callerKeysFor, unleashContextFor } from '../identity/request-identity';
 import type { UserResolver } from '../identity/user-resolver';
 import type { EdgeMetrics } from '../metrics/edge-metrics';
@@ -13,7 +14,7 @@ import type { BreakerRegistry } from '../resilience/breaker-registry';
 import type { BreakerPermit } from '../resilience/circuit-breaker';
 import { decideOnFailure, monolithFailure } from '../resilience/fallback-policy';
 import type { RequestTarget } from '../http/request-target';
-import type { RouteMatch } from '../routing/route-matcher';
+import type { RouteMatch, RouteMatcher } from '../routing/route-matcher';
 import type { RoutesProvider } from '../routing/routes-source';
 import type { RoutingTable, UpstreamSpec } from '../routing/routing-table';
 import type { ShadowMirror } from '../shadow';
@@ -25,7 +26,7 @@ import type { AttemptLimits } from './attempt-deadlines';
 import type { UpstreamAgents } from './upstream-agents';
 import { forwardingFacts, type ForwardingFacts, type TrustFunction } from '../http/client-address';
 import { writeProblem } from '../http/problem-response';
-import { countsAgainstUpstream, failureLabel, type UpstreamFailure } from './upstream-errors';
+import { countsAgainstUpstream, edgeErrors, failureLabel, type UpstreamFailure } from './upstream-errors';
 import type { AccessLog } from './access-log';
 
 export const TARGET_HEADER = 'x-strangler-target';
@@ -54,6 +55,10 @@ export interface ProxyHandlerDeps {
   shadow: ShadowMirror;
   /** Read-your-writes: a caller's reads follow their latest write for a while (see write-affinity.ts). */
   affinity: WriteAffinity;
+  /** Write fences raised while a capability's write authority moves (see write-fence.ts). */
+  fences: WriteFences;
+  /** Epoch milliseconds (a fence's Retry-After). */
+  now: () => number;
   metrics: EdgeMetrics;
   logger: Logger;
   /** One line per finished request (see access-log.ts). */
@@ -187,7 +192,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     }
     // A service saying it cannot serve (502/503/504) is a failure like a refused connection: what may
     // be tried again is answered by the monolith instead.
-    if (side === 'service' && body.replayable && (request.safe || request.hasIdempotencyKey)) spec.refuseStatus = isUnavailableStatus;
+    if (side === 'service' && body.replayable && request.safe) spec.refuseStatus = isUnavailableStatus;
     return deps.forwarder.attempt(spec);
   };
 
@@ -224,8 +229,11 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     }
     let fallback: string | undefined;
     const breaker = target === 'service' && match ? deps.breakers.for(capability, match.capability.service.url) : undefined;
-    // An open breaker keeps everyone on the monolith before any body is read.
+    // An open breaker keeps everyone on the monolith before any body is read; but a write of a user
+    // whose writes the service holds never goes to the monolith (a retry of a key the service may still
+    // complete would be done twice: decision 0020): it is refused, retryable.
     if (breaker?.state() === 'open') {
+      if (!safe) return refuseWrite(request, 'breaker_open');
       target = 'monolith';
       fallback = 'breaker_open';
     }
@@ -258,11 +266,21 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     if (target === 'service' && breaker) {
       permit = breaker.tryAcquire(!body.present || body.buffered);
       if (!permit) {
+        if (!safe) return refuseWrite(request, 'breaker_open');
         target = 'monolith';
         fallback = 'breaker_open';
       }
     }
 
+    if (request.fence) {
+      const admitted = deps.fences.admit(request.fence);
+      if (!admitted.ok) {
+        permit?.release();
+        refuseFenced(req, res, requestId, admitted.capability, admitted.until);
+        return finish(request, target, 503, fallback);
+      }
+      request.fenceDone = admitted.done;
+    }
     let outcome = await attempt(request, target, permit, mirror);
     if (outcome.kind === 'failed') {
       if (countsAgainstUpstream(outcome.failure)) permit?.failure();
@@ -324,6 +342,22 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     return finish(request, target, response.completed ? response.status : 'aborted', fallback);
   };
 
+  /** A write the service holds authority for, while the service cannot take it: 503, retry with the same key. */
+  const refuseWrite = (request: ProxiedRequest, reason: string): void => {
+    respondProblem(request.res, edgeErrors.serviceUnavailable(request.capability), true, 'service', request.requestId, hasRequestBody(request.req.headers));
+    return finish(request, 'service', 503, reason);
+  };
+
+  /** An unsafe request of a fenced capability: 503 WRITE_FENCED, Retry-After until the fence's expiry at most. */
+  const refuseFenced = (req: IncomingMessage, res: ServerResponse, requestId: string, capability: string, until: number): void => {
+    const retryAfter = Math.max(1, Math.min(settings.retryAfterSeconds, Math.ceil((until - deps.now()) / 1000)));
+    metrics.refusals.inc({ code: 'WRITE_FENCED' });
+    res.setHeader('retry-after', String(retryAfter));
+    // The body is not read: the connection goes with the answer.
+    if (hasRequestBody(req.headers)) res.setHeader('connection', 'close');
+    writeProblem(res, writeFenced(capability, retryAfter), requestId);
+  };
+
   /** A client too slow with its body: its answer (408/429), and the connection closed. */
   const refuseClient = (request: ProxiedRequest, target: Target, error: AppError, fallback: string | undefined): void => {
     metrics.refusals.inc({ code: error.code });
@@ -334,7 +368,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
   return (req: IncomingMessage, res: ServerResponse, requestTarget: RequestTarget): Promise<void> => {
     try {
       const started = performance.now();
-      const { table, matcher } = deps.routes.current();
+      const { table, matcher, writers } = deps.routes.current();
       const method = (req.method ?? 'GET').toUpperCase();
       const url = requestTarget.query === '' ? requestTarget.path : requestTarget.path + requestTarget.query;
       const incomingId = req.headers[REQUEST_ID_HEADER];
@@ -342,14 +376,31 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       res.setHeader(REQUEST_ID_HEADER, requestId);
       const match = matcher.match(method, requestTarget.path);
       const peer = peerOf(req.socket);
+      let fence: FenceTicket | undefined;
+      if (!isSafeMethod(method)) {
+        const written = match ? [match.capability.name] : writtenCapabilities(writers, method, requestTarget.path);
+        if (written.length > 0) {
+          const ticket = deps.fences.ticket(written);
+          if (!ticket.ok) return Promise.resolve(refuseFenced(req, res, requestId, ticket.capability, ticket.until));
+          fence = ticket;
+        }
+      }
       const request = new ProxiedRequest(req, res, table, match, method, url, requestId, started, forwardingOf(req, peer), peer.encrypted);
+      request.fence = fence;
       const evaluation = match ? evaluate(request, match) : UNMATCHED;
-      return evaluation instanceof Promise ? evaluation.then((resolved) => serve(request, resolved)) : serve(request, evaluation);
+      const served = evaluation instanceof Promise ? evaluation.then((resolved) => serve(request, resolved)) : serve(request, evaluation);
+      return fence ? served.finally(() => request.fenceDone?.()) : served;
     } catch (error) {
       // As from an async function: the caller answers 500 and logs it.
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   };
+}
+
+/** The capabilities a monolith route writes besides its own (routes file `writtenThrough`). */
+function writtenCapabilities(writers: RouteMatcher, method: string, path: string): string[] {
+  const match = writers.match(method, path);
+  return match ? [match.capability.name] : [];
 }
 
 /**
@@ -375,6 +426,10 @@ class ProxiedRequest {
   body!: RequestBody;
   /** Set for an unsafe request on a capability's route: the keys its write pins (see WriteAffinity). */
   writerKeys: string[] | undefined;
+  /** An unsafe request of a capability (or a route writing one): the fences it saw on arrival. */
+  fence: FenceTicket | undefined;
+  /** Once sent upstream: ends its count among the writes in flight (see write-fence.ts). */
+  fenceDone: (() => void) | undefined;
 
   constructor(
     readonly req: IncomingMessage,

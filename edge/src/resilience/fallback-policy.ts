@@ -22,22 +22,18 @@ export interface FailureResponse {
 
 export type FailureAction = { kind: 'retry-on-monolith' } | FailureResponse;
 
-/** The service said it did not serve the request (see proxy-handler's refuseStatus). */
-const serviceDeclined = (failure: UpstreamFailure) => failure.code === 'HTTP_503';
-
 /**
- * What to do when an upstream call produced no response. A service failure may be retried on the
- * monolith when that cannot do anything twice, and only with the whole body at hand: the request is
- * safe; or nothing reached the service; or it carries an Idempotency-Key and the service declined it
- * (503). A keyed write that reached the service and then broke off (reset, timeout) may have been
- * done there, and the monolith learns the service's idempotency records only through the sync, so
- * replaying it could do it twice: the client gets a retryable 503 and retries with the same key.
- * Otherwise the client gets a clear, stable error; there is no side left to try after the monolith.
+ * What to do when an upstream call produced no response. A safe request the service failed is served
+ * by the monolith when its whole body is at hand. An unsafe one never leaves the side that holds the
+ * user's write authority (decision 0020), whatever broke: even one that never reached the service may
+ * be the retry of a key whose first attempt the service still holds (a stalled process, a full socket),
+ * and the monolith learns the service's idempotency records only through the sync, so running it there
+ * could do it twice. The client gets a retryable 503 and retries with the same key. There is no side
+ * left to try after the monolith.
  */
 export function decideOnFailure(facts: FailureFacts): FailureAction {
   if (facts.side === 'service') {
-    const cannotRepeat = facts.safe || !facts.failure.requestSent || (facts.hasIdempotencyKey && serviceDeclined(facts.failure));
-    if (facts.replayable && cannotRepeat) return { kind: 'retry-on-monolith' };
+    if (facts.replayable && facts.safe) return { kind: 'retry-on-monolith' };
     return { kind: 'fail', error: edgeErrors.serviceUnavailable(facts.capability), retryAfter: true };
   }
   return monolithFailure(facts);

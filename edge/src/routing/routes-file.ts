@@ -75,9 +75,14 @@ export function parseRoutesFile(text: string, env: Env): RoutesParseResult {
         ignore: route.shadow?.ignore ?? [],
       };
     });
+    const writtenThrough = spec.writtenThrough.map((route) => {
+      const methods = Array.isArray(route.methods) ? route.methods : [route.methods];
+      return { capability: name, methods: methods.includes('*') ? ('*' as const) : [...new Set(methods)], pattern: route.path, ignore: [] };
+    });
     return {
       name,
       flag: spec.flag ?? `strangler.${name}`,
+      writtenThrough,
       service: upstream(resolveUrl(spec.serviceUrl, `${where}.serviceUrl`, env, errors), spec.timeouts),
       routes,
     };

@@ -35,6 +35,11 @@ const capability = z.strictObject({
     .optional(),
   timeouts,
   routes: z.array(route).min(1, 'must list at least one route'),
+  /**
+   * Monolith routes that also write this capability's data (checkout pays in-process): they stay on
+   * the monolith, but a write fence on this capability covers them too (decision 0018).
+   */
+  writtenThrough: z.array(route.omit({ shadow: true })).default([]),
 });
 
 /** The routes file as written (before `${VAR}` interpolation). Unknown keys are errors: a typo must not silently route to the monolith. */

@@ -8,6 +8,8 @@ import type { RoutingTable } from './routing-table';
 export interface RoutesSnapshot {
   table: RoutingTable;
   matcher: RouteMatcher;
+  /** Matches the monolith routes that also write a capability's data (`writtenThrough`), for the write fence. */
+  writers: RouteMatcher;
 }
 
 export interface RoutesProvider {
@@ -17,7 +19,8 @@ export interface RoutesProvider {
 }
 
 export function snapshotOf(table: RoutingTable): RoutesSnapshot {
-  return { table, matcher: new RouteMatcher(table) };
+  const writers = new RouteMatcher({ ...table, capabilities: table.capabilities.map((c) => ({ ...c, routes: c.writtenThrough })) });
+  return { table, matcher: new RouteMatcher(table), writers };
 }
 
 /** Fixed routes (tests, embedding). */

@@ -19,6 +19,8 @@ export interface CapabilitySpec {
   flag: string;
   service: UpstreamSpec;
   routes: RouteSpec[];
+  /** Monolith routes that write this capability's data too (the routes file's `writtenThrough`): fenced with it. */
+  writtenThrough: RouteSpec[];
 }
 
 /** A validated routes file: what the edge routes by until the next good reload. */

@@ -9,7 +9,7 @@ import { createEdgeRuntime, type EdgeRuntime, type EdgeRuntimeOptions } from '..
 
 export interface RoutesFileShape {
   monolith: { url: string; timeouts?: { connectMs?: number; responseMs?: number } };
-  capabilities: Record<string, { serviceUrl: string; flag?: string; timeouts?: { connectMs?: number; responseMs?: number }; routes: Array<{ methods: string | string[]; path: string; shadow?: { ignore: string[] } }> }>;
+  capabilities: Record<string, { serviceUrl: string; flag?: string; timeouts?: { connectMs?: number; responseMs?: number }; routes: Array<{ methods: string | string[]; path: string; shadow?: { ignore: string[] } }>; writtenThrough?: Array<{ methods: string | string[]; path: string }> }>;
 }
 
 /** The production routes file's capabilities, pointed at the given upstreams. */

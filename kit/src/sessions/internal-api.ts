@@ -1,21 +1,15 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { AppError } from '../errors/app-error';
+import { secretsEqual } from '../security/secrets-equal';
 
 /** The header carrying the shared secret of the internal endpoints the sides call on each other. */
 export const INTERNAL_TOKEN_HEADER = 'x-internal-token';
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** Guards an internal endpoint: 401 INTERNAL_UNAUTHORIZED unless the caller holds the shared secret. */
 export function requireInternalToken(internalToken: string): RequestHandler {
   return (req, _res, next) => {
     const given = req.get(INTERNAL_TOKEN_HEADER);
-    if (!given || !sameSecret(given, internalToken)) {
+    if (!given || !secretsEqual(given, internalToken)) {
       throw new AppError('INTERNAL_UNAUTHORIZED', 401, 'Unauthorized', 'A valid internal token is required.');
     }
     next();

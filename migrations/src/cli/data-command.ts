@@ -278,7 +278,12 @@ async function syncOnce(run: Extract<DataCommand, { command: 'sync' }>, sides: S
       logger,
     });
     await worker.start();
-    const consumed = await worker.drain();
+    let consumed: number;
+    try {
+      consumed = await worker.drain();
+    } finally {
+      await worker.release();
+    }
     results.push({ direction, changes: consumed, totals: worker.applied });
     if (!run.json) io.out(`sync ${run.capability.name} ${direction}: ${consumed.toLocaleString('en-US')} captured change(s) applied\n`);
   }

@@ -239,6 +239,11 @@ export class SyncWorker {
     for (const stop of this.stopCollecting) stop();
     this.control.stop();
     await this.loop;
+    await this.release();
+  }
+
+  /** Gives up the lease (the next worker starts at once): after a drain, or as part of stop(). */
+  async release(): Promise<void> {
     clearInterval(this.leaseTimer);
     if (!this.leaseLost) await this.lease?.release().catch(() => undefined);
     this.lease = undefined;

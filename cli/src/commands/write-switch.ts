@@ -1,0 +1,182 @@
+import { randomBytes } from 'node:crypto';
+import type { CapabilityRef } from '../capabilities';
+import { CliError } from '../cli-error';
+import { describeFlagState, type DesiredFlag, type FlagState } from '../flags/flag-state';
+import { FlagMovedError, type FlagStore } from '../flags/flag-store';
+import type { BacklogOutcome, BlockersOutcome } from '../gates/gate-runner';
+import { writesPercent } from '../gates/stage-gates';
+import { EdgeClient } from '../sources/edge-client';
+import type { HttpOptions } from '../sources/http-json';
+import type { Direction } from '../sources/sync-client';
+
+/**
+ * Whether a stage change moves write authority for some users (live ⇄ monolith, a percentage change
+ * at live, complete ⇄ live below 100 %): only such a change needs the fence (decision 0018).
+ */
+export const movesWriteAuthority = (from: DesiredFlag, to: DesiredFlag): boolean => writesPercent(from) !== writesPercent(to);
+
+export interface SwitchDeps {
+  edgeUrls: readonly string[];
+  adminToken: string | undefined;
+  http: HttpOptions;
+  backlog(capability: string): Promise<BacklogOutcome>;
+  blockers(capability: string): Promise<BlockersOutcome>;
+  sleep(ms: number): Promise<void>;
+  now(): number;
+}
+
+export interface SwitchPlan {
+  capability: CapabilityRef;
+  store: FlagStore;
+  desired: DesiredFlag;
+  /** Compare-and-set: the flag as the gates judged it (a rollback passes none: it always wins). */
+  expected: FlagState | undefined;
+  /** The old writer's changelogs that must be empty before the flag moves. */
+  directions: readonly Direction[];
+  drainSeconds: number;
+  confirmSeconds: number;
+}
+
+/** What the switch did, for the report and the drill's write-pause figures. */
+export interface SwitchReport {
+  owner: string;
+  edges: number;
+  /** From the fence raised on the first edge to it lowered on the last (the write pause clients saw). */
+  pauseMs: number;
+  /** Raising the fence on every edge. */
+  raiseMs: number;
+  drainMs: number;
+  backlogMs: number;
+  /** Writing the flag (compare-and-set; Unleash: a few Admin API calls). */
+  writeMs: number;
+  confirmMs: number;
+  written: FlagState | undefined;
+  /** Why it stopped; absent when it went through. `refused`: nothing was changed. */
+  problem?: { refused: boolean; message: string };
+}
+
+const POLL_MS = 50;
+
+/**
+ * The write-authority switch (decision 0018), as Vitess's SwitchTraffic does it for writes: fence the
+ * capability's writes on every edge; wait until the writes each edge let through are answered; wait
+ * until the old writer's changelog is fully applied on the new writer; write the flag (compare-and-set);
+ * wait until every edge routes by it; lower the fences. Bounded: a drain that does not finish in time
+ * refuses the switch and lowers the fences, nothing changed. An edge that never confirms keeps its
+ * fence until the fence expires (its writes would otherwise go to the old writer).
+ */
+export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): Promise<SwitchReport> {
+  const owner = `strangler-${randomBytes(6).toString('hex')}`;
+  const edges = deps.edgeUrls.map((url) => new EdgeClient(url, deps.adminToken, deps.http));
+  const name = plan.capability.name;
+  const ttlMs = Math.min(60_000, Math.ceil((plan.drainSeconds + plan.confirmSeconds + 5) * 1000));
+  const report: SwitchReport = { owner, edges: edges.length, pauseMs: 0, raiseMs: 0, drainMs: 0, backlogMs: 0, writeMs: 0, confirmMs: 0, written: undefined };
+  const started = deps.now();
+  const raised: EdgeClient[] = [];
+  const unconfirmed = new Set<EdgeClient>();
+  try {
+    // In parallel: the pause is the slowest edge's, not their sum. An edge that cannot be fenced
+    // refuses the switch (below, every fence raised is lowered).
+    const raising = await Promise.allSettled(edges.map(async (edge) => {
+      await edge.raiseFence(name, owner, ttlMs);
+      raised.push(edge);
+    }));
+    const failed = raising.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    report.raiseMs = deps.now() - started;
+    const drainStarted = deps.now();
+    const deadline = started + plan.drainSeconds * 1000;
+    const drained = await waitUntil(deps, deadline, async () => {
+      const counts = await Promise.all(edges.map(async (edge) => (await edge.fences()).find((f) => f.capability === name)?.inFlightWrites ?? 0));
+      const busy = counts.reduce((a, b) => a + b, 0);
+      return busy === 0 ? undefined : `${busy} write(s) still in flight on the edges`;
+    });
+    report.drainMs = deps.now() - drainStarted;
+    if (drained) return refuse(report, `writes did not drain within ${plan.drainSeconds} s: ${drained}`);
+
+    const backlogStarted = deps.now();
+    const backlog = await waitUntil(deps, deadline, async () => {
+      const outcome = await deps.backlog(name);
+      if (!outcome.ok) return `cannot read the changelog backlog: ${outcome.error}`;
+      const waiting = plan.directions
+        .map((d) => ({ d, b: outcome.byDirection[d] }))
+        .filter(({ b }) => b.installed && b.pending > 0)
+        .map(({ d, b }) => `${d} ${b.pending} change(s) unapplied, oldest ${(b.oldestAgeSeconds ?? 0).toFixed(1)} s`);
+      return waiting.length ? waiting.join('; ') : undefined;
+    });
+    report.backlogMs = deps.now() - backlogStarted;
+    if (backlog) {
+      const blockers = await deps.blockers(name);
+      const waitingOn = blockers.ok ? plan.directions.map((d) => `${d}: ${blockers.byDirection[d]}`).join('; ') : blockers.error;
+      return refuse(report, `the old writer's changes were not all applied within ${plan.drainSeconds} s (${backlog}; ${waitingOn}): is the sync worker down or paused?`);
+    }
+
+    const writeStarted = deps.now();
+    report.written = await plan.store.write(plan.capability, plan.desired, plan.expected);
+    report.writeMs = deps.now() - writeStarted;
+
+    const confirmStarted = deps.now();
+    for (const edge of edges) unconfirmed.add(edge);
+    let superseded: FlagState | undefined;
+    await waitUntil(deps, confirmStarted + plan.confirmSeconds * 1000, async () => {
+      await Promise.all(
+        [...unconfirmed].map(async (edge) => {
+          if (await routesBy(edge, name, plan.desired)) unconfirmed.delete(edge);
+        }),
+      );
+      if (unconfirmed.size === 0) return undefined;
+      // Another operator's flip or rollback wrote after this one: its own fence guards its switch, and
+      // holding this one until it expires would only refuse writes for nothing.
+      const now = await plan.store.read(plan.capability);
+      if (now.generation !== report.written?.generation) {
+        superseded = now;
+        unconfirmed.clear();
+        return undefined;
+      }
+      return 'waiting';
+    });
+    report.confirmMs = deps.now() - confirmStarted;
+    if (superseded) {
+      report.problem = { refused: false, message: `written, then superseded before every edge applied it: the flag now reads ${describeFlagState(superseded)} (another flip or a rollback); this fence is lowered` };
+      return report;
+    }
+    if (unconfirmed.size) {
+      const which = [...unconfirmed].map((e) => e.url).join(', ');
+      report.problem = { refused: false, message: `written, but ${which} did not route by it within ${plan.confirmSeconds} s: its fence stays until it expires (${Math.round(ttlMs / 1000)} s from the start)` };
+    }
+    return report;
+  } catch (error) {
+    // The flag moved since the gates judged it: the flip's own error (nothing written), fence lowered below.
+    if (!(error instanceof CliError) || error instanceof FlagMovedError) throw error;
+    report.problem = { refused: report.written === undefined, message: error.message };
+    return report;
+  } finally {
+    const lowering = raised.filter((edge) => !unconfirmed.has(edge));
+    await Promise.all(lowering.map((edge) => edge.lowerFence(name, owner).catch(() => undefined)));
+    report.pauseMs = deps.now() - started;
+  }
+}
+
+function refuse(report: SwitchReport, message: string): SwitchReport {
+  report.problem = { refused: true, message };
+  return report;
+}
+
+async function routesBy(edge: EdgeClient, capability: string, desired: DesiredFlag): Promise<boolean> {
+  try {
+    const seen = (await edge.capabilities()).capabilities.find((c) => c.capability === capability);
+    return seen !== undefined && seen.stage === desired.stage && seen.percentage === desired.percentage;
+  } catch (error) {
+    if (error instanceof CliError) return false;
+    throw error;
+  }
+}
+
+/** Polls `check` (undefined = done) until done or the deadline; returns the last reason it was not. */
+async function waitUntil(deps: Pick<SwitchDeps, 'sleep' | 'now'>, deadline: number, check: () => Promise<string | undefined>): Promise<string | undefined> {
+  for (;;) {
+    const reason = await check();
+    if (reason === undefined || deps.now() >= deadline) return reason;
+    await deps.sleep(POLL_MS);
+  }
+}

@@ -1,0 +1,176 @@
+import type { ServerResponse } from 'node:http';
+import { WriteFences } from '../src/consistency/write-fence';
+import { echo, eventually, jsonOf, startUpstream, type TestUpstream } from './support/upstream';
+import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
+
+const ADMIN_TOKEN = 'admin-token-0123456789abcdef0123456789';
+
+describe('WriteFences', () => {
+  it('is raised while any owner holds it, each hold expiring on its own', () => {
+    let now = 1_000;
+    const fences = new WriteFences(() => now);
+    fences.raise('payments', 'flip-a', 500);
+    fences.raise('payments', 'rollback-b', 2_000);
+    expect(fences.lower('payments', 'flip-a')).toMatchObject({ raised: true, expiresAt: 3_000 });
+    now = 2_999;
+    expect(fences.ticket(['payments'])).toEqual({ ok: false, capability: 'payments', until: 3_000 });
+    now = 3_000;
+    const ticket = fences.ticket(['payments']);
+    if (!ticket.ok) throw new Error('refused');
+    expect(fences.admit(ticket).ok).toBe(true);
+    expect(fences.snapshot('payments')).toEqual({ capability: 'payments', raised: false, holds: [], inFlightWrites: 1 });
+  });
+
+  it('refuses a write that arrived before a fence was raised, even once it is lowered (it was routed by the old flag)', () => {
+    const fences = new WriteFences(() => 0);
+    const ticket = fences.ticket(['payments']);
+    if (!ticket.ok) throw new Error('refused');
+    fences.raise('payments', 'switch', 1_000);
+    fences.lower('payments', 'switch');
+    expect(fences.admit(ticket)).toMatchObject({ ok: false, capability: 'payments' });
+    expect(fences.snapshot('payments').inFlightWrites).toBe(0);
+  });
+
+  it('counts a write let through until it is answered, once', () => {
+    const fences = new WriteFences(() => 0);
+    const ticket = fences.ticket(['payments']);
+    if (!ticket.ok) throw new Error('refused');
+    const first = fences.admit(ticket);
+    if (!first.ok) throw new Error('refused');
+    fences.raise('payments', 'op', 1_000);
+    expect(fences.snapshot('payments')).toMatchObject({ raised: true, inFlightWrites: 1 });
+    first.done();
+    first.done();
+    expect(fences.snapshot('payments').inFlightWrites).toBe(0);
+    expect(fences.snapshot('auth')).toEqual({ capability: 'auth', raised: false, holds: [], inFlightWrites: 0 });
+  });
+});
+
+describe('the write fence on the edge (decision 0018)', () => {
+  let monolith: TestUpstream;
+  let service: TestUpstream;
+  let edge: TestEdge;
+  const held: ServerResponse[] = [];
+
+  beforeAll(async () => {
+    monolith = await startUpstream({ name: 'monolith' });
+    service = await startUpstream({ name: 'payments' });
+    const routes = standardRoutes({ monolith: monolith.url, auth: monolith.url, payments: service.url });
+    routes.capabilities.payments!.writtenThrough = [{ methods: 'POST', path: '/api/orders/:id/checkout' }];
+    edge = await startTestEdge({
+      routes,
+      flags: [
+        { capability: 'auth', enabled: false, stage: 'monolith', rollout: 0 },
+        { capability: 'payments', enabled: true, stage: 'live', rollout: 100 },
+      ],
+      env: { EDGE_ADMIN_TOKEN: ADMIN_TOKEN, RETRY_AFTER_SECONDS: '2' },
+    });
+  });
+  afterAll(async () => {
+    for (const res of held) res.end();
+    await edge.stop();
+    await Promise.all([monolith.stop(), service.stop()]);
+  });
+  beforeEach(() => {
+    service.handle(echo);
+  });
+
+  const admin = (method: string, path: string, body?: unknown, token = ADMIN_TOKEN) =>
+    fetch(`${edge.url}/_edge${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  const send = (method: string, path: string, headers: Record<string, string> = {}) =>
+    fetch(`${edge.url}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, ...(method === 'GET' ? {} : { body: '{"amount":"1.00","currency":"USD"}' }) });
+  const fenceOf = async (capability: string) =>
+    ((await jsonOf(admin('GET', '/fences'))).fences as Array<{ capability: string; raised: boolean; inFlightWrites: number }>).find((f) => f.capability === capability)!;
+
+  it('is raised and lowered only with the admin token, and checks what it is given', async () => {
+    expect((await admin('PUT', '/fences/payments', { owner: 'op-1', ttlMs: 1_000 }, 'wrong')).status).toBe(401);
+    const bad = await admin('PUT', '/fences/payments', { owner: 'has space', ttlMs: 0 });
+    expect(bad.status).toBe(400);
+    expect(await jsonOf(bad)).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'owner' }, { field: 'ttlMs' }] });
+    expect((await admin('PUT', '/fences/orders', { owner: 'op-1', ttlMs: 1_000 })).status).toBe(404);
+    expect((await fenceOf('payments')).raised).toBe(false);
+  });
+
+  it('refuses the capability’s writes with 503 WRITE_FENCED and Retry-After, reads and other capabilities flowing', async () => {
+    const raised = await jsonOf(admin('PUT', '/fences/payments', { owner: 'op-1', ttlMs: 30_000 }));
+    expect(raised).toMatchObject({ capability: 'payments', raised: true, holds: [{ owner: 'op-1' }] });
+    const before = { service: service.requests.length, monolith: monolith.requests.length };
+
+    const write = await send('POST', '/api/payments', { 'idempotency-key': 'k-fenced' });
+    expect(write.status).toBe(503);
+    expect(write.headers.get('retry-after')).toBe('2');
+    expect(write.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await jsonOf(write)).toMatchObject({ code: 'WRITE_FENCED', status: 503, retryable: true, capability: 'payments' });
+    // A monolith route that writes payments (checkout) is fenced with it; other monolith writes are not.
+    expect((await send('POST', '/api/orders/o1/checkout')).status).toBe(503);
+    expect((await send('POST', '/api/orders')).status).toBe(200);
+    expect((await send('POST', '/api/auth/login')).status).toBe(200);
+    expect((await send('GET', '/api/payments/p1')).status).toBe(200);
+    expect(service.requests.length - before.service).toBe(1);
+    expect(monolith.requests.map((r) => r.url).slice(before.monolith)).toEqual(['/api/orders', '/api/auth/login']);
+
+    const metrics = await edge.metrics();
+    expect(metrics).toMatch(/edge_write_fence_raised\{capability="payments"[^}]*\} 1/);
+    expect(metrics).toMatch(/edge_write_fence_raised\{capability="auth"[^}]*\} 0/);
+    expect(metrics).toMatch(/edge_refused_requests_total\{code="WRITE_FENCED"[^}]*\} [2-9]/);
+    await admin('DELETE', '/fences/payments/op-1');
+    expect((await send('POST', '/api/payments', { 'idempotency-key': 'k-after' })).status).toBe(200);
+    expect(await edge.metrics()).toMatch(/edge_write_fence_raised\{capability="payments"[^}]*\} 0/);
+  });
+
+  it('stays raised until every owner has lowered it', async () => {
+    await admin('PUT', '/fences/payments', { owner: 'flip-a', ttlMs: 30_000 });
+    await admin('PUT', '/fences/payments', { owner: 'rollback-b', ttlMs: 30_000 });
+    await admin('DELETE', '/fences/payments/flip-a');
+    expect((await send('POST', '/api/payments/p1/refunds')).status).toBe(503);
+    await admin('DELETE', '/fences/payments/rollback-b');
+    expect((await send('POST', '/api/payments/p1/refunds')).status).toBe(200);
+  });
+
+  it('lowers itself when its hold expires (a CLI that died mid-switch)', async () => {
+    await admin('PUT', '/fences/payments', { owner: 'gone', ttlMs: 300 });
+    expect((await send('POST', '/api/payments/p1/void')).status).toBe(503);
+    await eventually(async () => (await send('POST', '/api/payments/p1/void')).status === 200);
+  });
+
+  // Found trying to break it: a client trickling the body of a keyed write held the drain (it was
+  // counted from arrival), so every switch was refused while it lasted; and once the switch was over,
+  // its body complete, it went to the side the old flag had chosen.
+  it('a write still arriving holds no drain, and is refused if a fence went up meanwhile', async () => {
+    const url = new URL(edge.url);
+    const { connect } = await import('node:net');
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const body = '{"amount":"1.00","currency":"USD"}';
+    socket.write(`POST /api/payments HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nidempotency-key: k-trickle\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await fenceOf('payments')).inFlightWrites).toBe(0);
+    await admin('PUT', '/fences/payments', { owner: 'switch', ttlMs: 30_000 });
+    await admin('DELETE', '/fences/payments/switch');
+    const before = service.requests.length;
+    socket.write(body.slice(5));
+    await eventually(() => answer.includes('\r\n\r\n') && answer.includes('}'));
+    socket.destroy();
+    expect(answer).toMatch(/^HTTP\/1\.1 503/);
+    expect(answer).toMatch(/WRITE_FENCED/);
+    expect(service.requests.length).toBe(before);
+  });
+
+  it('counts writes let through before it was raised until they are answered (what a switch drains)', async () => {
+    service.handle((_req, res) => held.push(res));
+    const inFlight = send('POST', '/api/payments/p1/capture', { 'idempotency-key': 'k-slow' });
+    await eventually(async () => (await fenceOf('payments')).inFlightWrites === 1);
+    await admin('PUT', '/fences/payments', { owner: 'op-2', ttlMs: 30_000 });
+    expect(await fenceOf('payments')).toMatchObject({ raised: true, inFlightWrites: 1 });
+    held.shift()!.end('{}');
+    expect((await inFlight).status).toBe(200);
+    await eventually(async () => (await fenceOf('payments')).inFlightWrites === 0);
+    await admin('DELETE', '/fences/payments/op-2');
+  });
+});
