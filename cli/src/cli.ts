@@ -153,7 +153,7 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
         const c = config();
         return await emergency(
           { action, capability, reason: values.reason, by: values.by, json: values.json ?? false },
-          { edgeUrls: c.edgeUrls, adminToken: c.EDGE_ADMIN_TOKEN, http: http(c), out: io.out },
+          { edgeUrls: c.edgeUrls, adminToken: c.EDGE_ADMIN_TOKEN, http: http(c), out: (text) => io.out(text) },
         );
       }
       default:

@@ -145,7 +145,7 @@ export async function flip(request: FlipRequest, deps: FlipDeps): Promise<number
         drainSeconds: deps.config.STRANGLER_FENCE_DRAIN_SECONDS,
         confirmSeconds: waitSeconds,
       },
-      { edgeUrls: deps.config.edgeUrls, adminToken: deps.config.EDGE_ADMIN_TOKEN, http: deps.http, backlog: deps.backlog, blockers: deps.blockers, sleep: deps.sleep, now: deps.now },
+      { edgeUrls: deps.config.edgeUrls, adminToken: deps.config.EDGE_ADMIN_TOKEN, http: deps.http, backlog: (name) => deps.backlog(name), blockers: (name) => deps.blockers(name), sleep: (ms) => deps.sleep(ms), now: () => deps.now() },
     );
     const { written, problem, ...fence } = fenced;
     result.fence = fence;
