@@ -11,7 +11,7 @@
 // next to Node 24's ("Node 20 → Node 24"), with the load average at the start and end of every run.
 //
 // Knobs: BENCH_NODE20 (a Node 20 binary; default /usr/bin/node), BENCH_RUNTIMES_ONLY=services,edge,data,
-// BENCH_NODE20_TREE (an already prepared old tree), BENCH_DB_PREFIX (databases, default n24rt_); every
+// BENCH_NODE20_TREE (an already prepared old tree), BENCH_DB_PREFIX (databases, default bench_rt_); every
 // other BENCH_* knob reaches both runs of every bench.
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -96,7 +96,7 @@ function mergeTables(before, after) {
 async function main() {
   const old = await oldTree();
   const results = [];
-  const env = { BENCH_DB_PREFIX: process.env.BENCH_DB_PREFIX ?? 'n24rt_' };
+  const env = { BENCH_DB_PREFIX: process.env.BENCH_DB_PREFIX ?? 'bench_rt_' };
   for (const name of only) {
     const bench = BENCHES[name];
     if (!bench) throw new Error(`unknown bench ${name} (one of ${Object.keys(BENCHES).join(', ')})`);
