@@ -1,10 +1,10 @@
 # One image for every deployable; the command chooses which (see docker-compose.yml):
 #   node monolith/dist/server.js | services/auth/dist/server.js | services/payments/dist/server.js
 #   node edge/dist/server.js     | cli/bin/strangler.js sync <capability> ... (and every other strangler command)
-FROM node:20.20-bookworm-slim AS build
+# Node 24 LTS, as .nvmrc. No compiler: the native modules load prebuilt binaries shipped inside their npm
+# packages (better-sqlite3 13's N-API prebuilds, @node-rs/argon2's platform package).
+FROM node:24.21-bookworm-slim AS build
 WORKDIR /app
-# better-sqlite3 compiles from source when its prebuilt binary cannot be fetched.
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 # Manifests first, so the dependency layer is rebuilt only when they change. npm ci needs every
 # workspace of the root package.json, contracts included (its sources are not needed).
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
@@ -18,7 +18,7 @@ COPY services/payments/package.json services/payments/
 COPY edge/package.json edge/
 COPY contracts/package.json contracts/
 COPY cli/package.json cli/
-RUN npm ci --no-audit --no-fund --ignore-scripts && npm rebuild better-sqlite3
+RUN npm ci --no-audit --no-fund --ignore-scripts
 # Every workspace a deployable needs (their project references), then only those projects are built.
 COPY kit kit
 COPY migrations migrations
@@ -31,7 +31,7 @@ COPY edge edge
 COPY cli cli
 RUN npx tsc -b monolith services/auth services/payments edge cli && npm prune --omit=dev --ignore-scripts
 
-FROM node:20.20-bookworm-slim
+FROM node:24.21-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app /app

@@ -26,7 +26,9 @@ const SYNC_SECONDS = Number(process.env.BENCH_SYNC_SECONDS ?? 30);
 const WARMUP_SECONDS = 3;
 /** Reuse an already seeded monolith database of the right size (seeding 1M rows takes minutes). */
 const REUSE_SEED = process.env.BENCH_REUSE_SEED === '1';
-const DB = { monolith: 'bench_data_monolith', service: 'bench_data_payments', baseline: 'bench_data_baseline' };
+/** Database names start with this (BENCH_DB_PREFIX), so runs on a shared server do not collide. */
+const DB_PREFIX = process.env.BENCH_DB_PREFIX ?? 'bench_';
+const DB = { monolith: `${DB_PREFIX}data_monolith`, service: `${DB_PREFIX}data_payments`, baseline: `${DB_PREFIX}data_baseline` };
 
 const log = (text) => process.stdout.write(`${text}\n`);
 const n = (value) => Math.round(value).toLocaleString('en-US');

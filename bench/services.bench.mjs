@@ -14,7 +14,9 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const INTERNAL_TOKEN = randomUUID() + randomUUID();
 const STORM_CONNECTIONS = Number(process.env.BENCH_STORM_CONNECTIONS ?? 256);
-const DATABASES = ['bench_monolith', 'bench_auth', 'bench_payments', 'bench_legacy'];
+/** Database names start with this (BENCH_DB_PREFIX), so runs on a shared server do not collide. */
+const DB_PREFIX = process.env.BENCH_DB_PREFIX ?? 'bench_';
+const DATABASES = ['monolith', 'auth', 'payments', 'legacy'].map((name) => `${DB_PREFIX}${name}`);
 const uptime = () => execFileSync('uptime', { encoding: 'utf8' }).trim();
 const loadAverage = () => os.loadavg()[0].toFixed(2);
 
@@ -111,10 +113,10 @@ async function main() {
   const loadAtStart = { uptime: uptime(), load1: loadAverage() };
   process.stdout.write(`load at start: ${loadAtStart.uptime}\n`);
   try {
-    processes.push(await startProcess('monolith', 'monolith/dist/server.js', { ...common, ...noThrottle, PORT: String(monolithPort), DATABASE_URL: dbUrl('bench_monolith'), AUTH_PEERS: urls.auth }));
-    processes.push(await startProcess('auth', 'services/auth/dist/server.js', { ...common, ...noThrottle, PORT: String(authPort), DATABASE_URL: dbUrl('bench_auth'), AUTH_PEERS: urls.monolith }));
-    processes.push(await startProcess('payments', 'services/payments/dist/server.js', { ...common, PORT: String(paymentsPort), DATABASE_URL: dbUrl('bench_payments'), AUTH_PEERS: `${urls.auth},${urls.monolith}` }));
-    processes.push(await startProcess('legacy-login', 'bench/legacy-login-monolith.mjs', { PORT: String(legacyPort), DATABASE_URL: dbUrl('bench_legacy') }));
+    processes.push(await startProcess('monolith', 'monolith/dist/server.js', { ...common, ...noThrottle, PORT: String(monolithPort), DATABASE_URL: dbUrl(`${DB_PREFIX}monolith`), AUTH_PEERS: urls.auth }));
+    processes.push(await startProcess('auth', 'services/auth/dist/server.js', { ...common, ...noThrottle, PORT: String(authPort), DATABASE_URL: dbUrl(`${DB_PREFIX}auth`), AUTH_PEERS: urls.monolith }));
+    processes.push(await startProcess('payments', 'services/payments/dist/server.js', { ...common, PORT: String(paymentsPort), DATABASE_URL: dbUrl(`${DB_PREFIX}payments`), AUTH_PEERS: `${urls.auth},${urls.monolith}` }));
+    processes.push(await startProcess('legacy-login', 'bench/legacy-login-monolith.mjs', { PORT: String(legacyPort), DATABASE_URL: dbUrl(`${DB_PREFIX}legacy`) }));
 
     const register = (url) => post(`${url}/api/auth/register`, { email: `bench-${randomUUID()}@example.com`, password: 'bench-password', name: 'Bench' });
     const onMonolith = await register(urls.monolith);

@@ -1,5 +1,5 @@
 // The drill's stack: every deployable as a real process (logs to files), MariaDB databases of its own,
-// a real Unleash server (the edge's test harness entry, unleash-server 7.5.1 on PostgreSQL).
+// a real Unleash server (the edge's test harness entry, unleash-server 8.2.0 on PostgreSQL).
 import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';

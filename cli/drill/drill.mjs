@@ -29,7 +29,7 @@ const CAPABILITIES = ['auth', 'payments'];
 /** The payments service's clock offset: behind the other processes', as a badly synced host's. */
 const PAYMENTS_CLOCK_SKEW_MS = -30_000;
 /** Slow enough that payments' backfill is still running when its first flips are asked for. */
-const BACKFILL_ROWS_PER_SECOND = 200;
+const BACKFILL_ROWS_PER_SECOND = 60;
 const started = Date.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (text) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${text}\n`);

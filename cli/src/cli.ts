@@ -115,7 +115,7 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
         const flipDeps: FlipDeps = {
           config: c,
           http: http(c),
-          out: io.out,
+          out: (text) => io.out(text),
           verify: deps.verify ?? ((capability) => verifyWithEngine(capability, env)),
           backlog: deps.backlog ?? ((capability) => databases.read(capability)),
           blockers: (capability) => blockersWithEngine(capability, env),
@@ -157,7 +157,7 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
         const c = config();
         return await emergency(
           { action, capability, reason: values.reason, by: values.by, json: values.json ?? false },
-          { edgeUrls: c.edgeUrls, adminToken: c.EDGE_ADMIN_TOKEN, http: http(c), out: io.out },
+          { edgeUrls: c.edgeUrls, adminToken: c.EDGE_ADMIN_TOKEN, http: http(c), out: (text) => io.out(text) },
         );
       }
       default:

@@ -14,4 +14,5 @@ export const EXIT = {
   refused: 4,
 } as const;
 
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT] | number;
+/** One of EXIT's codes, or a code passed through from a process the CLI ran. */
+export type ExitCode = number;

@@ -13,7 +13,7 @@ jest.setTimeout(120_000);
 const describeWithPostgres = postgresAvailable() ? describe : describe.skip;
 
 /**
- * `strangler flip` through a real Unleash server's Admin API (unleash-server 7.5.1 on PostgreSQL, the
+ * `strangler flip` through a real Unleash server's Admin API (unleash-server 8.2.0 on PostgreSQL, the
  * edge harness), with the edge polling that server as in production.
  */
 describeWithPostgres('strangler through the Unleash Admin API', () => {

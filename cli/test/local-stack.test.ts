@@ -1,4 +1,4 @@
-import { localStack, type LocalStack } from './support/local-stack';
+import { freePortBlock, localStack, type LocalStack } from './support/local-stack';
 
 jest.setTimeout(180_000);
 
@@ -9,8 +9,8 @@ jest.setTimeout(180_000);
  */
 describe('the local stack launcher (npm start)', () => {
   let stack: LocalStack;
-  beforeAll(() => {
-    stack = localStack(29_300); // this file's ports: 29300–29305 (below the ephemeral range, where a port-0 listener could take one)
+  beforeAll(async () => {
+    stack = localStack(await freePortBlock());
   });
   afterAll(async () => {
     await stack.stop();

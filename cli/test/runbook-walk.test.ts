@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { localStack, ROOT, type LocalStack } from './support/local-stack';
+import { freePortBlock, localStack, ROOT, type LocalStack } from './support/local-stack';
 
 jest.setTimeout(300_000);
 
@@ -31,7 +31,7 @@ function runbookCommands(): Array<{ section: string; line: string }> {
 describe('docs/runbook.md, walked on the local stack', () => {
   let stack: LocalStack;
   beforeAll(async () => {
-    stack = localStack(29_310); // this file's ports: 29310–29315 (below the ephemeral range)
+    stack = localStack(await freePortBlock());
     await stack.start();
   });
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { strangler } from './support/cli-harness';
 describe('strangler status: the edge’s flag source', () => {
   const edgeAnswering = (flags: Record<string, unknown>) =>
     (async (input: string | URL | Request) => {
-      const url = String(input);
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
       if (url.endsWith('/_edge/capabilities')) return Response.json({ flags, capabilities: [] });
       if (url.endsWith('/_edge/mismatches')) return Response.json({ routes: [] });
       if (url.endsWith('/metrics')) return new Response('', { headers: { 'content-type': 'text/plain' } });

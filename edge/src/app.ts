@@ -121,7 +121,7 @@ export function buildEdge(edgeDeps: EdgeDeps): Edge {
     capacity: config.USER_CACHE_SIZE,
     budgetMs: config.USER_LOOKUP_BUDGET_MS,
     now,
-    onLookup: metrics.onUserLookup,
+    onLookup: (result) => metrics.onUserLookup(result),
   });
   const forwarder: RequestForwarder =
     config.UPSTREAM_CLIENT === 'undici'

@@ -11,7 +11,8 @@ const host = (fallback: string) => z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'mus
 
 /**
  * Header lines a Node upstream keeps by default before dropping the rest silently (about 1000:
- * measured on Node 20.20, it checks in batches of 32), less the lines the edge adds itself (Host,
+ * measured on Node 20.20, it checks in batches of 32; Node 24 refuses such a request instead), less
+ * the lines the edge adds itself (Host,
  * Connection, X-Forwarded-For/-Proto/-Host, X-Request-Id, framing).
  */
 export const UPSTREAM_KEPT_HEADER_LINES = 1000 - 10;

@@ -9,18 +9,20 @@ export interface EdgeListeners {
   close(timeoutMs: number): Promise<void>;
 }
 
-type ListenSettings = Pick<EdgeConfig, 'PORT' | 'HOST' | 'EDGE_ADMIN_PORT' | 'EDGE_ADMIN_HOST' | 'MAX_REQUEST_HEADERS'>;
+type ListenSettings = Pick<EdgeConfig, 'PORT' | 'HOST' | 'EDGE_ADMIN_PORT' | 'EDGE_ADMIN_HOST'>;
 
 /**
- * The edge's listeners: the public one and, with EDGE_ADMIN_PORT, the admin one. Node keeps at most
- * `maxHeadersCount` header lines of a request and drops the rest silently; one more than the edge
- * accepts is enough for the edge to see that a request has too many (and refuse it, 431).
+ * The edge's listeners: the public one and, with EDGE_ADMIN_PORT, the admin one. Node 24 refuses a
+ * request with more than `maxHeadersCount` header lines itself, with a bare 431 and no body (Node 20
+ * kept that many and dropped the rest silently). With no count limit every request within Node's
+ * header size limit (`maxHeaderSize`, 16 KiB, which bounds the count too) reaches the edge, which
+ * refuses more than MAX_REQUEST_HEADERS with its own problem (431 EDGE_TOO_MANY_HEADERS).
  */
 export async function listenEdge(edge: Edge, settings: ListenSettings): Promise<EdgeListeners> {
   const opened: RunningServer[] = [];
   const open = async (handler: Edge['handler'], port: number, host: string) => {
     const running = await listen(handler, port, host);
-    running.server.maxHeadersCount = settings.MAX_REQUEST_HEADERS + 1;
+    running.server.maxHeadersCount = 0;
     opened.push(running);
     return running;
   };

@@ -60,7 +60,11 @@ describe('the node:http and undici forwarders against the http-proxy forwarder t
 
   const edgeHandler = (forwarder: { attempt: Forwarder['attempt'] }, basePath: () => string) => {
     const targets = new Map<string, UpstreamTarget>();
-    return async (req: IncomingMessage, res: ServerResponse) => {
+    // A failure of the test edge itself breaks the client's connection (the test then fails on it).
+    return (req: IncomingMessage, res: ServerResponse) => {
+      handle(req, res).catch((error: Error) => res.destroy(error));
+    };
+    async function handle(req: IncomingMessage, res: ServerResponse) {
       res.setHeader('x-request-id', 'rid-1');
       const headers = outgoingRequestHeaders(req.headers, { forwardedFor: '127.0.0.1', peerTrusted: true, protocol: 'http', requestId: 'rid-1' });
       const body = req.headers['x-test-buffer'] ? await RequestBody.buffered(req, 1 << 20) : RequestBody.streaming(req);
@@ -89,7 +93,7 @@ describe('the node:http and undici forwarders against the http-proxy forwarder t
         res.statusCode = 599;
         res.end(outcome.failure.kind);
       }
-    };
+    }
   };
 
   let base = '';
@@ -280,8 +284,8 @@ describe.each([
     const agent = new http.Agent({ keepAlive: true });
     const upstreamUrl = await listen(upstream);
     const forwarder = makeForwarder();
-    const edge = http.createServer(async (req, res) => {
-      await forwarder.attempt({
+    const edge = http.createServer((req, res) => {
+      void forwarder.attempt({
         req,
         res,
         upstream: { url: new URL(upstreamUrl), agent, connectTimeoutMs: 1_000, limits: LIMITS },

@@ -171,7 +171,7 @@ describe('streaming large bodies both ways', () => {
         const block = Buffer.alloc(1024 * 1024, 7);
         res.setHeader('content-length', String(SIZE));
         res.write(block);
-        new Promise<void>((resolve) => (releaseDownload = resolve)).then(() => {
+        void new Promise<void>((resolve) => (releaseDownload = resolve)).then(() => {
           for (let i = 1; i < SIZE / block.length; i += 1) res.write(block);
           res.end();
         });

@@ -22,7 +22,7 @@ describe('routes file reloads', () => {
   it('applies an edit without dropping a request in flight', async () => {
     first.handle((req, res, body) => {
       if (req.url !== '/api/orders/slow') return echo(req, res, body);
-      new Promise<void>((resolve) => (release = resolve)).then(() => res.end('slow answer from first'));
+      void new Promise<void>((resolve) => (release = resolve)).then(() => res.end('slow answer from first'));
     });
     const inFlight = fetch(`${edge.url}/api/orders/slow`).then(async (r) => [r.status, await r.text()]);
     await eventually(() => first.requests.length === 1);

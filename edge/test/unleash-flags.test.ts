@@ -1,14 +1,14 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Unleash, UnleashEvents, type Context } from 'unleash-client';
+import { PayloadType, Unleash, UnleashEvents, type Context } from 'unleash-client';
 import { createLogger } from '@strangler/kit';
 import { postgresAvailable } from '@strangler/kit/testing/postgres';
 import { createFlagSource, evaluateCapability, type FlagSource } from '../src/flags';
 import { startUnleashServer, type Stage, type UnleashTestServer } from './support/unleash-server';
 
 /**
- * Flags from a real unleash-server 7.5.1 (one start for the whole file, on a fresh PostgreSQL
+ * Flags from a real unleash-server 8.2.0 (one start for the whole file, on a fresh PostgreSQL
  * database), read two ways, and every scenario asserted for both:
  *  - `client`: unleash-client 6.12.1 configured as the edge configures it (url + backend token, short
  *    refresh, backup directory, error listener);
@@ -18,7 +18,7 @@ import { startUnleashServer, type Stage, type UnleashTestServer } from './suppor
 const describeWithPostgres = postgresAvailable() ? describe : describe.skip;
 
 const REFRESH_MS = 200;
-/** unleash-server 7.5.1 re-reads its configuration revision once a second (scheduler job updateMaxRevisionId). */
+/** unleash-server 8.2.0 re-reads its configuration revision once a second (scheduler job updateMaxRevisionId). */
 const SERVER_REVISION_TICK_MS = 1_000;
 const FLAG = 'edge.payments';
 const CAPABILITY = 'payments';
@@ -83,7 +83,7 @@ function clientReader(apiUrl: string, token: string, backupPath: string): FlagRe
     async evaluate(context) {
       const variant = unleash.getVariant(FLAG, context);
       const inRollout = unleash.isEnabled(FLAG, context, false);
-      const stage = variant.enabled && variant.payload?.type === 'json' ? (JSON.parse(variant.payload.value) as { stage: Stage }).stage : undefined;
+      const stage = variant.enabled && variant.payload?.type === PayloadType.JSON ? (JSON.parse(variant.payload.value) as { stage: Stage }).stage : undefined;
       return { inRollout, stage: inRollout ? stage : undefined };
     },
     whenReady: (timeoutMs) =>

@@ -4,9 +4,8 @@ describe('graceful close', () => {
   it('lets an in-flight request finish, then refuses new connections', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    const server = await listen(async (_req, res) => {
-      await released;
-      res.end('done');
+    const server = await listen((_req, res) => {
+      void released.then(() => res.end('done'));
     }, 0, '127.0.0.1');
     const inFlight = fetch(server.url).then((r) => r.text());
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -176,7 +176,7 @@ describe('engine helpers', () => {
 
   it('spells keyset ranges out for composite keys', () => {
     const db = knex({ client: 'mysql2' });
-    const sql = whereInRange(db('t').select('*'), ['a', 'b'], { after: ['x', 'y'], through: ['z', 'w'] }).toString();
+    const sql = whereInRange(db('t').select('*'), ['a', 'b'], { after: ['x', 'y'], through: ['z', 'w'] }).toQuery();
     expect(sql).toBe("select * from `t` where ((`a` > 'x') or (`a` = 'x' and `b` > 'y')) and ((`a` < 'z') or (`a` = 'z' and `b` <= 'w'))");
   });
 });

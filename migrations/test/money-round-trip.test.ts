@@ -36,8 +36,8 @@ describe.each(testDialects())('money and every other column, monolith → servic
       if (refunded !== '0' && Number(refunded) > 0) await monolith('refunds').insert({ id: randomUUID(), payment_id: row.id, amount: refunded, created_at: new Date(at.getTime() + 2) });
       await monolith('idempotency_keys').insert({
         user_id: row.user_id,
-        idempotency_key: hex(`key-${row.id}`),
-        request_hash: hex(`request-${row.id}`),
+        idempotency_key: hex(`key-${String(row.id)}`),
+        request_hash: hex(`request-${String(row.id)}`),
         response_status: 201,
         response_body: JSON.stringify({ payment: { id: row.id, amount, currency } }),
         created_at: at,

@@ -69,11 +69,13 @@ export class SqlPaymentRepository<Row extends SharedPaymentColumns> implements P
   async listOwned(userId: string, limit: number, after?: PagePosition): Promise<Payment[]> {
     const query = this.db('payments').where({ user_id: userId });
     if (after) {
-      query.andWhere((older) =>
+      query.andWhere((older) => {
         older
           .where('created_at', '<', after.createdAt)
-          .orWhere((sameInstant) => sameInstant.where('created_at', '=', after.createdAt).andWhere('id', '<', after.id)),
-      );
+          .orWhere((sameInstant) => {
+            sameInstant.where('created_at', '=', after.createdAt).andWhere('id', '<', after.id);
+          });
+      });
     }
     const rows: Row[] = await query
       .orderBy([

@@ -124,9 +124,9 @@ export async function flip(request: FlipRequest, deps: FlipDeps): Promise<number
   } else {
     result.checks = await runChecks(capability.name, checks, {
       syncWorkers: () => readSyncWorkers(deps.config.syncUrls, deps.http),
-      verify: deps.verify,
-      backlog: deps.backlog,
-      blockers: deps.blockers,
+      verify: (name) => deps.verify(name),
+      backlog: (name) => deps.backlog(name),
+      blockers: (name) => deps.blockers(name),
       maxLagSeconds: request.maxLagSeconds ?? deps.config.STRANGLER_MAX_SYNC_LAG_SECONDS,
     });
     if (result.checks.some((c) => !c.ok)) {
@@ -147,7 +147,7 @@ export async function flip(request: FlipRequest, deps: FlipDeps): Promise<number
         drainSeconds: deps.config.STRANGLER_FENCE_DRAIN_SECONDS,
         confirmSeconds: waitSeconds,
       },
-      { edgeUrls: deps.config.edgeUrls, adminToken: deps.config.EDGE_ADMIN_TOKEN, http: deps.http, backlog: deps.backlog, blockers: deps.blockers, ...(deps.dbFence ? { dbFence: deps.dbFence } : {}), sleep: deps.sleep, now: deps.now },
+      { edgeUrls: deps.config.edgeUrls, adminToken: deps.config.EDGE_ADMIN_TOKEN, http: deps.http, backlog: (name) => deps.backlog(name), blockers: (name) => deps.blockers(name), ...(deps.dbFence ? { dbFence: deps.dbFence } : {}), sleep: (ms) => deps.sleep(ms), now: () => deps.now() },
     );
     const { written, problem, ...fence } = fenced;
     result.fence = fence;

@@ -64,7 +64,7 @@ export const stageVariant = (stage: Stage): VariantDefinition => ({
 });
 
 const namesAStage = (variant: VariantDefinition) => {
-  if (variant.payload?.type !== 'json') return false;
+  if (variant.payload?.type !== PayloadType.JSON) return false;
   try {
     return 'stage' in (JSON.parse(variant.payload.value) as object);
   } catch {

@@ -74,7 +74,7 @@ export class SwitchDatabases {
       try {
         sides = this.open(this.capabilityNamed(capabilityName));
       } catch (error) {
-        return Promise.reject(error);
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
       this.opened.set(capabilityName, sides);
     }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -27,6 +28,28 @@ export interface LocalStack {
   shell(command: string): Promise<ProcessRun>;
   until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs?: number): Promise<T>;
   remove(): void;
+}
+
+/**
+ * Six consecutive ports free right now, below the ephemeral range (where a port-0 listener elsewhere
+ * could take one between this check and the launcher's bind), from a random start so that runs side
+ * by side (CI beside a developer's, two worktrees) do not pick the same.
+ */
+export async function freePortBlock(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 1_200) * 10;
+    const free = await Promise.all(Array.from({ length: 6 }, (_, i) => portIsFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error('no block of six free ports found between 20000 and 32000');
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 export function localStack(basePort: number): LocalStack {

@@ -9,7 +9,7 @@ interface Call {
 function scriptedFetch(...answers: Response[]) {
   const calls: Call[] = [];
   const fetchFn = (async (url: string | URL | Request, init?: RequestInit) => {
-    calls.push({ url: String(url), init: init ?? {} });
+    calls.push({ url: typeof url === 'string' ? url : url instanceof URL ? url.href : url.url, init: init ?? {} });
     const answer = answers.shift();
     if (!answer) throw new Error('no scripted answer left');
     return answer;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ClientFeaturesResponse, Variant } from 'unleash-client';
+import { PayloadType, type ClientFeaturesResponse, type Variant } from 'unleash-client';
 
 /** Where a capability is in its move to the service; see docs/decisions/0004-flag-model.md. */
 export const STAGES = ['monolith', 'shadow', 'reads', 'live', 'complete'] as const;
@@ -15,7 +15,7 @@ function isStage(value: unknown): value is Stage {
 
 /** The stage a variant payload names (`{"stage":"reads"}`, type json), or undefined when it names none. */
 export function stageFromPayload(payload: Payload | undefined): Stage | undefined {
-  if (!payload || payload.type !== 'json' || typeof payload.value !== 'string') return undefined;
+  if (!payload || payload.type !== PayloadType.JSON || typeof payload.value !== 'string') return undefined;
   try {
     const parsed: unknown = JSON.parse(payload.value);
     const stage = parsed && typeof parsed === 'object' ? (parsed as { stage?: unknown }).stage : undefined;

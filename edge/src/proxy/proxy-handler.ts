@@ -422,7 +422,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       return fence ? served.finally(() => request.fenceDone?.(writeEnd(request))) : served;
     } catch (error) {
       // As from an async function: the caller answers 500 and logs it.
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   };
 }

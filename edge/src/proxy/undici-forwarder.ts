@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
 import { AttemptDeadlines, type Expiry } from './attempt-deadlines';
 import {
@@ -38,6 +39,25 @@ interface Endpoint {
 const sendsAsIs = (path: string) => path[0] === '/';
 
 const UNDICI_CONNECT_TIMEOUT = 'UND_ERR_CONNECT_TIMEOUT';
+
+/** The response head as flat name/value lines, as the upstream sent them (undici's HTTP/1 client gives
+ * them raw); rebuilt from the parsed object only if a dispatcher gave none. */
+const rawHeaderLines = (raw: Dispatcher.DispatchController['rawHeaders'], parsed: IncomingHttpHeaders): string[] => {
+  if (Array.isArray(raw)) {
+    const lines = new Array<string>(raw.length);
+    for (let i = 0; i < raw.length; i += 1) {
+      const line = raw[i]!;
+      lines[i] = typeof line === 'string' ? line : line.toString('latin1');
+    }
+    return lines;
+  }
+  const lines: string[] = [];
+  for (const [name, value] of Object.entries(raw ?? parsed)) {
+    if (Array.isArray(value)) for (const one of value) lines.push(name, one);
+    else if (value !== undefined) lines.push(name, value);
+  }
+  return lines;
+};
 
 /** A request still waiting when the pool was not full was waiting for a new connection to come up. */
 const connectTimedOut = (): UpstreamFailure => classifyUpstreamError(new Error('connect timed out'), { connected: false, timedOut: 'connect' });
@@ -188,11 +208,13 @@ export class UndiciForwarder implements RequestForwarder {
       }
       lines.push('host', endpoint.host);
 
+      // undici's handler API (v2): the controller aborts, pauses and resumes the call, and carries the
+      // response's raw header lines (names as the upstream spelled them, in its order).
       const handler: Dispatcher.DispatchHandler = {
-        onConnect: (abort) => {
-          abortUpstream = abort;
+        onRequestStart: (controller) => {
+          abortUpstream = (error) => controller.abort(error ?? new Error('the attempt is over'));
           if (abandoned || clientGone) {
-            abort(new Error('the attempt is over'));
+            controller.abort(new Error('the attempt is over'));
             return;
           }
           connected = true;
@@ -205,29 +227,28 @@ export class UndiciForwarder implements RequestForwarder {
         onBodySent: () => {
           deadlines.progress();
         },
-        onHeaders: (statusCode, rawHeaders, resume, statusText) => {
-          if (statusCode < 200) return true; // 1xx: the final answer follows
+        onResponseStart: (controller, statusCode, parsed, statusText) => {
+          if (statusCode < 200) return; // 1xx: the final answer follows
           if (settled) {
-            abortUpstream?.(new Error('the attempt is over'));
-            return false;
+            controller.abort(new Error('the attempt is over'));
+            return;
           }
           status = statusCode;
           if (spec.refuseStatus?.(statusCode)) {
             refused = true;
             settle({ kind: 'failed', failure: { kind: 'reset', requestSent: true, code: `HTTP_${statusCode}`, message: `upstream answered ${statusCode}` } });
-            return true; // read and discard it, so the connection can be reused
+            return; // read and discard it, so the connection can be reused
           }
           capture = spec.captureBytes !== undefined ? new ResponseCapture(spec.captureBytes) : undefined;
-          const raw = new Array<string>(rawHeaders.length);
-          for (let i = 0; i < rawHeaders.length; i += 1) raw[i] = rawHeaders[i]!.toString('latin1');
+          const raw = rawHeaderLines(controller.rawHeaders, parsed);
           try {
             headers = copyResponseHead(res, raw, spec.extraResponseHeaders, capture !== undefined);
           } catch (error) {
             // A head node's client accepted but its server refuses to repeat: nothing was sent yet.
             clearResponseHead(res);
-            abortUpstream?.(error as Error);
             settle({ kind: 'failed', failure: { kind: 'reset', requestSent: true, code: 'EBADHEADER', message: (error as Error).message } });
-            return false;
+            controller.abort(error as Error);
+            return;
           }
           responded = true;
           deadlines.responding();
@@ -235,7 +256,7 @@ export class UndiciForwarder implements RequestForwarder {
           res.writeHead(statusCode, statusText || undefined);
           res.on('drain', () => {
             deadlines.heldByClient(false);
-            resume();
+            controller.resume();
           });
           res.on('finish', () => finished(true));
           res.on('close', () => {
@@ -243,21 +264,20 @@ export class UndiciForwarder implements RequestForwarder {
             abortUpstream?.(new Error('the client went away'));
             finished(false, expired ? 'upstream' : 'client');
           });
-          return true;
         },
-        onData: (chunk) => {
-          if (refused || !responded) return true;
+        onResponseData: (controller, chunk) => {
+          if (refused || !responded) return;
           deadlines.progress();
           capture?.add(chunk);
-          if (res.write(chunk)) return true;
+          if (res.write(chunk)) return;
           deadlines.heldByClient(true);
-          return false;
+          controller.pause();
         },
-        onComplete: () => {
+        onResponseEnd: () => {
           if (responded) res.end();
           else if (refused) deadlines.done();
         },
-        onError: (error) => {
+        onResponseError: (_controller, error) => {
           if (refused) return;
           if (responded) {
             // Broken off mid-body: the client's response cannot be completed.

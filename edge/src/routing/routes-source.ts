@@ -50,7 +50,7 @@ export async function watchRoutesFile(options: RoutesFileOptions): Promise<Route
       const parsed = parseRoutesFile(text, options.env);
       return parsed.ok ? { ok: true, value: snapshotOf(parsed.table) } : parsed;
     },
-    ...(options.onReload ? { onReload: options.onReload } : {}),
+    ...(options.onReload ? { onReload: options.onReload.bind(options) } : {}),
   });
   await file.start();
   return { current: () => file.current(), status: () => file.status(), close: () => file.close() };

@@ -1,4 +1,4 @@
-// A real Unleash server for tests, in its own process: unleash-server 7.x is ESM-only, and Jest runs
+// A real Unleash server for tests, in its own process: unleash-server (8.x) is ESM-only, and Jest runs
 // CommonJS. Driven by unleash-server.ts over IPC; never run by hand except for `--drop <database>`.
 //
 //   env UNLEASH_TEST_PG_URL      server to create the database on (a database URL; its path is ignored)

@@ -78,6 +78,9 @@ export function notFoundHandler(): RequestHandler {
 
 /** Send an AppError as problem+json from anywhere a response is at hand. */
 export function sendProblem(res: Parameters<RequestHandler>[1], error: AppError): void {
-  if (error.code === WRITE_FENCED) res.setHeader('retry-after', String(error.extensions.retryAfterSeconds ?? 1));
+  if (error.code === WRITE_FENCED) {
+    const seconds = error.extensions.retryAfterSeconds;
+    res.setHeader('retry-after', String(typeof seconds === 'number' ? seconds : 1));
+  }
   res.status(error.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(toProblem(error, res.locals.requestId as string | undefined)));
 }

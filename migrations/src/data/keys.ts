@@ -15,7 +15,7 @@ export function keyOfRow(row: Row, columns: readonly string[]): KeyTuple {
   return columns.map((column) => {
     const value = row[column];
     if (value === null || value === undefined) throw new TypeError(`row has no value for key column ${column}`);
-    return String(value);
+    return String(value as string | number | bigint); // key columns hold text or numbers
   });
 }
 
@@ -64,7 +64,7 @@ export function whereKeyIn(query: Knex.QueryBuilder, columns: readonly string[],
   return query.where((outer) => {
     for (const key of keys) {
       outer.orWhere((inner) => {
-        columns.forEach((column, i) => inner.where(column, '=', key[i] as string));
+        for (const [i, column] of columns.entries()) inner.where(column, '=', key[i] as string);
       });
     }
   });

@@ -82,7 +82,7 @@ export function sideOf(mapping: EntityMapping, side: SideName): EntitySide {
 }
 
 export function transformFor(mapping: EntityMapping, direction: Direction): (row: Row) => Row {
-  return direction === 'to-service' ? mapping.toService : mapping.toMonolith;
+  return direction === 'to-service' ? (row) => mapping.toService(row) : (row) => mapping.toMonolith(row);
 }
 
 /**
@@ -105,7 +105,7 @@ export interface MappingSpec<M extends Row, S extends Row> {
 }
 
 export function defineMapping<M extends Row, S extends Row>(spec: MappingSpec<M, S>): EntityMapping {
-  const canonicalMonolith = spec.canonicalMonolith ?? ((row: M) => spec.canonicalService(spec.toService(row)));
+  const canonicalMonolith = (row: M) => (spec.canonicalMonolith ? spec.canonicalMonolith(row) : spec.canonicalService(spec.toService(row)));
   return {
     name: spec.name,
     key: spec.key,

@@ -307,11 +307,13 @@ export async function copyMonolithPaymentsToService(
     if (options.userId !== undefined) query.where({ user_id: options.userId });
     if (afterKey !== undefined) {
       const after = afterKey;
-      query.where((later) =>
+      query.where((later) => {
         later
           .where('user_id', '>', after.user_id)
-          .orWhere((sameUser) => sameUser.where('user_id', '=', after.user_id).andWhere('idempotency_key', '>', after.idempotency_key)),
-      );
+          .orWhere((sameUser) => {
+            sameUser.where('user_id', '=', after.user_id).andWhere('idempotency_key', '>', after.idempotency_key);
+          });
+      });
     }
     const rows = await query;
     if (rows.length === 0) break;

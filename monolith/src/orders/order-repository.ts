@@ -94,11 +94,13 @@ export class OrderRepository {
   async listOwned(userId: string, limit: number, after?: PagePosition): Promise<Order[]> {
     const query = this.db<OrderRow>('orders').where({ user_id: userId });
     if (after) {
-      query.andWhere((older) =>
+      query.andWhere((older) => {
         older
           .where('created_at', '<', after.createdAt)
-          .orWhere((sameInstant) => sameInstant.where('created_at', '=', after.createdAt).andWhere('id', '<', after.id)),
-      );
+          .orWhere((sameInstant) => {
+            sameInstant.where('created_at', '=', after.createdAt).andWhere('id', '<', after.id);
+          });
+      });
     }
     const rows = await query.orderBy([
       { column: 'created_at', order: 'desc' },

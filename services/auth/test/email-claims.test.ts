@@ -3,6 +3,7 @@ import { EMAIL_CLAIM_TTL_MS } from '@strangler/auth-capability';
 import { startMonolith, type RunningMonolith } from '../../../monolith/test/support/start-monolith';
 import { startAuthService, type RunningAuthService } from './support/start-auth-service';
 import { newInternalToken, uniqueEmail } from './support/test-data';
+import type { RunningTestApp } from '@strangler/kit/testing';
 
 /** One clock for both sides, moved by the test: claims expire without waiting. */
 let offsetMs = 0;
@@ -26,9 +27,9 @@ describe('email claims left by a registration that died', () => {
     await Promise.all([monolith?.stop(), service?.stop()]);
   });
 
-  const register = (side: RunningMonolith | RunningAuthService, email: string) =>
+  const register = (side: RunningTestApp, email: string) =>
     side.api.post('/api/auth/register', { email, password: 'correct horse', name: 'R' });
-  const staleClaim = (side: RunningMonolith | RunningAuthService, email: string, holder: 'local' | 'peer') =>
+  const staleClaim = (side: RunningTestApp, email: string, holder: 'local' | 'peer') =>
     side.db.knex('email_claims').insert({ email, claim_id: randomUUID(), holder, expires_at: new Date(clock.now().getTime() + EMAIL_CLAIM_TTL_MS) });
 
   it.each([

@@ -6,9 +6,10 @@ import { LoginThrottle, PeerThrottleSharing, type LoginThrottleLimits } from '@s
 import { startMonolith, type RunningMonolith } from '../../../monolith/test/support/start-monolith';
 import { startAuthService, type RunningAuthService } from './support/start-auth-service';
 import { newInternalToken, uniqueClientAddress, uniqueEmail } from './support/test-data';
+import type { RunningTestApp } from '@strangler/kit/testing';
 
 const limits: LoginThrottleLimits = { maxFailuresPerAccount: 3, maxFailuresPerAddress: 5, windowMs: 60_000 };
-type Side = RunningMonolith | RunningAuthService;
+type Side = RunningTestApp; // the monolith or the auth service
 
 /**
  * Issue #14 §4 / #18: at auth `live 50%` a guesser whose requests land on either side must meet the
@@ -25,7 +26,7 @@ function throttleSuite(name: string, throttles: Throttles) {
     beforeAll(async () => {
       const internalToken = newInternalToken();
       const made = await throttles(internalToken, { monolith: () => monolith?.url ?? '', service: () => service?.url ?? '' });
-      close = made.close;
+      close = () => made.close();
       service = await startAuthService('sqlite', { internalToken, peers: () => (monolith ? [monolith.url] : []), loginThrottle: made.service });
       monolith = await startMonolith('sqlite', { internalToken, authPeers: [service.url], loginThrottle: made.monolith });
     });

@@ -141,7 +141,7 @@ export class LoginThrottle {
     const counted = await Promise.allSettled([this.countOn(this.perAccount, account), this.countOn(this.perAddress, addressKey)]);
     const rejections = counted.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
     const error = rejections.find((reason) => !(reason instanceof RateLimiterRes));
-    if (error !== undefined) throw error;
+    if (error !== undefined) throw error instanceof Error ? error : new Error('the login throttle store failed', { cause: error });
     // Only when another instance's failures got there first: the limit was already reached.
     const overLimit = rejections as RateLimiterRes[];
     if (overLimit.length > 0) throw tooManyAttempts(Math.max(...overLimit.map((res) => res.msBeforeNext)));

@@ -2,7 +2,7 @@ import { AppError, createLogger } from '@strangler/kit';
 import { httpPaymentsPort } from '../../../../monolith/src/payments-client/http-payments-port';
 import type { OrderCharge } from '../../../../monolith/src/payments/payments-port';
 import { invalidTransitionAnswer, jsonAnswer, paymentCore, paymentPath, unauthenticatedAnswer, withSession } from '../support/api-shapes';
-import { consumerPact, examples, executeTest, failureOf } from '../support/consumer-pact';
+import { consumerPact, examples, failureOf } from '../support/consumer-pact';
 import { decimalAmount, regex } from '../support/matchers';
 
 /**
@@ -69,7 +69,7 @@ describe('monolith-checkout → payments', () => {
       .withRequest(captureRequest())
       .willRespondWith(jsonAnswer(200, { payment: paymentShape('captured', '25.00') }));
 
-    await executeTest(pact, async (server) => {
+    await pact.executeTest(async (server) => {
       const paid = await port(server.url).chargeOrder(charge);
       expect(paid).toEqual({ id: examples.paymentId, status: 'captured', amount: '25.00', currency: 'EUR' });
     });
@@ -86,7 +86,7 @@ describe('monolith-checkout → payments', () => {
       .withRequest({ method: 'GET', path: paymentPath(), headers: auth })
       .willRespondWith(jsonAnswer(200, { payment: paymentShape('captured', '25.00') }));
 
-    await executeTest(pact, async (server) => {
+    await pact.executeTest(async (server) => {
       const paid = await port(server.url).chargeOrder(charge);
       expect(paid).toEqual({ id: examples.paymentId, status: 'captured', amount: '25.00', currency: 'EUR' });
     });
@@ -99,7 +99,7 @@ describe('monolith-checkout → payments', () => {
       .withRequest(chargeRequest(`Bearer ${examples.token}`))
       .willRespondWith(unauthenticatedAnswer());
 
-    await executeTest(pact, async (server) => {
+    await pact.executeTest(async (server) => {
       const failure = await failureOf<AppError>(port(server.url).chargeOrder(charge));
       expect(failure).toBeInstanceOf(AppError);
       expect(failure).toMatchObject({ status: 401, code: 'AUTH_UNAUTHENTICATED', title: 'Unauthenticated' });

@@ -1,6 +1,6 @@
 import { createApiClient, ProblemError } from '../../../src';
 import { jsonAnswer, problemAnswer, unauthenticatedAnswer, validationAnswer, withSession } from '../support/api-shapes';
-import { consumerPact, examples, executeTest, failureOf } from '../support/consumer-pact';
+import { consumerPact, examples, failureOf } from '../support/consumer-pact';
 import { bearerToken, email, id, isoTimestamp, PROBLEM_CONTENT_TYPE, string } from '../support/matchers';
 
 const userShape = (exampleEmail: string) => ({
@@ -30,7 +30,7 @@ describe('web-client → auth', () => {
         .withRequest({ method: 'POST', path: '/api/auth/register', headers: { 'content-type': 'application/json' }, body: newUser })
         .willRespondWith(jsonAnswer(201, sessionShape(newUser.email)));
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         const session = await createApiClient({ baseUrl: server.url }).auth.register(newUser);
         expect(session.token).toBe(examples.token);
         expect(session.user.id).toBe(examples.userId);
@@ -46,7 +46,7 @@ describe('web-client → auth', () => {
         .withRequest({ method: 'POST', path: '/api/auth/register', headers: { 'content-type': 'application/json' }, body: taken })
         .willRespondWith(problemAnswer(409, 'AUTH_EMAIL_TAKEN', { title: 'Email already registered', detail: 'An account with this email already exists.' }));
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         const failure = await failureOf(createApiClient({ baseUrl: server.url }).auth.register(taken));
         expect(failure).toBeInstanceOf(ProblemError);
         expect(failure).toMatchObject({ status: 409, code: 'AUTH_EMAIL_TAKEN' });
@@ -60,7 +60,7 @@ describe('web-client → auth', () => {
         .withRequest({ method: 'POST', path: '/api/auth/register', headers: { 'content-type': 'application/json' }, body: invalid })
         .willRespondWith(validationAnswer({ field: 'email', message: 'must be a valid email address' }));
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         const failure = await failureOf(createApiClient({ baseUrl: server.url }).auth.register(invalid));
         expect(failure).toBeInstanceOf(ProblemError);
         expect(failure?.code).toBe('VALIDATION_FAILED');
@@ -82,7 +82,7 @@ describe('web-client → auth', () => {
         })
         .willRespondWith(jsonAnswer(200, sessionShape(ada.email)));
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         const session = await createApiClient({ baseUrl: server.url }).auth.login({ email: ada.email, password: ada.password });
         expect(session.token).toBe(examples.token);
         expect(session.user.email).toBe(ada.email);
@@ -103,7 +103,7 @@ describe('web-client → auth', () => {
         })
         .willRespondWith(invalidCredentials());
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         const failure = await failureOf(createApiClient({ baseUrl: server.url }).auth.login({ email: ada.email, password: 'not the password' }));
         expect(failure).toMatchObject({ status: 401, code: 'AUTH_INVALID_CREDENTIALS' });
       });
@@ -117,7 +117,7 @@ describe('web-client → auth', () => {
         .withRequest({ method: 'POST', path: '/api/auth/login', headers: { 'content-type': 'application/json' }, body: nobody })
         .willRespondWith(invalidCredentials());
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         const failure = await failureOf(createApiClient({ baseUrl: server.url }).auth.login(nobody));
         expect(failure).toMatchObject({ status: 401, code: 'AUTH_INVALID_CREDENTIALS' });
       });
@@ -132,7 +132,7 @@ describe('web-client → auth', () => {
         .withRequest({ method: 'GET', path: '/api/auth/me', headers: withSession() })
         .willRespondWith(jsonAnswer(200, { user: userShape(ada.email) }));
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         const user = await createApiClient({ baseUrl: server.url, token: examples.token }).auth.me();
         expect(user).toEqual({ id: examples.userId, email: ada.email, name: 'Ada Lovelace', createdAt: examples.createdAt });
       });
@@ -144,7 +144,7 @@ describe('web-client → auth', () => {
         .withRequest({ method: 'GET', path: '/api/auth/me' })
         .willRespondWith({ ...unauthenticatedAnswer(), headers: { ...PROBLEM_CONTENT_TYPE, 'www-authenticate': 'Bearer' } });
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         const failure = await failureOf(createApiClient({ baseUrl: server.url }).auth.me());
         expect(failure).toMatchObject({ status: 401, code: 'AUTH_UNAUTHENTICATED' });
       });
@@ -159,7 +159,7 @@ describe('web-client → auth', () => {
         .withRequest({ method: 'POST', path: '/api/auth/logout', headers: withSession() })
         .willRespondWith({ status: 204 });
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         await expect(createApiClient({ baseUrl: server.url, token: examples.token }).auth.logout()).resolves.toBeUndefined();
       });
     });

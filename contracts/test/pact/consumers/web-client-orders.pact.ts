@@ -1,6 +1,6 @@
 import { createApiClient, type OrderStatus } from '../../../src';
 import { jsonAnswer, orderPath, problemAnswer, unauthenticatedAnswer, validationAnswer, withSession } from '../support/api-shapes';
-import { consumerPact, examples, executeTest, failureOf } from '../support/consumer-pact';
+import { consumerPact, examples, failureOf } from '../support/consumer-pact';
 import { currency, decimalAmount, eachLike, id, integer, isoTimestamp, regex } from '../support/matchers';
 
 const items = [{ sku: 'BEANS-1KG', quantity: 2, unitPrice: '12.50' }];
@@ -32,7 +32,7 @@ describe('web-client → orders', () => {
       .withRequest({ method: 'POST', path: '/api/orders', headers: { ...auth, 'content-type': 'application/json' }, body: newOrder })
       .willRespondWith(jsonAnswer(201, { order: orderShape('pending') }));
 
-    await executeTest(pact, async (server) => {
+    await pact.executeTest(async (server) => {
       const order = await client(server.url).create(newOrder);
       expect(order).toMatchObject({ id: examples.orderId, status: 'pending', total: '25.00', paymentId: null });
     });
@@ -46,7 +46,7 @@ describe('web-client → orders', () => {
       .withRequest({ method: 'POST', path: '/api/orders', headers: { ...auth, 'content-type': 'application/json' }, body: invalid })
       .willRespondWith(validationAnswer({ field: 'items[0].quantity', message: 'must be an integer from 1 to 1000' }));
 
-    await executeTest(pact, async (server) => {
+    await pact.executeTest(async (server) => {
       const failure = await failureOf(client(server.url).create(invalid));
       expect(failure).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
       expect(failure?.errors.map((e) => e.field)).toEqual(['items[0].quantity']);
@@ -60,7 +60,7 @@ describe('web-client → orders', () => {
       .withRequest({ method: 'GET', path: orderPath(), headers: auth })
       .willRespondWith(jsonAnswer(200, { order: orderShape('pending') }));
 
-    await executeTest(pact, async (server) => {
+    await pact.executeTest(async (server) => {
       expect(await client(server.url).get(examples.orderId)).toMatchObject({ id: examples.orderId, items });
     });
   });
@@ -72,7 +72,7 @@ describe('web-client → orders', () => {
       .withRequest({ method: 'GET', path: `/api/orders/${examples.unknownId}`, headers: auth })
       .willRespondWith(problemAnswer(404, 'ORDER_NOT_FOUND', { title: 'Order not found', detail: 'The order does not exist or is not yours.' }));
 
-    await executeTest(pact, async (server) => {
+    await pact.executeTest(async (server) => {
       expect(await failureOf(client(server.url).get(examples.unknownId))).toMatchObject({ status: 404, code: 'ORDER_NOT_FOUND' });
     });
   });
@@ -84,7 +84,7 @@ describe('web-client → orders', () => {
       .withRequest({ method: 'GET', path: '/api/orders', headers: auth })
       .willRespondWith(jsonAnswer(200, { orders: eachLike(orderShape('pending')), nextCursor: null }));
 
-    await executeTest(pact, async (server) => {
+    await pact.executeTest(async (server) => {
       const page = await client(server.url).list();
       expect(page.orders[0]?.id).toBe(examples.orderId);
       expect(page.nextCursor).toBeNull();
@@ -103,7 +103,7 @@ describe('web-client → orders', () => {
         }),
       );
 
-    await executeTest(pact, async (server) => {
+    await pact.executeTest(async (server) => {
       const { order, payment } = await client(server.url).checkout(examples.orderId);
       expect(order).toMatchObject({ status: 'paid', paymentId: examples.paymentId });
       expect(payment).toEqual({ id: examples.paymentId, status: 'captured', amount: '25.00', currency: 'EUR' });
@@ -117,7 +117,7 @@ describe('web-client → orders', () => {
       .withRequest({ method: 'POST', path: orderPath('/checkout'), headers: auth })
       .willRespondWith(problemAnswer(409, 'ORDER_ALREADY_PAID', { title: 'Order already paid', detail: 'This order has already been paid.' }));
 
-    await executeTest(pact, async (server) => {
+    await pact.executeTest(async (server) => {
       expect(await failureOf(client(server.url).checkout(examples.orderId))).toMatchObject({ status: 409, code: 'ORDER_ALREADY_PAID' });
     });
   });
@@ -128,7 +128,7 @@ describe('web-client → orders', () => {
       .withRequest({ method: 'GET', path: '/api/orders' })
       .willRespondWith(unauthenticatedAnswer());
 
-    await executeTest(pact, async (server) => {
+    await pact.executeTest(async (server) => {
       const failure = await failureOf(createApiClient({ baseUrl: server.url }).orders.list());
       expect(failure).toMatchObject({ status: 401, code: 'AUTH_UNAUTHENTICATED' });
     });

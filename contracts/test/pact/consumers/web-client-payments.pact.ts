@@ -9,7 +9,7 @@ import {
   validationAnswer,
   withSession,
 } from '../support/api-shapes';
-import { consumerPact, examples, executeTest, failureOf } from '../support/consumer-pact';
+import { consumerPact, examples, failureOf } from '../support/consumer-pact';
 import { currency, decimalAmount, eachLike, id, isoTimestamp, regex } from '../support/matchers';
 
 const IDEMPOTENCY_KEY = '^[\\x20-\\x7e]{1,255}$';
@@ -38,7 +38,7 @@ describe('web-client → payments', () => {
         })
         .willRespondWith(jsonAnswer(201, { payment: authorized }));
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         const created = await client(server.url).create({ amount: '19.99', currency: 'USD', description: 'Coffee beans' }, { idempotencyKey: key });
         expect(created).toMatchObject({ id: examples.paymentId, status: 'authorized', amount: '19.99', capturedAmount: '0.00' });
       });
@@ -51,7 +51,7 @@ describe('web-client → payments', () => {
         .withRequest({ method: 'POST', path: '/api/payments', headers: { ...auth, 'content-type': 'application/json' }, body: payment })
         .willRespondWith(problemAnswer(400, 'IDEMPOTENCY_KEY_REQUIRED', { title: 'Idempotency key required', detail: 'This request needs an Idempotency-Key header.' }));
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         // The typed client always sends a key: this is what a raw caller that forgets it gets.
         const transport = new HttpTransport({ baseUrl: server.url, token: examples.token });
         const failure = await failureOf(transport.send({ method: 'POST', path: '/api/payments', body: payment }));
@@ -72,7 +72,7 @@ describe('web-client → payments', () => {
         })
         .willRespondWith(validationAnswer({ field: 'amount', message: 'USD allows at most 2 decimal places' }));
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         const failure = await failureOf(client(server.url).create({ amount: '19.999', currency: 'USD' }, { idempotencyKey: key }));
         expect(failure).toBeInstanceOf(ProblemError);
         expect(failure?.errors.map((e) => e.field)).toEqual(['amount']);
@@ -93,7 +93,7 @@ describe('web-client → payments', () => {
           problemAnswer(422, 'IDEMPOTENCY_KEY_REUSED', { title: 'Idempotency key reused', detail: 'This Idempotency-Key was already used for a different request.' }),
         );
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         const failure = await failureOf(client(server.url).create({ amount: '25.00', currency: 'USD' }, { idempotencyKey: key }));
         expect(failure).toMatchObject({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
       });
@@ -110,7 +110,7 @@ describe('web-client → payments', () => {
         })
         .willRespondWith(unauthenticatedAnswer());
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         const failure = await failureOf(createApiClient({ baseUrl: server.url }).payments.create({ amount: '19.99', currency: 'USD' }, { idempotencyKey: key }));
         expect(failure).toMatchObject({ status: 401, code: 'AUTH_UNAUTHENTICATED' });
       });
@@ -125,7 +125,7 @@ describe('web-client → payments', () => {
         .withRequest({ method: 'GET', path: paymentPath(), headers: auth })
         .willRespondWith(jsonAnswer(200, { payment: authorized }));
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         expect(await client(server.url).get(examples.paymentId)).toMatchObject({ id: examples.paymentId, status: 'authorized' });
       });
     });
@@ -137,7 +137,7 @@ describe('web-client → payments', () => {
         .withRequest({ method: 'GET', path: `/api/payments/${examples.unknownId}`, headers: auth })
         .willRespondWith(problemAnswer(404, 'PAYMENT_NOT_FOUND', { title: 'Payment not found', detail: 'The payment does not exist or is not yours.' }));
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         expect(await failureOf(client(server.url).get(examples.unknownId))).toMatchObject({ status: 404, code: 'PAYMENT_NOT_FOUND' });
       });
     });
@@ -149,7 +149,7 @@ describe('web-client → payments', () => {
         .withRequest({ method: 'GET', path: '/api/payments', query: { limit: '10' }, headers: auth })
         .willRespondWith(jsonAnswer(200, { payments: eachLike(authorized), nextCursor: null }));
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         const page = await client(server.url).list({ limit: 10 });
         expect(page.payments[0]?.id).toBe(examples.paymentId);
         expect(page.nextCursor).toBeNull();
@@ -165,7 +165,7 @@ describe('web-client → payments', () => {
         .withRequest({ method: 'POST', path: paymentPath('/capture'), headers: auth })
         .willRespondWith(jsonAnswer(200, { payment: paymentShape('captured', { amount: '19.99', captured: '19.99', refunded: '0.00' }) }));
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         expect(await client(server.url).capture(examples.paymentId)).toMatchObject({ status: 'captured', capturedAmount: '19.99' });
       });
     });
@@ -177,7 +177,7 @@ describe('web-client → payments', () => {
         .withRequest({ method: 'POST', path: paymentPath('/capture'), headers: auth })
         .willRespondWith(invalidTransitionAnswer('captured', 'captured'));
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         expect(await failureOf(client(server.url).capture(examples.paymentId))).toMatchObject({ status: 409, code: 'PAYMENT_INVALID_TRANSITION' });
       });
     });
@@ -189,7 +189,7 @@ describe('web-client → payments', () => {
         .withRequest({ method: 'POST', path: paymentPath('/void'), headers: auth })
         .willRespondWith(jsonAnswer(200, { payment: paymentShape('voided', { amount: '19.99', captured: '0.00', refunded: '0.00' }) }));
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         expect(await client(server.url).void(examples.paymentId)).toMatchObject({ status: 'voided' });
       });
     });
@@ -217,7 +217,7 @@ describe('web-client → payments', () => {
           }),
         );
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         const { refund, payment: refunded } = await client(server.url).refund(examples.paymentId, '5.00', { idempotencyKey: key });
         expect(refund).toMatchObject({ paymentId: examples.paymentId, amount: '5.00' });
         expect(refunded).toMatchObject({ status: 'partially_refunded', refundedAmount: '5.00' });
@@ -243,7 +243,7 @@ describe('web-client → payments', () => {
           ),
         );
 
-      await executeTest(pact, async (server) => {
+      await pact.executeTest(async (server) => {
         const failure = await failureOf(client(server.url).refund(examples.paymentId, '50.00'));
         expect(failure).toMatchObject({ status: 409, code: 'PAYMENT_REFUND_EXCEEDS_CAPTURED' });
         expect(failure?.problem.refundable).toBe('19.99');

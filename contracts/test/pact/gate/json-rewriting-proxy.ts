@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Rewrites one member of a JSON document: return the new value, or REMOVE to drop the member. */
@@ -29,7 +29,9 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'co
  * JSON answer. Only for proving the contracts gate fails; never in front of anything else.
  */
 export async function startJsonRewritingProxy(target: string, rewrite: MemberRewrite): Promise<{ url: string; stop(): Promise<void> }> {
-  const server = createServer(async (req, res) => {
+  // The handler catches everything itself (a 502), so the promise it returns never rejects.
+  const server = createServer((req, res) => void forward(req, res));
+  async function forward(req: IncomingMessage, res: ServerResponse) {
     try {
       const body = await bodyOf(req);
       const headers = Object.fromEntries(
@@ -49,7 +51,7 @@ export async function startJsonRewritingProxy(target: string, rewrite: MemberRew
     } catch (error) {
       res.writeHead(502, { 'content-type': 'text/plain' }).end(String(error));
     }
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

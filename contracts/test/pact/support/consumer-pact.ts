@@ -1,5 +1,4 @@
-import { setTimeout } from 'node:timers/promises';
-import { PactV3, type V3MockServer } from '@pact-foundation/pact';
+import { PactV3 } from '@pact-foundation/pact';
 import type { ProblemError } from '../../../src';
 import { PACT_DIR } from './pact-files';
 
@@ -23,21 +22,6 @@ export const examples = {
   createdAt: '2026-01-31T12:00:00.000Z',
   expiresAt: '2026-02-01T12:00:00.000Z',
 } as const;
-
-/**
- * `pact.executeTest`, then a short pause before Pact reads what the mock server matched. Under CPU
- * contention pact-core 19 can report a request it answered as "expected but not received": its match
- * bookkeeping races the read (pact-js#1835, fixed in pact-core 20.1, which needs Node 22).
- */
-export function executeTest<T>(pact: PactV3, test: (server: V3MockServer) => Promise<T>): Promise<T | undefined> {
-  return pact.executeTest(async (server) => {
-    const result = await test(server);
-    await setTimeout(MOCK_SERVER_SETTLE_MS);
-    return result;
-  });
-}
-
-const MOCK_SERVER_SETTLE_MS = 50;
 
 /** What a client call that should fail failed with (undefined when it did not fail). */
 export function failureOf<E = ProblemError>(promise: Promise<unknown>): Promise<E | undefined> {

@@ -169,7 +169,7 @@ export class SyncWorker {
       const failures: Array<[CapturedChange[], unknown]> = [];
       for (const group of groups) {
         try {
-          await (groups.length === 1 ? Promise.reject(error) : this.applyChanges(group));
+          await (groups.length === 1 ? Promise.reject(error instanceof Error ? error : new Error(String(error))) : this.applyChanges(group));
         } catch (entityError) {
           // A parent pulled in for it may be what the target refused (a user whose email another
           // holds): without it, the entity waits in the quarantine for its parent instead.
