@@ -71,6 +71,7 @@ const servers = [
       AUTH_PEERS: `${url(ports.monolith)},${url(ports.auth)}`,
       // An emergency stop (`strangler rollback --emergency`) outlives a restart of the edge.
       EDGE_EMERGENCY_FILE: env.EDGE_EMERGENCY_FILE ?? path.join(path.dirname(RUN_DIR), 'edge-emergency-stops.json'),
+      EDGE_FENCE_FILE: env.EDGE_FENCE_FILE ?? path.join(path.dirname(RUN_DIR), 'edge-write-fences.json'),
     },
   },
 ];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import express from 'express';
 import type { Registry } from 'prom-client';
@@ -17,6 +18,8 @@ import { UserResolver, type SessionPeers } from './identity/user-resolver';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics/edge-metrics';
 import { WriteAffinity } from './consistency/write-affinity';
 import { WriteFences } from './consistency/write-fence';
+import { FenceFile } from './consistency/fence-file';
+import { rolloutOfDefinition, stageOfDefinition } from './flags/stage';
 import { Forwarder, type RequestForwarder } from './proxy/forwarder';
 import { UndiciForwarder } from './proxy/undici-forwarder';
 import { createAccessLog } from './proxy/access-log';
@@ -42,6 +45,8 @@ export interface EdgeDeps {
   metrics?: EdgeMetrics;
   /** Epoch milliseconds; breakers and lookups read time only through this. */
   now?: () => number;
+  /** Monotonic milliseconds (write fences); default performance.now. */
+  monotonic?: () => number;
   agents?: UpstreamAgents;
   /** Resolves bearer tokens to user ids; defaults to kit's PeerSessionsClient over AUTH_PEERS. */
   peers?: SessionPeers;
@@ -122,7 +127,22 @@ export function buildEdge(edgeDeps: EdgeDeps): Edge {
     config.UPSTREAM_CLIENT === 'undici'
       ? new UndiciForwarder({ maxSockets: config.UPSTREAM_MAX_SOCKETS, idleSocketMs: config.UPSTREAM_IDLE_SOCKET_MS })
       : new Forwarder();
-  const fences = new WriteFences(now);
+  // Holds and doubts by a monotonic clock (a stepped wall clock moves neither); epoch times for people.
+  // How this edge routes a capability now, as /_edge/capabilities reports it: what an `until` hold waits for.
+  const routedAs = (name: string) => {
+    const capability = deps.routes.current().table.capabilities.find((c) => c.name === name);
+    if (!capability) return undefined;
+    const definition = deps.flags.client()?.getFeatureToggleDefinition(capability.flag);
+    return { stage: stageOfDefinition(definition), percentage: rolloutOfDefinition(definition) };
+  };
+  const fences = new WriteFences({
+    wall: now,
+    monotonic: deps.monotonic ?? (() => performance.now()),
+    skewMarginMs: config.WRITE_DEADLINE_SKEW_MS,
+    bootId: randomUUID(),
+    routedAs,
+    ...(config.EDGE_FENCE_FILE ? { file: new FenceFile(config.EDGE_FENCE_FILE) } : {}),
+  });
   const affinity = new WriteAffinity({ windowMs: config.READ_YOUR_WRITES_MS, capacity: config.READ_YOUR_WRITES_CALLERS, now });
 
   const publicDocument =

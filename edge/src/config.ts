@@ -66,6 +66,8 @@ export const edgeConfigSchema = z
      * them. Unset: in memory only (a restart forgets them; the edge warns at start).
      */
     EDGE_EMERGENCY_FILE: z.string().min(1).optional(),
+    /** Write fence holds kept across restarts (decision 0039); unset: in memory, and a restart mid-switch drops them. */
+    EDGE_FENCE_FILE: z.string().min(1).optional(),
     /** Send usage metrics to the Unleash server. */
     UNLEASH_METRICS: booleanFlag(true),
     /**
@@ -124,6 +126,11 @@ export const edgeConfigSchema = z
     UPSTREAM_BODY_STALL_MS: positiveMs(10_000),
     /** The whole upstream call, from asking for a connection to the last byte of the answer. */
     UPSTREAM_TOTAL_TIMEOUT_MS: positiveMs(60_000),
+    /**
+     * How far the sides' clocks may run behind the edge's: a write the edge stopped waiting for stays
+     * "in doubt" (holding a switch's drain) until its deadline plus this (decision 0038).
+     */
+    WRITE_DEADLINE_SKEW_MS: positiveMs(2_000),
     UPSTREAM_MAX_SOCKETS: count(256),
     /**
      * The HTTP client that forwards to the upstreams: `undici` (a keep-alive pool per upstream; about

@@ -5,44 +5,109 @@ import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edg
 
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef0123456789';
 
+/** Fences on a test clock: `clock.wall` and `clock.mono` move separately (a stepped wall clock). */
+function fencesOn(clock: { wall: number; mono: number }, skewMarginMs = 0) {
+  return new WriteFences({ wall: () => clock.wall, monotonic: () => clock.mono, skewMarginMs, bootId: 'boot-1' });
+}
+const aWrite = (complete = true) => ({ aborted: 0, bodyComplete: () => complete, abort() { this.aborted += 1; } });
+const ANSWERED = { answered: true } as const;
+
 describe('WriteFences', () => {
   it('is raised while any owner holds it, each hold expiring on its own', () => {
-    let now = 1_000;
-    const fences = new WriteFences(() => now);
+    const clock = { wall: 1_000, mono: 1_000 };
+    const fences = fencesOn(clock);
     fences.raise('payments', 'flip-a', 500);
     fences.raise('payments', 'rollback-b', 2_000);
     expect(fences.lower('payments', 'flip-a')).toMatchObject({ raised: true, expiresAt: 3_000 });
-    now = 2_999;
+    clock.wall = clock.mono = 2_999;
     expect(fences.ticket(['payments'])).toEqual({ ok: false, capability: 'payments', until: 3_000 });
-    now = 3_000;
+    clock.wall = clock.mono = 3_000;
     const ticket = fences.ticket(['payments']);
     if (!ticket.ok) throw new Error('refused');
-    expect(fences.admit(ticket).ok).toBe(true);
-    expect(fences.snapshot('payments')).toEqual({ capability: 'payments', raised: false, holds: [], inFlightWrites: 1 });
+    expect(fences.admit(ticket, aWrite()).ok).toBe(true);
+    expect(fences.snapshot('payments')).toEqual({ capability: 'payments', raised: false, holds: [], inFlightWrites: 1, inDoubtWrites: 0, bootId: 'boot-1' });
   });
 
   it('refuses a write that arrived before a fence was raised, even once it is lowered (it was routed by the old flag)', () => {
-    const fences = new WriteFences(() => 0);
+    const fences = fencesOn({ wall: 0, mono: 0 });
     const ticket = fences.ticket(['payments']);
     if (!ticket.ok) throw new Error('refused');
     fences.raise('payments', 'switch', 1_000);
     fences.lower('payments', 'switch');
-    expect(fences.admit(ticket)).toMatchObject({ ok: false, capability: 'payments' });
+    expect(fences.admit(ticket, aWrite())).toMatchObject({ ok: false, capability: 'payments' });
     expect(fences.snapshot('payments').inFlightWrites).toBe(0);
   });
 
   it('counts a write let through until it is answered, once', () => {
-    const fences = new WriteFences(() => 0);
+    const fences = fencesOn({ wall: 0, mono: 0 });
     const ticket = fences.ticket(['payments']);
     if (!ticket.ok) throw new Error('refused');
-    const first = fences.admit(ticket);
+    const first = fences.admit(ticket, aWrite());
     if (!first.ok) throw new Error('refused');
     fences.raise('payments', 'op', 1_000);
     expect(fences.snapshot('payments')).toMatchObject({ raised: true, inFlightWrites: 1 });
-    first.done();
-    first.done();
+    first.done(ANSWERED);
+    first.done(ANSWERED);
     expect(fences.snapshot('payments').inFlightWrites).toBe(0);
-    expect(fences.snapshot('auth')).toEqual({ capability: 'auth', raised: false, holds: [], inFlightWrites: 0 });
+    expect(fences.snapshot('auth')).toEqual({ capability: 'auth', raised: false, holds: [], inFlightWrites: 0, inDoubtWrites: 0, bootId: 'boot-1' });
+  });
+
+  // Red team break 1–3: the edge stopped waiting (its timeout, a client hang-up) while a frozen
+  // upstream still held the write; the count dropped to 0 and a switch saw nothing to drain.
+  it('keeps a write the edge stopped waiting for in doubt until its deadline plus the skew margin', () => {
+    const clock = { wall: 50_000, mono: 10 };
+    const fences = fencesOn(clock, 2_000);
+    const ticket = fences.ticket(['payments']);
+    if (!ticket.ok) throw new Error('refused');
+    const admitted = fences.admit(ticket, aWrite());
+    if (!admitted.ok) throw new Error('refused');
+    clock.wall += 1_500;
+    clock.mono += 1_500;
+    admitted.done({ answered: false, deadline: 51_500 });
+    expect(fences.snapshot('payments')).toMatchObject({ inFlightWrites: 1, inDoubtWrites: 1, inDoubtUntil: 53_500 });
+    clock.mono += 1_999;
+    expect(fences.snapshot('payments').inFlightWrites).toBe(1);
+    clock.mono += 1;
+    expect(fences.snapshot('payments')).toMatchObject({ inFlightWrites: 0, inDoubtWrites: 0 });
+  });
+
+  // Red team break 5: one client trickling an unkeyed write's body held every switch's drain.
+  it('aborts, when a fence rises, the writes whose body is still arriving (nothing can act on half a body)', () => {
+    const fences = fencesOn({ wall: 0, mono: 0 });
+    const partial = aWrite(false);
+    const whole = aWrite(true);
+    for (const write of [partial, whole]) {
+      const ticket = fences.ticket(['payments']);
+      if (!ticket.ok || !fences.admit(ticket, write).ok) throw new Error('refused');
+    }
+    fences.raise('auth', 'op', 1_000);
+    expect(partial.aborted).toBe(0);
+    fences.raise('payments', 'op', 1_000);
+    expect([partial.aborted, whole.aborted]).toEqual([1, 0]);
+  });
+
+  // Red team break 6: an edge that never applied the written flag lost its fence by TTL and became a second writer.
+  it('keeps a hold raised with `until` past its TTL until the edge routes by that flag', () => {
+    const clock = { wall: 0, mono: 0 };
+    let routed = { stage: 'live', percentage: 100 };
+    const fences = new WriteFences({ wall: () => clock.wall, monotonic: () => clock.mono, skewMarginMs: 0, bootId: 'b', routedAs: () => routed });
+    fences.raise('payments', 'switch', 1_000, { stage: 'monolith', percentage: 0 });
+    clock.mono = clock.wall = 60_000;
+    expect(fences.snapshot('payments').raised).toBe(true);
+    routed = { stage: 'monolith', percentage: 0 };
+    expect(fences.snapshot('payments')).toMatchObject({ raised: false, holds: [] });
+  });
+
+  // Red team break 8: holds were epoch times on the wall clock.
+  it('times holds by the monotonic clock: a wall clock stepping forward or back moves no hold', () => {
+    const clock = { wall: 1_000_000, mono: 0 };
+    const fences = fencesOn(clock);
+    fences.raise('payments', 'switch', 20_000);
+    clock.wall += 30_000;
+    expect(fences.snapshot('payments')).toMatchObject({ raised: true, expiresAt: 1_050_000 });
+    clock.wall -= 3_630_000;
+    clock.mono += 20_000;
+    expect(fences.snapshot('payments').raised).toBe(false);
   });
 });
 

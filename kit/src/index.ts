@@ -10,6 +10,7 @@ export { createLogger, REDACTED_PATHS, type Logger } from './logging/logger';
 export { requestContext } from './logging/request-context';
 export { createHttpApp, DEFAULT_BODY_LIMIT, type HttpAppOptions } from './http/create-http-app';
 export { sendProblem, translateError } from './http/error-handler';
+export { WRITE_DEADLINE_HEADER, WRITE_DEADLINE_PASSED, assertWriteDeadline, parseWriteDeadline, writeDeadlineMiddleware } from './http/write-deadline';
 export { REQUEST_ID_HEADER, acceptedRequestId, requestIdMiddleware } from './http/request-id';
 export { createHttpMetrics, type HttpMetrics } from './metrics/http-metrics';
 export { type ReadinessCheck } from './health/health-routes';

@@ -64,7 +64,9 @@ function summary(request: EmergencyRequest, outcomes: readonly EdgeOutcome[]): s
     request.action === 'stop'
       ? `${request.capability}: EMERGENCY STOP on ${done}/${outcomes.length} edge(s): every request goes to the monolith, whatever the flag says, until \`strangler emergency clear ${request.capability}\`.\n` +
         '  Writes moved without the write fence: what the service took in its last moments reaches the monolith through the sync — keep the to-monolith worker running.'
-      : `${request.capability}: emergency stop cleared on ${done}/${outcomes.length} edge(s): the capability routes by its flag again.`;
+      : `${request.capability}: emergency stop cleared on ${done}/${outcomes.length} edge(s): the capability routes by its flag again.\n` +
+        '  Writes moved without the write fence: if the flag gives the service writes, what the monolith took in the last moments reaches it only through the sync ' +
+        '(a retried key could be done on both sides). Safer: `strangler rollback` first, clear, then `strangler flip` forward through the fence.';
   const missing = done < outcomes.length ? `\n  ${outcomes.length - done} edge(s) did not take it: they still route as before — run it again for them.` : '';
   return `${head}\n${lines.join('\n')}${missing}`;
 }

@@ -3,6 +3,7 @@ import { CliError } from '../cli-error';
 import { readsPercent, writesPercent } from '../gates/stage-gates';
 import { isStage } from '../flags/flag-state';
 import type { BlockersOutcome } from '../gates/gate-runner';
+import { otherEdgeProblems, readOtherEdges, type FleetEdge } from './edge-fleet-status';
 import { EdgeClient, type EdgeCapabilities, type EdgeCapability, type EdgeFence, type ShadowRoute } from '../sources/edge-client';
 import type { HttpOptions } from '../sources/http-json';
 import { histogramQuantile, select, subtract, sum, type Sample } from '../sources/prometheus-text';
@@ -46,6 +47,8 @@ export interface StatusReport {
   /** Traffic figures cover this many seconds (`--window`), or the edge's whole life when null. */
   windowSeconds: number | null;
   capabilities: CapabilityStatus[];
+  /** The edges of EDGE_URLS besides EDGE_URL. */
+  otherEdges: FleetEdge[];
   syncWorkers: Array<{ url: string; reachable: boolean; ready: boolean; error?: string; readiness?: string; runs: string[] }>;
   problems: string[];
 }
@@ -94,8 +97,9 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
   const edgeRead = async () => Promise.all([edge.capabilities(), edge.shadowRoutes(), edge.metrics(), edge.fences().catch((): EdgeFence[] => [])]);
   let edgeData: Awaited<ReturnType<typeof edgeRead>> | undefined;
   let edgeError: string | undefined;
-  const [workers] = await Promise.all([
+  const [workers, otherEdges] = await Promise.all([
     readSyncWorkers(config.syncUrls, deps.http),
+    readOtherEdges(config.edgeUrls, edge.url, config.EDGE_ADMIN_TOKEN, deps.http, options.capability),
     (async () => {
       try {
         edgeData = await edgeRead();
@@ -169,6 +173,8 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
     for (const c of caps.capabilities) if (!options.capability || c.capability === options.capability) problems.push(...handEditProblems(c));
     if (options.capability && capabilities.length === 0) problems.push(`the edge does not route a capability named ${options.capability}`);
   }
+  for (const other of otherEdges) if (other.flags) problems.push(...flagSourceProblems(other.url, other.flags));
+  problems.push(...otherEdgeProblems(otherEdges, { url: edge.url, capabilities }));
   return {
     edge: {
       url: edge.url,
@@ -179,6 +185,7 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
     },
     windowSeconds: options.windowSeconds || null,
     capabilities,
+    otherEdges,
     syncWorkers: workers.map((w) => ({
       url: w.url,
       reachable: w.reachable,

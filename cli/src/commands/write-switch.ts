@@ -5,7 +5,7 @@ import { describeFlagState, type DesiredFlag, type FlagState } from '../flags/fl
 import { FlagMovedError, type FlagStore } from '../flags/flag-store';
 import type { BacklogOutcome, BlockersOutcome } from '../gates/gate-runner';
 import { writesPercent } from '../gates/stage-gates';
-import { EdgeClient } from '../sources/edge-client';
+import { EdgeClient, type EdgeFence } from '../sources/edge-client';
 import type { HttpOptions } from '../sources/http-json';
 import type { Direction } from '../sources/sync-client';
 
@@ -85,8 +85,9 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
   try {
     // In parallel: the pause is the slowest edge's, not their sum. An edge that cannot be fenced
     // refuses the switch (below, every fence raised is lowered).
+    const boots = new Map<EdgeClient, string | undefined>();
     const raising = await Promise.allSettled(edges.map(async (edge) => {
-      await edge.raiseFence(name, owner, ttlMs);
+      boots.set(edge, (await edge.raiseFence(name, owner, ttlMs)).bootId);
       raised.push(edge);
     }));
     const failed = raising.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -94,12 +95,26 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
     report.raiseMs = deps.now() - started;
     const drainStarted = deps.now();
     const deadline = started + plan.drainSeconds * 1000;
+    // Every poll also checks that each edge still holds this switch's fence, in the same process: an
+    // edge restarted (or whose hold expired) mid-switch may have let writes through to the old writer.
+    let lost: string | undefined;
+    const fencesNow = async () => {
+      const seen = await Promise.all(edges.map(async (edge) => ({ edge, fence: (await edge.fences()).find((f) => f.capability === name) })));
+      lost = seen.map(({ edge, fence }) => lostHold(edge, fence, owner, boots.get(edge))).find((why) => why !== undefined);
+      return seen.map(({ fence }) => fence);
+    };
     const drained = await waitUntil(deps, deadline, async () => {
-      const counts = await Promise.all(edges.map(async (edge) => (await edge.fences()).find((f) => f.capability === name)?.inFlightWrites ?? 0));
-      const busy = counts.reduce((a, b) => a + b, 0);
-      return busy === 0 ? undefined : `${busy} write(s) still in flight on the edges`;
+      const fences = await fencesNow();
+      if (lost) return undefined;
+      const busy = fences.reduce((sum, f) => sum + (f?.inFlightWrites ?? 0), 0);
+      const doubt = fences.reduce((sum, f) => sum + (f?.inDoubtWrites ?? 0), 0);
+      const until = Math.max(0, ...fences.map((f) => f?.inDoubtUntil ?? 0));
+      if (busy === 0) return undefined;
+      const inDoubt = doubt ? ` (${doubt} in doubt: the edge stopped waiting for them, and their upstream may still do them until ${new Date(until).toISOString()}; a longer STRANGLER_FENCE_DRAIN_SECONDS waits them out)` : '';
+      return `${busy} write(s) still in flight on the edges${inDoubt}`;
     });
     report.drainMs = deps.now() - drainStarted;
+    if (lost) return refuse(report, lost);
     if (drained) return refuse(report, `writes did not drain within ${plan.drainSeconds} s: ${drained}`);
 
     const backlogStarted = deps.now();
@@ -114,6 +129,8 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
       }
     }
     const backlog = await waitUntil(deps, deadline, async () => {
+      await fencesNow();
+      if (lost) return undefined;
       const outcome = await deps.backlog(name);
       if (!outcome.ok) return `cannot read the changelog backlog: ${outcome.error}`;
       const waiting = plan.directions
@@ -123,16 +140,25 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
       return waiting.length ? waiting.join('; ') : undefined;
     });
     report.backlogMs = deps.now() - backlogStarted;
+    if (lost) return refuse(report, lost);
     if (backlog) {
       const blockers = await deps.blockers(name);
       const waitingOn = blockers.ok ? plan.directions.map((d) => `${d}: ${blockers.byDirection[d]}`).join('; ') : blockers.error;
       return refuse(report, `the old writer's changes were not all applied within ${plan.drainSeconds} s (${backlog}; ${waitingOn}): is the sync worker down or paused?`);
     }
 
+    // Last look before the flag moves: a fence lost while the backlog was read lets writes by.
+    await fencesNow();
+    if (lost) return refuse(report, lost);
     const writeStarted = deps.now();
     report.written = await plan.store.write(plan.capability, plan.desired, plan.expected);
     report.writeMs = deps.now() - writeStarted;
 
+    // Written: each edge's hold now lifts only once that edge routes by the new flag, whatever its TTL
+    // (decision 0039): one that never applies it must not become a second writer when its hold expires,
+    // and a CLI that dies from here on leaves no edge able to send writes to the old writer.
+    const until = { stage: plan.desired.stage, percentage: plan.desired.percentage };
+    await Promise.all(edges.map((edge) => edge.raiseFence(name, owner, ttlMs, until).catch(() => undefined)));
     const confirmStarted = deps.now();
     for (const edge of edges) unconfirmed.add(edge);
     let superseded: FlagState | undefined;
@@ -160,7 +186,7 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
     }
     if (unconfirmed.size) {
       const which = [...unconfirmed].map((e) => e.url).join(', ');
-      report.problem = { refused: false, message: `written, but ${which} did not route by it within ${plan.confirmSeconds} s: its fence stays until it expires (${Math.round(ttlMs / 1000)} s from the start)` };
+      report.problem = { refused: false, message: `written, but ${which} did not route by it within ${plan.confirmSeconds} s: its fence stays up until it does (it refuses the capability's writes meanwhile; \`strangler status\` shows it; once that edge reads the flag it lifts by itself, or lower it by hand: DELETE /_edge/fences/${name}/${owner})` };
     }
     return report;
   } catch (error) {
@@ -177,6 +203,13 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
     ]);
     report.pauseMs = deps.now() - started;
   }
+}
+
+/** Why an edge no longer guards this switch (its hold gone, or another process answering), or undefined. */
+function lostHold(edge: EdgeClient, fence: EdgeFence | undefined, owner: string, bootId: string | undefined): string | undefined {
+  const restarted = bootId !== undefined && fence?.bootId !== undefined && fence.bootId !== bootId;
+  if (!restarted && fence?.holds.some((h) => h.owner === owner)) return undefined;
+  return `${edge.url} ${restarted ? 'restarted' : 'lost this switch’s fence'} in the middle of the switch: writes may have passed it to the old writer, so the flag was not written (run it again)`;
 }
 
 function refuse(report: SwitchReport, message: string): SwitchReport {

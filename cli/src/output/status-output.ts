@@ -43,6 +43,13 @@ export function formatStatus(report: StatusReport): string {
     lines.push(`edge ${report.edge.url}  UNREACHABLE`);
   }
   for (const c of report.capabilities) lines.push('', ...capability(c, window));
+  for (const other of report.otherEdges) {
+    lines.push('', `edge ${other.url}${other.reachable ? '' : '  UNREACHABLE'}`);
+    for (const c of other.capabilities) {
+      const fence = c.fence ? (c.fence.raised ? `WRITES FENCED (held by ${c.fence.holders.join(', ')})` : 'fence down') : 'no fence';
+      lines.push(`  ${c.capability.padEnd(12)} ${c.stage} ${c.percentage}%, ${fence}`);
+    }
+  }
   const unreached = report.syncWorkers.filter((w) => !w.reachable);
   if (unreached.length || report.problems.length) {
     lines.push('', 'problems');

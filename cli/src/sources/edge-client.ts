@@ -54,7 +54,13 @@ export interface EdgeFence {
   raised: boolean;
   expiresAt?: number;
   holds: Array<{ owner: string; expiresAt: number }>;
+  /** Writes let through and not over: awaiting their answer, or in doubt (decision 0038). */
   inFlightWrites: number;
+  /** Of those, writes the edge stopped waiting for that the upstream may still do (edges before 0038: absent). */
+  inDoubtWrites?: number;
+  inDoubtUntil?: number;
+  /** The edge process (a restart changes it; edges before 0038: absent). */
+  bootId?: string;
 }
 
 /** Reads the edge's admin endpoints and metrics; the only things it changes are write fences. */
@@ -86,8 +92,9 @@ export class EdgeClient {
     return ((await this.admin('/_edge/fences')) as { fences: EdgeFence[] }).fences;
   }
 
-  async raiseFence(capability: string, owner: string, ttlMs: number): Promise<EdgeFence> {
-    return (await this.admin(`/_edge/fences/${encodeURIComponent(capability)}`, 'PUT', { owner, ttlMs })) as EdgeFence;
+  /** Raises (or renews) a hold; with `until`, it lifts only once the edge routes the capability by that flag (decision 0039). */
+  async raiseFence(capability: string, owner: string, ttlMs: number, until?: { stage: string; percentage: number }): Promise<EdgeFence> {
+    return (await this.admin(`/_edge/fences/${encodeURIComponent(capability)}`, 'PUT', { owner, ttlMs, ...(until ? { until } : {}) })) as EdgeFence;
   }
 
   async lowerFence(capability: string, owner: string): Promise<EdgeFence> {

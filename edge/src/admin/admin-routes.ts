@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { httpErrors, notFound, validationError } from '@strangler/kit';
-import { MAX_FENCE_MS, type WriteFences } from '../consistency/write-fence';
+import { MAX_FENCE_MS, type FenceRelease, type WriteFences } from '../consistency/write-fence';
 import type { EmergencyStops } from '../emergency/emergency-stops';
 import type { FlagSource } from '../flags/flag-source';
 import { approvalOfDefinition, rolloutOfDefinition, stageOfDefinition } from '../flags/stage';
@@ -24,14 +24,20 @@ export interface AdminDeps {
 
 const OWNER = /^[A-Za-z0-9._:-]{1,100}$/;
 
-/** `{owner, ttlMs}` of a write fence hold (decision 0018). */
-function fenceRequest(body: unknown): { owner: string; ttlMs: number } {
-  const { owner, ttlMs } = (body ?? {}) as { owner?: unknown; ttlMs?: unknown };
+/** `{owner, ttlMs, until?}` of a write fence hold (decisions 0018, 0039). */
+function fenceRequest(body: unknown): { owner: string; ttlMs: number; until?: FenceRelease } {
+  const { owner, ttlMs, until } = (body ?? {}) as { owner?: unknown; ttlMs?: unknown; until?: unknown };
   const problems: Array<{ field: string; message: string }> = [];
+  const release = until as { stage?: unknown; percentage?: unknown } | undefined;
+  const validUntil =
+    until === undefined ||
+    (typeof until === 'object' && until !== null && !Array.isArray(until) && typeof release!.stage === 'string' && /^[a-z]{1,20}$/.test(release!.stage) &&
+      typeof release!.percentage === 'number' && Number.isInteger(release!.percentage) && release!.percentage >= 0 && release!.percentage <= 100);
+  if (!validUntil) problems.push({ field: 'until', message: 'must be {stage, percentage}: the flag this edge must route by before the hold lifts' });
   if (typeof owner !== 'string' || !OWNER.test(owner)) problems.push({ field: 'owner', message: 'must name who holds the fence (letters, digits, . _ : -)' });
   if (typeof ttlMs !== 'number' || !Number.isInteger(ttlMs) || ttlMs < 1 || ttlMs > MAX_FENCE_MS) problems.push({ field: 'ttlMs', message: `must be an integer of milliseconds, 1..${MAX_FENCE_MS}` });
   if (problems.length) throw validationError(problems);
-  return { owner: owner as string, ttlMs: ttlMs as number };
+  return { owner: owner as string, ttlMs: ttlMs as number, ...(until !== undefined ? { until: { stage: release!.stage as string, percentage: release!.percentage as number } } : {}) };
 }
 
 /** 1–200 characters, none of them a control character (they would forge log lines). */
@@ -103,8 +109,8 @@ export function adminRoutes(deps: AdminDeps): Router {
     res.json({ fences: deps.routes.current().table.capabilities.map((c) => deps.fences.snapshot(c.name)) });
   });
   router.put('/fences/:capability', express.json({ limit: ADMIN_BODY_LIMIT }), (req, res) => {
-    const { owner, ttlMs } = fenceRequest(req.body);
-    res.json(deps.fences.raise(capabilityNamed(req.params.capability as string).name, owner, ttlMs));
+    const { owner, ttlMs, until } = fenceRequest(req.body);
+    res.json(deps.fences.raise(capabilityNamed(req.params.capability as string).name, owner, ttlMs, until));
   });
   router.delete('/fences/:capability/:owner', (req, res) => {
     res.json(deps.fences.lower(capabilityNamed(req.params.capability as string).name, req.params.owner as string));

@@ -8,9 +8,34 @@
  * so a CLI that dies mid-switch cannot leave writes refused for ever. The edge also counts the unsafe
  * requests of each capability it has let through and not yet answered: the switch waits for that
  * count to reach zero (drained) before it trusts the changelogs to hold every write.
+ *
+ * A write the edge stopped waiting for (its deadline passed, the client hung up) is not over: the
+ * upstream may still hold it in its socket or mid-transaction. It stays counted, "in doubt", until the
+ * deadline the edge sent with it (x-strangler-write-deadline, which the sides enforce: kit's
+ * write-deadline.ts) plus a clock-skew margin has passed (docs/decisions/0038-write-deadlines.md).
+ * A write whose body had not fully arrived when a fence rises is aborted instead: nothing can act on
+ * half a body, and one slow client must not hold a switch up.
+ *
+ * Holds and doubts are timed by a monotonic clock: a wall clock stepped by NTP or a resumed VM moves
+ * neither (snapshots still report epoch times, for people).
  */
+/** The flag an edge must route a capability by before a hold lifts (whatever its TTL). */
+export interface FenceRelease {
+  stage: string;
+  percentage: number;
+}
+
+interface Hold {
+  /** Monotonic expiry. */
+  expiresAt: number;
+  until?: FenceRelease;
+}
+
 export interface FenceHold {
   owner: string;
+  /** Held past its expiry until this edge routes the capability by this flag. */
+  until?: FenceRelease;
+  /** Epoch ms (as the edge's wall clock reads now). */
   expiresAt: number;
 }
 
@@ -20,8 +45,14 @@ export interface FenceSnapshot {
   /** When the last hold expires (epoch ms); absent when lowered. */
   expiresAt?: number;
   holds: FenceHold[];
-  /** Unsafe requests of this capability let through and not answered yet. */
+  /** Unsafe requests of this capability let through and not over yet: awaiting their answer, or in doubt. */
   inFlightWrites: number;
+  /** Of those, writes the edge stopped waiting for that the upstream may still do until their deadline. */
+  inDoubtWrites: number;
+  /** When the last in-doubt write can no longer be done (epoch ms); absent when none. */
+  inDoubtUntil?: number;
+  /** Which edge process answered (changes on restart: a hold seen before is gone). */
+  bootId: string;
 }
 
 export const MAX_FENCE_MS = 60_000;
@@ -40,38 +71,127 @@ export interface FenceTicket {
   epochs: readonly number[];
 }
 
+/** How an admitted write ended: answered (or never able to act), or in doubt until an epoch-ms deadline. */
+export type WriteEnd = { answered: true } | { answered: false; deadline: number };
+
+/** An admitted write, for `raise` to abort while its body is still arriving. */
+export interface AdmittedWrite {
+  /** Whether the whole body has arrived (an upstream can act on it). */
+  bodyComplete(): boolean;
+  /** Stops the write (client and upstream connections); it then ends as answered: nothing was done. */
+  abort(): void;
+}
+
+interface Admission {
+  capabilities: readonly string[];
+  write: AdmittedWrite;
+}
+
+import type { FenceFile } from './fence-file';
+
+export interface FenceClocks {
+  /** Epoch ms: what snapshots report and deadlines are written in. */
+  wall: () => number;
+  /** Monotonic ms: what holds and doubts are timed by. */
+  monotonic: () => number;
+  /** Clock skew allowed between the edge and the sides past a write's deadline. */
+  skewMarginMs: number;
+  bootId: string;
+  /** How this edge routes a capability now (what `until` holds wait for). */
+  routedAs?: (capability: string) => FenceRelease | undefined;
+  /** Holds kept across restarts (EDGE_FENCE_FILE); none: in memory only. */
+  file?: FenceFile;
+}
+
 export class WriteFences {
-  private readonly holds = new Map<string, Map<string, number>>();
+  /** Per capability: owner → its hold. */
+  private readonly holds = new Map<string, Map<string, Hold>>();
   private readonly inFlight = new Map<string, number>();
+  /** Per capability: monotonic times until which a write is in doubt. */
+  private readonly doubts = new Map<string, number[]>();
+  private readonly admitted = new Set<Admission>();
   /** Bumped by every raise: a request that arrived before it chose its side by a flag that may since have moved. */
   private readonly epochs = new Map<string, number>();
 
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly clocks: FenceClocks) {
+    // Holds a previous process of this edge left: restored for what is left of them (at most MAX_FENCE_MS).
+    for (const hold of clocks.file?.load() ?? []) {
+      const left = Math.min(hold.expiresAt - clocks.wall(), MAX_FENCE_MS);
+      if (left <= 0 && !hold.until) continue;
+      let holds = this.holds.get(hold.capability);
+      if (!holds) this.holds.set(hold.capability, (holds = new Map()));
+      holds.set(hold.owner, { expiresAt: clocks.monotonic() + left, ...(hold.until ? { until: hold.until } : {}) });
+    }
+  }
 
-  raise(capability: string, owner: string, ttlMs: number): FenceSnapshot {
+  private persist(): void {
+    if (!this.clocks.file) return;
+    const now = this.clocks.monotonic();
+    const holds = [...this.holds].flatMap(([capability, owners]) =>
+      [...owners]
+        .filter(([, hold]) => hold.expiresAt > now || hold.until)
+        .map(([owner, hold]) => ({ capability, owner, expiresAt: this.toWall(hold.expiresAt), ...(hold.until ? { until: hold.until } : {}) })),
+    );
+    this.clocks.file.save(holds);
+  }
+
+  /** A monotonic time as an epoch time, by the wall clock now. */
+  private toWall(monotonicAt: number): number {
+    return this.clocks.wall() + (monotonicAt - this.clocks.monotonic());
+  }
+
+  /**
+   * Raises (or renews) `owner`'s hold. With `until`, the hold does not lift by time while this edge
+   * routes the capability otherwise: an edge that has not applied the written flag would send writes
+   * to the old writer (red team break 6). It lifts once the edge routes by it, or when lowered.
+   */
+  raise(capability: string, owner: string, ttlMs: number, until?: FenceRelease): FenceSnapshot {
     let holds = this.holds.get(capability);
     if (!holds) this.holds.set(capability, (holds = new Map()));
-    holds.set(owner, this.now() + Math.min(ttlMs, MAX_FENCE_MS));
+    holds.set(owner, { expiresAt: this.clocks.monotonic() + Math.min(ttlMs, MAX_FENCE_MS), ...(until ? { until } : {}) });
     this.epochs.set(capability, (this.epochs.get(capability) ?? 0) + 1);
+    this.persist();
+    // A write whose body is still arriving cannot have been acted on: stopped, it drains at once.
+    for (const admission of [...this.admitted]) {
+      if (admission.capabilities.includes(capability) && !admission.write.bodyComplete()) admission.write.abort();
+    }
     return this.snapshot(capability);
   }
 
   lower(capability: string, owner: string): FenceSnapshot {
-    this.holds.get(capability)?.delete(owner);
+    if (this.holds.get(capability)?.delete(owner)) this.persist();
     return this.snapshot(capability);
   }
 
-  /** Epoch ms until which the capability's writes are refused, or undefined when they may pass. */
-  raisedUntil(capability: string): number | undefined {
+  /** Monotonic ms until which the capability's writes are refused, or undefined when they may pass. */
+  private raisedUntilMonotonic(capability: string): number | undefined {
     const holds = this.holds.get(capability);
     if (!holds || holds.size === 0) return undefined;
-    const now = this.now();
+    const now = this.clocks.monotonic();
     let until: number | undefined;
-    for (const [owner, expiresAt] of holds) {
+    let routed: FenceRelease | undefined | null = null;
+    for (const [owner, hold] of holds) {
+      let expiresAt = hold.expiresAt;
+      if (hold.until) {
+        if (routed === null) routed = this.clocks.routedAs?.(capability);
+        const applied = routed !== undefined && routed.stage === hold.until.stage && routed.percentage === hold.until.percentage;
+        if (applied) {
+          holds.delete(owner);
+          continue;
+        }
+        // Not applied yet: held on, a moment at a time (Retry-After stays short).
+        if (expiresAt <= now) expiresAt = now + 1_000;
+      }
       if (expiresAt <= now) holds.delete(owner);
       else if (until === undefined || expiresAt > until) until = expiresAt;
     }
     return until;
+  }
+
+  /** Epoch ms until which the capability's writes are refused, or undefined when they may pass. */
+  raisedUntil(capability: string): number | undefined {
+    const until = this.raisedUntilMonotonic(capability);
+    return until === undefined ? undefined : this.toWall(until);
   }
 
   /** On arrival: refused while a fence stands; else what the request must still find when it is sent. */
@@ -87,32 +207,63 @@ export class WriteFences {
    * Right before the request is sent upstream: counted as in flight (what a switch drains) if no fence
    * stands and none was raised since it arrived; else refused, as the flag it was routed by may have
    * moved meanwhile (a slow body, a slow user lookup). Check and count are one synchronous step, so a
-   * write is either counted before a fence goes up or refused after; and one still arriving (its body
-   * trickling) holds no drain.
+   * write is either counted before a fence goes up or refused after. `done` ends the count: at once
+   * when the upstream answered, else once the write's deadline (plus the skew margin) has passed.
    */
-  admit(ticket: FenceTicket): { ok: true; done: () => void } | Fenced {
+  admit(ticket: FenceTicket, write: AdmittedWrite): { ok: true; done: (end: WriteEnd) => void } | Fenced {
     const { capabilities } = ticket;
     for (let i = 0; i < capabilities.length; i += 1) {
       const capability = capabilities[i]!;
       const until = this.raisedUntil(capability);
       if (until !== undefined) return { ok: false, capability, until };
-      if ((this.epochs.get(capability) ?? 0) !== ticket.epochs[i]) return { ok: false, capability, until: this.now() };
+      if ((this.epochs.get(capability) ?? 0) !== ticket.epochs[i]) return { ok: false, capability, until: this.clocks.wall() };
     }
     for (const capability of capabilities) this.inFlight.set(capability, (this.inFlight.get(capability) ?? 0) + 1);
+    const admission: Admission = { capabilities, write };
+    this.admitted.add(admission);
     let done = false;
     return {
       ok: true,
-      done: () => {
+      done: (end) => {
         if (done) return;
         done = true;
+        this.admitted.delete(admission);
         for (const capability of capabilities) this.inFlight.set(capability, (this.inFlight.get(capability) ?? 1) - 1);
+        if (end.answered) return;
+        const until = this.clocks.monotonic() + (end.deadline - this.clocks.wall()) + this.clocks.skewMarginMs;
+        for (const capability of capabilities) {
+          const doubts = this.doubts.get(capability);
+          if (doubts) doubts.push(until);
+          else this.doubts.set(capability, [until]);
+        }
       },
     };
   }
 
+  /** Monotonic expiries of the capability's writes still in doubt (expired ones dropped). */
+  private inDoubt(capability: string): number[] {
+    const doubts = this.doubts.get(capability);
+    if (!doubts) return [];
+    const now = this.clocks.monotonic();
+    const left = doubts.filter((until) => until > now);
+    if (left.length) this.doubts.set(capability, left);
+    else this.doubts.delete(capability);
+    return left;
+  }
+
   snapshot(capability: string): FenceSnapshot {
     const until = this.raisedUntil(capability);
-    const holds = [...(this.holds.get(capability) ?? new Map<string, number>())].map(([owner, expiresAt]) => ({ owner, expiresAt }));
-    return { capability, raised: until !== undefined, ...(until !== undefined ? { expiresAt: until } : {}), holds, inFlightWrites: this.inFlight.get(capability) ?? 0 };
+    const holds = [...(this.holds.get(capability) ?? new Map<string, Hold>())].map(([owner, hold]) => ({ owner, expiresAt: this.toWall(hold.expiresAt), ...(hold.until ? { until: hold.until } : {}) }));
+    const doubts = this.inDoubt(capability);
+    return {
+      capability,
+      raised: until !== undefined,
+      ...(until !== undefined ? { expiresAt: until } : {}),
+      holds,
+      inFlightWrites: (this.inFlight.get(capability) ?? 0) + doubts.length,
+      inDoubtWrites: doubts.length,
+      ...(doubts.length ? { inDoubtUntil: this.toWall(Math.max(...doubts)) } : {}),
+      bootId: this.clocks.bootId,
+    };
   }
 }

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { acceptedRequestId, REQUEST_ID_HEADER, writeFenced, type AppError, type Logger } from '@strangler/kit';
+import { acceptedRequestId, REQUEST_ID_HEADER, WRITE_DEADLINE_HEADER, writeFenced, type AppError, type Logger } from '@strangler/kit';
 import { evaluateCapabilityNow, type CapabilityEvaluation } from '../flags/capability-evaluator';
 import type { FlagSource } from '../flags/flag-source';
 import { decideTarget, isSafeMethod, stageAllows, type Target } from '../flags/stage-decision';
 import type { Stage } from '../flags/stage';
 import type { WriteAffinity } from '../consistency/write-affinity';
-import type { FenceTicket, WriteFences } from '../consistency/write-fence';
+import type { FenceTicket, WriteEnd, WriteFences } from '../consistency/write-fence';
 import { callerKeysFor, unleashContextFor } from '../identity/request-identity';
 import type { UserResolver } from '../identity/user-resolver';
 import type { EdgeMetrics } from '../metrics/edge-metrics';
@@ -170,14 +170,35 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     deps.logger.warn({ side, capability: request.capability, failure, requestId: request.requestId }, 'upstream call failed');
   };
 
+  /**
+   * A write's deadline (decision 0038): past it the edge no longer waits, so the side must not start or
+   * commit it. A whole body: the wait for a connection and for the answer. A body still arriving: plus
+   * the longest the client may take with the rest (body-arrival.ts: the grace, then the minimum rate),
+   * or, chunked, the whole call's cap.
+   */
+  const writeDeadline = (request: ProxiedRequest, upstream: UpstreamTarget): number => {
+    const { limits } = upstream;
+    const { req } = request;
+    let arrival = 0;
+    if (!req.complete) {
+      const length = Number(req.headers['content-length']);
+      const { graceMs, minBytesPerSecond } = settings.bodyArrival;
+      arrival = Number.isSafeInteger(length) && minBytesPerSecond > 0 ? graceMs + Math.ceil((length * 1000) / minBytesPerSecond) : limits.totalMs;
+    }
+    const deadline = deps.now() + limits.queueMs + limits.responseMs + arrival;
+    request.writeDeadline = Math.max(request.writeDeadline ?? 0, deadline);
+    return deadline;
+  };
+
   const attempt = (request: ProxiedRequest, side: Target, permit: BreakerPermit | undefined, mirror: boolean): Promise<AttemptOutcome> => {
     const { match, body } = request;
+    const upstream = upstreamTarget(side === 'service' && match ? match.capability.service : request.table.monolith);
     const spec: AttemptSpec = {
       req: request.req,
       res: request.res,
-      upstream: upstreamTarget(side === 'service' && match ? match.capability.service : request.table.monolith),
+      upstream,
       target: request.url,
-      headers: request.headers,
+      headers: request.safe ? request.headers : { ...request.headers, [WRITE_DEADLINE_HEADER]: String(writeDeadline(request, upstream)) },
       body,
       extraResponseHeaders: targetHeaders[side],
     };
@@ -273,7 +294,14 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     }
 
     if (request.fence) {
-      const admitted = deps.fences.admit(request.fence);
+      const admitted = deps.fences.admit(request.fence, {
+        bodyComplete: () => request.req.complete,
+        abort: () => {
+          // Half a body: no side can act on it. The connections go; the write ends as answered.
+          request.abortedByFence = true;
+          request.req.destroy();
+        },
+      });
       if (!admitted.ok) {
         permit?.release();
         refuseFenced(req, res, requestId, admitted.capability, admitted.until);
@@ -282,6 +310,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       request.fenceDone = admitted.done;
     }
     let outcome = await attempt(request, target, permit, mirror);
+    if (outcome.kind === 'responded') request.answered = true;
     if (outcome.kind === 'failed') {
       if (countsAgainstUpstream(outcome.failure)) permit?.failure();
       else permit?.release();
@@ -292,6 +321,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
         fallback = failureLabel(outcome.failure);
         target = 'monolith';
         outcome = await attempt(request, 'monolith', undefined, mirror);
+        if (outcome.kind === 'responded') request.answered = true;
         if (outcome.kind === 'failed') noteFailure(request, 'monolith', outcome.failure);
       }
       if (outcome.kind === 'failed') {
@@ -389,12 +419,21 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       request.fence = fence;
       const evaluation = match ? evaluate(request, match) : UNMATCHED;
       const served = evaluation instanceof Promise ? evaluation.then((resolved) => serve(request, resolved)) : serve(request, evaluation);
-      return fence ? served.finally(() => request.fenceDone?.()) : served;
+      return fence ? served.finally(() => request.fenceDone?.(writeEnd(request))) : served;
     } catch (error) {
       // As from an async function: the caller answers 500 and logs it.
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   };
+}
+
+/**
+ * How a counted write ended for the fence: answered by the upstream (or cut off with half a body) is
+ * over; otherwise the upstream may still do it until its deadline (decision 0038).
+ */
+function writeEnd(request: ProxiedRequest): WriteEnd {
+  if (request.answered || request.abortedByFence || request.writeDeadline === undefined) return { answered: true };
+  return { answered: false, deadline: request.writeDeadline };
 }
 
 /** The capabilities a monolith route writes besides its own (routes file `writtenThrough`). */
@@ -429,7 +468,13 @@ class ProxiedRequest {
   /** An unsafe request of a capability (or a route writing one): the fences it saw on arrival. */
   fence: FenceTicket | undefined;
   /** Once sent upstream: ends its count among the writes in flight (see write-fence.ts). */
-  fenceDone: (() => void) | undefined;
+  fenceDone: ((end: WriteEnd) => void) | undefined;
+  /** The latest deadline sent upstream with this write (epoch ms; decision 0038). */
+  writeDeadline: number | undefined;
+  /** The upstream answered (a response head): the write is over, whatever it did. */
+  answered = false;
+  /** Stopped by a fence raised while its body was still arriving: nothing was done. */
+  abortedByFence = false;
 
   constructor(
     readonly req: IncomingMessage,

@@ -5,6 +5,7 @@ import { healthRoutes, type ReadinessCheck } from '../health/health-routes';
 import { requestIdMiddleware } from './request-id';
 import { accessLogMiddleware } from './access-log';
 import { jsonBody } from './json-body';
+import { writeDeadlineMiddleware } from './write-deadline';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { openApiRoute } from '../openapi/openapi-route';
 import type { OpenApiDocument } from '../openapi/api-document';
@@ -37,6 +38,8 @@ export function createHttpApp(options: HttpAppOptions): { app: Express; metrics:
   app.use(healthRoutes({ checks: options.readiness, registry: metrics.registry, logger: options.logger }));
   if (options.openApi) app.use(openApiRoute(options.openApi));
   app.use(jsonBody(bodyLimit));
+  // Once the body is in: a write the edge already gave up on is refused, not done late (decision 0038).
+  app.use(writeDeadlineMiddleware());
   for (const router of options.routes) app.use(router);
   app.use(notFoundHandler());
   app.use(errorHandler(options.logger, bodyLimit));

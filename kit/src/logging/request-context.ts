@@ -2,6 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface RequestContext {
   requestId: string;
+  /** The edge's deadline on a forwarded write (see http/write-deadline.ts). */
+  writeDeadline?: number;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -1,0 +1,66 @@
+import { Router } from 'express';
+import { createHttpApp } from '../src/http/create-http-app';
+import { assertWriteDeadline, WRITE_DEADLINE_HEADER } from '../src/http/write-deadline';
+import { listen, type RunningServer } from '../src/lifecycle/http-server';
+import { createLogger } from '../src/logging/logger';
+
+/**
+ * The edge's deadline on a forwarded write (decision 0038): a side that finds it passed when the write
+ * starts — or right before it commits — refuses it (503, retryable) and does nothing. Red team breaks
+ * 1–3: a frozen side thawed and did a write whose retry the other side had already done.
+ */
+describe('kit write deadline', () => {
+  let server: RunningServer;
+  const done: string[] = [];
+  /** How long the handler works before its "commit" (a side frozen mid-request). */
+  let workMs = 0;
+
+  beforeAll(async () => {
+    const router = Router();
+    router.post('/things', async (req, res) => {
+      await new Promise((resolve) => setTimeout(resolve, workMs));
+      assertWriteDeadline();
+      done.push((req.body as { name: string }).name);
+      res.status(201).json({ ok: true });
+    });
+    const { app } = createHttpApp({ service: 'deadline-test', logger: createLogger({ name: 't', level: 'silent' }), readiness: [], routes: [router] });
+    server = await listen(app, 0, '127.0.0.1');
+  });
+  afterAll(() => server.close(0));
+  beforeEach(() => {
+    done.length = 0;
+    workMs = 0;
+  });
+
+  const post = (name: string, deadline?: string) =>
+    fetch(`${server.url}/things`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(deadline !== undefined ? { [WRITE_DEADLINE_HEADER]: deadline } : {}) },
+      body: JSON.stringify({ name }),
+    });
+
+  it('does a write with no deadline, or one still ahead', async () => {
+    expect((await post('none')).status).toBe(201);
+    expect((await post('ahead', String(Date.now() + 60_000))).status).toBe(201);
+    expect(done).toEqual(['none', 'ahead']);
+  });
+
+  it('refuses a write whose deadline passed before it started: 503 WRITE_DEADLINE_PASSED, retryable, nothing done', async () => {
+    const answer = await post('late', String(Date.now() - 1));
+    expect(answer.status).toBe(503);
+    expect(await answer.json()).toMatchObject({ code: 'WRITE_DEADLINE_PASSED', retryable: true });
+    expect(done).toEqual([]);
+  });
+
+  it('refuses, before it commits, a write that started in time and ran past its deadline', async () => {
+    workMs = 300;
+    const answer = await post('slow', String(Date.now() + 100));
+    expect(answer.status).toBe(503);
+    expect(done).toEqual([]);
+  });
+
+  it('ignores a deadline it cannot read (the edge always writes epoch milliseconds)', async () => {
+    expect((await post('junk', 'soon')).status).toBe(201);
+    expect(done).toEqual(['junk']);
+  });
+});
