@@ -214,7 +214,13 @@ export function startClient(index, edgeUrl, ledger) {
     const placed = await authed('POST', '/api/orders', { body: { items: [{ sku: 'SKU-1', quantity: 2, unitPrice: '3.50' }], currency: 'USD' } });
     if (placed.status !== 201) return note('place order', { status: placed.status, body: placed.body });
     const paid = await authed('POST', `/api/orders/${placed.body.order.id}/checkout`, { expect: [409] });
-    if (paid.status === 200) ledger.acknowledged.orders.push({ orderId: placed.body.order.id, paymentId: paid.body.payment.id, userId: user.id });
+    if (paid.status === 200) {
+      ledger.acknowledged.orders.push({ orderId: placed.body.order.id, paymentId: paid.body.payment.id, userId: user.id });
+      // The buyer reads their payment back at once (issue #11 §4: it was 404 from the service).
+      const read = await authed('GET', `/api/payments/${paid.body.payment.id}`);
+      if (read.status === 404) ledger.staleReads.push({ route: 'GET /api/payments/:id after checkout', target: read.target, phase: `payments at ${ledger.stages.payments}` });
+      else if (read.status !== 200 && read.status < 500) note('read after checkout', { status: read.status, body: read.body });
+    }
     else if (!(paid.status === 409 && paid.body?.code === 'ORDER_ALREADY_PAID')) note('checkout', { status: paid.status, body: paid.body });
   }
 

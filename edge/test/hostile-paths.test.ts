@@ -180,3 +180,35 @@ describe('read-your-writes after a doubled-slash write', () => {
     }
   });
 });
+
+describe('read-your-writes after a write through another route (issue #11 §4)', () => {
+  it('checkout, which pays in the monolith, pins the buyer’s next payments reads to the monolith', async () => {
+    const monolith = await startUpstream({ name: 'monolith' });
+    const payments = await startUpstream({ name: 'payments' });
+    const auth = await startUpstream({ name: 'auth' });
+    // `reads` 100 %: payments reads go to the service, which has not yet received the checkout's payment.
+    const routes = standardRoutes({ monolith: monolith.url, auth: auth.url, payments: payments.url });
+    routes.capabilities.payments!.writtenThrough = [{ methods: 'POST', path: '/api/orders/:id/checkout' }];
+    const edge = await startTestEdge({
+      routes,
+      flags: [
+        { capability: 'auth', enabled: false, stage: 'monolith', rollout: 0 },
+        { capability: 'payments', enabled: true, stage: 'reads', rollout: 100 },
+      ],
+    });
+    try {
+      const buyer = { authorization: 'Bearer buyer' };
+      const paid = await fetch(`${edge.url}/api/orders/o1/checkout`, { method: 'POST', headers: { ...buyer, 'content-type': 'application/json' }, body: '{}' });
+      expect(paid.headers.get('x-strangler-target')).toBe('monolith');
+      const read = await fetch(`${edge.url}/api/payments/p1`, { headers: buyer });
+      expect(read.headers.get('x-strangler-target')).toBe('monolith');
+      // Another user's read still follows the flag.
+      const other = await fetch(`${edge.url}/api/payments/p1`, { headers: { authorization: 'Bearer someone-else' } });
+      expect(other.headers.get('x-strangler-target')).toBe('service');
+    } finally {
+      await edge.stop();
+      await Promise.all([monolith.stop(), payments.stop(), auth.stop()]);
+    }
+  });
+});
+

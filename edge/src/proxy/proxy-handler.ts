@@ -160,7 +160,8 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     // A write that may have changed something pins the caller's next reads to the side that took it;
     // a 4xx changed nothing (the sides' contract), so it pins nothing.
     if (request.writerKeys?.length && !(typeof status === 'number' && status >= 400 && status < 500)) {
-      deps.affinity.noteWrite(request.capability, request.writerKeys, target);
+      const pinned = request.match ? [request.capability, ...request.writesThrough] : request.writesThrough;
+      for (const capability of pinned) deps.affinity.noteWrite(capability, request.writerKeys, target);
     }
     accessLog.finished(request.requestId, request.method, request.url, request.capability, request.stage, target, status, fallback, durationMs);
   };
@@ -417,6 +418,10 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       }
       const request = new ProxiedRequest(req, res, table, match, method, url, requestId, started, forwardingOf(req, peer), peer.encrypted);
       request.fence = fence;
+      if (!match && fence && deps.affinity.enabled) {
+        request.writesThrough = writtenCapabilities(writers, method, requestTarget.path);
+        request.writerKeys = callerKeys(req);
+      }
       const evaluation = match ? evaluate(request, match) : UNMATCHED;
       const served = evaluation instanceof Promise ? evaluation.then((resolved) => serve(request, resolved)) : serve(request, evaluation);
       return fence ? served.finally(() => request.fenceDone?.(writeEnd(request))) : served;
@@ -465,6 +470,11 @@ class ProxiedRequest {
   body!: RequestBody;
   /** Set for an unsafe request on a capability's route: the keys its write pins (see WriteAffinity). */
   writerKeys: string[] | undefined;
+  /**
+   * A monolith route that writes other capabilities' data too (`writtenThrough`: checkout pays in the
+   * monolith): those capabilities, whose next reads by this caller follow the write (issue #11 §4).
+   */
+  writesThrough: string[] = [];
   /** An unsafe request of a capability (or a route writing one): the fences it saw on arrival. */
   fence: FenceTicket | undefined;
   /** Once sent upstream: ends its count among the writes in flight (see write-fence.ts). */
