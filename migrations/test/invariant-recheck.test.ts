@@ -43,6 +43,7 @@ describe.each(testDialects())('row invariants under writes, on %s', (dialect) =>
 
     const c = collector();
     await c.checkRows('payments', 'service', [{ key: [id], canonical: stale }]);
+    await c.settle();
     expect(refundsAddUp(c)?.violations).toBe(0);
   });
 
@@ -54,6 +55,7 @@ describe.each(testDialects())('row invariants under writes, on %s', (dialect) =>
 
     const c = collector();
     await c.checkRows('payments', 'service', [{ key: [id], canonical: row }]);
+    await c.settle();
     expect(refundsAddUp(c)).toMatchObject({ violations: 1, samples: [{ side: 'service', key: [id], detail: 'refunded 0 but its 1 refund(s) add up to 500 (minor units)' }] });
   });
 
@@ -64,6 +66,7 @@ describe.each(testDialects())('row invariants under writes, on %s', (dialect) =>
 
     const c = collector();
     await c.checkRows('payments', 'service', [{ key: [id], canonical: { ...row, refunded_minor: '100' } }]);
+    await c.settle();
     expect(refundsAddUp(c)?.violations).toBe(0);
   });
 });

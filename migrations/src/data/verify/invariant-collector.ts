@@ -32,6 +32,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export class InvariantCollector {
   private readonly reports = new Map<string, InvariantReport>();
+  /** Row invariants broken as first read, by invariant and side: confirmed together by settle(). */
+  private readonly suspects = new Map<RowInvariant, Map<SideName, Suspect[]>>();
 
   constructor(
     private readonly capability: Capability,
@@ -58,13 +60,31 @@ export class InvariantCollector {
     const readable = rows.filter((row): row is { key: KeyTuple; canonical: CanonicalRow } => row.canonical !== undefined);
     if (readable.length === 0) return;
     for (const invariant of this.of('row', mapping)) {
-      let suspects = await this.broken(invariant, side, this.dbs[side], readable);
-      for (let attempt = 1; attempt <= this.policy.rechecks && suspects.length > 0; attempt++) {
-        await sleep(this.policy.recheckDelayMs * attempt);
-        suspects = await this.recheck(invariant, side, suspects);
-      }
-      for (const suspect of suspects) this.add(invariant, { side, key: suspect.key, detail: suspect.detail });
+      const found = await this.broken(invariant, side, this.dbs[side], readable);
+      if (found.length === 0) continue;
+      const bySide = this.suspects.get(invariant) ?? new Map<SideName, Suspect[]>();
+      this.suspects.set(invariant, bySide);
+      bySide.set(side, [...(bySide.get(side) ?? []), ...found]);
     }
+  }
+
+  /**
+   * Reads every suspect again, in one snapshot per side and attempt, with verify's patience; only
+   * those still broken count. Once for the whole verify, so its cost does not grow with the number of
+   * chunks that had a suspect (a table full of real violations still costs a few seconds, not minutes).
+   */
+  async settle(): Promise<void> {
+    for (const [invariant, bySide] of this.suspects) {
+      for (const [side, found] of bySide) {
+        let suspects = found;
+        for (let attempt = 1; attempt <= this.policy.rechecks && suspects.length > 0; attempt++) {
+          await sleep(this.policy.recheckDelayMs * attempt);
+          suspects = await this.recheck(invariant, side, suspects);
+        }
+        for (const suspect of suspects) this.add(invariant, { side, key: suspect.key, detail: suspect.detail });
+      }
+    }
+    this.suspects.clear();
   }
 
   /** The rows of `readable` that break `invariant`, with their related rows read through `db`. */

@@ -137,6 +137,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
     if (options.mappings && !options.mappings.includes(mapping.name)) continue;
     reports.push(await verifyMapping(options, mapping, checkInvariants ? invariants : undefined));
   }
+  if (checkInvariants) await invariants.settle();
   if (checkInvariants && !options.mappings) await invariants.checkSides();
   const rows = reports.reduce((sum, report) => sum + Math.max(report.monolithRows, report.serviceRows), 0);
   const invariantReports = checkInvariants ? invariants.results() : [];
