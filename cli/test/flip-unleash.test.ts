@@ -176,4 +176,13 @@ describeWithPostgres('strangler through the Unleash Admin API', () => {
     expect(Number(after.strategies[0].parameters.flipGeneration)).toBe(Number(before.strategies[0].parameters.flipGeneration) + 1);
     expect(await servedBy('GET', '/api/payments')).toBe('monolith');
   });
+
+  it('a flag archived in Unleash is named as such, not a bare 409 (issue #13 §7)', async () => {
+    const flipped = await strangler(['flip', 'auth', '--stage', 'shadow', '--percent', '10', '--force', '--wait', '0'], env);
+    expect(flipped.code).toBe(0);
+    const archived = await fetch(`${unleash.url}/api/admin/projects/default/features/strangler.auth`, { method: 'DELETE', headers: { authorization: unleash.adminToken } });
+    expect(archived.status).toBeLessThan(300);
+    const again = await strangler(['flip', 'auth', '--stage', 'shadow', '--percent', '10', '--force', '--wait', '0'], env);
+    expect([again.code, again.err]).toEqual([1, expect.stringContaining('strangler.auth is archived in Unleash (it reads as absent: everyone is on the monolith)')]);
+  });
 });

@@ -77,7 +77,11 @@ export class UnleashAdminStore implements FlagStore {
     const moved = movedSince(expected, before);
     if (moved) throw new FlagMovedError(`${flag}: ${moved}`);
     if (!environment) {
-      await this.call('POST', `${this.options.baseUrl}/api/admin/projects/${encodeURIComponent(this.options.project)}/features`, { name: flag, type: 'release' });
+      const created = await this.call('POST', `${this.options.baseUrl}/api/admin/projects/${encodeURIComponent(this.options.project)}/features`, { name: flag, type: 'release' }, [409]);
+      // Unleash keeps an archived flag's name: it reads as absent (everyone on the monolith) and cannot be made again.
+      if (created.status === 409) {
+        throw new CliError(`${flag} is archived in Unleash (it reads as absent: everyone is on the monolith) and Unleash will not create it again: revive it in the Unleash UI (Archive), then run this again`);
+      }
       environment = await this.environment(flag);
       if (!environment) throw new CliError(`Unleash did not keep the new flag ${flag}`);
     }
