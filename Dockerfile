@@ -8,6 +8,7 @@ WORKDIR /app
 # Manifests first, so the dependency layer is rebuilt only when they change. npm ci needs every
 # workspace of the root package.json, contracts included (its sources are not needed).
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
+COPY cutover-model/package.json cutover-model/
 COPY kit/package.json kit/
 COPY migrations/package.json migrations/
 COPY capabilities/payments/package.json capabilities/payments/
@@ -19,7 +20,10 @@ COPY edge/package.json edge/
 COPY contracts/package.json contracts/
 COPY cli/package.json cli/
 RUN npm ci --no-audit --no-fund --ignore-scripts
-# Every workspace a deployable needs (their project references), then only those projects are built.
+# Every workspace a deployable needs (their project references), then only those projects are built;
+# the capability manifests too (MANIFESTS_DIR's default; compose mounts ./manifests over them).
+COPY cutover-model cutover-model
+COPY manifests manifests
 COPY kit kit
 COPY migrations migrations
 COPY capabilities/payments capabilities/payments

@@ -16,6 +16,7 @@ import { holdsDevelopmentSecret } from '@strangler/kit';
 import { dataConfigSchema } from '@strangler/migrations/cli/data-config';
 import { parseDataArgs } from '@strangler/migrations/cli/data-args';
 import { CAPABILITIES } from '@strangler/migrations/data/capabilities';
+import { formatManifestProblem, loadManifests } from '@strangler/cutover-model';
 import { cliConfigSchema } from '../src/config';
 
 /**
@@ -85,9 +86,11 @@ function kindOf(service: ComposeService): Kind | undefined {
   throw new Error(`unknown entry point ${entry}`);
 }
 
-/** The `${VAR}` names of the upstream URLs in edge/routes.json (the edge resolves them from its environment). */
-const routesFile = JSON.parse(read('edge/routes.json')) as { monolith: { url: string }; capabilities: Record<string, { serviceUrl: string }> };
-const routesVariables = [routesFile.monolith.url, ...Object.values(routesFile.capabilities).map((c) => c.serviceUrl)].flatMap((url) =>
+/** The `${VAR}` names of the upstream URLs in edge/routes.json and the manifests (the edge resolves them from its environment). */
+const routesFile = JSON.parse(read('edge/routes.json')) as { monolith: { url: string } };
+const manifests = loadManifests(path.join(ROOT, 'manifests'));
+if (!manifests.ok) throw new Error(manifests.problems.map(formatManifestProblem).join('\n'));
+const routesVariables = [routesFile.monolith.url, ...manifests.manifests.map((m) => m.manifest.service.url)].flatMap((url) =>
   [...url.matchAll(/\$\{([A-Z0-9_]+)(?::-[^}]*)?\}/g)].map((m) => m[1]!),
 );
 
@@ -97,7 +100,8 @@ const SCHEMAS: Record<Kind, { schemas: z.ZodObject[]; extra?: string[] }> = {
   auth: { schemas: [authServiceConfigSchema] },
   payments: { schemas: [paymentsServiceConfigSchema] },
   edge: { schemas: [edgeConfigSchema], extra: routesVariables },
-  data: { schemas: [dataConfigSchema] },
+  // MANIFESTS_DIR: the data engine finds a capability's mappings through its manifest (#16).
+  data: { schemas: [dataConfigSchema], extra: ['MANIFESTS_DIR'] },
   // The CLI reads its own settings, and the data engine's (the gates run verify in-process).
   cli: { schemas: [cliConfigSchema, dataConfigSchema] },
 };
