@@ -10,6 +10,7 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
 COPY kit/package.json kit/
 COPY migrations/package.json migrations/
+COPY data-engine/package.json data-engine/
 COPY capabilities/payments/package.json capabilities/payments/
 COPY capabilities/auth/package.json capabilities/auth/
 COPY monolith/package.json monolith/
@@ -22,6 +23,7 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 # Every workspace a deployable needs (their project references), then only those projects are built.
 COPY kit kit
 COPY migrations migrations
+COPY data-engine data-engine
 COPY capabilities/payments capabilities/payments
 COPY capabilities/auth capabilities/auth
 COPY monolith monolith

@@ -3,6 +3,7 @@
 const workspaces = {
   kit: 'kit',
   migrations: 'migrations',
+  'data-engine': 'data-engine',
   'payments-capability': 'capabilities/payments',
   'auth-capability': 'capabilities/auth',
   monolith: 'monolith',

@@ -75,7 +75,7 @@ const servers = [
     },
   },
 ];
-const DATA_CLI = 'migrations/dist/cli/data.js';
+const DATA_CLI = 'data-engine/dist/cli/data.js';
 const syncWorkers = [
   { name: 'sync-auth', entry: DATA_CLI, args: ['sync', 'auth', '--direction', 'both', '--port', ports.syncAuth], port: ports.syncAuth, env: databases },
   { name: 'sync-payments', entry: DATA_CLI, args: ['sync', 'payments', '--direction', 'both', '--port', ports.syncPayments], port: ports.syncPayments, env: databases },

@@ -13,9 +13,7 @@ import { paymentsServiceConfigSchema } from '@strangler/payments-service/config'
 import { edgeConfigSchema } from '@strangler/edge/config';
 import { healthRoutes as edgeHealthRoutes } from '@strangler/edge/health/health-routes';
 import { holdsDevelopmentSecret } from '@strangler/kit';
-import { dataConfigSchema } from '@strangler/migrations/cli/data-config';
-import { parseDataArgs } from '@strangler/migrations/cli/data-args';
-import { CAPABILITIES } from '@strangler/migrations/data/capabilities';
+import { dataConfigSchema, parseDataArgs, CAPABILITIES } from '@strangler/data-engine';
 import { cliConfigSchema } from '../src/config';
 
 /**
@@ -335,7 +333,7 @@ describe('Dockerfile', () => {
   }
 
   it('copies the manifest and the sources of every workspace the deployables need', () => {
-    expect(needed()).toEqual(['capabilities/auth', 'capabilities/payments', 'cli', 'edge', 'kit', 'migrations', 'monolith', 'services/auth', 'services/payments']);
+    expect(needed()).toEqual(['capabilities/auth', 'capabilities/payments', 'cli', 'data-engine', 'edge', 'kit', 'migrations', 'monolith', 'services/auth', 'services/payments']);
     for (const dir of needed()) {
       expect(copies).toContainEqual([`${dir}/package.json`, `${dir}/`]);
       expect(copies).toContainEqual([dir, dir]);

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createLogger, listen, PeerSessionsClient, type RunningServer } from '@strangler/kit';
 import { backlogWithEngine } from '../src/gates/engine-checks';
-import type { RunningSyncService } from '@strangler/migrations/data/sync/sync-service';
+import type { RunningSyncService } from '@strangler/data-engine';
 import { buildMonolithApp } from '../../monolith/src/app';
 import { buildPaymentsServiceApp } from '../../services/payments/src/app';
 import { readEdgeConfig } from '../../edge/src/config';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createLogger, listen, PeerSessionsClient, type RunningServer } from '@strangler/kit';
 import { backlogWithEngine, verifyWithEngine } from '../src/gates/engine-checks';
-import type { RunningSyncService } from '@strangler/migrations/data/sync/sync-service';
+import type { RunningSyncService } from '@strangler/data-engine';
 import { buildMonolithApp } from '../../monolith/src/app';
 import { buildPaymentsServiceApp } from '../../services/payments/src/app';
 import { startTestEdge, standardRoutes, type TestEdge } from '../../edge/test/support/test-edge';

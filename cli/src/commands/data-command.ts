@@ -1,4 +1,4 @@
-import { runDataCommand } from '@strangler/migrations/dist/cli/data-command';
+import { runDataCommand } from '@strangler/data-engine/dist/cli/data-command';
 import type { CliIo } from '../cli-io';
 
 /** The data engine's command names; `strangler <name> ...` is `strangler data <name> ...`. */

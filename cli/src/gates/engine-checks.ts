@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { runDataCommand } from '@strangler/migrations/dist/cli/data-command';
+import { runDataCommand } from '@strangler/data-engine/dist/cli/data-command';
 import type { Direction } from '../sources/sync-client';
 import type { BacklogOutcome, VerifyOutcome } from './gate-runner';
 

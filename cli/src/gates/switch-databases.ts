@@ -1,9 +1,9 @@
 import { createDatabase, type Database } from '@strangler/kit';
-import { findCapability, type Capability } from '@strangler/migrations/dist/data/capabilities';
-import { captureState } from '@strangler/migrations/dist/data/capture/capture-installer';
-import { ChangelogChangeSource } from '@strangler/migrations/dist/data/capture/changelog-change-source';
-import { dataConfigSchema, urlOf } from '@strangler/migrations/dist/cli/data-config';
-import { lowerDbFence, raiseDbFence } from '@strangler/migrations/dist/data/fence/db-fence';
+import { findCapability, type Capability } from '@strangler/data-engine/dist/data/capabilities';
+import { captureState } from '@strangler/data-engine/dist/data/capture/capture-installer';
+import { ChangelogChangeSource } from '@strangler/data-engine/dist/data/capture/changelog-change-source';
+import { dataConfigSchema, urlOf } from '@strangler/data-engine/dist/cli/data-config';
+import { lowerDbFence, raiseDbFence } from '@strangler/data-engine/dist/data/fence/db-fence';
 import type { Direction } from '../sources/sync-client';
 import type { BacklogOutcome } from './gate-runner';
 
@@ -43,7 +43,7 @@ export class SwitchDatabases {
     }
   }
 
-  /** Holds the database fence on these sides (the old writers) for `owner` (migrations/src/data/fence). */
+  /** Holds the database fence on these sides (the old writers) for `owner` (data-engine/src/data/fence). */
   async raiseFence(capabilityName: string, sides: readonly SideName[], owner: string, ttlMs: number): Promise<void> {
     const capability = this.capabilityNamed(capabilityName);
     const opened = await this.sidesOf(capabilityName);

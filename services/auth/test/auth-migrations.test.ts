@@ -1,6 +1,7 @@
 import { createDatabase } from '@strangler/kit';
 import { createTestDatabase, testDialects } from '@strangler/kit/testing';
-import { authMigrations, migrateLatest, monolithUserToAuthRows, rollbackAll, SHARED_PASSWORD_SCHEMES } from '@strangler/migrations';
+import { authMigrations, migrateLatest, rollbackAll } from '@strangler/migrations';
+import { monolithUserToAuthRows, SHARED_PASSWORD_SCHEMES } from '@strangler/data-engine';
 import { PASSWORD_SCHEMES } from '@strangler/auth-capability';
 
 const ALL = ['001-create-users', '002-create-credentials', '003-create-sessions', '004-create-email-claims', '005-index-sessions-revoked-at'];

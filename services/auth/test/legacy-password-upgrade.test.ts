@@ -1,6 +1,6 @@
 import { randomBytes, scryptSync } from 'node:crypto';
 import { testDialects } from '@strangler/kit/testing';
-import { copyMonolithUsersToAuth } from '@strangler/migrations';
+import { copyMonolithUsersToAuth } from '@strangler/data-engine';
 import { CURRENT_ARGON2_PARAMS, formatArgon2Params, hashWithArgon2id, legacySha256 } from '@strangler/auth-capability';
 import { startMonolith, type RunningMonolith } from '../../../monolith/test/support/start-monolith';
 import { insertLegacyUser } from '../../../monolith/test/support/legacy-user';

@@ -1,4 +1,4 @@
-import { copyMonolithUsersToAuth } from '@strangler/migrations';
+import { copyMonolithUsersToAuth } from '@strangler/data-engine';
 import { startMonolith, type RunningMonolith } from '../../../monolith/test/support/start-monolith';
 import { insertLegacyUser } from '../../../monolith/test/support/legacy-user';
 import { startAuthService, type RunningAuthService } from './support/start-auth-service';

@@ -6,7 +6,7 @@ import {
   serviceIdempotencyKeyToMonolith,
   servicePaymentToMonolith,
   serviceRefundToMonolith,
-} from '@strangler/migrations/mappings/payments';
+} from '@strangler/data-engine';
 import { isCurrency } from '@strangler/kit';
 import {
   startPaymentsService,

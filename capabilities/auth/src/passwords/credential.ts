@@ -15,7 +15,7 @@ export const LEGACY_SHA256_SCHEME = 'legacy-sha256';
 
 /**
  * Every scheme both sides can verify, so every scheme the data sync may carry either way. A row with
- * any other scheme is refused by the sync (migrations/src/mappings/auth-users.ts keeps the same list,
+ * any other scheme is refused by the sync (data-engine/src/mappings/auth-users.ts keeps the same list,
  * checked by a test) and fails a login loudly rather than as a wrong password.
  */
 export const PASSWORD_SCHEMES = [ARGON2ID_SCHEME, SCRYPT_SCHEME, LEGACY_SHA256_SCHEME] as const;

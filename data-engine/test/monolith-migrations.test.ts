@@ -1,6 +1,6 @@
 import { createDatabase } from '@strangler/kit';
 import { createTestDatabase, testDialects } from '@strangler/kit/testing';
-import { migrateLatest, migratorConfig, monolithMigrations, rollbackAll } from '../src';
+import { migrateLatest, migratorConfig, monolithMigrations, rollbackAll } from '@strangler/migrations';
 import { paymentsCapability } from '../src/data/capabilities';
 import { captureState, installCapture, removeCapture } from '../src/data/capture/capture-installer';
 

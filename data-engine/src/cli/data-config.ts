@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { databaseUrl, logLevels, port, positiveMs } from '@strangler/kit';
-import { DATABASES } from '../databases';
+import { DATABASES } from '@strangler/migrations';
 
 const defaultUrl = (database: string): string => DATABASES.find((entry) => entry.set.database === database)?.defaultUrl ?? `.data/${database}.sqlite`;
 

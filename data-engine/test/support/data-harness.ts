@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { createDatabase, type Database } from '@strangler/kit';
 import { createTestDatabase, type TestDatabase } from '@strangler/kit/testing';
-import { authMigrations, migrateLatest, monolithMigrations, paymentsMigrations } from '../../src';
+import { authMigrations, migrateLatest, monolithMigrations, paymentsMigrations } from '@strangler/migrations';
 import { authCapability, paymentsCapability, type Capability } from '../../src/data/capabilities';
 import { installCapture } from '../../src/data/capture/capture-installer';
 import { ChangelogChangeSource } from '../../src/data/capture/changelog-change-source';
@@ -13,7 +13,7 @@ import { runVerify } from '../../src/data/verify/verify';
 import { sourceOf, targetOf, type Direction, type SideName } from '../../src/data/types';
 
 export const ROOT = path.resolve(__dirname, '../../..');
-export const DATA_CLI = path.join(ROOT, 'migrations/dist/cli/data.js');
+export const DATA_CLI = path.join(ROOT, 'data-engine/dist/cli/data.js');
 
 /** A monolith database and a service database for one capability, migrated as production does. */
 export interface Harness {
