@@ -50,7 +50,7 @@ describe('the edge’s per-request metrics', () => {
     expect(first).toContain('edge_user_lookups_total{result="cached",service="edge"} 4');
     metrics.recordProxiedRequest('payments', 'service', 200, 'live', 'in_rollout', 0.002);
     const second = await metrics.registry.metrics();
-    expect(second).toContain('status="200",stage="live",service="edge"} 11');
+    expect(second).toContain('status="200",stage="live",reason="in_rollout",service="edge"} 11');
     expect(second).toContain('edge_user_lookups_total{result="cached",service="edge"} 4');
   });
 });

@@ -233,6 +233,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     let pin: Target | undefined;
     if (match && safe && deps.affinity.enabled && !deps.affinity.empty) pin = deps.affinity.sideFor(capability, callerKeys(req));
     return {
+      ...PRESUMED,
       matched: match !== undefined,
       method: request.method,
       stage: evaluation.stage,
@@ -240,7 +241,6 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       flagUnavailable: FLAG_UNAVAILABLE.has(evaluation.reason),
       emergencyStop: match !== undefined && deps.stops.activeFor(match.capability.flag) !== undefined,
       pin,
-      ...PRESUMED,
     };
   };
 
