@@ -1,4 +1,4 @@
-import { jsonOf, startUpstream, type TestUpstream } from './support/upstream';
+import { closedPortUrl, jsonOf, startUpstream, type TestUpstream } from './support/upstream';
 import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
 
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef0123456789';
@@ -82,5 +82,52 @@ describe('GET /_edge/decide: where a request would go now, and why, by the proxy
     expect(response.status).toBe(400);
     const body = await jsonOf(response);
     expect(body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['method', 'path']);
+  });
+});
+
+describe('the reason of real requests, in edge_requests_total and /_edge/decide alike', () => {
+  let monolith: TestUpstream;
+  let edge: TestEdge;
+
+  beforeAll(async () => {
+    monolith = await startUpstream({ name: 'monolith' });
+    const down = await closedPortUrl();
+    edge = await startTestEdge({
+      routes: standardRoutes({ monolith: monolith.url, auth: down, payments: down }),
+      flags: [
+        { capability: 'auth', enabled: true, stage: 'live', rollout: 100 },
+        { capability: 'payments', enabled: false, stage: 'monolith', rollout: 0 },
+      ],
+      env: { EDGE_ADMIN_TOKEN: ADMIN_TOKEN, BREAKER_FAILURE_THRESHOLD: '2', BREAKER_COOLDOWN_MS: '600000' },
+    });
+  });
+  afterAll(async () => {
+    await edge.stop();
+    await monolith.stop();
+  });
+
+  const count = (metrics: string, labels: string) => Number(new RegExp(`edge_requests_total\\{${labels}[^}]*\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+
+  it('labels a read the service failed service_failed, then breaker_open once the breaker opens; a write is refused', async () => {
+    for (let i = 0; i < 2; i += 1) {
+      const read = await fetch(`${edge.url}/api/auth/me`);
+      expect(read.headers.get('x-strangler-target')).toBe('monolith');
+    }
+    let metrics = await edge.metrics();
+    expect(count(metrics, 'capability="auth",target="monolith",status="200",stage="live",reason="service_failed"')).toBe(2);
+
+    const read = await fetch(`${edge.url}/api/auth/me`);
+    expect(read.headers.get('x-strangler-target')).toBe('monolith');
+    const write = await fetch(`${edge.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(write.status).toBe(503);
+    metrics = await edge.metrics();
+    expect(count(metrics, 'capability="auth",target="monolith",status="200",stage="live",reason="breaker_open"')).toBe(1);
+    expect(count(metrics, 'capability="auth",target="service",status="503",stage="live",reason="breaker_open"')).toBe(1);
+    expect(count(metrics, 'capability="payments",target="monolith",status="200",stage="monolith",reason="stage"')).toBe(0);
+
+    const explained = await jsonOf(fetch(`${edge.url}/_edge/decide?method=POST&path=/api/auth/login`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }));
+    expect(explained).toMatchObject({ facts: { breaker: 'open' }, decision: { side: 'service', reason: 'breaker_open', refused: true } });
+    await fetch(`${edge.url}/api/payments`);
+    expect(count(await edge.metrics(), 'capability="payments",target="monolith",status="200",stage="monolith",reason="stage"')).toBe(1);
   });
 });
