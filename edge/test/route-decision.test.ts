@@ -1,7 +1,7 @@
 import { STAGES, type Stage } from '../src/flags/stage';
 import { stageAllows } from '../src/flags/stage-decision';
 import { decideOnFailure } from '../src/resilience/fallback-policy';
-import { decideRoute, PRESUMED, ROUTE_REASONS, type RouteDecision, type RouteFacts, type Side } from '../src/routing/route-decision';
+import { decideRoute, isFlagUnavailable, PRESUMED, ROUTE_REASONS, type RouteDecision, type RouteFacts, type Side } from '../src/routing/route-decision';
 
 const base = (overrides: Partial<RouteFacts> = {}): RouteFacts =>
   Object.freeze({ ...PRESUMED, matched: true, method: 'GET', stage: 'live', inRollout: true, flagUnavailable: false, emergencyStop: false, pin: undefined, ...overrides });
@@ -68,6 +68,21 @@ describe('the routing decision: what can override the stage', () => {
   ];
   it.each(cases)('%s', (_name, facts, expected) => {
     expect(decideRoute(base(facts))).toMatchObject(expected);
+  });
+});
+
+describe('the flagUnavailable fact of a flag evaluation', () => {
+  it.each([
+    ['not-ready', true],
+    ['missing', true],
+    ['error', true],
+    ['disabled', false],
+    ['explicit-monolith', false],
+    ['complete', false],
+    ['in-rollout', false],
+    ['out-of-rollout', false],
+  ] as const)('%s → %s', (reason, unavailable) => {
+    expect(isFlagUnavailable(reason)).toBe(unavailable);
   });
 });
 

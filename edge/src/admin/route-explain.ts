@@ -10,7 +10,7 @@ import type { Stage } from '../flags/stage';
 import { addressHash, userCallerKey } from '../identity/request-identity';
 import type { BreakerRegistry } from '../resilience/breaker-registry';
 import type { BreakerState } from '../resilience/circuit-breaker';
-import { decideRoute, PRESUMED, type RouteDecision, type RouteFacts } from '../routing/route-decision';
+import { decideRoute, isFlagUnavailable, PRESUMED, type RouteDecision, type RouteFacts } from '../routing/route-decision';
 import type { RoutesProvider } from '../routing/routes-source';
 import type { CapabilitySpec } from '../routing/routing-table';
 
@@ -51,8 +51,6 @@ function breakerState(deps: ExplainDeps, capability: CapabilitySpec): BreakerSta
   return deps.breakers.snapshots().find((b) => b.name === capability.name && b.url === capability.service.url)?.state ?? 'closed';
 }
 
-const FLAG_UNAVAILABLE: ReadonlySet<CapabilityEvaluation['reason']> = new Set(['not-ready', 'missing', 'error']);
-
 /**
  * `GET /_edge/decide`: where this edge would send a request now and why, by the very function the
  * proxy routes with (routing/route-decision.ts), from the same facts: the flag evaluated for this
@@ -78,7 +76,7 @@ export async function explainRoute(deps: ExplainDeps, query: ExplainQuery) {
     method,
     stage: evaluation.stage,
     inRollout: evaluation.inRollout,
-    flagUnavailable: FLAG_UNAVAILABLE.has(evaluation.reason),
+    flagUnavailable: isFlagUnavailable(evaluation.reason),
     emergencyStop: capability !== undefined && deps.stops.activeFor(capability.flag) !== undefined,
     pin: capability && safe && user ? deps.affinity.sideFor(capability.name, [userCallerKey(user)]) : undefined,
     breaker: capability ? breakerState(deps, capability) : 'closed',

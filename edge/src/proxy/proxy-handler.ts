@@ -15,7 +15,7 @@ import type { BreakerRegistry } from '../resilience/breaker-registry';
 import type { BreakerPermit } from '../resilience/circuit-breaker';
 import { decideOnFailure, monolithFailure } from '../resilience/fallback-policy';
 import type { RequestTarget } from '../http/request-target';
-import { decideRoute, PRESUMED, type RouteDecision, type RouteFacts } from '../routing/route-decision';
+import { decideRoute, isFlagUnavailable, PRESUMED, type RouteDecision, type RouteFacts } from '../routing/route-decision';
 import type { RouteMatch, RouteMatcher } from '../routing/route-matcher';
 import type { RoutesProvider } from '../routing/routes-source';
 import type { RoutingTable, UpstreamSpec } from '../routing/routing-table';
@@ -75,9 +75,6 @@ export interface ProxyHandlerDeps {
 const isUnavailableStatus = (status: number) => status === 502 || status === 503 || status === 504;
 
 const UNMATCHED: CapabilityEvaluation = Object.freeze({ stage: 'monolith', inRollout: false, reason: 'missing' });
-
-/** Evaluations that mean the flag could not be read (the monolith serves). */
-const FLAG_UNAVAILABLE: ReadonlySet<CapabilityEvaluation['reason']> = new Set(['not-ready', 'missing', 'error']);
 
 /** The connecting peer, and whether it is a trusted proxy: the same for every request on a connection. */
 interface Peer {
@@ -238,7 +235,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       method: request.method,
       stage: evaluation.stage,
       inRollout: evaluation.inRollout,
-      flagUnavailable: FLAG_UNAVAILABLE.has(evaluation.reason),
+      flagUnavailable: isFlagUnavailable(evaluation.reason),
       emergencyStop: match !== undefined && deps.stops.activeFor(match.capability.flag) !== undefined,
       pin,
     };

@@ -1,4 +1,5 @@
 import { decideTarget, isSafeMethod, stageAllows, type Target } from '../flags/stage-decision';
+import type { EvaluationReason } from '../flags/capability-evaluator';
 import type { Stage } from '../flags/stage';
 import type { BreakerState } from '../resilience/circuit-breaker';
 
@@ -56,6 +57,13 @@ export interface RouteFacts {
   fence: 'clear' | 'raised';
   /** The service was tried and gave no answer, and the request can be sent again whole. */
   serviceFailed: boolean;
+}
+
+const FLAG_UNAVAILABLE: ReadonlySet<EvaluationReason> = new Set(['not-ready', 'missing', 'error']);
+
+/** The `flagUnavailable` fact of a flag evaluation: flags not ready, the flag missing, or its evaluation failed. */
+export function isFlagUnavailable(reason: EvaluationReason): boolean {
+  return FLAG_UNAVAILABLE.has(reason);
 }
 
 /**
