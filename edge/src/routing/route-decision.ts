@@ -97,8 +97,8 @@ export interface RouteDecision {
 /**
  * Which side serves a request, and why: the stage's rule (decideTarget), then the caller's
  * read-your-writes pin where the stage lets that side serve the kind of request at all (stageAllows:
- * a rollback takes every read off the service at once), then the service's breaker, then the write
- * fence. A write never goes to the monolith when the service should take it (decision 0020): it is
+ * a rollback takes every read off the service at once), then the service's breaker, then a failed
+ * attempt on the service (a read goes to the monolith), then the write fence. A write never goes to the monolith when the service should take it (decision 0020): it is
  * refused instead. Pure: the same facts, the same decision.
  */
 export function decideRoute(facts: RouteFacts): RouteDecision {
@@ -113,10 +113,11 @@ export function decideRoute(facts: RouteFacts): RouteDecision {
   let side = rule.target;
   let reason: RouteReason = byRollout ? (facts.inRollout ? 'in_rollout' : 'out_of_rollout') : 'stage';
 
-  const recentWrite = safe && facts.pin !== undefined;
+  const pin = safe ? facts.pin : undefined;
+  const recentWrite = pin !== undefined;
   let pinned = false;
-  if (recentWrite && facts.pin !== side && stageAllows(stage, facts.pin!, true)) {
-    side = facts.pin!;
+  if (pin !== undefined && pin !== side && stageAllows(stage, pin, true)) {
+    side = pin;
     reason = 'pinned';
     pinned = true;
   }
