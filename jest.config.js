@@ -3,8 +3,8 @@
 const workspaces = {
   kit: 'kit',
   migrations: 'migrations',
-  'payments-capability': 'capabilities/payments',
-  'auth-capability': 'capabilities/auth',
+  'payments-api': 'api/payments',
+  'auth-api': 'api/auth',
   monolith: 'monolith',
   'auth-service': 'services/auth',
   'payments-service': 'services/payments',

@@ -1,6 +1,6 @@
 import { openApiDocument } from '@strangler/kit';
-import { describeAuthApi } from '@strangler/auth-capability';
-import { describePaymentsApi } from '@strangler/payments-capability';
+import { describeAuthApi } from '@strangler/auth-api';
+import { describePaymentsApi } from '@strangler/payments-api';
 import { describeOrdersApi } from './orders/orders-openapi';
 
 /** The monolith's public API: auth and payments as the capabilities describe them, and orders. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createDatabase, decimalColumnToMinor, isCurrency, toDate, type Currency, type Database } from '@strangler/kit';
 import { createTestDatabase, testDialects, type TestDatabase } from '@strangler/kit/testing';
 import { migrateLatest, monolithMigrations } from '@strangler/migrations';
-import { verifyLegacySha256 } from '@strangler/auth-capability';
+import { verifyLegacySha256 } from '@strangler/auth-api';
 import { generatePayments, type SeedPayment } from '../src/seed/generate-payments';
 import { generateUsers } from '../src/seed/generate-users';
 import { splitAmount } from '../src/seed/random-amounts';

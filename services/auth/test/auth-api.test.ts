@@ -1,5 +1,5 @@
 import { testDialects } from '@strangler/kit/testing';
-import { CURRENT_ARGON2_PARAMS, formatArgon2Params } from '@strangler/auth-capability';
+import { CURRENT_ARGON2_PARAMS, formatArgon2Params } from '@strangler/auth-api';
 import { startAuthService, type RunningAuthService } from './support/start-auth-service';
 import { uniqueEmail } from './support/test-data';
 

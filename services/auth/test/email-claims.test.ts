@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EMAIL_CLAIM_TTL_MS } from '@strangler/auth-capability';
+import { EMAIL_CLAIM_TTL_MS } from '@strangler/auth-api';
 import { startMonolith, type RunningMonolith } from '../../../monolith/test/support/start-monolith';
 import { startAuthService, type RunningAuthService } from './support/start-auth-service';
 import { newInternalToken, uniqueEmail } from './support/test-data';

@@ -1,7 +1,7 @@
 import { randomBytes, scryptSync } from 'node:crypto';
 import { testDialects } from '@strangler/kit/testing';
 import { copyMonolithUsersToAuth } from '@strangler/migrations';
-import { CURRENT_ARGON2_PARAMS, formatArgon2Params, hashWithArgon2id, legacySha256 } from '@strangler/auth-capability';
+import { CURRENT_ARGON2_PARAMS, formatArgon2Params, hashWithArgon2id, legacySha256 } from '@strangler/auth-api';
 import { startMonolith, type RunningMonolith } from '../../../monolith/test/support/start-monolith';
 import { insertLegacyUser } from '../../../monolith/test/support/legacy-user';
 import { startAuthService, type RunningAuthService } from './support/start-auth-service';

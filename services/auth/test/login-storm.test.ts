@@ -1,4 +1,4 @@
-import { HashingGate, PasswordHasher } from '@strangler/auth-capability';
+import { HashingGate, PasswordHasher } from '@strangler/auth-api';
 import { startAuthService, type RunningAuthService } from './support/start-auth-service';
 import { uniqueClientAddress, uniqueEmail } from './support/test-data';
 

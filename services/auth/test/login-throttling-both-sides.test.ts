@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createLogger } from '@strangler/kit';
 import { redisAvailable, TEST_REDIS_URL } from '@strangler/kit/testing/redis';
-import { LoginThrottle, PeerThrottleSharing, type LoginThrottleLimits } from '@strangler/auth-capability';
+import { LoginThrottle, PeerThrottleSharing, type LoginThrottleLimits } from '@strangler/auth-api';
 import { startMonolith, type RunningMonolith } from '../../../monolith/test/support/start-monolith';
 import { startAuthService, type RunningAuthService } from './support/start-auth-service';
 import { newInternalToken, uniqueClientAddress, uniqueEmail } from './support/test-data';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { redisAvailable, TEST_REDIS_URL } from '@strangler/kit/testing/redis';
-import { LoginThrottle, type LoginThrottleLimits } from '@strangler/auth-capability';
+import { LoginThrottle, type LoginThrottleLimits } from '@strangler/auth-api';
 import { startAuthService, type RunningAuthService } from './support/start-auth-service';
 import { uniqueClientAddress, uniqueEmail } from './support/test-data';
 

@@ -1,5 +1,5 @@
 import { testDialects } from '@strangler/kit/testing';
-import { clientAddressKey } from '@strangler/auth-capability';
+import { clientAddressKey } from '@strangler/auth-api';
 import { startAuthService, type RunningAuthService } from './support/start-auth-service';
 import { uniqueClientAddress, uniqueEmail } from './support/test-data';
 

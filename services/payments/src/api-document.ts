@@ -1,5 +1,5 @@
 import { openApiDocument } from '@strangler/kit';
-import { describePaymentsApi } from '@strangler/payments-capability';
+import { describePaymentsApi } from '@strangler/payments-api';
 
 /** The payments service's public API: the payments capability's, as the monolith serves it too. */
 export const paymentsServiceApiDocument = () =>
