@@ -16,7 +16,8 @@ const workspaces = {
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: Object.values(workspaces).map((dir) => `<rootDir>/${dir}`),
+  // scripts: the repository's own tooling (the lint walls' test).
+  roots: [...Object.values(workspaces).map((dir) => `<rootDir>/${dir}`), '<rootDir>/scripts'],
   testMatch: ['**/test/**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],

@@ -4,7 +4,7 @@
 import { createDatabase, createLogger, listen } from '@strangler/kit';
 import { legacySha256, LoginThrottle, verifyLegacySha256 } from '@strangler/auth-api';
 import { migrateLatest, monolithMigrations } from '@strangler/migrations';
-import { buildMonolithApp } from '../monolith/dist/app.js';
+import { buildMonolithApp } from '@strangler/monolith';
 
 const NOBODY = { hash: '0'.repeat(64), salt: '0'.repeat(32) };
 const legacyPasswords = {
