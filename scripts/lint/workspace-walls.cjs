@@ -34,7 +34,7 @@ function deepImportRestriction(entries = publicEntries()) {
     patterns: [
       {
         regex: `^(?!(?:${subpathEntries.join('|')})$)@strangler/[^/]+/`,
-        message: `A workspace is imported through the public entries of its package.json "exports" only: ${entries.join(', ')} (docs/decisions/0047-package-walls.md).`,
+        message: `Another workspace is imported through the public entries of its package.json "exports" only (${entries.filter((entry) => entry.split('/').length > 2).join(', ')} or a package's name): never dist/, src/ or another subpath (docs/decisions/0047-package-walls.md).`,
       },
     ],
   };

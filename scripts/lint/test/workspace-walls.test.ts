@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 // The same block eslint.config.mjs applies (CommonJS, so Jest loads it as the config does).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { publicEntries, wallsConfig } = require('../workspace-walls.cjs') as { publicEntries(): string[]; wallsConfig(): Linter.Config };
+const { publicEntries, wallsConfig } = require('../workspace-walls.cjs') as { publicEntries: () => string[]; wallsConfig: () => Linter.Config };
 
 const ROOT = path.resolve(__dirname, '../../..');
 const eslint = new ESLint({
