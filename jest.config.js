@@ -24,6 +24,8 @@ module.exports = {
   },
   moduleNameMapper: Object.fromEntries(
     Object.entries(workspaces).flatMap(([name, dir]) => [
+      // `@strangler/<pkg>/testing` is `src/testing`. Which subpaths may be imported at all is the
+      // lint rule's business (the exports maps, docs/decisions/0047-package-walls.md), not the mapper's.
       // A deep import of compiled output (`@strangler/edge/dist/flags/stage`) is that file's source.
       [`^@strangler/${name}/dist/(.*)$`, `<rootDir>/${dir}/src/$1`],
       [`^@strangler/${name}$`, `<rootDir>/${dir}/src`],
