@@ -5,11 +5,10 @@ import type { Router } from 'express';
 import { Registry } from 'prom-client';
 import { parse } from 'yaml';
 import type { z } from 'zod';
-import { createLogger, loadConfig } from '@strangler/kit';
-import { healthRoutes as kitHealthRoutes } from '@strangler/kit/health/health-routes';
-import { monolithConfigSchema } from '@strangler/monolith/config';
-import { authServiceConfigSchema } from '@strangler/auth-service/config';
-import { paymentsServiceConfigSchema } from '@strangler/payments-service/config';
+import { createLogger, healthRoutes as kitHealthRoutes, holdsDevelopmentSecret, loadConfig } from '@strangler/kit';
+import { monolithConfigSchema } from '@strangler/monolith';
+import { authServiceConfigSchema } from '@strangler/auth-service';
+import { paymentsServiceConfigSchema } from '@strangler/payments-service';
 import { edgeConfigSchema } from '@strangler/edge/config';
 import { healthRoutes as edgeHealthRoutes } from '@strangler/edge/health/health-routes';
 import { holdsDevelopmentSecret } from '@strangler/kit';
@@ -333,7 +332,7 @@ describe('Dockerfile', () => {
   }
 
   it('copies the manifest and the sources of every workspace the deployables need', () => {
-    expect(needed()).toEqual(['capabilities/auth', 'capabilities/payments', 'cli', 'data-engine', 'edge', 'kit', 'migrations', 'monolith', 'services/auth', 'services/payments']);
+    expect(needed()).toEqual(['api/auth', 'api/payments', 'cli', 'data-engine', 'edge', 'kit', 'migrations', 'monolith', 'services/auth', 'services/payments']);
     for (const dir of needed()) {
       expect(copies).toContainEqual([`${dir}/package.json`, `${dir}/`]);
       expect(copies).toContainEqual([dir, dir]);
