@@ -125,7 +125,10 @@ describe('docker-compose.yml against the code', () => {
       expect(apps.some(([, s]) => argvOf(s).slice(2, 5).join(' ') === `capture install ${capability}`)).toBe(true);
     }
     expect(services.mysql?.image).toMatch(/^mysql:8\.4\.\d+$/);
-    expect(services.unleash?.image).toMatch(/^unleashorg\/unleash-server:7\.\d+\.\d+$/);
+    // The same Unleash the real-server tests run (edge's devDependency), so what is tested is what users deploy.
+    const tested = (JSON.parse(read('edge/package.json')) as { devDependencies?: Record<string, string>; dependencies?: Record<string, string> });
+    const version = tested.devDependencies?.['unleash-server'] ?? tested.dependencies?.['unleash-server'];
+    expect(services.unleash?.image).toBe(`unleashorg/unleash-server:${version}`);
     expect(services['unleash-db']?.image).toMatch(/^postgres:15(\.\d+)?$/);
   });
 
@@ -255,7 +258,7 @@ describe('docker-compose.yml against the code', () => {
     expect(cli!.EDGE_ADMIN_TOKEN).toBe(edge!.EDGE_ADMIN_TOKEN);
     const unleash = envOf(services.unleash!);
     expect(unleash.INIT_ADMIN_API_TOKENS!.split(',')).toContain(cli!.UNLEASH_ADMIN_TOKEN);
-    expect(unleash.INIT_CLIENT_API_TOKENS!.split(',')).toContain(edge!.UNLEASH_API_TOKEN);
+    expect(unleash.INIT_BACKEND_API_TOKENS!.split(',')).toContain(edge!.UNLEASH_API_TOKEN);
     // The data engine works on the databases the deployables own.
     for (const data of [...byKind('data'), cli!]) {
       expect(data.MONOLITH_DATABASE_URL).toBe(byKind('monolith')[0]!.DATABASE_URL);
