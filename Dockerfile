@@ -11,8 +11,9 @@ COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
 COPY cutover-model/package.json cutover-model/
 COPY kit/package.json kit/
 COPY migrations/package.json migrations/
-COPY capabilities/payments/package.json capabilities/payments/
-COPY capabilities/auth/package.json capabilities/auth/
+COPY data-engine/package.json data-engine/
+COPY api/payments/package.json api/payments/
+COPY api/auth/package.json api/auth/
 COPY monolith/package.json monolith/
 COPY services/auth/package.json services/auth/
 COPY services/payments/package.json services/payments/
@@ -26,8 +27,9 @@ COPY cutover-model cutover-model
 COPY manifests manifests
 COPY kit kit
 COPY migrations migrations
-COPY capabilities/payments capabilities/payments
-COPY capabilities/auth capabilities/auth
+COPY data-engine data-engine
+COPY api/payments api/payments
+COPY api/auth api/auth
 COPY monolith monolith
 COPY services/auth services/auth
 COPY services/payments services/payments

@@ -16,7 +16,8 @@ import { ROOT } from './stack-processes.mjs';
 const require = createRequire(import.meta.url);
 const knex = require('knex');
 const { createDatabase } = require(path.join(ROOT, 'kit/dist/index.js'));
-const { migrateLatest, monolithMigrations, paymentsMigrations, data } = require(path.join(ROOT, 'migrations/dist/index.js'));
+const { migrateLatest, monolithMigrations, paymentsMigrations } = require(path.join(ROOT, 'migrations/dist/index.js'));
+const data = require(path.join(ROOT, 'data-engine/dist/index.js'));
 
 const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 1_000_000);

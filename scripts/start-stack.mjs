@@ -86,7 +86,7 @@ const servers = [
     },
   },
 ];
-const DATA_CLI = 'migrations/dist/cli/data.js';
+const DATA_CLI = 'data-engine/dist/cli/data.js';
 const dataEnv = { ...databases, MANIFESTS_DIR };
 const syncWorkers = capabilities.map((name, index) => {
   const port = env[`SYNC_${name.toUpperCase().replaceAll('-', '_')}_PORT`] ?? String(9470 + index);

@@ -83,7 +83,7 @@ async function main() {
     const auth = managedProcess('auth', node('services/auth/dist/server.js'), { ...internal, PORT: String(pa), DATABASE_URL: databases.urls.auth, AUTH_PEERS: url(pm) }, pa);
     // Its clock runs 30 s behind everyone else's (issue #13 §2: last-writer-wins by wall clock reverted
     // refunds): nothing the sync decides may depend on which host's clock is right.
-    const skewedClock = { NODE_OPTIONS: `--require ${path.join(ROOT, 'migrations/test/support/skew-clock.cjs')}`, CLOCK_SKEW_MS: String(PAYMENTS_CLOCK_SKEW_MS) };
+    const skewedClock = { NODE_OPTIONS: `--require ${path.join(ROOT, 'data-engine/test/support/skew-clock.cjs')}`, CLOCK_SKEW_MS: String(PAYMENTS_CLOCK_SKEW_MS) };
     const payments = managedProcess('payments', node('services/payments/dist/server.js'), { ...internal, ...skewedClock, PORT: String(pp), DATABASE_URL: databases.urls.payments, AUTH_PEERS: `${url(pa)},${url(pm)}` }, pp);
     const edge = managedProcess(
       'edge',

@@ -1,8 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { engineTransaction } from '@strangler/migrations/data/engine-transaction';
-import type { RunningSyncService } from '@strangler/migrations/data/sync/sync-service';
+import { engineTransaction, type RunningSyncService } from '@strangler/data-engine';
 import { startTestEdge, standardRoutes, type TestEdge } from '../../edge/test/support/test-edge';
 import { closedPortUrl, startUpstream, type TestUpstream } from '../../edge/test/support/upstream';
 import { createDataSides, startSyncWorker, strangler, waitFor, type DataSides } from './support/cli-harness';

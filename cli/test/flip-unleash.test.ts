@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { postgresAvailable } from '@strangler/kit/testing/postgres';
-import type { RunningSyncService } from '@strangler/migrations/data/sync/sync-service';
+import { postgresAvailable } from '@strangler/kit/testing';
+import type { RunningSyncService } from '@strangler/data-engine';
 import { startUnleashServer, type UnleashTestServer } from '../../edge/test/support/unleash-server';
 import { startTestEdge, standardRoutes, type TestEdge } from '../../edge/test/support/test-edge';
 import { closedPortUrl, startUpstream, type TestUpstream } from '../../edge/test/support/upstream';

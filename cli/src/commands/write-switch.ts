@@ -21,7 +21,7 @@ export interface SwitchDeps {
   http: HttpOptions;
   backlog(capability: string): Promise<BacklogOutcome>;
   blockers(capability: string): Promise<BlockersOutcome>;
-  /** The database half of the fence, on the old writers (migrations/src/data/fence); none in tests that stub the data. */
+  /** The database half of the fence, on the old writers (data-engine/src/data/fence); none in tests that stub the data. */
   dbFence?: {
     raise(capability: string, sides: ReadonlyArray<'monolith' | 'service'>, owner: string, ttlMs: number): Promise<void>;
     lower(capability: string, sides: ReadonlyArray<'monolith' | 'service'>, owner: string): Promise<void>;

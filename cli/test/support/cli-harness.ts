@@ -2,9 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createDatabase, createLogger, type Database } from '@strangler/kit';
 import { createTestDatabase, type TestDatabase } from '@strangler/kit/testing';
 import { authMigrations, migrateLatest, monolithMigrations, paymentsMigrations } from '@strangler/migrations';
-import { authCapability, paymentsCapability } from '@strangler/migrations/data/capabilities';
-import { installCapture } from '@strangler/migrations/data/capture/capture-installer';
-import { startSyncService, type RunningSyncService } from '@strangler/migrations/data/sync/sync-service';
+import { authCapability, paymentsCapability, installCapture, startSyncService, type RunningSyncService } from '@strangler/data-engine';
 import { runCli, type CliDeps } from '../../src/cli';
 
 export interface CliRun {

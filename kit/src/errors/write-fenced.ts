@@ -4,7 +4,7 @@ import { AppError } from './app-error';
  * The one answer for a write refused while its capability's write authority moves between the sides
  * (docs/decisions/0018-write-authority-switch.md): nothing was done, retry after `retryAfterSeconds`
  * (with the same Idempotency-Key). The edge's fence renders it, and so does every side whose database
- * fence (migrations/src/data/fence/) refused the write.
+ * fence (data-engine/src/data/fence/) refused the write.
  */
 export const WRITE_FENCED = 'WRITE_FENCED';
 

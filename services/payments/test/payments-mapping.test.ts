@@ -7,7 +7,7 @@ import {
   serviceRefundToMonolith,
   type MonolithPaymentRow,
   type ServicePaymentRow,
-} from '@strangler/migrations/mappings/payments';
+} from '@strangler/data-engine';
 
 const at = (iso: string) => new Date(iso);
 
