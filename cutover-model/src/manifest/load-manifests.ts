@@ -47,7 +47,7 @@ export function readManifestTexts(dir: string): { ok: true; texts: ManifestText[
 
 /**
  * Every capability manifest in `dir`, validated one by one and together: a manifest's name is its
- * file's stem, no two manifests share a name or a flag, no two routes claim the same method and path
+ * file's stem, no two manifests share a name or a flag, no two routes claim the same requests (method, `*`, GET/HEAD) by one path
  * shape. Every problem is reported at once; any problem means none is returned.
  */
 export function loadManifests(dir: string, options: LoadOptions = {}): ManifestLoad {
@@ -77,7 +77,7 @@ function crossFileProblems(manifests: readonly LoadedManifest[]): ManifestProble
   const problems: ManifestProblem[] = [];
   const names = new Map<string, string>();
   const flags = new Map<string, string>();
-  const claimed = new Map<string, string>();
+  const claimed = new Map<string, Claim[]>();
   for (const { file, manifest } of manifests) {
     const capability = manifest.name;
     const stem = path.basename(file, '.json');
@@ -93,13 +93,32 @@ function crossFileProblems(manifests: readonly LoadedManifest[]): ManifestProble
       const pattern = parsePattern(route.path);
       const shape = 'segments' in pattern ? patternShape(pattern.segments) : route.path;
       const methods = routeMethods(route);
+      const claims = claimed.get(shape) ?? [];
+      claimed.set(shape, claims);
       for (const method of methods.includes('*') ? ['*'] : methods) {
-        const key = `${method} ${shape}`;
-        const owner = claimed.get(key);
-        if (owner) problems.push({ file, capability, field: `routes.${index}`, message: `${method} ${route.path} is already routed by ${owner}` });
-        else claimed.set(key, `${file} routes.${index}`);
+        const claim: Claim = { method, capability, owner: `${file} routes.${index}` };
+        const other = claims.find((earlier) => sameRequests(earlier, claim));
+        if (other) problems.push({ file, capability, field: `routes.${index}`, message: `${method} ${route.path} is already routed by ${other.owner}` });
+        else claims.push(claim);
       }
     });
   }
   return problems;
+}
+
+interface Claim {
+  method: string;
+  capability: string;
+  owner: string;
+}
+
+/**
+ * Two routes of one shape claim the same requests: the same method, or (across capabilities) `*` and
+ * any method, or GET and HEAD (a GET route answers HEAD). Within one capability the edge's matcher
+ * prefers the explicit list, and either way the request stays with that capability's flag.
+ */
+function sameRequests(a: Claim, b: Claim): boolean {
+  if (a.method === b.method) return true;
+  if (a.capability === b.capability) return false;
+  return a.method === '*' || b.method === '*' || (a.method === 'HEAD' && b.method === 'GET') || (a.method === 'GET' && b.method === 'HEAD');
 }
