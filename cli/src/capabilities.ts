@@ -1,4 +1,6 @@
-import { formatManifestProblem, loadManifests, manifestFlag, type LoadedManifest } from '@strangler/cutover-model';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { formatManifestProblem, loadManifests, manifestFlag, parseManifest, type LoadedManifest } from '@strangler/cutover-model';
 import { CliError, usageError } from './cli-error';
 
 export interface CapabilityRef {
@@ -25,4 +27,26 @@ export function findCapability(capabilities: readonly CapabilityRef[], name: str
   const found = capabilities.find((c) => c.name === name);
   if (!found) throw usageError(`unknown capability "${name}": the manifests declare ${known || 'none'}`);
   return found;
+}
+
+/**
+ * The capability a rollback moves. A rollback is never refused for another capability's bad manifest
+ * (the edge keeps its last good version of that one): its own manifest must load, and the problems of
+ * the others are returned, to be said. A problem with its own file, or the directory, refuses it.
+ */
+export function readCapabilityToRollBack(manifestsDir: string, name: string | undefined): { capability: CapabilityRef; problems: string[] } {
+  const loaded = loadManifests(manifestsDir);
+  if (loaded.ok || !name) return { capability: findCapability(readCapabilities(manifestsDir), name), problems: [] };
+  const file = path.join(manifestsDir, `${name}.json`);
+  const own = loaded.problems.filter((p) => p.file === file || p.file === manifestsDir || p.capability === name);
+  let text: string | undefined;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    text = undefined;
+  }
+  const parsed = own.length === 0 && text !== undefined ? parseManifest(text, file) : undefined;
+  if (!parsed?.ok) return { capability: findCapability(readCapabilities(manifestsDir), name), problems: [] };
+  const entry: LoadedManifest = { file, dir: manifestsDir, manifest: parsed.manifest };
+  return { capability: { name: parsed.manifest.name, flag: manifestFlag(parsed.manifest), loaded: entry }, problems: loaded.problems.map(formatManifestProblem) };
 }
