@@ -141,3 +141,34 @@ describe('a manifest removed, or its flag renamed, while the service takes write
     expect(await served('GET')).toBe('monolith');
   });
 });
+
+describe('a service URL that points at the edge itself', () => {
+  let monolith: TestUpstream;
+  let edge: TestEdge;
+  beforeAll(async () => {
+    monolith = await startUpstream({ name: 'monolith' });
+    edge = await startTestEdge({ routes: standardRoutes({ monolith: monolith.url, auth: monolith.url, payments: monolith.url }) });
+  });
+  afterAll(async () => {
+    await edge.stop();
+    await monolith.stop();
+  });
+
+  // A typo (EDGE_PORT for PAYMENTS_PORT) or a hostile edit: each request would come back to the edge
+  // and be forwarded again, one more connection per hop, until the pool or the deadline ends it.
+  it('a request forwarded back to this edge is answered at once, not forwarded again', async () => {
+    writeFileSync(
+      path.join(edge.manifestsDir, 'loop.json'),
+      JSON.stringify({ name: 'loop', service: { url: edge.url }, routes: [{ methods: '*', path: '/api/loop' }], databases: { monolith: { url: 'm' }, service: { url: 's' } } }),
+    );
+    await eventually(() => edge.runtime.routes.current().table.capabilities.some((c) => c.name === 'loop'));
+    edge.setFlags([{ capability: 'loop', enabled: true, stage: 'complete', rollout: 100 }]);
+    await eventually(async () => ((await jsonOf(fetch(`${edge.url}/_edge/capabilities`))).capabilities as Array<{ capability: string; stage: string }>).some((c) => c.capability === 'loop' && c.stage === 'complete'));
+    const before = Number(/edge_requests_total\{[^}]*capability="loop"[^}]*\} (\d+)/.exec(await edge.metrics())?.[1] ?? 0);
+    const response = await fetch(`${edge.url}/api/loop`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    await response.arrayBuffer();
+    const counts = [...(await edge.metrics()).matchAll(/edge_requests_total\{[^}]*capability="loop"[^}]*\} (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+    expect(response.status).toBe(508);
+    expect(counts - before).toBeLessThanOrEqual(2);
+  });
+});
