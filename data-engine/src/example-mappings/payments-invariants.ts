@@ -1,5 +1,5 @@
-import type { CanonicalRow } from '../canonical';
-import type { Invariant } from './invariant';
+import type { CanonicalRow } from '../data/canonical';
+import type { Invariant } from '../data/invariants/invariant';
 
 const minor = (row: CanonicalRow, field: string): bigint => BigInt(String(row[field] ?? '0'));
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { isMysql } from '../engine-tables';
-import type { Invariant } from './invariant';
+import { isMysql } from '../data/engine-tables';
+import type { Invariant } from '../data/invariants/invariant';
 
 /** Exact (binary) comparison on MySQL, whose default collations ignore case. */
 const exactlyDiffers = (db: Knex, a: string, b: string) => (isMysql(db) ? `cast(${a} as binary) <> cast(${b} as binary)` : `${a} <> ${b}`);
