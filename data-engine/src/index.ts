@@ -1,9 +1,15 @@
-/** The data-migration engine's public surface: every consumer imports from here. */
+/** The data-migration engine's public surface: every consumer imports from here (or `./example-mappings`). */
 export * from './data';
-export { monolithUserToAuthRows, copyMonolithUsersToAuth, AuthEmailConflictError, SHARED_PASSWORD_SCHEMES, type MonolithUserRow, type AuthUserRows, type CopyUsersResult } from './mappings/auth-users';
+export { openEngine, type DataEngine, type Backlog, type DirectionBacklog, type EngineStatus, type VerifyRequest } from './engine/data-engine';
+export { describeEngineError } from './engine/engine-error';
+export { capabilityNamed } from './engine/unknown-capability';
+export type { CaptureState } from './data/capture/capture-installer';
+export { raiseDbFence, lowerDbFence } from './data/fence/db-fence';
+export { dataConfigSchema, loadDataConfig, urlOf, type DataConfig } from './cli/data-config';
+/** The `data` CLI as a function (argv in, exit code out): for a command line that passes its arguments through. */
 export { runDataCommand, type DataIo } from './cli/data-command';
-export { dataConfigSchema, urlOf, type DataConfig } from './cli/data-config';
 export { parseDataArgs } from './cli/data-args';
+export { monolithUserToAuthRows, copyMonolithUsersToAuth, AuthEmailConflictError, SHARED_PASSWORD_SCHEMES, type MonolithUserRow, type AuthUserRows, type CopyUsersResult } from './mappings/auth-users';
 export {
   monolithPaymentToService, servicePaymentToMonolith, monolithRefundToService, serviceRefundToMonolith,
   monolithIdempotencyKeyToService, serviceIdempotencyKeyToMonolith, copyMonolithPaymentsToService, checkPaymentAmounts,

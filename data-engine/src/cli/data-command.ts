@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, loadConfig, onShutdownSignal, type Database, type Logger } from '@strangler/kit';
+import { ConfigError, createLogger, onShutdownSignal, type Database, type Logger } from '@strangler/kit';
 import { runBackfill } from '../data/backfill/backfill';
 import type { Capability } from '../data/capabilities';
 import { captureRemovedAt, captureState, installCapture, pendingChanges, removeCapture, PendingChangesError } from '../data/capture/capture-installer';
@@ -6,6 +6,7 @@ import { DataCommandError } from '../data/command-error';
 import { describeUrl, openDatabase, requireSchema } from '../data/connections';
 import { deleteCheckpoints } from '../data/engine-tables';
 import { EntityError } from '../data/errors/entity-errors';
+import { describeEngineError } from '../engine/engine-error';
 import { listQuarantine, retryAllNow } from '../data/quarantine/quarantine-store';
 import { resolveEntity } from '../data/quarantine/resolve-entity';
 import { FlowControl } from '../data/flow-control';
@@ -16,7 +17,7 @@ import { SyncWorker, syncCheckpointName } from '../data/sync/sync-worker';
 import { runVerify } from '../data/verify/verify';
 import { directionFrom, otherSide, sourceOf, targetOf, type SideName } from '../data/types';
 import { DATA_USAGE, parseDataArgs, type DataCommand } from './data-args';
-import { dataConfigSchema, urlOf, type DataConfig } from './data-config';
+import { loadDataConfig, urlOf, type DataConfig } from './data-config';
 import { formatBackfill, formatQuarantine, formatStatus, formatVerify } from './data-output';
 
 export interface DataIo {
@@ -46,7 +47,7 @@ export async function runDataCommand(argv: readonly string[], env: Record<string
   const run = args.run;
   let config: DataConfig;
   try {
-    config = loadConfig(dataConfigSchema, env);
+    config = loadDataConfig(env);
   } catch (error) {
     if (error instanceof ConfigError) return fail(io, run.json, error.message);
     throw error;
@@ -115,7 +116,7 @@ export async function runDataCommand(argv: readonly string[], env: Record<string
   } catch (error) {
     if (error instanceof DataCommandError) return fail(io, run.json, error.message, error.exitCode);
     if (error instanceof PendingChangesError) return fail(io, run.json, `${error.message} (nothing was removed)`);
-    if (error instanceof EntityError) return fail(io, run.json, `cannot migrate ${error.message}`);
+    if (error instanceof EntityError) return fail(io, run.json, describeEngineError(error));
     logger.error({ err: error }, 'data command failed');
     return fail(io, run.json, (error as Error).message ?? String(error));
   } finally {

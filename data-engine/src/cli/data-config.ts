@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { databaseUrl, logLevels, port, positiveMs } from '@strangler/kit';
+import { databaseUrl, loadConfig, logLevels, port, positiveMs } from '@strangler/kit';
 import { DATABASES } from '@strangler/migrations';
 
 const defaultUrl = (database: string): string => DATABASES.find((entry) => entry.set.database === database)?.defaultUrl ?? `.data/${database}.sqlite`;
@@ -17,6 +17,11 @@ export const dataConfigSchema = z.object({
 });
 
 export type DataConfig = z.infer<typeof dataConfigSchema>;
+
+/** The engine's configuration from `env`, or a ConfigError naming the variable. */
+export function loadDataConfig(env: Record<string, string | undefined>): DataConfig {
+  return loadConfig(dataConfigSchema, env);
+}
 
 /** The URL of a database by its name in DATABASES. */
 export function urlOf(config: DataConfig, database: string): string {

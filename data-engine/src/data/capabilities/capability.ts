@@ -7,7 +7,7 @@ export type CapabilityName = 'auth' | 'payments';
  * parents before children (foreign keys). */
 export interface Capability {
   name: CapabilityName;
-  /** The name of the service's database in DATABASES (data-engine/src/databases.ts). */
+  /** The name of the service's database in DATABASES (migrations/src/databases.ts). */
   serviceDatabase: string;
   mappings: readonly EntityMapping[];
   /** What its data must mean on both sides, which verify checks besides comparing rows. */
