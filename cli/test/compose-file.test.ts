@@ -13,7 +13,7 @@ import { paymentsServiceConfigSchema } from '@strangler/payments-service/config'
 import { edgeConfigSchema } from '@strangler/edge/config';
 import { healthRoutes as edgeHealthRoutes } from '@strangler/edge/health/health-routes';
 import { holdsDevelopmentSecret } from '@strangler/kit';
-import { dataConfigSchema, parseDataArgs, CAPABILITIES } from '@strangler/data-engine';
+import { dataConfigSchema, loadCapabilities, parseDataArgs } from '@strangler/data-engine';
 import { cliConfigSchema } from '../src/config';
 
 /**
@@ -24,6 +24,8 @@ import { cliConfigSchema } from '../src/config';
  * URLs agree between services, and the image contains every workspace the deployables need.
  */
 const ROOT = path.resolve(__dirname, '../..');
+/** The capabilities that move data, as the engine loads them from the shipped manifests. */
+const CAPABILITIES = loadCapabilities({ dir: path.join(ROOT, 'manifests'), env: {} });
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 
 interface ComposeService {
@@ -161,7 +163,7 @@ describe('docker-compose.yml against the code', () => {
     } else {
       expect(read(entry!)).toContain("require('../dist/main.js')");
       expect(existsSync(path.join(ROOT, 'cli/src/main.ts'))).toBe(true);
-      if (kindOf(service) === 'data') expect(parseDataArgs(args)).toMatchObject({ kind: 'run' });
+      if (kindOf(service) === 'data') expect(parseDataArgs(args, CAPABILITIES)).toMatchObject({ kind: 'run' });
     }
   });
 
@@ -208,7 +210,7 @@ describe('docker-compose.yml against the code', () => {
     for (const capability of CAPABILITIES) {
       const [captureName] = apps.find(([, s]) => argvOf(s).slice(2, 5).join(' ') === `capture install ${capability.name}`)!;
       const capture = services[captureName]!;
-      const serviceName = capability.serviceDatabase === 'auth' ? 'auth' : 'payments';
+      const serviceName = capability.name;
       expect(Object.keys(capture.depends_on!)).toEqual(expect.arrayContaining(['monolith', serviceName]));
       const [, sync] = apps.find(([, s]) => argvOf(s).slice(2, 4).join(' ') === `sync ${capability.name}`)!;
       expect(sync.depends_on).toEqual({ [captureName]: { condition: 'service_completed_successfully' } });

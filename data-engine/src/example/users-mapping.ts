@@ -1,12 +1,6 @@
 import type { Knex } from 'knex';
 import { authRowsToMonolithUser, monolithUserToAuthRows, type MonolithUserRow } from '../mappings/auth-users';
-// Interim (until the registry loads this module by name): the engine's files, not its index, to avoid an import cycle.
-import { canon, type CanonicalRow } from '../data/canonical';
-import { deleteWins, quarantineConflict } from '../data/conflict-resolvers';
-import { RowRefusedError } from '../data/errors/entity-errors';
-import { defineMapping } from '../data/mapping';
-import { tableSide, upsertRows } from '../data/table-side';
-import type { Row } from '../data/types';
+import { canon, defineMapping, deleteWins, quarantineConflict, RowRefusedError, tableSide, upsertRows, type CanonicalRow, type Row } from '../index';
 
 /** The auth service's user as the engine reads it: the users row left-joined with its credential. */
 interface ServiceUserRow extends Row {

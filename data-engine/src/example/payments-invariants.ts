@@ -1,5 +1,4 @@
-import type { CanonicalRow } from '../data/canonical';
-import type { Invariant } from '../data/invariants/invariant';
+import type { CanonicalRow, Invariant } from '../index';
 
 const minor = (row: CanonicalRow, field: string): bigint => BigInt(String(row[field] ?? '0'));
 
