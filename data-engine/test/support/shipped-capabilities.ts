@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { findCapability, loadCapabilities, type ConfiguredCapability } from '../../src/data/capabilities';
+import { findCapability, loadCapabilities, mappingNamed, type ConfiguredCapability } from '../../src/data/capabilities';
+import type { EntityMapping } from '../../src/data/mapping';
 
 /** The repository's manifests directory (the shipped auth and payments capabilities). */
 export const MANIFESTS_DIR = path.resolve(__dirname, '../../../manifests');
@@ -13,3 +14,6 @@ export function shippedCapability(name: 'auth' | 'payments'): ConfiguredCapabili
   if (!capability) throw new Error(`manifests/${name}.json declares no data`);
   return capability;
 }
+
+/** One mapping of a shipped capability (declarative or TypeScript), as the engine runs it. */
+export const shippedMapping = (capability: 'auth' | 'payments', name: string): EntityMapping => mappingNamed(shippedCapability(capability), name);
