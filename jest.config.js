@@ -1,6 +1,7 @@
 /** One Jest run for every workspace. Workspace packages resolve to their TypeScript sources so a
  * test never runs against a stale build; type checking is `tsc -b`'s job (see `npm run build`). */
 const workspaces = {
+  'cutover-model': 'cutover-model',
   kit: 'kit',
   migrations: 'migrations',
   'data-engine': 'data-engine',
