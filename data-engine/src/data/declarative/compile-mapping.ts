@@ -104,7 +104,7 @@ function describer(file: MappingFile, fields: readonly Field[]): (row: Row, side
     names.reduce((text, name) => {
       const field = fields.find((candidate) => candidate.name === name);
       const value = row[field ? columnOn(name, field.spec, side) : name];
-      return text.replace(`{${name}}`, value === null || value === undefined ? '?' : String(value as string));
+      return text.replaceAll(`{${name}}`, value === null || value === undefined ? '?' : String(value as string));
     }, template);
 }
 
