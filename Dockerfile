@@ -8,6 +8,7 @@ WORKDIR /app
 # Manifests first, so the dependency layer is rebuilt only when they change. npm ci needs every
 # workspace of the root package.json, contracts included (its sources are not needed).
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
+COPY cutover-model/package.json cutover-model/
 COPY kit/package.json kit/
 COPY migrations/package.json migrations/
 COPY data-engine/package.json data-engine/
@@ -20,7 +21,10 @@ COPY edge/package.json edge/
 COPY contracts/package.json contracts/
 COPY cli/package.json cli/
 RUN npm ci --no-audit --no-fund --ignore-scripts
-# Every workspace a deployable needs (their project references), then only those projects are built.
+# Every workspace a deployable needs (their project references), then only those projects are built;
+# the capability manifests, which the edge, the CLI and the data engine read at run time.
+COPY cutover-model cutover-model
+COPY manifests manifests
 COPY kit kit
 COPY migrations migrations
 COPY data-engine data-engine

@@ -335,7 +335,7 @@ describe('Dockerfile', () => {
   }
 
   it('copies the manifest and the sources of every workspace the deployables need', () => {
-    expect(needed()).toEqual(['capabilities/auth', 'capabilities/payments', 'cli', 'data-engine', 'edge', 'kit', 'migrations', 'monolith', 'services/auth', 'services/payments']);
+    expect(needed()).toEqual(['capabilities/auth', 'capabilities/payments', 'cli', 'cutover-model', 'data-engine', 'edge', 'kit', 'migrations', 'monolith', 'services/auth', 'services/payments']);
     for (const dir of needed()) {
       expect(copies).toContainEqual([`${dir}/package.json`, `${dir}/`]);
       expect(copies).toContainEqual([dir, dir]);
