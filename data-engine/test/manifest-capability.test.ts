@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
-import { loadDataConfig, openEngine, runDataCommand, type DataIo } from '../src';
+import { CapabilityConfigError, loadCapabilities, loadDataConfig, openEngine, runDataCommand, type DataIo } from '../src';
 import { killStrayChildren, runCli } from './support/data-harness';
 
 jest.setTimeout(60_000);
@@ -200,5 +200,53 @@ describe('a capability declared by files alone', () => {
       expect(result.err).toMatch(message);
     }
     expect(await service('orders').count({ n: '*' })).toEqual(before);
+  });
+});
+
+describe('the TypeScript escape hatch and the capability-wide rules', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'escape-hatch-'));
+    mkdirSync(path.join(dir, 'lib'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const writeManifest = (name: string, data: unknown) =>
+    writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ ...manifest(), name, databases: { monolith: { url: 'm.sqlite' }, service: { url: 's.sqlite' } }, data }));
+
+  it('loads a mapping and an invariant from a module relative to the manifest, built with the engine’s public index', () => {
+    writeFileSync(
+      path.join(dir, 'lib', 'notes.js'),
+      `const { defineMapping, tableSide, canon } = require('@strangler/data-engine');
+       const side = tableSide({ table: 'notes', key: ['id'], columns: ['id', 'body'] });
+       exports.notesMapping = defineMapping({ name: 'notes', key: ['id'], monolith: side, service: side,
+         toService: (row) => ({ ...row }), toMonolith: (row) => ({ ...row }),
+         canonicalService: (row) => ({ id: canon.text(row.id), body: canon.text(row.body) }) });
+       exports.notesHaveBodies = { kind: 'row', name: 'notes-have-bodies', rule: 'a note has a body', mapping: 'notes', check: (row) => (row.body ? undefined : 'empty') };`,
+    );
+    writeManifest('notes', { mappings: [{ module: './lib/notes.js', export: 'notesMapping' }], invariants: [{ module: './lib/notes.js', export: 'notesHaveBodies' }] });
+    const [notes] = loadCapabilities({ dir, env: {} });
+    expect(notes?.mappings.map((m) => [m.name, m.conflictRule])).toEqual([['notes', 'quarantined for an operator']]);
+    expect(notes?.invariants.map((i) => i.name)).toEqual(['notes-have-bodies']);
+    expect(notes?.databases).toEqual({ monolith: 'm.sqlite', service: 's.sqlite' });
+    rmSync(path.join(dir, 'notes.json'));
+  });
+
+  it('refuses a capability name the engine cannot name tables after, and a mapping listed twice', () => {
+    mkdirSync(path.join(dir, 'mappings'), { recursive: true });
+    writeFileSync(path.join(dir, 'mappings', 'orders.json'), JSON.stringify(mapping));
+    writeManifest('order-lines', { mappings: [{ file: 'mappings/orders.json' }, { file: 'mappings/orders.json' }] });
+    let thrown: unknown;
+    try {
+      loadCapabilities({ dir, env: {} });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(CapabilityConfigError);
+    const lines = (thrown as CapabilityConfigError).manifestProblems.map((p) => `${p.capability ?? ''} ${p.field}: ${p.message}`);
+    expect(lines).toEqual([
+      expect.stringMatching(/^order-lines name: a capability that moves data needs a name of letters, digits and _/),
+      'order-lines data.mappings.1: mapping orders is listed twice',
+    ]);
   });
 });
