@@ -22,7 +22,7 @@ COPY contracts/package.json contracts/
 COPY cli/package.json cli/
 RUN npm ci --no-audit --no-fund --ignore-scripts
 # Every workspace a deployable needs (their project references), then only those projects are built;
-# the capability manifests, which the edge, the CLI and the data engine read at run time.
+# the capability manifests too (MANIFESTS_DIR's default; compose mounts ./manifests over them).
 COPY cutover-model cutover-model
 COPY manifests manifests
 COPY kit kit

@@ -1,9 +1,12 @@
 // `npm start`: the whole stack on the embedded defaults (SQLite files under .data/, the local flags
 // file), each deployable its own process, stopped together on Ctrl-C:
 //   1. monolith, auth service, payments service and edge (each migrates its own database at start);
-//   2. change capture installed for auth and payments on both sides (idempotent; left off where an
-//      operator removed it with `capture remove`, runbook §6);
-//   3. one sync worker per capability whose capture is on, both directions (monolith → service and back).
+//   2. change capture installed for every capability of the manifests (MANIFESTS_DIR, default
+//      manifests/) on both sides (idempotent; left off where an operator removed it with `capture
+//      remove`, runbook §6);
+//   3. one sync worker per capability whose capture is on, both directions (monolith → service and back),
+//      on 9470, 9471, … in the manifests' order (SYNC_<NAME>_PORT overrides one).
+// The edge, the workers and the data jobs are all given the same MANIFESTS_DIR.
 // It supervises: a process that crashes is restarted with back-off; one stopped on purpose (`kill`
 // with its pid from .data/run/<name>.pid: SIGTERM, exit 0) stays stopped, and the rest run on.
 import { spawn } from 'node:child_process';
@@ -11,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import cutoverModel from '@strangler/cutover-model';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
@@ -19,9 +23,15 @@ const ports = {
   auth: env.AUTH_PORT ?? '3001',
   payments: env.PAYMENTS_PORT ?? '3002',
   edge: env.EDGE_PORT ?? '8080',
-  syncAuth: env.SYNC_AUTH_PORT ?? '9470',
-  syncPayments: env.SYNC_PAYMENTS_PORT ?? '9471',
 };
+const MANIFESTS_DIR = path.resolve(ROOT, env.MANIFESTS_DIR ?? 'manifests');
+const manifests = cutoverModel.loadManifests(MANIFESTS_DIR);
+if (!manifests.ok) {
+  process.stderr.write(`the capability manifests in ${MANIFESTS_DIR} are invalid:\n  ${manifests.problems.map(cutoverModel.formatManifestProblem).join('\n  ')}\n`);
+  process.exit(1);
+}
+/** The capabilities the stack moves: one per manifest, in the manifests' order. */
+const capabilities = manifests.manifests.map(({ manifest }) => manifest.name);
 const url = (port) => `http://127.0.0.1:${port}`;
 const databases = {
   MONOLITH_DATABASE_URL: env.MONOLITH_DATABASE_URL ?? '.data/monolith.sqlite',
@@ -61,6 +71,7 @@ const servers = [
     port: ports.edge,
     env: {
       PORT: ports.edge,
+      MANIFESTS_DIR,
       // Only this machine reaches the edge, so its admin endpoints may stay open (no EDGE_ADMIN_TOKEN:
       // `npx strangler status` just works), and only a proxy on this machine is believed about clients.
       HOST: '127.0.0.1',
@@ -76,10 +87,11 @@ const servers = [
   },
 ];
 const DATA_CLI = 'data-engine/dist/cli/data.js';
-const syncWorkers = [
-  { name: 'sync-auth', entry: DATA_CLI, args: ['sync', 'auth', '--direction', 'both', '--port', ports.syncAuth], port: ports.syncAuth, env: databases },
-  { name: 'sync-payments', entry: DATA_CLI, args: ['sync', 'payments', '--direction', 'both', '--port', ports.syncPayments], port: ports.syncPayments, env: databases },
-];
+const dataEnv = { ...databases, MANIFESTS_DIR };
+const syncWorkers = capabilities.map((name, index) => {
+  const port = env[`SYNC_${name.toUpperCase().replaceAll('-', '_')}_PORT`] ?? String(9470 + index);
+  return { name: `sync-${name}`, capability: name, entry: DATA_CLI, args: ['sync', name, '--direction', 'both', '--port', port], port, env: dataEnv };
+});
 
 const children = new Map();
 let stopping = false;
@@ -133,7 +145,7 @@ function start(deployable) {
 /** A one-shot command of the data engine; resolves to its standard output, rejects with all of it when it fails. */
 function job(name, args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, DATA_CLI), ...args], { cwd: ROOT, env: { ...env, ...common, ...databases }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, DATA_CLI), ...args], { cwd: ROOT, env: { ...env, ...common, ...dataEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let stdout = '';
     child.stdout.on('data', (chunk) => ((output += chunk), (stdout += chunk)));
@@ -191,8 +203,9 @@ try {
   // Capture needs both schemas, which each side migrates at start.
   await Promise.all(servers.filter((s) => s.name !== 'edge').map((s) => ready(s.name, s.port, deadline)));
   // Sequential: both touch the monolith's database (one SQLite writer at a time).
-  const on = { auth: await captureOn('auth'), payments: await captureOn('payments') };
-  syncing = syncWorkers.filter((worker) => on[worker.name.replace('sync-', '')]);
+  const on = new Set();
+  for (const capability of capabilities) if (await captureOn(capability)) on.add(capability);
+  syncing = syncWorkers.filter((worker) => on.has(worker.capability));
   for (const worker of syncing) start(worker);
   await Promise.all([...servers, ...syncing].map((d) => ready(d.name, d.port, deadline)));
 } catch (error) {
@@ -205,7 +218,7 @@ strangler stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (Ctrl-C
   monolith       ${url(ports.monolith)}      ${databases.MONOLITH_DATABASE_URL}
   auth           ${url(ports.auth)}      ${databases.AUTH_DATABASE_URL}
   payments       ${url(ports.payments)}      ${databases.PAYMENTS_DATABASE_URL}
-${syncWorkers.map((w) => `  ${w.name.replace('-', ' ').padEnd(14)} ${syncing.includes(w) ? `${url(w.port)}      monolith ⇄ ${w.name.replace('sync-', '')} service (/metrics, /health/ready)` : 'off (capture removed)'}`).join('\n')}
+${syncWorkers.map((w) => `  ${w.name.replace('-', ' ').padEnd(14)} ${syncing.includes(w) ? `${url(w.port)}      monolith ⇄ ${w.capability} service (/metrics, /health/ready)` : 'off (capture removed)'}`).join('\n')}
   flags          ${env.UNLEASH_URL ? `Unleash ${env.UNLEASH_URL} (the edge polls it)` : `${env.FLAGS_FILE ?? 'edge/flags.json'} (the edge picks up edits within a second)`}
   processes      ${path.relative(ROOT, RUN_DIR)}/<name>.pid — a crash is restarted; \`kill $(cat ${path.relative(ROOT, RUN_DIR)}/sync-payments.pid)\` stops one for good
 

@@ -1,32 +1,28 @@
-import { readFileSync } from 'node:fs';
+import { formatManifestProblem, loadManifests, manifestFlag, type LoadedManifest } from '@strangler/cutover-model';
 import { CliError, usageError } from './cli-error';
 
 export interface CapabilityRef {
   name: string;
-  /** The capability's Unleash flag (the routes file may name another than `strangler.<name>`). */
+  /** The capability's Unleash flag (its manifest may name another than `strangler.<name>`). */
   flag: string;
+  /** Its manifest, as loaded. */
+  loaded: LoadedManifest;
 }
 
 /**
- * The capabilities the edge routes, from its routes file: the one place that says which exist and
- * which flag each is moved by. Only names and flags are read; URLs are the edge's business.
+ * The capabilities there are, from their manifests (MANIFESTS_DIR): the one place that says which
+ * exist and which flag each is moved by. An invalid manifest is refused, named, before anything is done.
  */
-export function readCapabilities(routesFile: string): CapabilityRef[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(routesFile, 'utf8'));
-  } catch (error) {
-    throw new CliError(`cannot read the routes file ${routesFile} (ROUTES_FILE): ${(error as Error).message}`);
-  }
-  const capabilities = (json as { capabilities?: Record<string, { flag?: unknown }> } | null)?.capabilities;
-  if (!capabilities || typeof capabilities !== 'object') throw new CliError(`the routes file ${routesFile} has no "capabilities"`);
-  return Object.entries(capabilities).map(([name, spec]) => ({ name, flag: typeof spec?.flag === 'string' ? spec.flag : `strangler.${name}` }));
+export function readCapabilities(manifestsDir: string): CapabilityRef[] {
+  const loaded = loadManifests(manifestsDir);
+  if (!loaded.ok) throw new CliError(`the capability manifests in ${manifestsDir} (MANIFESTS_DIR) are invalid:\n  ${loaded.problems.map(formatManifestProblem).join('\n  ')}`);
+  return loaded.manifests.map((entry) => ({ name: entry.manifest.name, flag: manifestFlag(entry.manifest), loaded: entry }));
 }
 
 export function findCapability(capabilities: readonly CapabilityRef[], name: string | undefined): CapabilityRef {
   const known = capabilities.map((c) => c.name).join(', ');
   if (!name) throw usageError(`a capability is required: ${known}`);
   const found = capabilities.find((c) => c.name === name);
-  if (!found) throw usageError(`unknown capability "${name}": the routes file knows ${known}`);
+  if (!found) throw usageError(`unknown capability "${name}": the manifests declare ${known || 'none'}`);
   return found;
 }

@@ -7,7 +7,7 @@ import { emergency } from './commands/emergency-command';
 import { flip, type FlipDeps } from './commands/flip-command';
 import { collectStatus } from './commands/status-report';
 import { DATA_COMMANDS, runData } from './commands/data-command';
-import { isStage, STAGES, type Stage } from './flags/flag-state';
+import { isStage, STAGES, type Stage } from '@strangler/cutover-model';
 import { SwitchDatabases } from './gates/switch-databases';
 import { blockersWithEngine, verifyWithEngine } from './gates/engine-checks';
 import type { BacklogOutcome, VerifyOutcome } from './gates/gate-runner';

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { defaultManifestsDir } from '@strangler/cutover-model';
 import { ConfigError, loadConfig, positiveMs, secret, urlList } from '@strangler/kit';
 import { CliError } from './cli-error';
 import { EXIT } from './exit-codes';
@@ -36,8 +37,8 @@ export const cliConfigSchema = z.object({
   UNLEASH_ENVIRONMENT: z.string().min(1).default('development'),
   /** The local flags file the edge watches when it runs without Unleash. */
   FLAGS_FILE: z.string().default(path.join(REPO_ROOT, 'edge/flags.json')),
-  /** The edge's routes file: which capabilities exist and which flag each one uses. */
-  ROUTES_FILE: z.string().default(path.join(REPO_ROOT, 'edge/routes.json')),
+  /** The capability manifests (one `<name>.json` each): which capabilities exist and which flag each one uses. */
+  MANIFESTS_DIR: z.string().min(1).default(defaultManifestsDir),
   /** A sync worker whose oldest unapplied change is older than this is "lagging": stage changes that need it are refused. */
   STRANGLER_MAX_SYNC_LAG_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).positive('must be positive').default(5),
   /**

@@ -27,7 +27,7 @@ Configuration (environment)
                             flip through this Unleash server's Admin API; unset: edit FLAGS_FILE
   UNLEASH_PROJECT, UNLEASH_ENVIRONMENT   default, development
   FLAGS_FILE                the edge's local flags file (default edge/flags.json)
-  ROUTES_FILE               the edge's routes file: capabilities and their flags (default edge/routes.json)
+  MANIFESTS_DIR             the capability manifests: which exist and their flags (default manifests/)
   STRANGLER_MAX_SYNC_LAG_SECONDS   lag bound of the stage gates (default 5)
   STRANGLER_HTTP_TIMEOUT_MS        per HTTP call (default 3000)
   MONOLITH_DATABASE_URL, AUTH_DATABASE_URL, PAYMENTS_DATABASE_URL

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildFlagsDocument } from '@strangler/edge/flags/flags-document';
+import { buildFlagsDocument } from '@strangler/cutover-model';
 import { strangler } from './support/cli-harness';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -19,7 +19,7 @@ describe('strangler: help and bad input', () => {
       { capability: 'payments', enabled: false, stage: 'monolith', rollout: 0 },
     ])));
     // Nothing listens there: a command that got as far as the network would fail differently (exit 1).
-    env = { EDGE_URL: 'http://127.0.0.1:9', SYNC_URLS: 'http://127.0.0.1:9', FLAGS_FILE: flags, ROUTES_FILE: path.join(ROOT, 'edge/routes.json') };
+    env = { EDGE_URL: 'http://127.0.0.1:9', SYNC_URLS: 'http://127.0.0.1:9', FLAGS_FILE: flags, MANIFESTS_DIR: path.join(ROOT, 'manifests') };
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -48,7 +48,7 @@ describe('strangler: help and bad input', () => {
     [['frobnicate'], /unknown command "frobnicate": use status, flip, rollback, emergency or data/],
     [['flip'], /--stage is required: monolith, shadow, reads, live, complete/],
     [['flip', '--stage', 'live'], /a capability is required: auth, payments/],
-    [['flip', 'orders', '--stage', 'live'], /unknown capability "orders": the routes file knows auth, payments/],
+    [['flip', 'orders', '--stage', 'live'], /unknown capability "orders": the manifests declare auth, payments/],
     [['flip', 'payments', '--stage', 'half'], /unknown stage "half": use monolith, shadow, reads, live, complete/],
     [['flip', 'payments', '--stage', 'live', '--percent', '101'], /--percent must be a whole number from 0 to 100, got "101"/],
     [['flip', 'payments', '--stage', 'live', '--percent', '2.5'], /--percent must be a whole number from 0 to 100, got "2.5"/],
@@ -83,7 +83,7 @@ describe('strangler: help and bad input', () => {
   it('with --json, a failure is also a JSON line on stdout', async () => {
     const result = await strangler(['flip', 'nope', '--stage', 'live', '--json'], env);
     expect(result.code).toBe(2);
-    expect(JSON.parse(result.out)).toEqual({ ok: false, error: 'unknown capability "nope": the routes file knows auth, payments', exitCode: 2 });
+    expect(JSON.parse(result.out)).toEqual({ ok: false, error: 'unknown capability "nope": the manifests declare auth, payments', exitCode: 2 });
   });
 
   it('a flags file it cannot read or that is invalid: exit 1, nothing written', async () => {
@@ -104,10 +104,19 @@ describe('strangler: help and bad input', () => {
     expect(JSON.parse(result.out)).toMatchObject({ edge: { reachable: false } });
   });
 
-  it('a routes file it cannot read: exit 1', async () => {
-    const result = await strangler(['flip', 'payments', '--stage', 'live', '--percent', '5'], { ...env, ROUTES_FILE: path.join(dir, 'none.json') });
+  it('a manifests directory it cannot read: exit 1', async () => {
+    const result = await strangler(['flip', 'payments', '--stage', 'live', '--percent', '5'], { ...env, MANIFESTS_DIR: path.join(dir, 'none') });
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/cannot read the routes file .*none\.json \(ROUTES_FILE\)/);
+    expect(result.err).toMatch(/manifests in .*none \(MANIFESTS_DIR\) are invalid:\n {2}.*none: \(directory\): cannot read the manifests directory/);
+  });
+
+  it('an invalid manifest: exit 1, naming its file, capability and field, nothing written', async () => {
+    const manifests = path.join(dir, 'bad-manifests');
+    mkdirSync(manifests);
+    writeFileSync(path.join(manifests, 'payments.json'), JSON.stringify({ name: 'payments', service: { url: 'http://x' }, routes: [], databases: { monolith: { url: 'm' }, service: { url: 's' } } }));
+    const result = await strangler(['flip', 'payments', '--stage', 'live', '--percent', '5'], { ...env, MANIFESTS_DIR: manifests });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`${path.join(manifests, 'payments.json')}: capability payments: routes: must list at least one route`);
   });
 
   it('the installed bin (cli/bin/strangler.js) runs the compiled CLI with the same exit codes', () => {

@@ -14,6 +14,7 @@ import { edgeConfigSchema } from '@strangler/edge/config';
 import { healthRoutes as edgeHealthRoutes } from '@strangler/edge/health/health-routes';
 import { holdsDevelopmentSecret } from '@strangler/kit';
 import { dataConfigSchema, loadCapabilities, parseDataArgs } from '@strangler/data-engine';
+import { formatManifestProblem, loadManifests } from '@strangler/cutover-model';
 import { cliConfigSchema } from '../src/config';
 
 /**
@@ -85,9 +86,11 @@ function kindOf(service: ComposeService): Kind | undefined {
   throw new Error(`unknown entry point ${entry}`);
 }
 
-/** The `${VAR}` names of the upstream URLs in edge/routes.json (the edge resolves them from its environment). */
-const routesFile = JSON.parse(read('edge/routes.json')) as { monolith: { url: string }; capabilities: Record<string, { serviceUrl: string }> };
-const routesVariables = [routesFile.monolith.url, ...Object.values(routesFile.capabilities).map((c) => c.serviceUrl)].flatMap((url) =>
+/** The `${VAR}` names of the upstream URLs in edge/routes.json and the manifests (the edge resolves them from its environment). */
+const routesFile = JSON.parse(read('edge/routes.json')) as { monolith: { url: string } };
+const manifests = loadManifests(path.join(ROOT, 'manifests'));
+if (!manifests.ok) throw new Error(manifests.problems.map(formatManifestProblem).join('\n'));
+const routesVariables = [routesFile.monolith.url, ...manifests.manifests.map((m) => m.manifest.service.url)].flatMap((url) =>
   [...url.matchAll(/\$\{([A-Z0-9_]+)(?::-[^}]*)?\}/g)].map((m) => m[1]!),
 );
 

@@ -27,7 +27,7 @@ describe('strangler writes flags only where the edges read them', () => {
     await edge?.stop();
     await upstream?.stop();
   });
-  const base = () => ({ EDGE_URL: edge.url, ROUTES_FILE: path.join(edge.dir, 'routes.json'), SYNC_URLS: 'http://127.0.0.1:9' });
+  const base = () => ({ EDGE_URL: edge.url, MANIFESTS_DIR: edge.manifestsDir, SYNC_URLS: 'http://127.0.0.1:9' });
 
   it('refuses a rollback into another flags file than the edge reads, changing nothing (exit 2)', async () => {
     const other = path.join(edge.dir, 'another-flags.json');

@@ -35,7 +35,7 @@ describe('strangler on the local flags file', () => {
     env = {
       EDGE_URL: edge.url,
       FLAGS_FILE: flagsFile,
-      ROUTES_FILE: path.join(edge.dir, 'routes.json'),
+      MANIFESTS_DIR: edge.manifestsDir,
       SYNC_URLS: `${syncAuth.url},${syncPayments.url}`,
       ...sides.env,
     };

@@ -46,7 +46,7 @@ describeWithPostgres('strangler through the Unleash Admin API', () => {
       EDGE_URL: edge.url,
       UNLEASH_URL: unleash.url,
       UNLEASH_ADMIN_TOKEN: unleash.adminToken,
-      ROUTES_FILE: path.join(edge.dir, 'routes.json'),
+      MANIFESTS_DIR: edge.manifestsDir,
       // The flags file must not be touched when Unleash is configured.
       FLAGS_FILE: path.join(edge.dir, 'does-not-exist.json'),
       SYNC_URLS: `${syncAuth.url},${syncPayments.url}`,

@@ -21,7 +21,7 @@ describe('flags changed outside strangler', () => {
   beforeAll(async () => {
     upstream = await startUpstream();
     edge = await startTestEdge({ routes: standardRoutes({ monolith: upstream.url, auth: upstream.url, payments: upstream.url }) });
-    env = { EDGE_URL: edge.url, FLAGS_FILE: path.join(edge.dir, 'flags.json'), ROUTES_FILE: path.join(edge.dir, 'routes.json'), SYNC_URLS: 'http://127.0.0.1:9' };
+    env = { EDGE_URL: edge.url, FLAGS_FILE: path.join(edge.dir, 'flags.json'), MANIFESTS_DIR: edge.manifestsDir, SYNC_URLS: 'http://127.0.0.1:9' };
   });
   afterAll(async () => {
     await edge?.stop();

@@ -10,9 +10,9 @@ import { buildMonolithApp } from '../../monolith/src/app';
 import { buildPaymentsServiceApp } from '../../services/payments/src/app';
 import { readEdgeConfig } from '../../edge/src/config';
 import { listenEdge } from '../../edge/src/edge-listeners';
-import { buildFlagsDocument, type CapabilityFlagSetting } from '../../edge/src/flags';
+import { buildFlagsDocument, type CapabilityFlagSetting } from '@strangler/cutover-model';
 import { createEdgeRuntime } from '../../edge/src/runtime';
-import { standardRoutes } from '../../edge/test/support/test-edge';
+import { standardRoutes, writeEdgeInputs } from '../../edge/test/support/test-edge';
 import { requestHead, trickle } from '../../edge/test/support/raw-http';
 import { createDataSides, startSyncWorker, strangler, waitFor, type DataSides } from './support/cli-harness';
 import { FreezableProxy } from './support/freezable-proxy';
@@ -41,6 +41,7 @@ describe('red team against the write fence (stack)', () => {
   let frozen: FreezableProxy;
   let dir: string;
   let routesFile: string;
+  let manifestsDir: string;
   let flagsFile: string;
   let edge: { url: string; stop(): Promise<void> };
   let env: Record<string, string>;
@@ -51,7 +52,7 @@ describe('red team against the write fence (stack)', () => {
   /** The edge as production wires it, on EDGE_PORT, over the shared routes and flags files (restartable). */
   async function bootEdge(port: number, flags = flagsFile, env: Record<string, string> = {}): Promise<{ url: string; stop(): Promise<void> }> {
     // As production wires it (docker-compose.yml): fence holds kept across restarts (EDGE_FENCE_FILE, decision 0039).
-    const config = readEdgeConfig({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', ROUTES_FILE: routesFile, FLAGS_FILE: flags, FILE_WATCH_DEBOUNCE_MS: '20', UPSTREAM_CONNECT_TIMEOUT_MS: '500', EDGE_FENCE_FILE: path.join(dir, `fences-${port || randomUUID()}.json`), ...edgeEnv(), ...env });
+    const config = readEdgeConfig({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', ROUTES_FILE: routesFile, MANIFESTS_DIR: manifestsDir, FLAGS_FILE: flags, FILE_WATCH_DEBOUNCE_MS: '20', UPSTREAM_CONNECT_TIMEOUT_MS: '500', EDGE_FENCE_FILE: path.join(dir, `fences-${port || randomUUID()}.json`), ...edgeEnv(), ...env });
     const runtime = await createEdgeRuntime(config, { env: {}, logger });
     const listeners = await listenEdge(runtime.edge, config);
     return {
@@ -81,14 +82,13 @@ describe('red team against the write fence (stack)', () => {
     service = await listen(buildPaymentsServiceApp({ db: sides.payments, logger, peers }), 0, '127.0.0.1');
     frozen = await FreezableProxy.start(service.url);
     dir = mkdtempSync(path.join(tmpdir(), 'rt-fence-'));
-    routesFile = path.join(dir, 'routes.json');
     flagsFile = path.join(dir, 'flags.json');
     const routes = standardRoutes({ monolith: monolith.url, auth: monolith.url, payments: frozen.url });
     routes.capabilities.payments!.writtenThrough = [{ methods: 'POST', path: '/api/orders/:id/checkout' }];
-    atomicWrite(routesFile, JSON.stringify(routes));
+    ({ routesFile, manifestsDir } = writeEdgeInputs(dir, routes));
     atomicWrite(flagsFile, JSON.stringify(buildFlagsDocument(flagsFor('monolith', 0))));
     edge = await bootEdge(EDGE_PORT);
-    env = { EDGE_URL: edge.url, FLAGS_FILE: flagsFile, ROUTES_FILE: routesFile, SYNC_URLS: sync.url, STRANGLER_FENCE_DRAIN_SECONDS: '1', ...sides.env };
+    env = { EDGE_URL: edge.url, FLAGS_FILE: flagsFile, MANIFESTS_DIR: manifestsDir, SYNC_URLS: sync.url, STRANGLER_FENCE_DRAIN_SECONDS: '1', ...sides.env };
   });
 
   afterAll(async () => {

@@ -45,7 +45,7 @@ describe('switching payments’ write authority behind the fence', () => {
     env = {
       EDGE_URL: edge.url,
       FLAGS_FILE: flagsFile,
-      ROUTES_FILE: path.join(edge.dir, 'routes.json'),
+      MANIFESTS_DIR: edge.manifestsDir,
       SYNC_URLS: sync.url,
       STRANGLER_FENCE_DRAIN_SECONDS: '1',
       ...sides.env,

@@ -19,7 +19,7 @@ import { createEdgeMetrics, type EdgeMetrics } from './metrics/edge-metrics';
 import { WriteAffinity } from './consistency/write-affinity';
 import { WriteFences } from './consistency/write-fence';
 import { FenceFile } from './consistency/fence-file';
-import { rolloutOfDefinition, stageOfDefinition } from './flags/stage';
+import { rolloutOfDefinition, stageOfDefinition } from '@strangler/cutover-model';
 import { Forwarder, type RequestForwarder } from './proxy/forwarder';
 import { UndiciForwarder } from './proxy/undici-forwarder';
 import { createAccessLog } from './proxy/access-log';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultManifestsDir } from '@strangler/cutover-model';
 import { baseConfigShape, booleanFlag, loadConfig, peerSessionsShape, positiveMs, secret } from '@strangler/kit';
 import { trustProxyProblem } from './http/trust-proxy';
 
@@ -36,9 +37,14 @@ export const edgeConfigSchema = z
     EDGE_ADMIN_HOST: host('127.0.0.1'),
     LOG_LEVEL,
     SHUTDOWN_TIMEOUT_MS,
-    /** The routes file (JSON): monolith URL, capabilities, their services, flags and routes. Watched. */
+    /** The routes file (JSON): the monolith's URL and the rate-limit classes. Watched. */
     ROUTES_FILE: z.string().default('edge/routes.json'),
-    /** Where the last routes file that loaded is copied; a start on an invalid routes file runs on it. Default: ROUTES_FILE.last-good. */
+    /** The capability manifests, one `<name>.json` per capability: its flag, service, routes (decision 0040). Watched. */
+    MANIFESTS_DIR: z.string().min(1).default(defaultManifestsDir),
+    /**
+     * Where the last routes file and manifests that loaded together are copied (one JSON document); a
+     * start while either is invalid runs on them. Default: ROUTES_FILE.last-good.
+     */
     ROUTES_BACKUP_FILE: z.string().min(1).optional(),
     /** The local flags file (an Unleash `/api/client/features` document), used when UNLEASH_URL is unset. Watched. */
     FLAGS_FILE: z.string().default('edge/flags.json'),

@@ -4,7 +4,7 @@ import { buildEdge, type Edge, type EdgeDeps } from './app';
 import type { EdgeConfig } from './config';
 import { createFlagSource, type FlagSource } from './flags';
 import { createEdgeMetrics } from './metrics/edge-metrics';
-import { watchRoutesFile, type RoutesProvider } from './routing/routes-source';
+import { watchRoutes, type RoutesProvider } from './routing/routes-source';
 import { rateLimitRedis } from './rate-limits/rate-limit-redis';
 
 export interface EdgeRuntime {
@@ -23,14 +23,15 @@ export interface EdgeRuntimeOptions {
 }
 
 /**
- * The edge wired from configuration: the watched routes file (a bad one stops the start with
- * FileLoadError), the flag source (Unleash or the local file), metrics they all report to, and the app.
+ * The edge wired from configuration: the watched routes file and capability manifests (bad ones stop
+ * the start with FileLoadError), the flag source (Unleash or the local file), metrics they all report to, and the app.
  */
 export async function createEdgeRuntime(config: EdgeConfig, options: EdgeRuntimeOptions): Promise<EdgeRuntime> {
   const { logger } = options;
   const metrics = createEdgeMetrics();
-  const routes = await watchRoutesFile({
+  const routes = await watchRoutes({
     filePath: config.ROUTES_FILE,
+    manifestsDir: config.MANIFESTS_DIR,
     backupPath: config.ROUTES_BACKUP_FILE ?? `${config.ROUTES_FILE}.last-good`,
     env: options.env,
     debounceMs: config.FILE_WATCH_DEBOUNCE_MS,

@@ -45,7 +45,7 @@ describe('admin endpoints and health', () => {
       ['auth', 'strangler.auth'],
       ['payments', 'strangler.payments'],
     ]);
-    expect(body.file).toEqual({ file: expect.stringMatching(/routes\.json$/), loadedAt: expect.any(String) });
+    expect(body.file).toEqual({ file: expect.stringMatching(/routes\.json$/), manifestsDir: expect.stringMatching(/manifests$/), loadedAt: expect.any(String) });
   });
 
   it('shows each capability’s stage and percentage as the flag client sees them', async () => {

@@ -1,20 +1,10 @@
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { InMemStorageProvider, Unleash, UnleashEvents, type Context, type Variant } from 'unleash-client';
+import { InMemStorageProvider, Unleash, UnleashEvents, type ClientFeaturesResponse, type Context, type Variant } from 'unleash-client';
 import { createLogger } from '@strangler/kit';
-import {
-  buildFlagsDocument,
-  createFlagSource,
-  evaluateCapability,
-  MONOLITH_FALLBACK,
-  rolloutOfDefinition,
-  stageOfDefinition,
-  type CapabilityFlagSetting,
-  type FeatureDefinition,
-  type FlagClient,
-  type FlagSource,
-} from '../src/flags';
+import { buildFlagsDocument, rolloutOfDefinition, stageOfDefinition, type CapabilityFlagSetting, type FeatureDefinition } from '@strangler/cutover-model';
+import { createFlagSource, evaluateCapability, MONOLITH_FALLBACK, type FlagClient, type FlagSource } from '../src/flags';
 import { CachingFlagClient, cachePlanOf, withEvaluationCache } from '../src/flags/evaluation-cache';
 import { eventually } from './support/upstream';
 
@@ -29,7 +19,7 @@ async function offlineUnleash(features: FeatureDefinition[]): Promise<Unleash> {
     refreshInterval: 0,
     metricsInterval: 3_600_000,
     storageProvider: new InMemStorageProvider(),
-    bootstrap: { data: features },
+    bootstrap: { data: features as unknown as ClientFeaturesResponse['features'] },
     skipInstanceCountWarning: true,
   });
   unleash.on(UnleashEvents.Error, () => undefined);

@@ -3,17 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@strangler/kit';
 import type { Context } from 'unleash-client';
-import {
-  buildFlagsDocument,
-  createLocalFileFlagSource,
-  evaluateCapability,
-  parseFlagsDocument,
-  rolloutOfDefinition,
-  stageOfDefinition,
-  type CapabilityFlagSetting,
-  type FlagClient,
-  type FlagSource,
-} from '../src/flags';
+import { buildFlagsDocument, rolloutOfDefinition, stageOfDefinition, type CapabilityFlagSetting } from '@strangler/cutover-model';
+import { createLocalFileFlagSource, evaluateCapability, type FlagClient, type FlagSource } from '../src/flags';
 import { addressHash } from '../src/identity/request-identity';
 import { eventually } from './support/upstream';
 
@@ -152,48 +143,4 @@ describe('evaluateCapability when things go wrong', () => {
   });
 });
 
-describe('parseFlagsDocument', () => {
-  it('accepts a saved /api/client/features response', () => {
-    const document = buildFlagsDocument([{ capability: 'auth', enabled: true, stage: 'shadow', rollout: 10 }]);
-    expect(parseFlagsDocument(JSON.stringify({ ...document, query: { project: ['default'] }, meta: { revisionId: 3 } })).ok).toBe(true);
-  });
-
-  it('rejects unknown stages, bad percentages and malformed features, saying where', () => {
-    const document = buildFlagsDocument([{ capability: 'auth', enabled: true, stage: 'live', rollout: 10 }]);
-    const strategy = document.features[0]!.strategies![0]!;
-    strategy.parameters.rollout = '140';
-    strategy.variants![0]!.payload!.value = '{"stage":"lve"}';
-    const result = parseFlagsDocument(JSON.stringify(document));
-    expect(result.ok).toBe(false);
-    const errors = (result as { errors: string[] }).errors.join('\n');
-    expect(errors).toContain('features.0.strategies.0.parameters.rollout: must be a percentage');
-    expect(errors).toContain('features.0.strategies.0.variants.0.payload: unknown stage "lve"');
-    const malformed = parseFlagsDocument(JSON.stringify({ version: 2, features: [{ name: 'x', strategies: [] }] }));
-    expect(malformed).toEqual({ ok: false, errors: ['features.0.enabled: Invalid input: expected boolean, received undefined'] });
-  });
-
-  it('rejects a capability flag that would route some users by no stage (issue #11 §5: a typo moved payments from complete to monolith)', () => {
-    const errorsOf = (edit: (feature: ReturnType<typeof buildFlagsDocument>['features'][number]) => void) => {
-      const document = buildFlagsDocument([{ capability: 'payments', enabled: true, stage: 'complete', rollout: 100 }]);
-      edit(document.features[0]!);
-      const result = parseFlagsDocument(JSON.stringify(document));
-      return result.ok ? [] : result.errors;
-    };
-    const stageVariant = (value: string) => ({ name: 'stage', weight: 1000, payload: { type: 'json', value } });
-    // A misspelt stage or key on a flag-level variant.
-    expect(errorsOf((f) => void (f.variants = [stageVariant('{"stage":"compelte"}')] as never))).toEqual([
-      expect.stringMatching(/^features\.0\.variants\.0\.payload: a capability flag's variant payload must be json \{"stage"/),
-    ]);
-    expect(errorsOf((f) => void (f.strategies![0]!.variants = [stageVariant('{"stge":"complete"}')] as never))).toEqual([
-      expect.stringMatching(/^features\.0\.strategies\.0\.variants\.0\.payload: a capability flag's variant payload must be json/),
-    ]);
-    // A strategy without its stage variant, and a flag switched on with no stage anywhere.
-    expect(errorsOf((f) => void (f.strategies![0]!.variants = []))).toEqual(['features.0.strategies.0.variants: strategy flexibleRollout has no stage variant: the users it selects would silently be on the monolith']);
-    expect(errorsOf((f) => void (f.strategies = []))).toEqual([
-      'features.0.enabled: the flag is on but names no stage (give it a flexibleRollout strategy with a stage variant, or turn it off)',
-    ]);
-    // Flags that are not a capability's keep Unleash's freedom.
-    const other = { name: 'checkout.new-button', enabled: true, strategies: [{ name: 'default', parameters: {}, constraints: [] }], variants: [] };
-    expect(parseFlagsDocument(JSON.stringify({ version: 2, features: [other] })).ok).toBe(true);
-  });
-});
+// parseFlagsDocument is tested with the codec, in cutover-model/test/flags-document.test.ts.

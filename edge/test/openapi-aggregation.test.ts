@@ -1,9 +1,9 @@
 import { createLogger, type OpenApiDocument } from '@strangler/kit';
 import { PublicDocument } from '../src/openapi/upstream-documents';
-import { parseRoutesFile } from '../src/routing/routes-file';
+import { buildRoutingTable } from '../src/routing/routing-inputs';
 import { staticRoutes } from '../src/routing/routes-source';
 import { AUTH_PATHS, documentOf, MONOLITH_PATHS, PAYMENTS_PATHS, servesDocument } from './support/openapi-upstreams';
-import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
+import { inputTexts, standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
 import { startUpstream, type TestUpstream } from './support/upstream';
 
 const upstreamOf = (document: OpenApiDocument, path: string, method: string) => (document.paths[path]?.[method] as Record<string, unknown> | undefined)?.['x-upstream'];
@@ -75,7 +75,8 @@ describe('the edge\u2019s aggregated OpenAPI document and docs page', () => {
 });
 
 function tableOf(urls: { monolith: string; auth: string; payments: string }) {
-  const parsed = parseRoutesFile(JSON.stringify(standardRoutes(urls)), {});
+  const texts = inputTexts(standardRoutes(urls));
+  const parsed = buildRoutingTable(texts.routes, texts.manifests, {});
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   return staticRoutes(parsed.table);
 }

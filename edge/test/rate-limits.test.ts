@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import type { SessionLookup } from '@strangler/kit';
 import type { SessionPeers } from '../src/identity/user-resolver';
 import { addressKey } from '../src/identity/client-key';
-import { parseRoutesFile } from '../src/routing/routes-file';
+import { buildRoutingTable } from '../src/routing/routing-inputs';
 import { rawExchange } from './support/raw-http';
 import { limitedRoutes } from './support/limited-routes';
-import { standardRoutes, startTestEdge, type RoutesFileShape, type TestEdge } from './support/test-edge';
+import { inputTexts, standardRoutes, startTestEdge, type RoutesFileShape, type TestEdge } from './support/test-edge';
 import { eventually, startUpstream, type TestUpstream } from './support/upstream';
 
 /** Tokens `user-<name>-<n>` belong to user <name>; anything else is nobody's. */
@@ -167,7 +167,7 @@ describe('per-client rate limits at the edge', () => {
     expect((await get(edge, '/api/orders')).status).toBe(429);
     const bad = limitedRoutes(urls, { default: 100, credentials: 100 }) as unknown as { capabilities: { auth: { routes: Array<{ rateLimit?: string }> } } };
     bad.capabilities.auth.routes[0]!.rateLimit = 'no-such-class';
-    edge.writeRoutes(JSON.stringify(bad));
+    edge.writeRoutes(bad as unknown as RoutesFileShape);
     await waitFor(() => edge.runtime.routes.status()?.lastError !== undefined);
     expect((await get(edge, '/api/orders')).status).toBe(429);
   });
@@ -195,7 +195,8 @@ describe('the routes file\u2019s rateLimits', () => {
       [noDefault, /must include "default"/],
       [zero, /limit/],
     ] as const) {
-      const parsed = parseRoutesFile(JSON.stringify(file), {});
+      const texts = inputTexts(file as unknown as RoutesFileShape);
+      const parsed = buildRoutingTable(texts.routes, texts.manifests, {});
       expect(parsed.ok).toBe(false);
       if (!parsed.ok) expect(parsed.errors.join('\n')).toMatch(message);
     }

@@ -1,4 +1,8 @@
 import { echo, eventually, jsonOf, startUpstream, type TestUpstream } from './support/upstream';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createLogger } from '@strangler/kit';
+import { createEdgeRuntime } from '../src/runtime';
 import { monolithOnly, standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
 
 const targetOf = async (edge: TestEdge, path: string) => (await fetch(`${edge.url}${path}`)).headers.get('x-upstream');
@@ -35,7 +39,7 @@ describe('routes file reloads', () => {
   });
 
   it('keeps the last good routes when an edit is invalid, and says why', async () => {
-    edge.writeRoutes('{"monolith": {"url": "not a url"}, "capabilities": {}}');
+    edge.writeRoutes('{"monolith": {"url": "not a url"}}');
     await eventually(async () => /edge_config_reloads_total\{file="routes",outcome="invalid"/.test(await edge.metrics()));
     expect(await targetOf(edge, '/api/orders')).toBe('second');
     const view = await jsonOf(fetch(`${edge.url}/_edge/routes`));
@@ -45,6 +49,78 @@ describe('routes file reloads', () => {
     edge.writeRoutes('{"monolith": ');
     await eventually(async () => /edge_config_reloads_total\{file="routes",outcome="invalid"[^}]*\} 2/.test(await edge.metrics()));
     expect(await targetOf(edge, '/api/orders')).toBe('second');
+  });
+});
+
+describe('manifests directory reloads', () => {
+  let monolith: TestUpstream;
+  let search: TestUpstream;
+  let edge: TestEdge;
+  const searchManifest = (url: string, routePath = '/api/search') => ({
+    name: 'search',
+    service: { url },
+    routes: [{ methods: 'GET', path: routePath }],
+    databases: { monolith: { url: 'm.sqlite' }, service: { url: 's.sqlite' } },
+  });
+  const writeManifest = (name: string, content: unknown) => {
+    const file = path.join(edge.manifestsDir, name);
+    writeFileSync(`${file}.tmp`, typeof content === 'string' ? content : JSON.stringify(content));
+    renameSync(`${file}.tmp`, file);
+  };
+  const applied = async (count: number) =>
+    eventually(async () => new RegExp(`edge_config_reloads_total\\{file="routes",outcome="applied"[^}]*\\} ${count}`).test(await edge.metrics()));
+  const searchRoutedTo = async () => {
+    const capabilities = await jsonOf(fetch(`${edge.url}/_edge/routes`));
+    return (capabilities.capabilities as Array<{ name: string; service: { url: string } }>).find((c) => c.name === 'search')?.service.url;
+  };
+
+  beforeAll(async () => {
+    monolith = await startUpstream({ name: 'monolith' });
+    search = await startUpstream({ name: 'search' });
+    edge = await startTestEdge({ routes: standardRoutes({ monolith: monolith.url, auth: monolith.url, payments: monolith.url }) });
+  });
+  afterAll(async () => {
+    await edge.stop();
+    await Promise.all([monolith.stop(), search.stop()]);
+  });
+
+  it('applies a manifest added, changed and removed', async () => {
+    writeManifest('search.json', searchManifest(search.url));
+    await applied(2);
+    expect(await searchRoutedTo()).toBe(search.url);
+    edge.setFlags([{ capability: 'search', enabled: true, stage: 'complete', rollout: 100 }]);
+    await eventually(async () => (await targetOf(edge, '/api/search')) === 'search');
+
+    writeManifest('search.json', searchManifest(search.url, '/api/find'));
+    await applied(3);
+    expect(await targetOf(edge, '/api/search')).toBe('monolith');
+    expect(await targetOf(edge, '/api/find')).toBe('search');
+
+    rmSync(path.join(edge.manifestsDir, 'search.json'));
+    await applied(4);
+    expect(await searchRoutedTo()).toBeUndefined();
+    expect(await targetOf(edge, '/api/find')).toBe('monolith');
+  });
+
+  it('keeps the last good manifests when one turns invalid, naming its file, capability and field; a restart runs on them', async () => {
+    writeManifest('search.json', searchManifest(search.url));
+    await applied(5);
+    writeManifest('search.json', { ...searchManifest(search.url), routes: [{ methods: 'GET', path: 'api/search' }] });
+    await eventually(() => edge.runtime.routes.status()?.lastError !== undefined);
+    expect(edge.runtime.routes.status()?.lastError?.errors).toEqual([`${path.join(edge.manifestsDir, 'search.json')}: capability search: routes.0.path: must start with /`]);
+    expect(await searchRoutedTo()).toBe(search.url);
+
+    // A second edge started now, on the same files, runs on the last good routes file and manifests.
+    const restarted = await createEdgeRuntime(edge.config, { env: {}, logger: createLogger({ name: 'edge', level: 'silent' }) });
+    try {
+      expect(restarted.routes.status()?.fromBackup).toBe(path.resolve(`${edge.config.ROUTES_FILE}.last-good`));
+      expect(restarted.routes.current().table.capabilities.map((c) => c.name)).toEqual(['auth', 'payments', 'search']);
+    } finally {
+      await restarted.close();
+    }
+    writeManifest('search.json', 'not json');
+    await eventually(() => /not valid JSON/.test(edge.runtime.routes.status()?.lastError?.errors.join('\n') ?? ''));
+    expect(await searchRoutedTo()).toBe(search.url);
   });
 });
 

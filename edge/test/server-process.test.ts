@@ -1,7 +1,7 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeDeployableProcess, expectRefusal, expectServesThenStops } from '@strangler/kit/testing/process-contract';
-import { buildFlagsDocument } from '../src/flags';
+import { buildFlagsDocument } from '@strangler/cutover-model';
 import { startUpstream, type TestUpstream } from './support/upstream';
 import { monolithOnly } from './support/test-edge';
 
@@ -28,9 +28,18 @@ describeDeployableProcess('the edge process', SERVER, ({ run, dir }) => {
   });
 
   it('refuses to start on an invalid routes file, saying what is wrong', async () => {
-    writeFileSync(path.join(dir(), 'routes.json'), JSON.stringify({ monolith: { url: '${MONOLITH_URL}' }, capabilities: {} }));
+    writeFileSync(path.join(dir(), 'routes.json'), JSON.stringify({ monolith: { url: '${MONOLITH_URL}' } }));
     const proc = run({ PORT: '0', HOST: '127.0.0.1', ROUTES_FILE: path.join(dir(), 'routes.json'), FLAGS_FILE: path.join(dir(), 'flags.json') });
     await expectRefusal(proc, ['monolith.url: ${MONOLITH_URL} is not set and has no default']);
+  });
+
+  it('refuses to start on an invalid capability manifest, naming its file, capability and field', async () => {
+    const manifests = path.join(dir(), 'manifests');
+    mkdirSync(manifests, { recursive: true });
+    const manifest = { name: 'search', service: { url: '${SEARCH_URL}' }, routes: [{ methods: 'GET', path: 'api/search' }], databases: { monolith: { url: 'm' }, service: { url: 's' } } };
+    writeFileSync(path.join(manifests, 'search.json'), JSON.stringify(manifest));
+    const proc = run({ PORT: '0', HOST: '127.0.0.1', ROUTES_FILE: path.resolve(__dirname, '../routes.json'), MANIFESTS_DIR: manifests, FLAGS_FILE: path.join(dir(), 'flags.json') });
+    await expectRefusal(proc, [`${path.join(manifests, 'search.json')}: capability search: routes.0.path: must start with /`]);
   });
 
   it('starts on the last good flags when the flags file is invalid at start, and says so loudly (issue #11 §5)', async () => {

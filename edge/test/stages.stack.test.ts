@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { startMonolith, type RunningMonolith } from '../../monolith/test/support/start-monolith';
 import { startAuthService, type RunningAuthService } from '../../services/auth/test/support/start-auth-service';
 import { startPaymentsService, type RunningPaymentsService } from '../../services/payments/test/support/start-payments-service';
-import type { CapabilityFlagSetting, Stage } from '../src/flags';
+import type { CapabilityFlagSetting, Stage } from '@strangler/cutover-model';
 import { eventually, jsonOf } from './support/upstream';
 import { monolithOnly, standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
 

@@ -5,7 +5,7 @@ import { Unleash, UnleashEvents } from 'unleash-client';
 import { destroyUnleash } from '../src/flags/unleash-lifecycle';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildFlagsDocument } from '../src/flags';
+import { buildFlagsDocument } from '@strangler/cutover-model';
 import { closedPortUrl, eventually, jsonOf, startUpstream, type TestUpstream } from './support/upstream';
 import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
 

@@ -2,12 +2,12 @@ import { findCapability, readCapabilities, type CapabilityRef } from '../capabil
 import { CliError, usageError } from '../cli-error';
 import type { CliConfig } from '../config';
 import { EXIT } from '../exit-codes';
-import type { DesiredFlag, FlagState, Stage } from '../flags/flag-state';
+import type { DesiredFlag, FlagState } from '../flags/flag-state';
+import { describeCheck, requiredChecks, type Stage } from '@strangler/cutover-model';
 import type { FlagStore } from '../flags/flag-store';
 import { FlagsFileStore } from '../flags/flags-file-store';
 import { UnleashAdminStore } from '../flags/unleash-admin-store';
 import { runChecks, type BacklogOutcome, type BlockersOutcome, type CheckResult, type VerifyOutcome } from '../gates/gate-runner';
-import { describeCheck, requiredChecks } from '../gates/stage-gates';
 import { EdgeClient } from '../sources/edge-client';
 import type { HttpOptions } from '../sources/http-json';
 import { readSyncWorkers } from '../sources/sync-client';
@@ -78,7 +78,7 @@ export function flagStoreFor(config: CliConfig, http: HttpOptions): FlagStore {
 const label = (s: DesiredFlag) => (s.stage === 'monolith' || s.stage === 'complete' ? s.stage : `${s.stage} ${s.percentage}%`);
 
 export async function flip(request: FlipRequest, deps: FlipDeps): Promise<number> {
-  const capability = findCapability(readCapabilities(deps.config.ROUTES_FILE), request.capability);
+  const capability = findCapability(readCapabilities(deps.config.MANIFESTS_DIR), request.capability);
   const store = flagStoreFor(deps.config, deps.http);
   await requireEdgesReadWhereWeWrite({
     edgeUrls: deps.config.edgeUrls,

@@ -1,7 +1,6 @@
 import type { CliConfig } from '../config';
 import { CliError } from '../cli-error';
-import { readsPercent, writesPercent } from '../gates/stage-gates';
-import { isStage } from '../flags/flag-state';
+import { isStage, readsPercent, writesPercent } from '@strangler/cutover-model';
 import type { BlockersOutcome } from '../gates/gate-runner';
 import { otherEdgeProblems, readOtherEdges, type FleetEdge } from './edge-fleet-status';
 import { EdgeClient, type EdgeCapabilities, type EdgeCapability, type EdgeFence, type ShadowRoute } from '../sources/edge-client';

@@ -4,7 +4,7 @@ import { CliError } from '../cli-error';
 import { describeFlagState, type DesiredFlag, type FlagState } from '../flags/flag-state';
 import { FlagMovedError, type FlagStore } from '../flags/flag-store';
 import type { BacklogOutcome, BlockersOutcome } from '../gates/gate-runner';
-import { writesPercent } from '../gates/stage-gates';
+import { writesPercent } from '@strangler/cutover-model';
 import { EdgeClient, type EdgeFence } from '../sources/edge-client';
 import type { HttpOptions } from '../sources/http-json';
 import type { Direction } from '../sources/sync-client';

@@ -1,9 +1,6 @@
-import { PayloadType } from 'unleash-client';
-import { flagApproval, rolloutOfDefinition, STAGES, stageOfDefinition, type FeatureDefinition, type Stage } from '@strangler/edge/dist/flags/stage';
+import { flagApproval, JSON_PAYLOAD, rolloutOfDefinition, stageOfDefinition, stageVariant, type FeatureDefinition, type Stage, type StageSetting } from '@strangler/cutover-model';
 
-export { STAGES, type Stage };
-
-/** Where a capability's flag stands, read exactly as the edge reads it (edge/src/flags/stage.ts). */
+/** Where a capability's flag stands, read exactly as the edge reads it (the model's flag codec). */
 export interface FlagState {
   exists: boolean;
   enabled: boolean;
@@ -20,12 +17,7 @@ export interface FlagState {
 }
 
 /** What a flip writes: enabled exactly when the stage is not `monolith`. */
-export interface DesiredFlag {
-  stage: Stage;
-  percentage: number;
-}
-
-export const isStage = (value: string): value is Stage => (STAGES as readonly string[]).includes(value);
+export type DesiredFlag = StageSetting;
 
 export function flagStateOf(definition: FeatureDefinition | undefined): FlagState {
   const generation = Number(definition?.strategies?.find((s) => s.name === 'flexibleRollout')?.parameters?.flipGeneration ?? 0);
@@ -56,15 +48,8 @@ export function movedSince(expected: FlagState | undefined, now: FlagState): str
 type StrategyDefinition = NonNullable<FeatureDefinition['strategies']>[number];
 type VariantDefinition = NonNullable<StrategyDefinition['variants']>[number];
 
-export const stageVariant = (stage: Stage): VariantDefinition => ({
-  name: 'stage',
-  weight: 1000,
-  stickiness: 'default',
-  payload: { type: PayloadType.JSON, value: JSON.stringify({ stage }) },
-});
-
 const namesAStage = (variant: VariantDefinition) => {
-  if (variant.payload?.type !== PayloadType.JSON) return false;
+  if (variant.payload?.type !== JSON_PAYLOAD) return false;
   try {
     return 'stage' in (JSON.parse(variant.payload.value) as object);
   } catch {

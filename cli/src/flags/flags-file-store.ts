@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildFlagsDocument, parseFlagsDocument } from '@strangler/edge/dist/flags/flags-document';
-import type { FeatureDefinition } from '@strangler/edge/dist/flags/stage';
+import { buildFlagsDocument, parseFlagsDocument, type FeatureDefinition } from '@strangler/cutover-model';
 import type { CapabilityRef } from '../capabilities';
 import { CliError } from '../cli-error';
 import { flagStateOf, movedSince, readsBackAs, rolloutStrategy, type DesiredFlag, type FlagState } from './flag-state';

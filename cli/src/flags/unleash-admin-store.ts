@@ -1,4 +1,4 @@
-import type { FeatureDefinition } from '@strangler/edge/dist/flags/stage';
+import type { FeatureDefinition } from '@strangler/cutover-model';
 import type { CapabilityRef } from '../capabilities';
 import { CliError } from '../cli-error';
 import { describeErrorBody, httpCall, type HttpOptions } from '../sources/http-json';

@@ -1,5 +1,5 @@
 import type { Direction, SyncWorker } from '../sources/sync-client';
-import { describeCheck, type GateCheck } from './stage-gates';
+import { describeCheck, type GateCheck } from '@strangler/cutover-model';
 
 export interface CheckResult {
   check: string;

@@ -2,7 +2,9 @@ import { CliError } from '../cli-error';
 import { httpCall, type HttpOptions } from './http-json';
 import { parsePrometheusText, select, sum } from './prometheus-text';
 
-export type Direction = 'to-service' | 'to-monolith';
+import type { Direction } from '@strangler/cutover-model';
+
+export type { Direction };
 
 /** One direction a sync worker runs, from its /metrics. */
 export interface SyncDirection {

@@ -13,6 +13,7 @@ export interface FlagVariant {
   weight: number;
   stickiness?: string;
   payload?: FlagPayload;
+  overrides?: Array<{ contextName: string; values: string[] }>;
 }
 
 export interface FlagConstraint {

@@ -3,7 +3,7 @@ import { httpErrors, notFound, validationError } from '@strangler/kit';
 import { MAX_FENCE_MS, type FenceRelease, type WriteFences } from '../consistency/write-fence';
 import type { EmergencyStops } from '../emergency/emergency-stops';
 import type { FlagSource } from '../flags/flag-source';
-import { approvalOfDefinition, rolloutOfDefinition, stageOfDefinition } from '../flags/stage';
+import { approvalOfDefinition, rolloutOfDefinition, stageOfDefinition } from '@strangler/cutover-model';
 import type { WriteAffinity } from '../consistency/write-affinity';
 import type { BreakerRegistry } from '../resilience/breaker-registry';
 import type { RoutesProvider } from '../routing/routes-source';

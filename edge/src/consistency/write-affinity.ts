@@ -1,4 +1,4 @@
-import type { Target } from '../flags/stage-decision';
+import type { Side as Target } from '@strangler/cutover-model';
 import { LruCache } from '../identity/lru-cache';
 
 export interface WriteAffinityOptions {

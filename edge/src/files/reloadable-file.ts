@@ -17,6 +17,10 @@ export interface ReloadableFileOptions<T> {
   /** Releases what a value holds: called for a replaced value, for the current one at close, and for one built too late. */
   dispose?(value: T): void;
   onReload?(outcome: ReloadOutcome, errors?: string[]): void;
+  /** Reads the text to load (default: the file). A set of files reads them as one text (routes + manifests). */
+  read?(): Promise<string>;
+  /** Watches what `read` reads (default: the file); calls `onChange` once a burst of changes settles. */
+  watch?(onChange: () => void): { close(): void };
   /**
    * Where every version that loads is copied: a start while the file is invalid (a restart during a
    * bad hand edit) runs on this last good version instead of not starting at all.
@@ -67,12 +71,10 @@ export class ReloadableFile<T> {
   async start(): Promise<T> {
     const attempt = await this.attempt();
     const first = attempt.ok ? attempt : await this.startFromBackup(attempt.errors);
-    this.watcher = watchFileChanges({
-      filePath: this.options.filePath,
-      debounceMs: this.options.debounceMs,
-      logger: this.options.logger,
-      onChange: () => void this.reload(),
-    });
+    const onChange = () => void this.reload();
+    this.watcher = this.options.watch
+      ? this.options.watch(onChange)
+      : watchFileChanges({ filePath: this.options.filePath, debounceMs: this.options.debounceMs, logger: this.options.logger, onChange });
     return first.value;
   }
 
@@ -140,9 +142,9 @@ export class ReloadableFile<T> {
   private async attempt(): Promise<LoadResult<T>> {
     let text: string;
     try {
-      text = await readFile(this.options.filePath, 'utf8');
+      text = this.options.read ? await this.options.read() : await readFile(this.options.filePath, 'utf8');
     } catch (error) {
-      return this.failed([`cannot read ${this.options.filePath}: ${(error as Error).message}`]);
+      return this.failed([this.options.read ? (error as Error).message : `cannot read ${this.options.filePath}: ${(error as Error).message}`]);
     }
     const digest = createHash('sha256').update(text).digest('hex');
     if (this.value !== undefined && digest === this.digest) {

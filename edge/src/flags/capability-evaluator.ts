@@ -1,6 +1,6 @@
 import type { Context, Variant } from 'unleash-client';
 import { MONOLITH_FALLBACK, type FlagClient } from './flag-source';
-import { STAGES, stageFromPayload, stageOfDefinition, type FeatureDefinition, type Stage } from './stage';
+import { STAGES, stageFromPayload, stageOfDefinition, type FeatureDefinition, type Stage } from '@strangler/cutover-model';
 
 export type EvaluationReason = 'not-ready' | 'missing' | 'disabled' | 'complete' | 'explicit-monolith' | 'in-rollout' | 'out-of-rollout' | 'error';
 

@@ -1,6 +1,6 @@
 import type { Context, Variant } from 'unleash-client';
 import type { FlagClient, FlagSource } from './flag-source';
-import type { FeatureDefinition } from './stage';
+import type { FeatureDefinition } from '@strangler/cutover-model';
 
 /**
  * Remembers unleash-client's answer to `getVariant(flag, context, fallback)` while the flag definitions

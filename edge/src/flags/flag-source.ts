@@ -1,6 +1,6 @@
 import type { Context, Variant } from 'unleash-client';
 import type { EmergencyStop } from '../emergency/emergency-stops';
-import type { FeatureDefinition } from './stage';
+import type { FeatureDefinition } from '@strangler/cutover-model';
 
 /** The part of an unleash-client `Unleash` instance the edge evaluates flags with. */
 export interface FlagClient {

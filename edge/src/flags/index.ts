@@ -10,9 +10,6 @@ export { MONOLITH_FALLBACK } from './flag-source';
 export { createUnleashFlagSource, type UnleashFlagSourceOptions } from './unleash-source';
 export { createLocalFileFlagSource, type LocalFileFlagSourceOptions } from './local-file-source';
 export { evaluateCapability, evaluateCapabilityNow, type CapabilityEvaluation, type EvaluationReason } from './capability-evaluator';
-export { decideTarget, isSafeMethod, stageAllows, type RoutingDecision, type Target } from './stage-decision';
-export { STAGES, stageFromPayload, stageOfDefinition, rolloutOfDefinition, type Stage, type FeatureDefinition } from './stage';
-export { buildFlagsDocument, parseFlagsDocument, type CapabilityFlagSetting } from './flags-document';
 export { withEvaluationCache, CachingFlagClient } from './evaluation-cache';
 
 export type FlagSourceConfig = Pick<

@@ -2,7 +2,7 @@ import { InMemStorageProvider, Unleash, UnleashEvents, type ClientFeaturesRespon
 import type { Logger } from '@strangler/kit';
 import { ReloadableFile } from '../files/reloadable-file';
 import type { FlagClient, FlagSource, FlagSourceObserver, FlagSourceStatus } from './flag-source';
-import { parseFlagsDocument } from './flags-document';
+import { parseFlagsDocument } from '@strangler/cutover-model';
 import { destroyUnleash, unleashReady } from './unleash-lifecycle';
 
 export interface LocalFileFlagSourceOptions {
@@ -81,7 +81,7 @@ export async function createLocalFileFlagSource(options: LocalFileFlagSourceOpti
     load: async (text) => {
       const parsed = parseFlagsDocument(text);
       if (!parsed.ok) return parsed;
-      return { ok: true, value: await buildOfflineClient(parsed.document, appName, options.buildTimeoutMs ?? 2_000) };
+      return { ok: true, value: await buildOfflineClient(parsed.document as unknown as ClientFeaturesResponse, appName, options.buildTimeoutMs ?? 2_000) };
     },
     dispose: (built) => built.dispose(),
     onReload: (outcome, problems) => {

@@ -1,6 +1,5 @@
 import type { Logger } from '@strangler/kit';
-import type { Stage } from '../flags/stage';
-import type { Target } from '../flags/stage-decision';
+import type { Side as Target, Stage } from '@strangler/cutover-model';
 
 /** One line per proxied request: `request finished`, with where it went and how it ended. */
 export interface AccessLog {

@@ -18,15 +18,15 @@ export function classFor(policies: RateLimitPolicies, routeClass: string | undef
   return policies.classes[name] as RateLimitClass;
 }
 
-/** Problems with route classes that name no class (reported with the routes file's other problems). */
-export function unknownClassProblems(classes: ReadonlySet<string> | undefined, routes: Array<{ where: string; rateLimit?: string | undefined }>): string[] {
+/** Routes naming a class the routes file's `rateLimits` does not have (reported with the manifests' other problems). */
+export function unknownClassProblems(classes: ReadonlySet<string> | undefined, routes: Array<{ where: string; rateLimit?: string | undefined }>): Array<{ where: string; message: string }> {
   return routes
     .filter((route) => route.rateLimit !== undefined)
     .flatMap((route) =>
       classes === undefined
-        ? [`${route.where}.rateLimit: there is no rateLimits section to name a class of`]
+        ? [{ where: `${route.where}.rateLimit`, message: 'the routes file has no rateLimits section to name a class of' }]
         : classes.has(route.rateLimit as string)
           ? []
-          : [`${route.where}.rateLimit: no class "${route.rateLimit}" in rateLimits.classes`],
+          : [{ where: `${route.where}.rateLimit`, message: `no class "${route.rateLimit}" in the routes file's rateLimits.classes` }],
     );
 }

@@ -1,6 +1,6 @@
 import type { AppError } from '@strangler/kit';
 import { edgeErrors, type UpstreamFailure } from '../proxy/upstream-errors';
-import type { Target } from '../flags/stage-decision';
+import type { Side as Target } from '@strangler/cutover-model';
 
 export interface FailureFacts {
   side: Target;

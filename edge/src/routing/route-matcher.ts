@@ -1,4 +1,4 @@
-import { parsePattern, type PatternSegment } from './route-pattern';
+import { parsePattern, type PatternSegment } from '@strangler/cutover-model';
 import type { CapabilitySpec, RouteSpec, RoutingTable } from './routing-table';
 
 export interface RouteMatch {

@@ -1,7 +1,12 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { formatManifestProblem, readManifestTexts } from '@strangler/cutover-model';
 import type { Logger } from '@strangler/kit';
+import { watchDirectoryChanges } from '../files/directory-watch';
+import { watchFileChanges } from '../files/file-watch';
 import { ReloadableFile, type ReloadOutcome, type ReloadStatus } from '../files/reloadable-file';
 import { RouteMatcher } from './route-matcher';
-import { parseRoutesFile } from './routes-file';
+import { buildRoutingTable } from './routing-inputs';
 import type { RoutingTable } from './routing-table';
 
 /** One consistent version of the routes: a request keeps the snapshot it was matched with. */
@@ -14,7 +19,8 @@ export interface RoutesSnapshot {
 
 export interface RoutesProvider {
   current(): RoutesSnapshot;
-  status(): ReloadStatus | undefined;
+  /** The routes file's reload status, and the manifests directory read with it. */
+  status(): (ReloadStatus & { manifestsDir?: string }) | undefined;
   close(): Promise<void>;
 }
 
@@ -29,9 +35,15 @@ export function staticRoutes(table: RoutingTable): RoutesProvider {
   return { current: () => snapshot, status: () => undefined, close: async () => undefined };
 }
 
-export interface RoutesFileOptions {
+export interface RoutesInputsOptions {
+  /** The routes file: the monolith and the rate-limit classes. */
   filePath: string;
-  /** Where the last good routes are kept (ReloadableFile): a start on an invalid file runs on them. */
+  /** The capability manifests: one `<name>.json` per capability (decision 0040). */
+  manifestsDir: string;
+  /**
+   * Where the last good routes file and manifests are kept together (one JSON document): a start while
+   * either is invalid runs on them.
+   */
   backupPath?: string;
   env: Readonly<Record<string, string | undefined>>;
   debounceMs: number;
@@ -39,19 +51,64 @@ export interface RoutesFileOptions {
   onReload?(outcome: ReloadOutcome, errors?: string[]): void;
 }
 
-/** The routes file, validated at start (a bad file with no good backup throws FileLoadError) and reloaded when it changes. */
-export async function watchRoutesFile(options: RoutesFileOptions): Promise<RoutesProvider> {
+/** The routes file and the manifests as one text: what is loaded, compared for changes and kept as the last good version. */
+interface InputsBundle {
+  routes: string;
+  manifests: Array<{ name: string; text: string }>;
+}
+
+async function readInputs(filePath: string, manifestsDir: string): Promise<string> {
+  let routes: string;
+  try {
+    routes = await readFile(filePath, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read ${filePath}: ${(error as Error).message}`);
+  }
+  const manifests = readManifestTexts(manifestsDir);
+  if (!manifests.ok) throw new Error(manifests.problems.map(formatManifestProblem).join('; '));
+  const bundle: InputsBundle = { routes, manifests: manifests.texts.map(({ file, text }) => ({ name: path.basename(file), text })) };
+  return JSON.stringify(bundle);
+}
+
+function parseBundle(text: string): InputsBundle | undefined {
+  try {
+    const bundle = JSON.parse(text) as Partial<InputsBundle>;
+    if (typeof bundle.routes !== 'string' || !Array.isArray(bundle.manifests)) return undefined;
+    return bundle.manifests.every((m) => typeof m?.name === 'string' && typeof m.text === 'string') ? (bundle as InputsBundle) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The routes file and the manifests directory, validated together at start (bad ones with no good
+ * backup throw FileLoadError) and reloaded when either changes: the file edited, a manifest added,
+ * edited or removed. An invalid change keeps the last good routes, and says why.
+ */
+export async function watchRoutes(options: RoutesInputsOptions): Promise<RoutesProvider> {
+  const manifestsDir = path.resolve(options.manifestsDir);
   const file = new ReloadableFile<RoutesSnapshot>({
     filePath: options.filePath,
     ...(options.backupPath ? { backupPath: options.backupPath } : {}),
     debounceMs: options.debounceMs,
     logger: options.logger,
+    read: () => readInputs(options.filePath, manifestsDir),
+    watch: (onChange) => {
+      const watchers = [
+        watchFileChanges({ filePath: options.filePath, debounceMs: options.debounceMs, logger: options.logger, onChange }),
+        watchDirectoryChanges({ dir: manifestsDir, matches: (name) => name.endsWith('.json') && !name.startsWith('.'), debounceMs: options.debounceMs, logger: options.logger, onChange }),
+      ];
+      return { close: () => watchers.forEach((watcher) => watcher.close()) };
+    },
     load: async (text) => {
-      const parsed = parseRoutesFile(text, options.env);
+      const bundle = parseBundle(text);
+      if (!bundle) return { ok: false, errors: ['not a routes file and manifests bundle (a last good copy from an older edge?)'] };
+      const manifests = bundle.manifests.map(({ name, text: manifest }) => ({ file: path.join(manifestsDir, name), text: manifest }));
+      const parsed = buildRoutingTable(bundle.routes, manifests, options.env);
       return parsed.ok ? { ok: true, value: snapshotOf(parsed.table) } : parsed;
     },
     ...(options.onReload ? { onReload: options.onReload.bind(options) } : {}),
   });
   await file.start();
-  return { current: () => file.current(), status: () => file.status(), close: () => file.close() };
+  return { current: () => file.current(), status: () => ({ ...file.status(), manifestsDir }), close: () => file.close() };
 }

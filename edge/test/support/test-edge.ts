@@ -1,15 +1,54 @@
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger, type RunningServer } from '@strangler/kit';
 import { readEdgeConfig, type EdgeConfig } from '../../src/config';
 import { listenEdge } from '../../src/edge-listeners';
-import { buildFlagsDocument, type CapabilityFlagSetting } from '../../src/flags';
+import { buildFlagsDocument, type CapabilityFlagSetting } from '@strangler/cutover-model';
 import { createEdgeRuntime, type EdgeRuntime, type EdgeRuntimeOptions } from '../../src/runtime';
 
+type Route = { methods: string | string[]; path: string; shadow?: { ignore: string[] }; rateLimit?: string };
+
+/** A capability's manifest, less its name (the key) and databases (defaulted: the edge does not read them). */
+export interface ManifestShape {
+  service: { url: string; timeouts?: { connectMs?: number; responseMs?: number } };
+  flag?: string;
+  routes: Route[];
+  writtenThrough?: Array<Omit<Route, 'shadow'>>;
+  shadow?: { ignore: string[] };
+  databases?: { monolith: { url: string }; service: { url: string } };
+}
+
+/** What the edge routes by: the routes file (monolith, rate limits) and one manifest per capability. */
 export interface RoutesFileShape {
   monolith: { url: string; timeouts?: { connectMs?: number; responseMs?: number } };
-  capabilities: Record<string, { serviceUrl: string; flag?: string; timeouts?: { connectMs?: number; responseMs?: number }; routes: Array<{ methods: string | string[]; path: string; shadow?: { ignore: string[] } }>; writtenThrough?: Array<{ methods: string | string[]; path: string }> }>;
+  rateLimits?: unknown;
+  capabilities: Record<string, ManifestShape>;
+}
+
+/** The routes file's text and each manifest's, as the edge reads them from disk. */
+export function inputTexts(routes: RoutesFileShape, manifestsDir = 'manifests'): { routes: string; manifests: Array<{ file: string; text: string }> } {
+  const { capabilities, ...file } = routes;
+  return {
+    routes: JSON.stringify(file, null, 2),
+    manifests: Object.entries(capabilities).map(([name, manifest]) => ({
+      file: path.join(manifestsDir, `${name}.json`),
+      text: JSON.stringify({ name, databases: { monolith: { url: 'm.sqlite' }, service: { url: `${name}.sqlite` } }, ...manifest }, null, 2),
+    })),
+  };
+}
+
+/** Writes the routes file and one manifest per capability into `dir` (atomically each): what an edge started elsewhere reads. */
+export function writeEdgeInputs(dir: string, routes: RoutesFileShape): { routesFile: string; manifestsDir: string } {
+  const routesFile = path.join(dir, 'routes.json');
+  const manifestsDir = path.join(dir, 'manifests');
+  mkdirSync(manifestsDir, { recursive: true });
+  const texts = inputTexts(routes, manifestsDir);
+  for (const { file, text } of [...texts.manifests, { file: routesFile, text: texts.routes }]) {
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
+  }
+  return { routesFile, manifestsDir };
 }
 
 /** The production routes file's capabilities, pointed at the given upstreams. */
@@ -18,7 +57,7 @@ export function standardRoutes(urls: { monolith: string; auth: string; payments:
     monolith: { url: urls.monolith },
     capabilities: {
       auth: {
-        serviceUrl: urls.auth,
+        service: { url: urls.auth },
         routes: [
           { methods: 'POST', path: '/api/auth/register' },
           { methods: 'POST', path: '/api/auth/login' },
@@ -27,7 +66,7 @@ export function standardRoutes(urls: { monolith: string; auth: string; payments:
         ],
       },
       payments: {
-        serviceUrl: urls.payments,
+        service: { url: urls.payments },
         routes: [
           { methods: ['GET', 'POST'], path: '/api/payments' },
           { methods: 'GET', path: '/api/payments/:id', shadow: { ignore: [] } },
@@ -52,7 +91,9 @@ export interface TestEdge {
   /** Rewrites the flags file the way an operator's tool would (write + rename, atomic). */
   setFlags(settings: CapabilityFlagSetting[]): void;
   writeFlagsText(text: string): void;
+  /** Rewrites the routes file and the manifests (a string: the routes file's text alone). */
   writeRoutes(routes: RoutesFileShape | string): void;
+  manifestsDir: string;
   metrics(): Promise<string>;
   stop(): Promise<void>;
 }
@@ -64,7 +105,7 @@ export function monolithOnly(): CapabilityFlagSetting[] {
   ];
 }
 
-/** The edge as production wires it (config → runtime), on port 0, over temporary routes and flags files. */
+/** The edge as production wires it (config → runtime), on port 0, over a temporary routes file, manifests and flags file. */
 export async function startTestEdge(options: {
   routes: RoutesFileShape;
   flags?: CapabilityFlagSetting[];
@@ -74,12 +115,21 @@ export async function startTestEdge(options: {
   const dir = mkdtempSync(path.join(tmpdir(), 'edge-test-'));
   const routesFile = path.join(dir, 'routes.json');
   const flagsFile = path.join(dir, 'flags.json');
+  const manifestsDir = path.join(dir, 'manifests');
+  mkdirSync(manifestsDir);
   const atomicWrite = (file: string, text: string) => {
     const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     writeFileSync(temp, text);
     renameSync(temp, file);
   };
-  const writeRoutes = (routes: RoutesFileShape | string) => atomicWrite(routesFile, typeof routes === 'string' ? routes : JSON.stringify(routes, null, 2));
+  const writeRoutes = (routes: RoutesFileShape | string) => {
+    if (typeof routes === 'string') return atomicWrite(routesFile, routes);
+    const texts = inputTexts(routes, manifestsDir);
+    const kept = new Set(texts.manifests.map((m) => path.basename(m.file)));
+    for (const name of readdirSync(manifestsDir)) if (!kept.has(name)) rmSync(path.join(manifestsDir, name));
+    for (const manifest of texts.manifests) atomicWrite(manifest.file, manifest.text);
+    atomicWrite(routesFile, texts.routes);
+  };
   const setFlags = (settings: CapabilityFlagSetting[]) => atomicWrite(flagsFile, JSON.stringify(buildFlagsDocument(settings)));
   writeRoutes(options.routes);
   setFlags(options.flags ?? monolithOnly());
@@ -88,6 +138,7 @@ export async function startTestEdge(options: {
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ROUTES_FILE: routesFile,
+    MANIFESTS_DIR: manifestsDir,
     FLAGS_FILE: flagsFile,
     FILE_WATCH_DEBOUNCE_MS: '20',
     UPSTREAM_CONNECT_TIMEOUT_MS: '500',
@@ -105,6 +156,7 @@ export async function startTestEdge(options: {
     runtime,
     server,
     dir,
+    manifestsDir,
     setFlags,
     writeFlagsText: (text) => atomicWrite(flagsFile, text),
     writeRoutes,
