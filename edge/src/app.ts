@@ -191,6 +191,7 @@ export function buildEdge(edgeDeps: EdgeDeps): Edge {
     shadow,
     affinity,
     fences,
+    stops,
     now,
     metrics,
     logger,

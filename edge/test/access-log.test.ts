@@ -24,10 +24,10 @@ const flush = () => new Promise((resolve) => setImmediate(resolve));
 describe('the access log', () => {
   it('writes the same line as before (kit logger, redaction on), field for field and in order', async () => {
     const { logger, raw } = capture();
-    createAccessLog(logger, { sampleRate: 1 }).finished('rid-1', 'GET', '/api/payments/p1?token=abc', 'payments', 'live', 'service', 200, undefined, 1.23456);
+    createAccessLog(logger, { sampleRate: 1 }).finished('rid-1', 'GET', '/api/payments/p1?token=abc', 'payments', 'live', 'service', 'in_rollout', 200, undefined, 1.23456);
     // What the proxy handler logged before the access log existed.
     logger.info(
-      { requestId: 'rid-1', method: 'GET', path: '/api/payments/p1', capability: 'payments', stage: 'live', target: 'service', status: 200, fallback: undefined, durationMs: 1.23 },
+      { requestId: 'rid-1', method: 'GET', path: '/api/payments/p1', capability: 'payments', stage: 'live', target: 'service', reason: 'in_rollout', status: 200, fallback: undefined, durationMs: 1.23 },
       'request finished',
     );
     await flush();
@@ -50,11 +50,11 @@ describe('the access log', () => {
     let draw = 0;
     const random = () => [0.5, 0.005, 0.9][draw++ % 3]!;
     const log = createAccessLog(logger, { sampleRate: 0.01, random });
-    for (let i = 0; i < 3; i += 1) log.finished(`ok-${i}`, 'GET', '/a', 'none', 'monolith', 'monolith', 200, undefined, 1);
-    log.finished('client-error', 'GET', '/a', 'none', 'monolith', 'monolith', 404, undefined, 1);
-    log.finished('server-error', 'GET', '/a', 'none', 'monolith', 'monolith', 502, undefined, 1);
-    log.finished('gone', 'GET', '/a', 'none', 'monolith', 'monolith', 'aborted', undefined, 1);
-    log.finished('fell-back', 'GET', '/a', 'payments', 'live', 'monolith', 200, 'reset', 1);
+    for (let i = 0; i < 3; i += 1) log.finished(`ok-${i}`, 'GET', '/a', 'none', 'monolith', 'monolith', 'unmatched', 200, undefined, 1);
+    log.finished('client-error', 'GET', '/a', 'none', 'monolith', 'monolith', 'unmatched', 404, undefined, 1);
+    log.finished('server-error', 'GET', '/a', 'none', 'monolith', 'monolith', 'unmatched', 502, undefined, 1);
+    log.finished('gone', 'GET', '/a', 'none', 'monolith', 'monolith', 'unmatched', 'aborted', undefined, 1);
+    log.finished('fell-back', 'GET', '/a', 'payments', 'live', 'monolith', 'service_failed', 200, 'reset', 1);
     await flush();
     expect(lines.map((l) => [l.requestId, l.level])).toEqual([
       ['ok-1', 30],
@@ -74,7 +74,7 @@ describe('the access log', () => {
     ] as const) {
       const { logger, lines } = capture();
       const log = createAccessLog(logger, { sampleRate: rate });
-      for (let i = 0; i < 50; i += 1) log.finished(`r-${i}`, 'GET', '/a', 'none', 'monolith', 'monolith', 200, undefined, 1);
+      for (let i = 0; i < 50; i += 1) log.finished(`r-${i}`, 'GET', '/a', 'none', 'monolith', 'monolith', 'unmatched', 200, undefined, 1);
       await flush();
       expect(lines).toHaveLength(expected);
     }
@@ -83,8 +83,8 @@ describe('the access log', () => {
   it('writes nothing below its level', async () => {
     const { logger, lines } = capture('warn');
     const log = createAccessLog(logger, { sampleRate: 1 });
-    log.finished('ok', 'GET', '/a', 'none', 'monolith', 'monolith', 200, undefined, 1);
-    log.finished('bad', 'GET', '/a', 'none', 'monolith', 'monolith', 503, undefined, 1);
+    log.finished('ok', 'GET', '/a', 'none', 'monolith', 'monolith', 'unmatched', 200, undefined, 1);
+    log.finished('bad', 'GET', '/a', 'none', 'monolith', 'monolith', 'unmatched', 503, undefined, 1);
     await flush();
     expect(lines.map((l) => l.requestId)).toEqual(['bad']);
   });

@@ -52,9 +52,16 @@ describe('admin endpoints and health', () => {
     const body = await jsonOf(admin('/_edge/capabilities', ADMIN_TOKEN));
     expect(body.flags).toMatchObject({ kind: 'local-file', ready: true });
     expect(body.readYourWrites).toEqual({ windowMs: 5_000, callerKeys: 0 });
+    const row = (method: string, inRollout: boolean, side: string, reason: string, mirror = false) => ({ method, inRollout, side, reason, refused: false, mirror });
     expect(body.capabilities).toEqual([
-      { capability: 'auth', flag: 'strangler.auth', flagFound: true, enabled: true, stage: 'reads', percentage: 10, serviceUrl: upstream.url, breaker: 'closed', emergencyStop: null, stickiness: 'default', approved: null },
-      { capability: 'payments', flag: 'strangler.payments', flagFound: true, enabled: true, stage: 'shadow', percentage: 25, serviceUrl: upstream.url, breaker: 'closed', emergencyStop: null, stickiness: 'default', approved: null },
+      {
+        capability: 'auth', flag: 'strangler.auth', flagFound: true, enabled: true, stage: 'reads', percentage: 10, serviceUrl: upstream.url, breaker: 'closed', emergencyStop: null, stickiness: 'default', approved: null,
+        routing: [row('GET', true, 'service', 'in_rollout'), row('GET', false, 'monolith', 'out_of_rollout'), row('POST', true, 'monolith', 'stage'), row('POST', false, 'monolith', 'stage')],
+      },
+      {
+        capability: 'payments', flag: 'strangler.payments', flagFound: true, enabled: true, stage: 'shadow', percentage: 25, serviceUrl: upstream.url, breaker: 'closed', emergencyStop: null, stickiness: 'default', approved: null,
+        routing: [row('GET', true, 'monolith', 'stage', true), row('GET', false, 'monolith', 'stage'), row('POST', true, 'monolith', 'stage'), row('POST', false, 'monolith', 'stage')],
+      },
     ]);
   });
 

@@ -38,19 +38,19 @@ describe('RequestHistogram', () => {
 describe('the edge’s per-request metrics', () => {
   it('are all there at the next scrape, counted once each', async () => {
     const metrics = createEdgeMetrics({ defaultMetrics: false });
-    for (let i = 0; i < 10; i += 1) metrics.recordProxiedRequest('payments', 'service', 200, 'live', 0.002);
-    metrics.recordProxiedRequest('none', 'monolith', 'aborted', 'monolith', 0.5);
+    for (let i = 0; i < 10; i += 1) metrics.recordProxiedRequest('payments', 'service', 200, 'live', 'in_rollout', 0.002);
+    metrics.recordProxiedRequest('none', 'monolith', 'aborted', 'monolith', 'unmatched', 0.5);
     for (let i = 0; i < 4; i += 1) metrics.onUserLookup('cached');
     metrics.onUserLookup('resolved');
     const first = await metrics.registry.metrics();
-    expect(first).toContain('edge_requests_total{capability="payments",target="service",status="200",stage="live",service="edge"} 10');
-    expect(first).toContain('edge_requests_total{capability="none",target="monolith",status="aborted",stage="monolith",service="edge"} 1');
+    expect(first).toContain('edge_requests_total{capability="payments",target="service",status="200",stage="live",reason="in_rollout",service="edge"} 10');
+    expect(first).toContain('edge_requests_total{capability="none",target="monolith",status="aborted",stage="monolith",reason="unmatched",service="edge"} 1');
     expect(first).toContain('edge_request_duration_seconds_count{service="edge",capability="payments",target="service",status="200"} 10');
     expect(first).toContain('edge_request_duration_seconds_bucket{le="0.0025",service="edge",capability="payments",target="service",status="200"} 10');
     expect(first).toContain('edge_user_lookups_total{result="cached",service="edge"} 4');
-    metrics.recordProxiedRequest('payments', 'service', 200, 'live', 0.002);
+    metrics.recordProxiedRequest('payments', 'service', 200, 'live', 'in_rollout', 0.002);
     const second = await metrics.registry.metrics();
-    expect(second).toContain('status="200",stage="live",service="edge"} 11');
+    expect(second).toContain('status="200",stage="live",reason="in_rollout",service="edge"} 11');
     expect(second).toContain('edge_user_lookups_total{result="cached",service="edge"} 4');
   });
 });

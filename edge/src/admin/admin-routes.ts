@@ -9,6 +9,7 @@ import type { BreakerRegistry } from '../resilience/breaker-registry';
 import type { RoutesProvider } from '../routing/routes-source';
 import type { ShadowMirror } from '../shadow';
 import { adminAuth } from './admin-auth';
+import { explainQuery, explainRoute, routingNow } from './route-explain';
 import { ADMIN_BODY_LIMIT } from '../http/error-handler';
 
 export interface AdminDeps {
@@ -68,22 +69,31 @@ export function adminRoutes(deps: AdminDeps): Router {
     const breakers = new Map(deps.breakers.snapshots().map((b) => [`${b.name} ${b.url}`, b.state]));
     const capabilities = deps.routes.current().table.capabilities.map((capability) => {
       const definition = client?.getFeatureToggleDefinition(capability.flag);
+      const stage = stageOfDefinition(definition);
       return {
         capability: capability.name,
         flag: capability.flag,
         flagFound: definition !== undefined,
         enabled: definition?.enabled ?? false,
-        stage: stageOfDefinition(definition),
+        stage,
         percentage: rolloutOfDefinition(definition),
         serviceUrl: capability.service.url,
         breaker: breakers.get(`${capability.name} ${capability.service.url}`) ?? 'closed',
         emergencyStop: deps.stops.activeFor(capability.flag) ?? null,
         // Provenance: the stickiness users are bucketed by, and whether a gate approved this state.
         ...approvalOfDefinition(definition),
+        // Who serves what now, by the proxy's own routing decision (routing/route-decision.ts).
+        routing: routingNow(deps, capability, stage, definition !== undefined),
       };
     });
     const readYourWrites = { windowMs: deps.affinity.windowMs, callerKeys: deps.affinity.size };
     res.json({ flags: deps.flags.status(), readYourWrites, capabilities });
+  });
+
+  // Where a request would go now, and why (`?method=&path=&user=` or `&address=` for an anonymous client).
+  router.get('/decide', (req, res, next) => {
+    const query = explainQuery(req.query as Record<string, unknown>, req.socket.remoteAddress ?? '');
+    explainRoute(deps, query).then((explained) => res.json(explained), next);
   });
 
   // Emergency stops (issue #13 §7): a capability to the monolith on this edge, without Unleash, until cleared.

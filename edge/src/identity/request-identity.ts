@@ -45,7 +45,12 @@ export function callerKeysFor(identity: Pick<RequestIdentity, 'headers'>, users:
   if (!token) return NO_KEYS;
   const tokenHash = tokenHashOf(token);
   const userId = users.rememberedUserId(tokenHash);
-  return userId === undefined ? [`token:${tokenHash}`] : [`user:${userId}`, `token:${tokenHash}`];
+  return userId === undefined ? [`token:${tokenHash}`] : [userCallerKey(userId), `token:${tokenHash}`];
+}
+
+/** The key a signed-in user's pins are kept under, whatever token they come with. */
+export function userCallerKey(userId: string): string {
+  return `user:${userId}`;
 }
 
 const NO_KEYS: string[] = [];

@@ -22,7 +22,7 @@ export interface EdgeMetrics {
   refusals: Counter<'code'>;
   flagObserver: FlagSourceObserver;
   /** edge_requests_total and edge_request_duration_seconds for one proxied request. */
-  recordProxiedRequest(capability: string, target: string, status: number | 'aborted', stage: string, seconds: number): void;
+  recordProxiedRequest(capability: string, target: string, status: number | 'aborted', stage: string, reason: string, seconds: number): void;
   onUserLookup(result: LookupResult): void;
   /** Late binding of what the collected gauges read (they exist before the edge that owns the data). */
   observe(sources: ObservedSources): void;
@@ -157,15 +157,15 @@ export function createEdgeMetrics(options: { registry?: Registry; defaultMetrics
       for (const pending of pendingLookups.values()) flush(this, pending);
     },
   });
-  type RequestLabels = { capability: string; target: string; status: string; stage: string };
+  type RequestLabels = { capability: string; target: string; status: string; stage: string; reason: string };
   type PendingRequests = { labels: RequestLabels; count: number; duration: Series<'capability' | 'target' | 'status'> };
   const pendingRequests: PendingRequests[] = [];
-  // capability → target → stage → status: found without building a key string per request.
-  const pendingByLabels = new Map<string, Map<string, Map<string, Map<number | 'aborted', PendingRequests>>>>();
+  // capability → target → reason → stage → status: found without building a key string per request.
+  const pendingByLabels = new Map<string, Map<string, Map<string, Map<string, Map<number | 'aborted', PendingRequests>>>>>();
   const requests = new Counter({
     name: 'edge_requests_total',
-    help: 'Proxied requests by capability (none = unmatched), serving side, status and stage',
-    labelNames: ['capability', 'target', 'status', 'stage'] as const,
+    help: 'Proxied requests by capability (none = unmatched), serving side, status, stage and the routing reason (edge/src/routing/route-decision.ts)',
+    labelNames: ['capability', 'target', 'status', 'stage', 'reason'] as const,
     registers,
     collect() {
       for (const pending of pendingRequests) flush(this, pending);
@@ -183,16 +183,18 @@ export function createEdgeMetrics(options: { registry?: Registry; defaultMetrics
     registry,
     requests,
     duration,
-    recordProxiedRequest(capability, target, status, stage, seconds) {
+    recordProxiedRequest(capability, target, status, stage, reason, seconds) {
       let byTarget = pendingByLabels.get(capability);
       if (!byTarget) pendingByLabels.set(capability, (byTarget = new Map()));
-      let byStage = byTarget.get(target);
-      if (!byStage) byTarget.set(target, (byStage = new Map()));
+      let byReason = byTarget.get(target);
+      if (!byReason) byTarget.set(target, (byReason = new Map()));
+      let byStage = byReason.get(reason);
+      if (!byStage) byReason.set(reason, (byStage = new Map()));
       let byStatus = byStage.get(stage);
       if (!byStatus) byStage.set(stage, (byStatus = new Map()));
       let pending = byStatus.get(status);
       if (!pending) {
-        const labels = { capability, target, status: String(status), stage };
+        const labels = { capability, target, status: String(status), stage, reason };
         pending = { labels, count: 0, duration: duration.handle({ capability, target, status: labels.status }) };
         byStatus.set(status, pending);
         pendingRequests.push(pending);

@@ -1,5 +1,6 @@
 import type { Logger } from '@strangler/kit';
 import type { Side as Target, Stage } from '@strangler/cutover-model';
+import type { RouteReason } from '../routing/route-decision';
 
 /** One line per proxied request: `request finished`, with where it went and how it ended. */
 export interface AccessLog {
@@ -10,6 +11,8 @@ export interface AccessLog {
     capability: string,
     stage: Stage,
     target: Target,
+    /** Why it went there (route-decision.ts). */
+    reason: RouteReason,
     status: number | 'aborted',
     fallback: string | undefined,
     durationMs: number,
@@ -36,7 +39,7 @@ export function createAccessLog(logger: Logger, options: AccessLogOptions): Acce
   const rate = options.sampleRate;
   const random = options.random ?? Math.random;
   return {
-    finished(requestId, method, url, capability, stage, target, status, fallback, durationMs) {
+    finished(requestId, method, url, capability, stage, target, reason, status, fallback, durationMs) {
       const level = typeof status === 'number' && status >= 500 ? 'warn' : 'info';
       if (!lines.isLevelEnabled(level)) return;
       const failed = status === 'aborted' || level === 'warn';
@@ -49,6 +52,7 @@ export function createAccessLog(logger: Logger, options: AccessLogOptions): Acce
         capability,
         stage,
         target,
+        reason,
         status,
         fallback,
         durationMs: Math.round(durationMs * 100) / 100,

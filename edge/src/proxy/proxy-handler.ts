@@ -3,8 +3,9 @@ import type { Socket } from 'node:net';
 import { acceptedRequestId, REQUEST_ID_HEADER, WRITE_DEADLINE_HEADER, writeFenced, type AppError, type Logger } from '@strangler/kit';
 import { evaluateCapabilityNow, type CapabilityEvaluation } from '../flags/capability-evaluator';
 import type { FlagSource } from '../flags/flag-source';
-import { decideTarget, isSafeMethod, stageAllows, type Side as Target, type Stage } from '@strangler/cutover-model';
+import { isSafeMethod, type Side as Target, type Stage } from '@strangler/cutover-model';
 import type { WriteAffinity } from '../consistency/write-affinity';
+import type { EmergencyStops } from '../emergency/emergency-stops';
 import type { FenceTicket, WriteEnd, WriteFences } from '../consistency/write-fence';
 import { callerKeysFor, unleashContextFor } from '../identity/request-identity';
 import type { UserResolver } from '../identity/user-resolver';
@@ -13,6 +14,7 @@ import type { BreakerRegistry } from '../resilience/breaker-registry';
 import type { BreakerPermit } from '../resilience/circuit-breaker';
 import { decideOnFailure, monolithFailure } from '../resilience/fallback-policy';
 import type { RequestTarget } from '../http/request-target';
+import { decideRoute, isFlagUnavailable, PRESUMED, type RouteDecision, type RouteFacts } from '../routing/route-decision';
 import type { RouteMatch, RouteMatcher } from '../routing/route-matcher';
 import type { RoutesProvider } from '../routing/routes-source';
 import type { RoutingTable, UpstreamSpec } from '../routing/routing-table';
@@ -56,6 +58,8 @@ export interface ProxyHandlerDeps {
   affinity: WriteAffinity;
   /** Write fences raised while a capability's write authority moves (see write-fence.ts). */
   fences: WriteFences;
+  /** Emergency stops: a stopped capability's flag already reads as off; this says why (the route's reason). */
+  stops: EmergencyStops;
   /** Epoch milliseconds (a fence's Retry-After). */
   now: () => number;
   metrics: EdgeMetrics;
@@ -151,10 +155,12 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
   };
 
   /** What happened to one request, for the metrics and the access log. */
-  const finish = (request: ProxiedRequest, target: Target, status: number | 'aborted', fallback: string | undefined): void => {
+  const finish = (request: ProxiedRequest, status: number | 'aborted'): void => {
     (request.body as RequestBody | undefined)?.answered();
     const durationMs = performance.now() - request.started;
-    metrics.recordProxiedRequest(request.capability, target, status, request.stage, durationMs / 1000);
+    const { side: target, reason } = request.route;
+    const fallback = request.fallback ?? (reason === 'breaker_open' ? reason : undefined);
+    metrics.recordProxiedRequest(request.capability, target, status, request.stage, reason, durationMs / 1000);
     if (fallback) metrics.fallbacks.inc({ capability: request.capability, reason: fallback });
     // A write that may have changed something pins the caller's next reads to the side that took it;
     // a 4xx changed nothing (the sides' contract), so it pins nothing.
@@ -162,7 +168,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       const pinned = request.match ? [request.capability, ...request.writesThrough] : request.writesThrough;
       for (const capability of pinned) deps.affinity.noteWrite(capability, request.writerKeys, target);
     }
-    accessLog.finished(request.requestId, request.method, request.url, request.capability, request.stage, target, status, fallback, durationMs);
+    accessLog.finished(request.requestId, request.method, request.url, request.capability, request.stage, target, reason, status, fallback, durationMs);
   };
 
   const noteFailure = (request: ProxiedRequest, side: Target, failure: UpstreamFailure): void => {
@@ -217,6 +223,23 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     return deps.forwarder.attempt(spec);
   };
 
+  /** The facts of a request the decision starts from; the rest are presumed until they matter (route-decision.ts). */
+  const routeFacts = (request: ProxiedRequest, evaluation: CapabilityEvaluation): RouteFacts => {
+    const { req, match, capability, safe } = request;
+    let pin: Target | undefined;
+    if (match && safe && deps.affinity.enabled && !deps.affinity.empty) pin = deps.affinity.sideFor(capability, callerKeys(req));
+    return {
+      ...PRESUMED,
+      matched: match !== undefined,
+      method: request.method,
+      stage: evaluation.stage,
+      inRollout: evaluation.inRollout,
+      flagUnavailable: isFlagUnavailable(evaluation.reason),
+      emergencyStop: match !== undefined && deps.stops.activeFor(match.capability.flag) !== undefined,
+      pin,
+    };
+  };
+
   const serve = async (request: ProxiedRequest, evaluation: CapabilityEvaluation): Promise<void> => {
     const { req, res, match, capability, requestId, method, safe, hasIdempotencyKey, table } = request;
     if (evaluation.reason === 'error' && match) {
@@ -224,7 +247,6 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       deps.logger.warn({ err: evaluation.error, flag: match.capability.flag, requestId }, 'flag evaluation failed; the monolith serves');
     }
     request.stage = evaluation.stage;
-    const decision = decideTarget(evaluation.stage, evaluation.inRollout, method);
     const { forwarding } = request;
     request.headers = outgoingRequestHeaders(req.headers, {
       forwardedFor: forwarding.forwardedFor,
@@ -232,46 +254,29 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       protocol: request.encrypted ? 'https' : 'http',
       requestId,
     });
-    let target = decision.target;
-    let recentWrite = false;
-    if (match && deps.affinity.enabled) {
-      if (!safe) {
-        request.writerKeys = callerKeys(req);
-      } else if (!deps.affinity.empty) {
-        const pinned = deps.affinity.sideFor(capability, callerKeys(req));
-        if (pinned !== undefined) {
-          recentWrite = true;
-          if (pinned !== target && stageAllows(evaluation.stage, pinned, true)) {
-            target = pinned;
-            metrics.readYourWrites.inc({ capability, side: pinned });
-          }
-        }
-      }
-    }
-    let fallback: string | undefined;
-    const breaker = target === 'service' && match ? deps.breakers.for(capability, match.capability.service.url) : undefined;
+    if (match && deps.affinity.enabled && !safe) request.writerKeys = callerKeys(req);
+    let facts = routeFacts(request, evaluation);
+    request.route = decideRoute(facts);
     // An open breaker keeps everyone on the monolith before any body is read; but a write of a user
-    // whose writes the service holds never goes to the monolith (a retry of a key the service may still
-    // complete would be done twice: decision 0020): it is refused, retryable.
-    if (breaker?.state() === 'open') {
-      if (!safe) return refuseWrite(request, 'breaker_open');
-      target = 'monolith';
-      fallback = 'breaker_open';
-    }
-    // The service may not have the caller's own recent write yet: comparing now would report the lag.
-    if (decision.mirror && recentWrite) deps.shadow.skip(capability, 'recent_write');
+    // whose writes the service holds never goes to the monolith (decision 0020): it is refused, retryable.
+    const breaker = request.route.side === 'service' && match ? deps.breakers.for(capability, match.capability.service.url) : undefined;
+    if (breaker?.state() === 'open') request.route = decideRoute((facts = { ...facts, breaker: 'open' }));
+    if (request.route.pinned) metrics.readYourWrites.inc({ capability, side: facts.pin! });
+    if (request.route.refused) return refuseWrite(request);
+    if (request.route.mirrorSkipped === 'recent_write') deps.shadow.skip(capability, 'recent_write');
     // Asked last: a request that will not be mirrored for another reason is not counted as shed.
-    const mirror = decision.mirror && !recentWrite && target === 'monolith' && match !== undefined && deps.shadow.admit(capability);
+    if (request.route.mirror && !deps.shadow.admit(capability)) request.route = decideRoute((facts = { ...facts, shadow: 'shed' }));
+    const { mirror } = request.route;
 
     const arrival = hasRequestBody(req.headers) ? new BodyArrival(req, forwarding.client, settings.bodyArrival, slowClients) : undefined;
-    if (target === 'service' && (safe || hasIdempotencyKey)) {
+    if (request.route.side === 'service' && (safe || hasIdempotencyKey)) {
       const buffered = RequestBody.bufferedNow(req, settings.replayMaxBodyBytes, arrival);
       if (buffered instanceof Promise) {
         try {
           request.body = await buffered;
         } catch (error) {
-          if (error instanceof BodyDeadlineError) return refuseClient(request, target, error.problem, fallback);
-          return finish(request, target, 'aborted', fallback);
+          if (error instanceof BodyDeadlineError) return refuseClient(request, error.problem);
+          return finish(request, 'aborted');
         }
       } else {
         request.body = buffered;
@@ -284,12 +289,11 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     // The permit is asked for once the body is in hand (or known to stream): a half-open breaker's
     // probe is only ever a request whose client cannot hold it up (circuit-breaker.ts).
     let permit: BreakerPermit | undefined;
-    if (target === 'service' && breaker) {
+    if (request.route.side === 'service' && breaker) {
       permit = breaker.tryAcquire(!body.present || body.buffered);
       if (!permit) {
-        if (!safe) return refuseWrite(request, 'breaker_open');
-        target = 'monolith';
-        fallback = 'breaker_open';
+        request.route = decideRoute((facts = { ...facts, breaker: 'refused' }));
+        if (request.route.refused) return refuseWrite(request);
       }
     }
 
@@ -304,43 +308,45 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       });
       if (!admitted.ok) {
         permit?.release();
+        request.route = decideRoute((facts = { ...facts, fence: 'raised' }));
         refuseFenced(req, res, requestId, admitted.capability, admitted.until);
-        return finish(request, target, 503, fallback);
+        return finish(request, 503);
       }
       request.fenceDone = admitted.done;
     }
-    let outcome = await attempt(request, target, permit, mirror);
+    let outcome = await attempt(request, request.route.side, permit, mirror);
     if (outcome.kind === 'responded') request.answered = true;
     if (outcome.kind === 'failed') {
+      const failedSide = request.route.side;
       if (countsAgainstUpstream(outcome.failure)) permit?.failure();
       else permit?.release();
-      noteFailure(request, target, outcome.failure);
-      const facts = { capability, safe, hasIdempotencyKey, responseTimeoutMs: table.monolith.responseTimeoutMs ?? settings.limits.responseMs };
-      const action = decideOnFailure({ ...facts, side: target, failure: outcome.failure, replayable: body.replayable });
+      noteFailure(request, failedSide, outcome.failure);
+      const failureFacts = { capability, safe, hasIdempotencyKey, responseTimeoutMs: table.monolith.responseTimeoutMs ?? settings.limits.responseMs };
+      const action = decideOnFailure({ ...failureFacts, side: failedSide, failure: outcome.failure, replayable: body.replayable });
       if (action.kind === 'retry-on-monolith') {
-        fallback = failureLabel(outcome.failure);
-        target = 'monolith';
-        outcome = await attempt(request, 'monolith', undefined, mirror);
+        request.fallback = failureLabel(outcome.failure);
+        request.route = decideRoute((facts = { ...facts, serviceFailed: true }));
+        outcome = await attempt(request, request.route.side, undefined, mirror);
         if (outcome.kind === 'responded') request.answered = true;
-        if (outcome.kind === 'failed') noteFailure(request, 'monolith', outcome.failure);
+        if (outcome.kind === 'failed') noteFailure(request, request.route.side, outcome.failure);
       }
       if (outcome.kind === 'failed') {
-        const problem = action.kind === 'fail' ? action : monolithFailure({ ...facts, failure: outcome.failure });
-        respondProblem(res, problem.error, problem.retryAfter, target, requestId);
-        return finish(request, target, problem.error.status, fallback);
+        const problem = action.kind === 'fail' ? action : monolithFailure({ ...failureFacts, failure: outcome.failure });
+        respondProblem(res, problem.error, problem.retryAfter, request.route.side, requestId);
+        return finish(request, problem.error.status);
       }
     }
     if (outcome.kind === 'client-error') {
       permit?.release();
-      return refuseClient(request, target, outcome.error, fallback);
+      return refuseClient(request, outcome.error);
     }
     if (outcome.kind === 'client-gone') {
       permit?.release();
-      return finish(request, target, 'aborted', fallback);
+      return finish(request, 'aborted');
     }
 
     const { response } = outcome;
-    if (target === 'service') settlePermit(permit, response);
+    if (request.route.side === 'service') settlePermit(permit, response);
     if (mirror && match && response.completed && response.captured) {
       const primary = {
         status: response.status,
@@ -367,15 +373,15 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       }
     }
     if (!response.completed && response.brokenBy === 'upstream') {
-      deps.logger.warn({ side: target, capability, requestId }, 'upstream broke off or stalled mid-response');
+      deps.logger.warn({ side: request.route.side, capability, requestId }, 'upstream broke off or stalled mid-response');
     }
-    return finish(request, target, response.completed ? response.status : 'aborted', fallback);
+    return finish(request, response.completed ? response.status : 'aborted');
   };
 
   /** A write the service holds authority for, while the service cannot take it: 503, retry with the same key. */
-  const refuseWrite = (request: ProxiedRequest, reason: string): void => {
-    respondProblem(request.res, edgeErrors.serviceUnavailable(request.capability), true, 'service', request.requestId, hasRequestBody(request.req.headers));
-    return finish(request, 'service', 503, reason);
+  const refuseWrite = (request: ProxiedRequest): void => {
+    respondProblem(request.res, edgeErrors.serviceUnavailable(request.capability), true, request.route.side, request.requestId, hasRequestBody(request.req.headers));
+    return finish(request, 503);
   };
 
   /** An unsafe request of a fenced capability: 503 WRITE_FENCED, Retry-After until the fence's expiry at most. */
@@ -389,10 +395,10 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
   };
 
   /** A client too slow with its body: its answer (408/429), and the connection closed. */
-  const refuseClient = (request: ProxiedRequest, target: Target, error: AppError, fallback: string | undefined): void => {
+  const refuseClient = (request: ProxiedRequest, error: AppError): void => {
     metrics.refusals.inc({ code: error.code });
-    respondProblem(request.res, error, error.status === 429, target, request.requestId, true);
-    return finish(request, target, error.status, fallback);
+    respondProblem(request.res, error, error.status === 429, request.route.side, request.requestId, true);
+    return finish(request, error.status);
   };
 
   return (req: IncomingMessage, res: ServerResponse, requestTarget: RequestTarget): Promise<void> => {
@@ -465,6 +471,10 @@ class ProxiedRequest {
   readonly safe: boolean;
   readonly hasIdempotencyKey: boolean;
   stage: Stage = 'monolith';
+  /** Where it goes and why; decided again as the proxy learns more (route-decision.ts). */
+  route!: RouteDecision;
+  /** Why the monolith answered a request meant for the service after a failure (a failure label). */
+  fallback: string | undefined;
   headers: HeaderRecord = {};
   body!: RequestBody;
   /** Set for an unsafe request on a capability's route: the keys its write pins (see WriteAffinity). */
