@@ -232,6 +232,15 @@ describe('docker-compose.yml against the code', () => {
     expect(env.PAYMENTS_SERVICE_URL).toBe(`http://${hostOf('payments')}:${portOf('payments')}`);
   });
 
+  it('the edge, the data workers and the CLI read the same manifests: ./manifests mounted read-only, MANIFESTS_DIR naming it', () => {
+    const readers = apps.filter(([, s]) => ['edge', 'data', 'cli'].includes(kindOf(s)!));
+    expect(readers.length).toBeGreaterThan(2);
+    for (const [name, service] of readers) {
+      expect([name, envOf(service).MANIFESTS_DIR]).toEqual([name, '/app/manifests']);
+      expect([name, service.volumes]).toEqual([name, expect.arrayContaining(['./manifests:/app/manifests:ro'])]);
+    }
+  });
+
   it('every peer and upstream URL names a service of this file on the port it listens on', () => {
     const listening = new Map<string, string[]>();
     for (const [name, service] of apps) listening.set(name, listeningPorts(service));
@@ -339,6 +348,8 @@ describe('Dockerfile', () => {
 
   it('copies the manifest and the sources of every workspace the deployables need', () => {
     expect(needed()).toEqual(['capabilities/auth', 'capabilities/payments', 'cli', 'cutover-model', 'data-engine', 'edge', 'kit', 'migrations', 'monolith', 'services/auth', 'services/payments']);
+    // The capability manifests: MANIFESTS_DIR's default in the image.
+    expect(copies).toContainEqual(['manifests', 'manifests']);
     for (const dir of needed()) {
       expect(copies).toContainEqual([`${dir}/package.json`, `${dir}/`]);
       expect(copies).toContainEqual([dir, dir]);

@@ -14,6 +14,7 @@ export {
 export {
   stageFromPayload,
   stagePayloadProblem,
+  namesAStage,
   stageVariant,
   stageOfDefinition,
   rolloutOfDefinition,

@@ -27,7 +27,7 @@
 // BENCH_COMPARE_NODE_ARGS if given); neither is
 // written to the docs.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +38,7 @@ import { summarizeHeapProfile, summarizeProfile } from './read-cpuprofile.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const { buildFlagsDocument } = require('../dist/flags/index.js');
+const { buildFlagsDocument, loadManifests, defaultManifestsDir } = require('@strangler/cutover-model');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
@@ -110,13 +110,29 @@ async function waitForPort(url) {
   throw new Error(`${url} did not come up`);
 }
 
-/** The shipped routes file (every capability and route, so matching does its real work), pointed at the bench upstream. */
-function benchRoutes(upstreamUrl) {
-  const shipped = JSON.parse(readFileSync(path.join(ROOT, 'edge', 'routes.json'), 'utf8'));
-  delete shipped.$comment;
-  shipped.monolith.url = upstreamUrl;
-  for (const capability of Object.values(shipped.capabilities)) capability.serviceUrl = upstreamUrl;
-  return shipped;
+/**
+ * The shipped routes file and manifests (every capability and route, so matching does its real work),
+ * pointed at the bench upstream, written into `dir` as `<name>.json` + `<name>-manifests/` (and, for an
+ * edge built before #16, `<name>-legacy.json`: one routes file with the capabilities in it).
+ */
+function writeBenchRoutes(dir, name, upstreamUrl, { limits }) {
+  const routes = JSON.parse(readFileSync(path.join(ROOT, 'edge', 'routes.json'), 'utf8'));
+  delete routes.$comment;
+  routes.monolith.url = upstreamUrl;
+  if (!limits) delete routes.rateLimits;
+  const loaded = loadManifests(defaultManifestsDir());
+  if (!loaded.ok) throw new Error('the shipped manifests do not load');
+  const manifests = loaded.manifests.map(({ manifest }) => ({
+    ...manifest,
+    service: { ...manifest.service, url: upstreamUrl },
+    routes: manifest.routes.map(({ rateLimit, ...route }) => (limits && rateLimit ? { ...route, rateLimit } : route)),
+  }));
+  const manifestsDir = path.join(dir, `${name}-manifests`);
+  mkdirSync(manifestsDir, { recursive: true });
+  for (const manifest of manifests) writeFileSync(path.join(manifestsDir, `${manifest.name}.json`), JSON.stringify(manifest));
+  writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(routes));
+  const capabilities = Object.fromEntries(manifests.map((m) => [m.name, { serviceUrl: m.service.url, flag: m.flag, routes: m.routes, writtenThrough: m.writtenThrough }]));
+  writeFileSync(path.join(dir, `${name}-legacy.json`), JSON.stringify({ ...routes, capabilities }));
 }
 
 function benchFlags(paymentsStage) {
@@ -178,18 +194,18 @@ async function main() {
     await waitForPort(upstreamUrl);
     await waitForPort(`http://127.0.0.1:${barePort}`);
 
-    writeFileSync(path.join(dir, 'routes.json'), JSON.stringify(benchRoutes(upstreamUrl)));
-    const { rateLimits: _shippedLimits, ...unlimited } = benchRoutes(upstreamUrl);
-    for (const capability of Object.values(unlimited.capabilities)) for (const route of capability.routes) delete route.rateLimit;
-    writeFileSync(path.join(dir, 'routes-unlimited.json'), JSON.stringify(unlimited));
+    writeBenchRoutes(dir, 'routes', upstreamUrl, { limits: true });
+    writeBenchRoutes(dir, 'routes-unlimited', upstreamUrl, { limits: false });
     const edges = {};
     const edgeSpecs = [
       ['c', 'live', EDGE_DIST],
       ['d', 'shadow', EDGE_DIST],
-      ['e', 'live', EDGE_DIST, [], 'routes-unlimited.json'],
+      ['e', 'live', EDGE_DIST, [], 'routes-unlimited'],
       ...(COMPARE_DIST ? [['c0', 'live', COMPARE_DIST, COMPARE_NODE_ARGS], ['d0', 'shadow', COMPARE_DIST, COMPARE_NODE_ARGS]] : []),
     ];
-    for (const [key, stage, dist, extraNodeArgs = [], routesFile = 'routes.json'] of edgeSpecs) {
+    for (const [key, stage, dist, extraNodeArgs = [], routesName = 'routes'] of edgeSpecs) {
+      // An edge built before #16 (BENCH_COMPARE_DIST) reads its capabilities from the routes file.
+      const legacy = dist !== EDGE_DIST;
       const port = await freePort();
       writeFileSync(path.join(dir, `flags-${key}.json`), JSON.stringify(benchFlags(stage)));
       const logFd = openSync(path.join(dir, `edge-${key}.log`), 'w');
@@ -201,7 +217,8 @@ async function main() {
           NODE_ENV: 'production',
           PORT: String(port),
           LOG_LEVEL: 'info',
-          ROUTES_FILE: path.join(dir, routesFile),
+          ROUTES_FILE: path.join(dir, legacy ? `${routesName}-legacy.json` : `${routesName}.json`),
+          MANIFESTS_DIR: path.join(dir, `${routesName}-manifests`),
           FLAGS_FILE: path.join(dir, `flags-${key}.json`),
           AUTH_PEERS: upstreamUrl,
           INTERNAL_API_TOKEN: INTERNAL_TOKEN,

@@ -38,7 +38,10 @@ describeDeployableProcess('the edge process', SERVER, ({ run, dir }) => {
     mkdirSync(manifests, { recursive: true });
     const manifest = { name: 'search', service: { url: '${SEARCH_URL}' }, routes: [{ methods: 'GET', path: 'api/search' }], databases: { monolith: { url: 'm' }, service: { url: 's' } } };
     writeFileSync(path.join(manifests, 'search.json'), JSON.stringify(manifest));
-    const proc = run({ PORT: '0', HOST: '127.0.0.1', ROUTES_FILE: path.resolve(__dirname, '../routes.json'), MANIFESTS_DIR: manifests, FLAGS_FILE: path.join(dir(), 'flags.json') });
+    // A routes file of its own: the shipped one's last good copy (left by other tests) would be started on.
+    const routes = path.join(dir(), 'routes.json');
+    writeFileSync(routes, JSON.stringify({ monolith: { url: 'http://127.0.0.1:1' } }));
+    const proc = run({ PORT: '0', HOST: '127.0.0.1', ROUTES_FILE: routes, MANIFESTS_DIR: manifests, FLAGS_FILE: path.join(dir(), 'flags.json') });
     await expectRefusal(proc, [`${path.join(manifests, 'search.json')}: capability search: routes.0.path: must start with /`]);
   });
 

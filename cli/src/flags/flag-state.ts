@@ -1,4 +1,4 @@
-import { flagApproval, JSON_PAYLOAD, rolloutOfDefinition, stageOfDefinition, stageVariant, type FeatureDefinition, type Stage, type StageSetting } from '@strangler/cutover-model';
+import { flagApproval, namesAStage, rolloutOfDefinition, stageOfDefinition, stageVariant, type FeatureDefinition, type Stage, type StageSetting } from '@strangler/cutover-model';
 
 /** Where a capability's flag stands, read exactly as the edge reads it (the model's flag codec). */
 export interface FlagState {
@@ -46,23 +46,13 @@ export function movedSince(expected: FlagState | undefined, now: FlagState): str
 }
 
 type StrategyDefinition = NonNullable<FeatureDefinition['strategies']>[number];
-type VariantDefinition = NonNullable<StrategyDefinition['variants']>[number];
-
-const namesAStage = (variant: VariantDefinition) => {
-  if (variant.payload?.type !== JSON_PAYLOAD) return false;
-  try {
-    return 'stage' in (JSON.parse(variant.payload.value) as object);
-  } catch {
-    return false;
-  }
-};
 
 /**
  * The flexibleRollout strategy of decision 0004 with the desired rollout and stage: the existing one's
  * constraints, other parameters and other variants kept, the stage variant replaced.
  */
 export function rolloutStrategy<S extends Partial<StrategyDefinition>>(existing: S | undefined, groupId: string, desired: DesiredFlag, generation: number): S & StrategyDefinition {
-  const variants = (existing?.variants ?? []).filter((v) => !namesAStage(v));
+  const variants = (existing?.variants ?? []).filter((v) => !namesAStage(v.payload));
   // Existing keys keep their place (the flags file is edited by people too); missing ones are added.
   const parameters: Record<string, unknown> = { ...(existing?.parameters ?? {}), rollout: String(desired.percentage), flipGeneration: String(generation) };
   // The flag model's stickiness, whatever a hand edit left (issue #13 §7: `random` split one user's

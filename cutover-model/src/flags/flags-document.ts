@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { STAGES, type Stage } from '../stages';
 import type { FlagsDocument } from './flag-definition';
-import { stagePayloadProblem, stageVariant } from './stage-payload';
+import { namesAStage, stagePayloadProblem, stageVariant } from './stage-payload';
 
 const payload = z.looseObject({ type: z.string(), value: z.string() });
 const variant = z.looseObject({
@@ -60,15 +60,6 @@ type FeatureShape = z.infer<typeof feature>;
 function isCapabilityFlag(f: FeatureShape): boolean {
   const payloads = [...f.strategies.flatMap((s) => s.variants ?? []), ...(f.variants ?? [])].map((v) => v.payload);
   return f.name.startsWith('strangler.') || payloads.some((p) => p !== undefined && stageKeyProblem(p) === undefined && namesAStage(p));
-}
-
-function namesAStage(given: { type: string; value: string }): boolean {
-  try {
-    const parsed: unknown = JSON.parse(given.value);
-    return given.type === 'json' && !!parsed && typeof parsed === 'object' && 'stage' in parsed;
-  } catch {
-    return false;
-  }
 }
 
 /**

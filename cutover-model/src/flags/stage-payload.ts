@@ -14,6 +14,17 @@ export function stageFromPayload(payload: FlagPayload | undefined): Stage | unde
   }
 }
 
+/** Whether a payload means to name a stage (a json object with a `stage` key), whether or not the stage is a real one. */
+export function namesAStage(payload: FlagPayload | undefined): boolean {
+  if (!payload || payload.type !== JSON_PAYLOAD) return false;
+  try {
+    const parsed: unknown = JSON.parse(payload.value);
+    return !!parsed && typeof parsed === 'object' && 'stage' in parsed;
+  } catch {
+    return false;
+  }
+}
+
 /** Why a payload is not a stage payload, for validating flags files. */
 export function stagePayloadProblem(payload: FlagPayload | undefined): string | undefined {
   if (!payload) return 'has no payload';

@@ -57,6 +57,26 @@ interface InputsBundle {
   manifests: Array<{ name: string; text: string }>;
 }
 
+const isManifestName = (name: string): boolean => name.endsWith('.json') && !name.startsWith('.');
+
+/** `fn` once calls to `call` have stopped for `ms`. */
+function debounced(fn: () => void, ms: number): { call: () => void; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    call: () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = undefined;
+        fn();
+      }, ms);
+      timer.unref();
+    },
+    cancel: () => {
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
 async function readInputs(filePath: string, manifestsDir: string): Promise<string> {
   let routes: string;
   try {
@@ -94,11 +114,18 @@ export async function watchRoutes(options: RoutesInputsOptions): Promise<RoutesP
     logger: options.logger,
     read: () => readInputs(options.filePath, manifestsDir),
     watch: (onChange) => {
+      // One settling time for both: a deploy that writes the routes file and manifests together reloads once.
+      const settled = debounced(onChange, options.debounceMs);
       const watchers = [
-        watchFileChanges({ filePath: options.filePath, debounceMs: options.debounceMs, logger: options.logger, onChange }),
-        watchDirectoryChanges({ dir: manifestsDir, matches: (name) => name.endsWith('.json') && !name.startsWith('.'), debounceMs: options.debounceMs, logger: options.logger, onChange }),
+        watchFileChanges({ filePath: options.filePath, debounceMs: options.debounceMs, logger: options.logger, onChange: settled.call }),
+        watchDirectoryChanges({ dir: manifestsDir, matches: isManifestName, debounceMs: options.debounceMs, logger: options.logger, onChange: settled.call }),
       ];
-      return { close: () => watchers.forEach((watcher) => watcher.close()) };
+      return {
+        close: () => {
+          watchers.forEach((watcher) => watcher.close());
+          settled.cancel();
+        },
+      };
     },
     load: async (text) => {
       const bundle = parseBundle(text);
