@@ -12,8 +12,8 @@ COPY cutover-model/package.json cutover-model/
 COPY kit/package.json kit/
 COPY migrations/package.json migrations/
 COPY data-engine/package.json data-engine/
-COPY capabilities/payments/package.json capabilities/payments/
-COPY capabilities/auth/package.json capabilities/auth/
+COPY api/payments/package.json api/payments/
+COPY api/auth/package.json api/auth/
 COPY monolith/package.json monolith/
 COPY services/auth/package.json services/auth/
 COPY services/payments/package.json services/payments/
@@ -28,8 +28,8 @@ COPY manifests manifests
 COPY kit kit
 COPY migrations migrations
 COPY data-engine data-engine
-COPY capabilities/payments capabilities/payments
-COPY capabilities/auth capabilities/auth
+COPY api/payments api/payments
+COPY api/auth api/auth
 COPY monolith monolith
 COPY services/auth services/auth
 COPY services/payments services/payments

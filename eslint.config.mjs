@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import walls from './scripts/lint/workspace-walls.cjs';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '.data/**', 'pacts/**'] },
@@ -37,6 +38,16 @@ export default tseslint.config(
       ],
     },
   },
+  // The package walls (docs/decisions/0047-package-walls.md): another workspace only through the
+  // public entries of its `exports` map, never by a relative path into it. Tests and scripts too.
+  walls.wallsConfig(),
+  {
+    // Root tooling, not workspaces: Jest's global setup runs before any module mapping, so it reads
+    // kit's test support by path; the drill and the edge's bench share the root's process launcher
+    // (bench/stack-processes.mjs).
+    files: ['jest.global-setup.ts', 'cli/drill/**', 'edge/bench/**'],
+    rules: { 'import-x/no-relative-packages': 'off' },
+  },
   {
     // Configuration readers, CLIs, test support and tests may read the environment directly.
     files: ['**/config.ts', '**/config/**', '**/cli/**', '**/*-cli.ts', '**/testing/**', '**/test/**', '*.ts', '*.js', '*.mjs', 'bench/**', 'scripts/**'],
@@ -51,7 +62,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

@@ -2,9 +2,9 @@
 // (issue #17's "legacy login"): the same app, routes, database and session writes, with the old
 // password check — one salted SHA-256, and a SHA-256 burnt for an unknown email. Never deployed.
 import { createDatabase, createLogger, listen } from '@strangler/kit';
-import { legacySha256, LoginThrottle, verifyLegacySha256 } from '@strangler/auth-capability';
+import { legacySha256, LoginThrottle, verifyLegacySha256 } from '@strangler/auth-api';
 import { migrateLatest, monolithMigrations } from '@strangler/migrations';
-import { buildMonolithApp } from '../monolith/dist/app.js';
+import { buildMonolithApp } from '@strangler/monolith';
 
 const NOBODY = { hash: '0'.repeat(64), salt: '0'.repeat(32) };
 const legacyPasswords = {

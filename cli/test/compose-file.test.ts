@@ -5,11 +5,10 @@ import type { Router } from 'express';
 import { Registry } from 'prom-client';
 import { parse } from 'yaml';
 import type { z } from 'zod';
-import { createLogger, loadConfig } from '@strangler/kit';
-import { healthRoutes as kitHealthRoutes } from '@strangler/kit/health/health-routes';
-import { monolithConfigSchema } from '@strangler/monolith/config';
-import { authServiceConfigSchema } from '@strangler/auth-service/config';
-import { paymentsServiceConfigSchema } from '@strangler/payments-service/config';
+import { createLogger, healthRoutes as kitHealthRoutes, holdsDevelopmentSecret, loadConfig } from '@strangler/kit';
+import { monolithConfigSchema } from '@strangler/monolith';
+import { authServiceConfigSchema } from '@strangler/auth-service';
+import { paymentsServiceConfigSchema } from '@strangler/payments-service';
 import { edgeConfigSchema } from '@strangler/edge/config';
 import { healthRoutes as edgeHealthRoutes } from '@strangler/edge/health/health-routes';
 import { holdsDevelopmentSecret } from '@strangler/kit';
@@ -131,7 +130,10 @@ describe('docker-compose.yml against the code', () => {
       expect(apps.some(([, s]) => argvOf(s).slice(2, 5).join(' ') === `capture install ${capability}`)).toBe(true);
     }
     expect(services.mysql?.image).toMatch(/^mysql:8\.4\.\d+$/);
-    expect(services.unleash?.image).toMatch(/^unleashorg\/unleash-server:7\.\d+\.\d+$/);
+    // The same Unleash the real-server tests run (edge's devDependency), so what is tested is what users deploy.
+    const tested = (JSON.parse(read('edge/package.json')) as { devDependencies?: Record<string, string>; dependencies?: Record<string, string> });
+    const version = tested.devDependencies?.['unleash-server'] ?? tested.dependencies?.['unleash-server'];
+    expect(services.unleash?.image).toBe(`unleashorg/unleash-server:${version}`);
     expect(services['unleash-db']?.image).toMatch(/^postgres:15(\.\d+)?$/);
   });
 
@@ -270,7 +272,7 @@ describe('docker-compose.yml against the code', () => {
     expect(cli!.EDGE_ADMIN_TOKEN).toBe(edge!.EDGE_ADMIN_TOKEN);
     const unleash = envOf(services.unleash!);
     expect(unleash.INIT_ADMIN_API_TOKENS!.split(',')).toContain(cli!.UNLEASH_ADMIN_TOKEN);
-    expect(unleash.INIT_CLIENT_API_TOKENS!.split(',')).toContain(edge!.UNLEASH_API_TOKEN);
+    expect(unleash.INIT_BACKEND_API_TOKENS!.split(',')).toContain(edge!.UNLEASH_API_TOKEN);
     // The data engine works on the databases the deployables own.
     for (const data of [...byKind('data'), cli!]) {
       expect(data.MONOLITH_DATABASE_URL).toBe(byKind('monolith')[0]!.DATABASE_URL);
@@ -347,7 +349,7 @@ describe('Dockerfile', () => {
   }
 
   it('copies the manifest and the sources of every workspace the deployables need', () => {
-    expect(needed()).toEqual(['capabilities/auth', 'capabilities/payments', 'cli', 'cutover-model', 'data-engine', 'edge', 'kit', 'migrations', 'monolith', 'services/auth', 'services/payments']);
+    expect(needed()).toEqual(['api/auth', 'api/payments', 'cli', 'cutover-model', 'data-engine', 'edge', 'kit', 'migrations', 'monolith', 'services/auth', 'services/payments']);
     // The capability manifests: MANIFESTS_DIR's default in the image.
     expect(copies).toContainEqual(['manifests', 'manifests']);
     for (const dir of needed()) {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { postgresAvailable } from '@strangler/kit/testing/postgres';
+import { postgresAvailable } from '@strangler/kit/testing';
 import type { RunningSyncService } from '@strangler/data-engine';
 import { startUnleashServer, type UnleashTestServer } from '../../edge/test/support/unleash-server';
 import { startTestEdge, standardRoutes, type TestEdge } from '../../edge/test/support/test-edge';

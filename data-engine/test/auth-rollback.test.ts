@@ -1,7 +1,6 @@
 import { testDialects } from '@strangler/kit/testing';
-import { startMonolith, type RunningMonolith } from '../../monolith/test/support/start-monolith';
-import { startAuthService, type RunningAuthService } from '../../services/auth/test/support/start-auth-service';
-import { insertLegacyUser } from '../../monolith/test/support/legacy-user';
+import { insertLegacyUser, startMonolith, type RunningMonolith } from '@strangler/monolith/testing';
+import { startAuthService, type RunningAuthService } from '@strangler/auth-service/testing';
 import { createHarness, type Harness } from './support/data-harness';
 
 jest.setTimeout(60_000);

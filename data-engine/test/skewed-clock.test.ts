@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createLogger, listen, systemClock, type RunningServer } from '@strangler/kit';
 import { httpClient, spawnDeployable, testDialects, type DeployableProcess } from '@strangler/kit/testing';
-import { buildMonolithApp } from '../../monolith/src/app';
+import { buildMonolithApp } from '@strangler/monolith';
 import { createHarness, ROOT, type Harness } from './support/data-harness';
 
 jest.setTimeout(90_000);

@@ -1,7 +1,7 @@
 import { apiDifferences, type OpenApiDocument } from '@strangler/kit';
-import { startMonolith } from '../../monolith/test/support/start-monolith';
-import { startAuthService } from '../../services/auth/test/support/start-auth-service';
-import { startPaymentsService } from '../../services/payments/test/support/start-payments-service';
+import { startMonolith } from '@strangler/monolith/testing';
+import { startAuthService } from '@strangler/auth-service/testing';
+import { startPaymentsService } from '@strangler/payments-service/testing';
 import { standardRoutes, startTestEdge } from './support/test-edge';
 
 const INTERNAL_TOKEN = 'openapi-stack-internal-token-0123456789abcdef';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { redisAvailable, TEST_REDIS_URL } from '@strangler/kit/testing/redis';
+import { redisAvailable, TEST_REDIS_URL } from '@strangler/kit/testing';
 import { limitedRoutes } from './support/limited-routes';
 import { startPausableProxy } from './support/pausable-tcp-proxy';
 import { startTestEdge, type RoutesFileShape, type TestEdge } from './support/test-edge';

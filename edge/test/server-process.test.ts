@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describeDeployableProcess, expectRefusal, expectServesThenStops } from '@strangler/kit/testing/process-contract';
+import { describeDeployableProcess, expectRefusal, expectServesThenStops } from '@strangler/kit/testing';
 import { buildFlagsDocument } from '@strangler/cutover-model';
 import { startUpstream, type TestUpstream } from './support/upstream';
 import { monolithOnly } from './support/test-edge';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { startMonolith, type RunningMonolith } from '../../monolith/test/support/start-monolith';
-import { startAuthService, type RunningAuthService } from '../../services/auth/test/support/start-auth-service';
-import { startPaymentsService, type RunningPaymentsService } from '../../services/payments/test/support/start-payments-service';
+import { startMonolith, type RunningMonolith } from '@strangler/monolith/testing';
+import { startAuthService, type RunningAuthService } from '@strangler/auth-service/testing';
+import { startPaymentsService, type RunningPaymentsService } from '@strangler/payments-service/testing';
 import type { CapabilityFlagSetting, Stage } from '@strangler/cutover-model';
 import { eventually, jsonOf } from './support/upstream';
 import { monolithOnly, standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';

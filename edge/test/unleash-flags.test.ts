@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PayloadType, Unleash, UnleashEvents, type Context } from 'unleash-client';
 import { createLogger } from '@strangler/kit';
-import { postgresAvailable } from '@strangler/kit/testing/postgres';
+import { postgresAvailable } from '@strangler/kit/testing';
 import { createFlagSource, evaluateCapability, type FlagSource } from '../src/flags';
 import { startUnleashServer, type Stage, type UnleashTestServer } from './support/unleash-server';
 

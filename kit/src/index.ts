@@ -13,7 +13,7 @@ export { sendProblem, translateError } from './http/error-handler';
 export { WRITE_DEADLINE_HEADER, WRITE_DEADLINE_PASSED, assertWriteDeadline, parseWriteDeadline, writeDeadlineMiddleware } from './http/write-deadline';
 export { REQUEST_ID_HEADER, acceptedRequestId, requestIdMiddleware } from './http/request-id';
 export { createHttpMetrics, type HttpMetrics } from './metrics/http-metrics';
-export { type ReadinessCheck } from './health/health-routes';
+export { healthRoutes, type ReadinessCheck } from './health/health-routes';
 export { listen, type RunningServer } from './lifecycle/http-server';
 export { onShutdownSignal, type ShutdownStep } from './lifecycle/shutdown';
 export { createDatabase, isUniqueViolation, isDeadlock, type Database } from './db/create-database';

@@ -1,5 +1,5 @@
 import { ConfigError, createDatabase, createLogger, listen, onShutdownSignal, sessionPeersFromConfig } from '@strangler/kit';
-import { buildAuthSecurity } from '@strangler/auth-capability';
+import { buildAuthSecurity } from '@strangler/auth-api';
 import { migrateLatest, monolithMigrations } from '@strangler/migrations';
 import { readMonolithConfig } from './config';
 import { buildMonolithApp } from './app';

@@ -2,14 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@strangler/kit';
-import { testDialects } from '@strangler/kit/testing';
+import { testDialects, TEST_INTERNAL_TOKEN } from '@strangler/kit/testing';
 import { httpPaymentsPort } from '../src/payments-client/http-payments-port';
-import { startMonolith, type RunningMonolith } from './support/start-monolith';
-import {
-  startPaymentsService,
-  TEST_INTERNAL_TOKEN,
-  type RunningPaymentsService,
-} from '../../services/payments/test/support/start-payments-service';
+import { startMonolith, type RunningMonolith } from '../src/testing';
+import { startPaymentsService, type RunningPaymentsService } from '@strangler/payments-service/testing';
 
 const logger = createLogger({ name: 'payments-client', level: 'silent' });
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { testDialects } from '@strangler/kit/testing';
-import { startMonolith, type RunningMonolith } from './support/start-monolith';
+import { startMonolith, type RunningMonolith } from '../src/testing';
 
 describe.each(testDialects())('monolith credential storage on %s', (dialect) => {
   let monolith: RunningMonolith;

@@ -1,10 +1,9 @@
 import { Writable } from 'node:stream';
 import { createDatabase, createLogger, listen } from '@strangler/kit';
-import { createTestDatabase, httpClient } from '@strangler/kit/testing';
-import { describeReadinessWithoutDatabase, describeRuntimeContract } from '@strangler/kit/testing/runtime-contract';
+import { createTestDatabase, describeReadinessWithoutDatabase, describeRuntimeContract, httpClient } from '@strangler/kit/testing';
 import { migrateLatest, monolithMigrations } from '@strangler/migrations';
 import { buildMonolithApp } from '../src/app';
-import { startMonolith } from './support/start-monolith';
+import { startMonolith } from '../src/testing';
 
 describeRuntimeContract('the monolith', {
   start: (dialect) => startMonolith(dialect),

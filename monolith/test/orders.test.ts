@@ -3,7 +3,7 @@ import { AppError, systemClock } from '@strangler/kit';
 import { testDialects, type TestResponse } from '@strangler/kit/testing';
 import { createPaymentsModule } from '../src/payments/payments-module';
 import type { OrderCharge, PaymentsPort } from '../src/payments/payments-port';
-import { startMonolith, type RunningMonolith } from './support/start-monolith';
+import { startMonolith, type RunningMonolith } from '../src/testing';
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { decimalColumnToMinor } from '@strangler/kit';
 import { testDialects } from '@strangler/kit/testing';
-import { startMonolith, type RunningMonolith } from './support/start-monolith';
+import { startMonolith, type RunningMonolith } from '../src/testing';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createDatabase, decimalColumnToMinor, isCurrency, toDate, type Currency, type Database } from '@strangler/kit';
 import { createTestDatabase, testDialects, type TestDatabase } from '@strangler/kit/testing';
 import { migrateLatest, monolithMigrations } from '@strangler/migrations';
-import { verifyLegacySha256 } from '@strangler/auth-capability';
+import { verifyLegacySha256 } from '@strangler/auth-api';
 import { generatePayments, type SeedPayment } from '../src/seed/generate-payments';
 import { generateUsers } from '../src/seed/generate-users';
 import { splitAmount } from '../src/seed/random-amounts';
@@ -153,9 +153,14 @@ describe('seed generation', () => {
   });
 
   it('never dates a payment before its user signed up', () => {
-    for (const payment of paymentsFor(planOf({ payments: 500 }))) {
-      if (payment.userId === 'u3') expect(payment.createdAt.getTime()).toBeGreaterThanOrEqual(NOW.getTime() - DAY_MS);
-    }
+    // u3 signed up a day ago, well inside the payment history: a generator that ignored sign-up
+    // dates would date most of u3's payments before it.
+    const payments = paymentsFor(planOf({ payments: 500 }));
+    const signedUp = new Map(owners.ids.map((id, i) => [id, owners.createdAtMs[i]!]));
+    const early = payments.filter((payment) => payment.createdAt.getTime() < signedUp.get(payment.userId)!);
+    expect(early).toEqual([]);
+    expect(payments.filter((payment) => payment.userId === 'u3').length).toBeGreaterThan(0);
+    expect(signedUp.get('u3')).toBe(NOW.getTime() - DAY_MS);
   });
 
   it('splits a refund into positive parts that add up', () => {

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { httpClient } from '@strangler/kit/testing';
-import { describeDeployableProcess, expectRefusal, expectServesThenStops } from '@strangler/kit/testing/process-contract';
+import { describeDeployableProcess, expectRefusal, expectServesThenStops, httpClient } from '@strangler/kit/testing';
 
 // Runs the compiled server exactly as `npm run start:monolith` does (`npm test` builds first).
 const SERVER = path.resolve(__dirname, '../dist/server.js');

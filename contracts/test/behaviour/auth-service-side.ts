@@ -1,4 +1,4 @@
-import { startAuthService } from '../../../services/auth/test/support/start-auth-service';
+import { startAuthService } from '@strangler/auth-service/testing';
 import type { Side } from './sides';
 
 export const authServiceSide: Side = {

@@ -1,4 +1,4 @@
-import { startMonolith } from '../../../monolith/test/support/start-monolith';
+import { startMonolith } from '@strangler/monolith/testing';
 import type { Side } from './sides';
 
 export const monolithSide: Side = {

@@ -1,4 +1,4 @@
-import { startPaymentsStack } from '../../../services/payments/test/support/start-payments-service';
+import { startPaymentsStack } from '@strangler/payments-service/testing';
 import type { Side } from './sides';
 
 /**

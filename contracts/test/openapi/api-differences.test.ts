@@ -1,5 +1,5 @@
 import { apiDifferences, openApiDocument, type OpenApiDocument } from '@strangler/kit';
-import { describePaymentsApi } from '@strangler/payments-capability';
+import { describePaymentsApi } from '@strangler/payments-api';
 
 /** What a client would notice, and what it would not: each edit below is applied to a copy of the payments document. */
 describe('apiDifferences', () => {

@@ -1,5 +1,5 @@
 import { openApiDocument } from '@strangler/kit';
-import { describePaymentsApi } from '@strangler/payments-capability';
+import { describePaymentsApi } from '@strangler/payments-api';
 import { ResponseValidator, type ObservedResponse } from './response-validator';
 
 /** The checks the behavioural suites rely on can fail: answers the payments document does not allow. */

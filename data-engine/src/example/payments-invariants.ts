@@ -2,7 +2,7 @@ import type { CanonicalRow, Invariant } from '../index';
 
 const minor = (row: CanonicalRow, field: string): bigint => BigInt(String(row[field] ?? '0'));
 
-/** The amounts each status allows (capabilities/payments/src/payment.ts: captures are always of the full amount). */
+/** The amounts each status allows (api/payments/src/payment.ts: captures are always of the full amount). */
 function statusMismatch(row: CanonicalRow): string | undefined {
   const amount = minor(row, 'amount_minor');
   const captured = minor(row, 'captured_minor');

@@ -37,7 +37,7 @@ export interface AuthCredentialRow {
 
 /**
  * The password schemes both sides can verify, so the ones the sync may carry either way. The list's
- * home is `PASSWORD_SCHEMES` in capabilities/auth (passwords/credential.ts), which this workspace
+ * home is `PASSWORD_SCHEMES` in api/auth (passwords/credential.ts), which this workspace
  * does not depend on; services/auth/test/password-schemes.test.ts fails when the two differ.
  */
 export const SHARED_PASSWORD_SCHEMES = ['argon2id', 'scrypt', 'legacy-sha256'] as const;

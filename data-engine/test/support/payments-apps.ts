@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, listen, PeerSessionsClient, systemClock, type RunningServer } from '@strangler/kit';
 import { httpClient, type HttpClient } from '@strangler/kit/testing';
-import { buildMonolithApp } from '../../../monolith/src/app';
-import { buildPaymentsServiceApp } from '../../../services/payments/src/app';
+import { buildMonolithApp } from '@strangler/monolith';
+import { buildPaymentsServiceApp } from '@strangler/payments-service';
 import type { Harness } from './data-harness';
 
 export const INTERNAL_TOKEN = 'data-test-internal-token-0123456789abcdef';

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { TEST_POSTGRES_URL } from '@strangler/kit/testing/postgres';
+import { TEST_POSTGRES_URL } from '@strangler/kit/testing';
 
 /** The stages a capability moves through; the flag's strategy variant carries one as {"stage": ...}. */
 export type Stage = 'monolith' | 'shadow' | 'reads' | 'live' | 'complete';

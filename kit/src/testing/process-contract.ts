@@ -5,10 +5,11 @@ import { afterEach, beforeEach, describe, expect } from '@jest/globals';
 import { spawnDeployable, type DeployableProcess } from './deployable-process';
 
 export interface ProcessTestContext {
+  // Properties, not methods: tests destructure them (`({ run, dir }) => …`).
   /** A fresh directory for each test (databases, routes and flags files), removed after it. */
-  dir(): string;
+  dir: () => string;
   /** Starts the deployable's compiled server with `env` (and PATH) only. */
-  run(env: Record<string, string>): DeployableProcess;
+  run: (env: Record<string, string>) => DeployableProcess;
 }
 
 /** Tests of a deployable run as a process from its compiled `server` (`npm test` builds first). */

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from '@strangler/kit';
-import { EmailClaimRepository, SessionRepository, type AuthStorage, type AuthTransaction } from '@strangler/auth-capability';
+import { EmailClaimRepository, SessionRepository, type AuthStorage, type AuthTransaction } from '@strangler/auth-api';
 import { UserRepository } from './user-repository';
 
 /** The monolith's auth tables: the password lives in the `users` row. */

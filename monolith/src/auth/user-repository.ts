@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { toDate } from '@strangler/kit';
-import type { Credential, LoginAccount, User } from '@strangler/auth-capability';
+import type { Credential, LoginAccount, User } from '@strangler/auth-api';
 
 interface UserRow {
   id: string;

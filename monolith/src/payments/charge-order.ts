@@ -1,5 +1,5 @@
 import { AppError, formatMinorUnits } from '@strangler/kit';
-import { requestFingerprints, type PaymentJson, type PaymentUseCases } from '@strangler/payments-capability';
+import { requestFingerprints, type PaymentJson, type PaymentUseCases } from '@strangler/payments-api';
 import type { ChargedPayment, OrderCharge, PaymentsPort } from './payments-port';
 
 function paymentIn(response: { body: string }): PaymentJson {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { SqlIdempotencyRepository, type IdempotencyRepository } from '@strangler/payments-capability';
+import { SqlIdempotencyRepository, type IdempotencyRepository } from '@strangler/payments-api';
 
 /** Idempotency-Key rows in the monolith's `idempotency_keys`: the key's digest in `idempotency_key`,
  * the request fingerprint in `request_hash`. */

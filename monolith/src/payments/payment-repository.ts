@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { decimalColumnToMinor, minorToDecimalColumn } from '@strangler/kit';
-import { PAYMENT_STATUSES, SqlPaymentRepository, type PaymentEncoding, type PaymentRepository, type PaymentStatus, type SharedPaymentColumns } from '@strangler/payments-capability';
+import { PAYMENT_STATUSES, SqlPaymentRepository, type PaymentEncoding, type PaymentRepository, type PaymentStatus, type SharedPaymentColumns } from '@strangler/payments-api';
 
 /** The legacy schema's own columns: money as DECIMAL in major units (`refunds.amount` too). */
 interface LegacyPaymentColumns extends SharedPaymentColumns {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { RequestHandler, Router } from 'express';
 import type { Clock } from '@strangler/kit';
-import { createPaymentUseCases, knexPaymentsStorage, paymentRoutes } from '@strangler/payments-capability';
+import { createPaymentUseCases, knexPaymentsStorage, paymentRoutes } from '@strangler/payments-api';
 import { inProcessPaymentsPort } from './charge-order';
 import { idempotencyRepository } from './idempotency-repository';
 import { paymentRepository } from './payment-repository';

@@ -1,4 +1,4 @@
-import { legacySha256 } from '@strangler/auth-capability';
+import { legacySha256 } from '@strangler/auth-api';
 import { personName } from './person-names';
 import { DAY_MS, USER_HISTORY_DAYS, seedUserEmail, type SeedPlan } from './seed-plan';
 import type { SeededRandom } from './seeded-random';

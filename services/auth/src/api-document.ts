@@ -1,5 +1,5 @@
 import { openApiDocument } from '@strangler/kit';
-import { describeAuthApi } from '@strangler/auth-capability';
+import { describeAuthApi } from '@strangler/auth-api';
 
-/** The auth service's public API: the auth capability's, as the monolith serves it too. */
+/** The auth service's public API: the auth API module's, as the monolith serves it too. */
 export const authServiceApiDocument = () => openApiDocument({ title: 'Auth service', version: '0.1.0', description: 'The public auth API.' }, [describeAuthApi]);

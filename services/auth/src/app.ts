@@ -1,7 +1,7 @@
 import { authServiceApiDocument } from './api-document';
 import type { Express } from 'express';
 import { createHttpApp, PeerSessionsClient, systemClock, type Clock, type Database, type Logger, type SessionValidityCache } from '@strangler/kit';
-import { LoginThrottle, PasswordHasher, PeerEmailClaims, type PasswordHashing } from '@strangler/auth-capability';
+import { LoginThrottle, PasswordHasher, PeerEmailClaims, type PasswordHashing } from '@strangler/auth-api';
 import { createAuthModule } from './auth/auth-module';
 
 export interface AuthServiceDeps {

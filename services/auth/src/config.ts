@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { baseConfigShape, booleanFlag, loadConfig, peerSessionsShape, positiveMs, sessionCacheShape } from '@strangler/kit';
-import { authConfigShape, THROTTLE_WINDOW_ISSUE, throttleWindowFitsRedis } from '@strangler/auth-capability';
+import { authConfigShape, THROTTLE_WINDOW_ISSUE, throttleWindowFitsRedis } from '@strangler/auth-api';
 
 export const authServiceConfigSchema = z
   .object({

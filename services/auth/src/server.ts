@@ -1,5 +1,5 @@
 import { ConfigError, createDatabase, createLogger, listen, onShutdownSignal, sessionPeersFromConfig } from '@strangler/kit';
-import { buildAuthSecurity } from '@strangler/auth-capability';
+import { buildAuthSecurity } from '@strangler/auth-api';
 import { authMigrations, migrateLatest } from '@strangler/migrations';
 import { readAuthServiceConfig } from './config';
 import { buildAuthServiceApp } from './app';

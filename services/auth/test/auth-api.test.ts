@@ -1,7 +1,6 @@
-import { testDialects } from '@strangler/kit/testing';
-import { CURRENT_ARGON2_PARAMS, formatArgon2Params } from '@strangler/auth-capability';
-import { startAuthService, type RunningAuthService } from './support/start-auth-service';
-import { uniqueEmail } from './support/test-data';
+import { testDialects, uniqueEmail } from '@strangler/kit/testing';
+import { CURRENT_ARGON2_PARAMS, formatArgon2Params } from '@strangler/auth-api';
+import { startAuthService, type RunningAuthService } from '../src/testing';
 
 // The full behavioural suite is shared with the monolith; this covers what is the service's own.
 describe.each(testDialects())('auth service API on %s', (dialect) => {

@@ -2,7 +2,7 @@ import { createDatabase } from '@strangler/kit';
 import { createTestDatabase, testDialects } from '@strangler/kit/testing';
 import { authMigrations, migrateLatest, rollbackAll } from '@strangler/migrations';
 import { monolithUserToAuthRows, SHARED_PASSWORD_SCHEMES } from '@strangler/data-engine';
-import { PASSWORD_SCHEMES } from '@strangler/auth-capability';
+import { PASSWORD_SCHEMES } from '@strangler/auth-api';
 
 const ALL = ['001-create-users', '002-create-credentials', '003-create-sessions', '004-create-email-claims', '005-index-sessions-revoked-at'];
 
@@ -58,7 +58,7 @@ describe('monolithUserToAuthRows', () => {
 });
 
 describe('the password schemes the sync may carry', () => {
-  it('are exactly the schemes both sides verify (capabilities/auth is their home)', () => {
+  it('are exactly the schemes both sides verify (api/auth is their home)', () => {
     expect([...SHARED_PASSWORD_SCHEMES].sort()).toEqual([...PASSWORD_SCHEMES].sort());
   });
 });

@@ -1,8 +1,7 @@
 import { listen } from '@strangler/kit';
-import { testDialects } from '@strangler/kit/testing';
-import { startAuthService, type RunningAuthService } from './support/start-auth-service';
-import { startMonolith, type RunningMonolith } from '../../../monolith/test/support/start-monolith';
-import { newInternalToken, uniqueEmail } from './support/test-data';
+import { newInternalToken, testDialects, uniqueEmail } from '@strangler/kit/testing';
+import { startAuthService, type RunningAuthService } from '../src/testing';
+import { startMonolith, type RunningMonolith } from '@strangler/monolith/testing';
 
 describe.each(testDialects())('sessions across the monolith and the auth service, on %s', (dialect) => {
   let monolith: RunningMonolith;

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { EMAIL_CLAIM_TTL_MS } from '@strangler/auth-capability';
-import { startMonolith, type RunningMonolith } from '../../../monolith/test/support/start-monolith';
-import { startAuthService, type RunningAuthService } from './support/start-auth-service';
-import { newInternalToken, uniqueEmail } from './support/test-data';
-import type { RunningTestApp } from '@strangler/kit/testing';
+import { EMAIL_CLAIM_TTL_MS } from '@strangler/auth-api';
+import { startMonolith, type RunningMonolith } from '@strangler/monolith/testing';
+import { startAuthService, type RunningAuthService } from '../src/testing';
+import { newInternalToken, uniqueEmail, type RunningTestApp } from '@strangler/kit/testing';
 
 /** One clock for both sides, moved by the test: claims expire without waiting. */
 let offsetMs = 0;

@@ -1,5 +1,5 @@
-import { describeReadinessWithoutDatabase, describeRuntimeContract } from '@strangler/kit/testing/runtime-contract';
-import { startAuthService } from './support/start-auth-service';
+import { describeReadinessWithoutDatabase, describeRuntimeContract } from '@strangler/kit/testing';
+import { startAuthService } from '../src/testing';
 
 describeRuntimeContract('the auth service', {
   start: (dialect) => startAuthService(dialect),

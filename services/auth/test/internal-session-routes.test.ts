@@ -1,7 +1,6 @@
 import { hashToken } from '@strangler/kit';
-import { testDialects } from '@strangler/kit/testing';
-import { startAuthService, type RunningAuthService } from './support/start-auth-service';
-import { newInternalToken, uniqueEmail } from './support/test-data';
+import { newInternalToken, testDialects, uniqueEmail } from '@strangler/kit/testing';
+import { startAuthService, type RunningAuthService } from '../src/testing';
 
 describe.each(testDialects())('internal session endpoints of the auth service on %s', (dialect) => {
   const internalToken = newInternalToken();

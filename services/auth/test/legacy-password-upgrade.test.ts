@@ -1,11 +1,9 @@
 import { randomBytes, scryptSync } from 'node:crypto';
-import { testDialects } from '@strangler/kit/testing';
+import { testDialects, uniqueEmail } from '@strangler/kit/testing';
 import { copyMonolithUsersToAuth } from '@strangler/data-engine';
-import { CURRENT_ARGON2_PARAMS, formatArgon2Params, hashWithArgon2id, legacySha256 } from '@strangler/auth-capability';
-import { startMonolith, type RunningMonolith } from '../../../monolith/test/support/start-monolith';
-import { insertLegacyUser } from '../../../monolith/test/support/legacy-user';
-import { startAuthService, type RunningAuthService } from './support/start-auth-service';
-import { uniqueEmail } from './support/test-data';
+import { CURRENT_ARGON2_PARAMS, formatArgon2Params, hashWithArgon2id, legacySha256 } from '@strangler/auth-api';
+import { insertLegacyUser, startMonolith, type RunningMonolith } from '@strangler/monolith/testing';
+import { startAuthService, type RunningAuthService } from '../src/testing';
 
 const CURRENT = formatArgon2Params(CURRENT_ARGON2_PARAMS);
 

@@ -1,6 +1,6 @@
-import { HashingGate, PasswordHasher } from '@strangler/auth-capability';
-import { startAuthService, type RunningAuthService } from './support/start-auth-service';
-import { uniqueClientAddress, uniqueEmail } from './support/test-data';
+import { HashingGate, PasswordHasher } from '@strangler/auth-api';
+import { startAuthService, type RunningAuthService } from '../src/testing';
+import { uniqueClientAddress, uniqueEmail } from '@strangler/kit/testing';
 
 /**
  * A login storm (issue #17): hashing is bounded, the excess is answered at once with 503 AUTH_BUSY

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createLogger } from '@strangler/kit';
-import { redisAvailable, TEST_REDIS_URL } from '@strangler/kit/testing/redis';
-import { LoginThrottle, PeerThrottleSharing, type LoginThrottleLimits } from '@strangler/auth-capability';
-import { startMonolith, type RunningMonolith } from '../../../monolith/test/support/start-monolith';
-import { startAuthService, type RunningAuthService } from './support/start-auth-service';
-import { newInternalToken, uniqueClientAddress, uniqueEmail } from './support/test-data';
-import type { RunningTestApp } from '@strangler/kit/testing';
+import { newInternalToken, redisAvailable, TEST_REDIS_URL, uniqueClientAddress, uniqueEmail, type RunningTestApp } from '@strangler/kit/testing';
+import { LoginThrottle, PeerThrottleSharing, type LoginThrottleLimits } from '@strangler/auth-api';
+import { startMonolith, type RunningMonolith } from '@strangler/monolith/testing';
+import { startAuthService, type RunningAuthService } from '../src/testing';
 
 const limits: LoginThrottleLimits = { maxFailuresPerAccount: 3, maxFailuresPerAddress: 5, windowMs: 60_000 };
 type Side = RunningTestApp; // the monolith or the auth service

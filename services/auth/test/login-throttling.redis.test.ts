@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { redisAvailable, TEST_REDIS_URL } from '@strangler/kit/testing/redis';
-import { LoginThrottle, type LoginThrottleLimits } from '@strangler/auth-capability';
-import { startAuthService, type RunningAuthService } from './support/start-auth-service';
-import { uniqueClientAddress, uniqueEmail } from './support/test-data';
+import { redisAvailable, TEST_REDIS_URL, uniqueClientAddress, uniqueEmail } from '@strangler/kit/testing';
+import { LoginThrottle, type LoginThrottleLimits } from '@strangler/auth-api';
+import { startAuthService, type RunningAuthService } from '../src/testing';
 
 const describeWithRedis = redisAvailable() ? describe : describe.skip;
 const limits: LoginThrottleLimits = { maxFailuresPerAccount: 3, maxFailuresPerAddress: 5, windowMs: 60_000 };

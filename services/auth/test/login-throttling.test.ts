@@ -1,7 +1,6 @@
-import { testDialects } from '@strangler/kit/testing';
-import { clientAddressKey } from '@strangler/auth-capability';
-import { startAuthService, type RunningAuthService } from './support/start-auth-service';
-import { uniqueClientAddress, uniqueEmail } from './support/test-data';
+import { testDialects, uniqueClientAddress, uniqueEmail } from '@strangler/kit/testing';
+import { clientAddressKey } from '@strangler/auth-api';
+import { startAuthService, type RunningAuthService } from '../src/testing';
 
 const WINDOW_MS = 60_000;
 

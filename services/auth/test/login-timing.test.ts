@@ -1,8 +1,7 @@
 import { copyMonolithUsersToAuth } from '@strangler/data-engine';
-import { startMonolith, type RunningMonolith } from '../../../monolith/test/support/start-monolith';
-import { insertLegacyUser } from '../../../monolith/test/support/legacy-user';
-import { startAuthService, type RunningAuthService } from './support/start-auth-service';
-import { uniqueEmail } from './support/test-data';
+import { insertLegacyUser, startMonolith, type RunningMonolith } from '@strangler/monolith/testing';
+import { startAuthService, type RunningAuthService } from '../src/testing';
+import { uniqueEmail } from '@strangler/kit/testing';
 
 jest.setTimeout(120_000);
 

@@ -1,7 +1,6 @@
-import { testDialects, type TestResponse } from '@strangler/kit/testing';
-import { startMonolith, type RunningMonolith } from '../../../monolith/test/support/start-monolith';
-import { startAuthService, type RunningAuthService } from './support/start-auth-service';
-import { uniqueEmail } from './support/test-data';
+import { testDialects, uniqueEmail, type TestResponse } from '@strangler/kit/testing';
+import { startMonolith, type RunningMonolith } from '@strangler/monolith/testing';
+import { startAuthService, type RunningAuthService } from '../src/testing';
 
 type Api = RunningAuthService['api'];
 /** One request, given an email that is registered (password1) on the side being called. */

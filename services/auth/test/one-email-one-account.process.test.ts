@@ -1,6 +1,5 @@
-import { httpClient } from '@strangler/kit/testing';
-import { stackProcesses, type StackProcesses } from './support/auth-stack-processes';
-import { uniqueEmail } from './support/test-data';
+import { httpClient, uniqueEmail } from '@strangler/kit/testing';
+import { stackProcesses, type StackProcesses } from '../src/testing';
 
 jest.setTimeout(120_000);
 

@@ -1,7 +1,5 @@
 import path from 'node:path';
-import { httpClient } from '@strangler/kit/testing';
-import { describeDeployableProcess, expectRefusal, expectServesThenStops } from '@strangler/kit/testing/process-contract';
-import { redisAvailable, TEST_REDIS_URL } from '@strangler/kit/testing/redis';
+import { describeDeployableProcess, expectRefusal, expectServesThenStops, httpClient, redisAvailable, TEST_REDIS_URL } from '@strangler/kit/testing';
 
 // Runs the compiled server exactly as `npm run start:auth` does (`npm test` builds first).
 const SERVER = path.resolve(__dirname, '../dist/server.js');

@@ -1,7 +1,7 @@
 import { paymentsServiceApiDocument } from './api-document';
 import type { Express } from 'express';
 import { bearerAuthentication, createHttpApp, SessionAuthenticator, systemClock, type Clock, type Database, type Logger, type PeerSessionsClient, type SessionValidityCache } from '@strangler/kit';
-import { createPaymentUseCases, knexPaymentsStorage, paymentRoutes } from '@strangler/payments-capability';
+import { createPaymentUseCases, knexPaymentsStorage, paymentRoutes } from '@strangler/payments-api';
 
 import { idempotencyRepository } from './payments/idempotency-repository';
 import { paymentRepository } from './payments/payment-repository';

@@ -1,5 +1,5 @@
-import { describeReadinessWithoutDatabase, describeRuntimeContract } from '@strangler/kit/testing/runtime-contract';
-import { startPaymentsStack } from './support/start-payments-service';
+import { describeReadinessWithoutDatabase, describeRuntimeContract } from '@strangler/kit/testing';
+import { startPaymentsStack } from '../src/testing';
 
 /** The service with a monolith as its session peer, stopped together. */
 async function startService(dialect: 'sqlite' | 'mysql') {

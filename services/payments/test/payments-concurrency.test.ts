@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { testDialects } from '@strangler/kit/testing';
-import { startPaymentsStack, type RunningPaymentsStack } from './support/start-payments-service';
+import { startPaymentsStack, type RunningPaymentsStack } from '../src/testing';
 
 /**
  * Races on the service's own storage. They matter on MariaDB, where requests run in parallel on

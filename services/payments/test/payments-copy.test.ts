@@ -8,12 +8,8 @@ import {
   serviceRefundToMonolith,
 } from '@strangler/data-engine';
 import { isCurrency } from '@strangler/kit';
-import {
-  startPaymentsService,
-  startSessionIssuer,
-  type RunningPaymentsService,
-  type RunningSessionIssuer,
-} from './support/start-payments-service';
+import { startSessionIssuer, type RunningSessionIssuer } from '@strangler/monolith/testing';
+import { startPaymentsService, type RunningPaymentsService } from '../src/testing';
 
 /** Every pairing the data migration may meet: same dialect on both sides, and across. */
 function dialectPairs(): Array<['sqlite' | 'mysql', 'sqlite' | 'mysql']> {

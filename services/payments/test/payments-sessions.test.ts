@@ -2,12 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { testDialects, type TestResponse } from '@strangler/kit/testing';
-import {
-  startPaymentsService,
-  startSessionIssuer,
-  type RunningPaymentsService,
-  type RunningSessionIssuer,
-} from './support/start-payments-service';
+import { startSessionIssuer, type RunningSessionIssuer } from '@strangler/monolith/testing';
+import { startPaymentsService, type RunningPaymentsService } from '../src/testing';
 
 /** Nothing listens on port 1 of loopback: connections are refused at once. */
 const REFUSING_PEER = 'http://127.0.0.1:1';

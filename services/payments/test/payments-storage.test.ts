@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { testDialects } from '@strangler/kit/testing';
-import { startPaymentsStack, type RunningPaymentsStack } from './support/start-payments-service';
+import { startPaymentsStack, type RunningPaymentsStack } from '../src/testing';
 
 /** What only this service does differently from the monolith: how it stores what the API shows. */
 describe.each(testDialects())('payments service storage on %s', (dialect) => {

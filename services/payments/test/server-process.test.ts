@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { httpClient } from '@strangler/kit/testing';
-import { describeDeployableProcess, expectRefusal, expectServesThenStops } from '@strangler/kit/testing/process-contract';
-import { startSessionIssuer, TEST_INTERNAL_TOKEN, type RunningSessionIssuer } from './support/start-payments-service';
+import { describeDeployableProcess, expectRefusal, expectServesThenStops, httpClient, TEST_INTERNAL_TOKEN } from '@strangler/kit/testing';
+import { startSessionIssuer, type RunningSessionIssuer } from '@strangler/monolith/testing';
 
 // Runs the compiled server exactly as `npm run start:payments` does (`npm test` builds first).
 const SERVER = path.resolve(__dirname, '../dist/server.js');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { httpClient } from '@strangler/kit/testing';
-import { stackProcesses, warnings, type StackProcesses } from '../../auth/test/support/auth-stack-processes';
+import { stackProcesses, warnings, type StackProcesses } from '@strangler/auth-service/testing';
 
 jest.setTimeout(120_000);
 

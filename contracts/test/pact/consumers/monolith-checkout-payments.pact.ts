@@ -1,6 +1,5 @@
 import { AppError, createLogger } from '@strangler/kit';
-import { httpPaymentsPort } from '../../../../monolith/src/payments-client/http-payments-port';
-import type { OrderCharge } from '../../../../monolith/src/payments/payments-port';
+import { httpPaymentsPort, type OrderCharge } from '@strangler/monolith';
 import { invalidTransitionAnswer, jsonAnswer, paymentCore, paymentPath, unauthenticatedAnswer, withSession } from '../support/api-shapes';
 import { consumerPact, examples, failureOf } from '../support/consumer-pact';
 import { decimalAmount, regex } from '../support/matchers';

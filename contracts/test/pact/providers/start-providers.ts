@@ -1,12 +1,9 @@
 import { createLogger } from '@strangler/kit';
-import { startAuthService } from '../../../../services/auth/test/support/start-auth-service';
-import {
-  startPaymentsService,
-  startPaymentsStack,
-  TEST_INTERNAL_TOKEN,
-} from '../../../../services/payments/test/support/start-payments-service';
-import { startMonolith } from '../../../../monolith/test/support/start-monolith';
-import { httpPaymentsPort } from '../../../../monolith/src/payments-client/http-payments-port';
+import { TEST_INTERNAL_TOKEN } from '@strangler/kit/testing';
+import { startAuthService } from '@strangler/auth-service/testing';
+import { startPaymentsService, startPaymentsStack } from '@strangler/payments-service/testing';
+import { startMonolith } from '@strangler/monolith/testing';
+import { httpPaymentsPort } from '@strangler/monolith';
 import type { ProviderUnderTest } from '../support/provider-under-test';
 
 /** Verification runs on SQLite: a fresh file per provider run, built by the production migrations. */

@@ -9,7 +9,7 @@ import {
   type LoginThrottle,
   type PasswordHashing,
   type PeerEmailClaims,
-} from '@strangler/auth-capability';
+} from '@strangler/auth-api';
 import { createAuthStore } from './auth-store';
 
 export interface AuthModuleDeps {

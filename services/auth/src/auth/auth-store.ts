@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from '@strangler/kit';
-import { EmailClaimRepository, SessionRepository, type AuthStorage, type AuthTransaction } from '@strangler/auth-capability';
+import { EmailClaimRepository, SessionRepository, type AuthStorage, type AuthTransaction } from '@strangler/auth-api';
 import { CredentialRepository } from '../users/credential-repository';
 import { UserRepository } from '../users/user-repository';
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Credential } from '@strangler/auth-capability';
+import type { Credential } from '@strangler/auth-api';
 
 export class CredentialRepository {
   constructor(private readonly knex: Knex) {}

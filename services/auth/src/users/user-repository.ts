@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { toDate } from '@strangler/kit';
-import type { LoginAccount, User } from '@strangler/auth-capability';
+import type { LoginAccount, User } from '@strangler/auth-api';
 
 export class UserRepository {
   constructor(private readonly knex: Knex) {}

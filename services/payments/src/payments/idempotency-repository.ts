@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { SqlIdempotencyRepository, type IdempotencyRepository } from '@strangler/payments-capability';
+import { SqlIdempotencyRepository, type IdempotencyRepository } from '@strangler/payments-api';
 
 /** Idempotency-Key rows in the service's `idempotency_keys`: the same digest and fingerprint as the
  * monolith's (so keys copied from it keep replaying here), in `key_hash` and `request_fingerprint`. */

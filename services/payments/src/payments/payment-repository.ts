@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { toBigInt, toBigIntColumn } from '@strangler/kit';
-import { PAYMENT_STATUSES, SqlPaymentRepository, type PaymentEncoding, type PaymentRepository, type PaymentStatus, type SharedPaymentColumns } from '@strangler/payments-capability';
+import { PAYMENT_STATUSES, SqlPaymentRepository, type PaymentEncoding, type PaymentRepository, type PaymentStatus, type SharedPaymentColumns } from '@strangler/payments-api';
 
 /** Money columns are BIGINT minor units of `currency` (`refunds.amount_minor` too); statuses are
  * stored as the API spells them. */

@@ -1,9 +1,9 @@
 import { createLogger, systemClock, type Clock } from '@strangler/kit';
 import { startOnTestDatabase, type RunningTestApp } from '@strangler/kit/testing';
-import { DEFAULT_LOGIN_THROTTLE_LIMITS, LoginThrottle, type LoginThrottleLimits, type PasswordHashing } from '@strangler/auth-capability';
+import { DEFAULT_LOGIN_THROTTLE_LIMITS, LoginThrottle, type LoginThrottleLimits, type PasswordHashing } from '@strangler/auth-api';
 import { migrateLatest, monolithMigrations } from '@strangler/migrations';
-import { buildMonolithApp } from '../../src/app';
-import type { PaymentsPort } from '../../src/payments/payments-port';
+import { buildMonolithApp } from '../app';
+import type { PaymentsPort } from '../payments/payments-port';
 
 export type RunningMonolith = RunningTestApp;
 

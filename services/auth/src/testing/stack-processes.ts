@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawnDeployable, type DeployableProcess } from '@strangler/kit/testing';
-import { newInternalToken } from './test-data';
+import { newInternalToken, spawnDeployable, type DeployableProcess } from '@strangler/kit/testing';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const SERVERS = {

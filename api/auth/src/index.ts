@@ -1,5 +1,5 @@
 /**
- * The auth capability as both sides run it during the migration (docs/decisions/0011, 0026–0029):
+ * The auth API module: the auth code both sides run during the migration (docs/decisions/0011, 0026–0029):
  * the public API (request schemas, error codes, user and session JSON, session tokens, the
  * `sessions` table, the Express router), one password policy (argon2id, verifying and re-hashing
  * older schemes, bounded hashing), one login throttle, one login check, the email reservation that

@@ -1,8 +1,8 @@
 import { createLogger, systemClock, type Clock, type SessionValidityCache } from '@strangler/kit';
 import { startOnTestDatabase, type RunningTestApp } from '@strangler/kit/testing';
-import { DEFAULT_LOGIN_THROTTLE_LIMITS, LoginThrottle, type LoginThrottleLimits, type PasswordHashing } from '@strangler/auth-capability';
+import { DEFAULT_LOGIN_THROTTLE_LIMITS, LoginThrottle, type LoginThrottleLimits, type PasswordHashing } from '@strangler/auth-api';
 import { authMigrations, migrateLatest } from '@strangler/migrations';
-import { buildAuthServiceApp } from '../../src/app';
+import { buildAuthServiceApp } from '../app';
 
 export type RunningAuthService = RunningTestApp;
 

@@ -1,5 +1,5 @@
 /**
- * The payments capability as both sides run it during the migration (docs/decisions/0008): the
+ * The payments API module: the payments code both sides run during the migration (docs/decisions/0008): the
  * public API and its rules, once. Each side brings its storage (PaymentsStorage) and its
  * `authenticate` middleware.
  */

@@ -2,7 +2,7 @@ import type { PagePosition } from '@strangler/kit';
 import type { Payment, Refund } from './payment';
 
 /**
- * What the payments capability needs from a side's storage. Each side implements it on its own
+ * What the payments API module needs from a side's storage. Each side implements it on its own
  * schema (see knex-payments-storage.ts); the use cases see nothing else of the database.
  */
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { legacySha256 } from '@strangler/auth-capability';
+import { legacySha256 } from '@strangler/auth-api';
 
 /**
  * A user as the monolith stored them before argon2id (and as `npm run seed` still does): the
