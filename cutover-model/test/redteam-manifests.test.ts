@@ -118,3 +118,28 @@ describe('${VAR} in URLs', () => {
     expect(() => resolveManifestUrls(m, {})).toThrow(/capability alpha: service\.url: \$\{NOPE\}/);
   });
 });
+
+describe('writtenThrough routes are the monolith’s', () => {
+  // The edge fences a writtenThrough route with its capability only when no capability routes it:
+  // claimed by a route as well, the fence would silently not apply.
+  it.each<[string, string, unknown]>([
+    ['another capability’s route', 'beta', { methods: 'POST', path: '/api/orders/:id/checkout' }],
+    ['its own capability’s route', 'alpha', { methods: '*', path: '/api/orders/:orderId/checkout' }],
+  ])('one that is also %s is refused', (_label, owner, route) => {
+    const writtenThrough = [{ methods: 'POST', path: '/api/orders/:id/checkout' }];
+    write('alpha.json', manifest('alpha', owner === 'alpha' ? [{ methods: 'GET', path: '/api/a' }, route] : [{ methods: 'GET', path: '/api/a' }], { writtenThrough }));
+    write('beta.json', manifest('beta', owner === 'beta' ? [route] : [{ methods: 'GET', path: '/api/b' }]));
+    expect(problems()).toEqual([
+      expect.objectContaining({ file: path.join(dir, 'alpha.json'), capability: 'alpha', field: 'writtenThrough.0', message: expect.stringMatching(new RegExp(`is routed by .*${owner}\\.json`)) }),
+    ]);
+  });
+});
+
+describe('a huge file in the manifests directory', () => {
+  // The edge reads the directory on every change, on its event loop: a stray dump must not stall it.
+  it('is a problem naming it and its size, not read', () => {
+    write('alpha.json', manifest('alpha', [{ methods: 'GET', path: '/api/x' }]));
+    write('dump.json', `{"name": "dump", "x": "${'x'.repeat(2 * 1024 * 1024)}"}`);
+    expect(problems()).toEqual([expect.objectContaining({ file: path.join(dir, 'dump.json'), field: '(file)', message: expect.stringMatching(/bytes.*at most/) })]);
+  });
+});
