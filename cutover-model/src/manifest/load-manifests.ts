@@ -36,10 +36,19 @@ export function manifestFiles(dir: string): string[] {
     .filter((file) => statSync(file).isFile());
 }
 
-/** Reads the manifests directory; a directory that cannot be read is one problem. */
+/** A manifest is a few kilobytes; anything this large is not one (and is not read: the edge reads on its event loop). */
+export const MAX_MANIFEST_BYTES = 1024 * 1024;
+
+/** Reads the manifests directory; a directory that cannot be read is one problem, and so is each file too large to be a manifest. */
 export function readManifestTexts(dir: string): { ok: true; texts: ManifestText[] } | { ok: false; problems: ManifestProblem[] } {
   try {
-    return { ok: true, texts: manifestFiles(dir).map((file) => ({ file, text: readFileSync(file, 'utf8') })) };
+    const files = manifestFiles(dir);
+    const problems: ManifestProblem[] = files.flatMap((file) => {
+      const size = statSync(file).size;
+      return size > MAX_MANIFEST_BYTES ? [{ file, field: '(file)', message: `is ${size} bytes; a manifest is at most ${MAX_MANIFEST_BYTES}` }] : [];
+    });
+    if (problems.length > 0) return { ok: false, problems };
+    return { ok: true, texts: files.map((file) => ({ file, text: readFileSync(file, 'utf8') })) };
   } catch (error) {
     return { ok: false, problems: [{ file: dir, field: '(directory)', message: `cannot read the manifests directory: ${(error as Error).message}` }] };
   }
@@ -101,6 +110,16 @@ function crossFileProblems(manifests: readonly LoadedManifest[]): ManifestProble
         if (other) problems.push({ file, capability, field: `routes.${index}`, message: `${method} ${route.path} is already routed by ${other.owner}` });
         else claims.push(claim);
       }
+    });
+  }
+  // A writtenThrough route stays on the monolith: one a capability also routes would escape its fence.
+  for (const { file, manifest } of manifests) {
+    manifest.writtenThrough.forEach((route, index) => {
+      const pattern = parsePattern(route.path);
+      const claims = claimed.get('segments' in pattern ? patternShape(pattern.segments) : route.path) ?? [];
+      const methods = routeMethods(route);
+      const other = claims.find((claim) => (methods.includes('*') ? ['*'] : methods).some((method) => sameRequests(claim, { method, capability: '', owner: '' })));
+      if (other) problems.push({ file, capability: manifest.name, field: `writtenThrough.${index}`, message: `${route.path} is routed by ${other.owner}: a writtenThrough route must be the monolith's` });
     });
   }
   return problems;
