@@ -1,4 +1,4 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { STAGES, audienceOf, isSafeMethod, stageAllows } from '@strangler/cutover-model';
 import { decideRoute, PRESUMED, type RouteFacts } from '../src/routing/route-decision';
@@ -172,5 +172,42 @@ describe('a service URL that points at the edge itself', () => {
     expect(counts - before).toBe(1);
     // The one hop that came back was refused, so nothing is left to come back again.
     expect(await edge.metrics()).toMatch(/edge_refused_requests_total\{[^}]*code="EDGE_FORWARDING_LOOP"[^}]*\} 1\n/);
+  });
+});
+
+describe('the manifests directory disappearing and coming back', () => {
+  let monolith: TestUpstream;
+  let payments: TestUpstream;
+  let edge: TestEdge;
+  beforeAll(async () => {
+    monolith = await startUpstream({ name: 'monolith' });
+    payments = await startUpstream({ name: 'payments' });
+    edge = await startTestEdge({
+      routes: standardRoutes({ monolith: monolith.url, auth: monolith.url, payments: payments.url }),
+      flags: [{ capability: 'payments', enabled: true, stage: 'live', rollout: 100 }],
+    });
+  });
+  afterAll(async () => {
+    await edge.stop();
+    await Promise.all([monolith.stop(), payments.stop()]);
+  });
+
+  const served = async () => (await fetch(`${edge.url}/api/payments`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).headers.get('x-upstream');
+
+  it('keeps routing by the last good manifests while it is gone (a failed mount, a deploy that swaps it), and reloads it when it is back', async () => {
+    await eventually(async () => (await served()) === 'payments');
+    const aside = `${edge.manifestsDir}.aside`;
+    renameSync(edge.manifestsDir, aside);
+    await eventually(() => /cannot read the manifests directory/.test(edge.runtime.routes.status()?.lastError?.errors.join('\n') ?? ''));
+    expect(await served()).toBe('payments');
+    renameSync(aside, edge.manifestsDir);
+    await eventually(() => edge.runtime.routes.status()?.lastError === undefined);
+    expect(await served()).toBe('payments');
+    // Still watched after it came back: an edit to a manifest is applied.
+    const file = path.join(edge.manifestsDir, 'payments.json');
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { routes: Array<{ methods: unknown; path: string }> };
+    writeFileSync(`${file}.tmp`, JSON.stringify({ ...manifest, routes: [...manifest.routes, { methods: 'GET', path: '/api/payments-report' }] }));
+    renameSync(`${file}.tmp`, file);
+    await eventually(async () => (await fetch(`${edge.url}/api/payments-report`)).headers.get('x-upstream') === 'payments');
   });
 });
