@@ -148,6 +148,8 @@ export class ReloadableFile<T> {
     }
     const digest = createHash('sha256').update(text).digest('hex');
     if (this.value !== undefined && digest === this.digest) {
+      // Back to the version in use (a bad edit reverted, a directory that came back): nothing is wrong now.
+      this.lastError = undefined;
       this.options.onReload?.('unchanged');
       return { ok: true, value: this.value };
     }
