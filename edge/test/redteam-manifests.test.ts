@@ -211,3 +211,37 @@ describe('the manifests directory disappearing and coming back', () => {
     await eventually(async () => (await fetch(`${edge.url}/api/payments-report`)).headers.get('x-upstream') === 'payments');
   });
 });
+
+describe('/_edge/decide and the proxy agree on every spelling of a path', () => {
+  let monolith: TestUpstream;
+  let payments: TestUpstream;
+  let edge: TestEdge;
+  beforeAll(async () => {
+    monolith = await startUpstream({ name: 'monolith' });
+    payments = await startUpstream({ name: 'payments' });
+    edge = await startTestEdge({
+      routes: standardRoutes({ monolith: monolith.url, auth: monolith.url, payments: payments.url }),
+      flags: [{ capability: 'payments', enabled: true, stage: 'complete', rollout: 100 }],
+    });
+  });
+  afterAll(async () => {
+    await edge.stop();
+    await Promise.all([monolith.stop(), payments.stop()]);
+  });
+
+  it.each(['/api/payments', '//api/payments', '/api//payments', '/api/pay%6Dents', '/API/Payments/', '/api/payments/%70-1', '/api/payments?x=1'])('GET %s', async (spelling) => {
+    await eventually(async () => (await fetch(`${edge.url}/api/payments`)).headers.get('x-upstream') === 'payments');
+    const proxied = (await fetch(`${edge.url}${spelling}`)).headers.get('x-upstream');
+    const explained = await jsonOf(fetch(`${edge.url}/_edge/decide?method=GET&path=${encodeURIComponent(spelling)}`));
+    const side = proxied === 'payments' ? 'service' : 'monolith';
+    expect({ side: explained.decision.side, capability: explained.capability }).toEqual({ side, capability: side === 'service' ? 'payments' : null });
+  });
+
+  it('a path the proxy refuses is refused by /_edge/decide too, naming why', async () => {
+    const proxied = await fetch(`${edge.url}/api/payments/%2e%2e/orders`);
+    expect(proxied.status).toBe(400);
+    const explained = await fetch(`${edge.url}/_edge/decide?method=GET&path=${encodeURIComponent('/api/payments/%2e%2e/orders')}`);
+    expect(explained.status).toBe(400);
+    expect(await explained.text()).toMatch(/dot.segment/);
+  });
+});
