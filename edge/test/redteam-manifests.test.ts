@@ -238,10 +238,11 @@ describe('/_edge/decide and the proxy agree on every spelling of a path', () => 
   });
 
   it('a path the proxy refuses is refused by /_edge/decide too, naming why', async () => {
-    const proxied = await fetch(`${edge.url}/api/payments/%2e%2e/orders`);
+    // (fetch resolves %2e%2e itself; an encoded slash reaches the edge as sent.)
+    const proxied = await fetch(`${edge.url}/api/payments%2F1`);
     expect(proxied.status).toBe(400);
-    const explained = await fetch(`${edge.url}/_edge/decide?method=GET&path=${encodeURIComponent('/api/payments/%2e%2e/orders')}`);
+    const explained = await fetch(`${edge.url}/_edge/decide?method=GET&path=${encodeURIComponent('/api/payments%2F1')}`);
     expect(explained.status).toBe(400);
-    expect(await explained.text()).toMatch(/dot.segment/);
+    expect(await explained.text()).toMatch(/encoded slash/);
   });
 });
