@@ -143,3 +143,12 @@ describe('a huge file in the manifests directory', () => {
     expect(problems()).toEqual([expect.objectContaining({ file: path.join(dir, 'dump.json'), field: '(file)', message: expect.stringMatching(/bytes.*at most/) })]);
   });
 });
+
+describe('capability names the edge already uses for something else', () => {
+  // Metrics label unmatched requests capability="none" and the monolith's upstream "monolith"; the
+  // aggregated OpenAPI document keys the monolith as "monolith": a capability so named would be merged with them.
+  it.each(['none', 'monolith', 'service'])('"%s" is refused', (name) => {
+    write(`${name}.json`, manifest(name, [{ methods: 'GET', path: '/api/x' }]));
+    expect(problems()).toEqual([expect.objectContaining({ field: 'name', message: expect.stringMatching(/reserved/) })]);
+  });
+});
