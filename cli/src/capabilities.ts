@@ -30,23 +30,23 @@ export function findCapability(capabilities: readonly CapabilityRef[], name: str
 }
 
 /**
- * The capability a rollback moves. A rollback is never refused for another capability's bad manifest
- * (the edge keeps its last good version of that one): its own manifest must load, and the problems of
- * the others are returned, to be said. A problem with its own file, or the directory, refuses it.
+ * The capability a rollback moves. A rollback is never refused for problems in the other manifests
+ * (a bad edit of another capability's file, two files claiming one route: the edge keeps its last
+ * good version meanwhile), only for its own file not loading: then every problem is said, as for any
+ * command. The problems let past are returned, to be said.
  */
 export function readCapabilityToRollBack(manifestsDir: string, name: string | undefined): { capability: CapabilityRef; problems: string[] } {
   const loaded = loadManifests(manifestsDir);
   if (loaded.ok || !name) return { capability: findCapability(readCapabilities(manifestsDir), name), problems: [] };
   const file = path.join(manifestsDir, `${name}.json`);
-  const own = loaded.problems.filter((p) => p.file === file || p.file === manifestsDir || p.capability === name);
   let text: string | undefined;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
     text = undefined;
   }
-  const parsed = own.length === 0 && text !== undefined ? parseManifest(text, file) : undefined;
-  if (!parsed?.ok) return { capability: findCapability(readCapabilities(manifestsDir), name), problems: [] };
-  const entry: LoadedManifest = { file, dir: manifestsDir, manifest: parsed.manifest };
-  return { capability: { name: parsed.manifest.name, flag: manifestFlag(parsed.manifest), loaded: entry }, problems: loaded.problems.map(formatManifestProblem) };
+  const own = text === undefined ? undefined : parseManifest(text, file);
+  if (!own?.ok || own.manifest.name !== name) return { capability: findCapability(readCapabilities(manifestsDir), name), problems: [] };
+  const entry: LoadedManifest = { file, dir: manifestsDir, manifest: own.manifest };
+  return { capability: { name, flag: manifestFlag(own.manifest), loaded: entry }, problems: loaded.problems.map(formatManifestProblem) };
 }
