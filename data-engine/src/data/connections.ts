@@ -47,7 +47,7 @@ export function createEngineDatabase(url: string, options: { poolMax?: number; l
  */
 export async function openDatabase(label: string, url: string, options: { poolMax?: number; logger?: Logger } = {}): Promise<Database> {
   if (dialectOf(url) === 'sqlite' && url !== ':memory:' && !existsSync(url)) {
-    throw new DataCommandError(`the ${label} database ${url} does not exist: check the URL, or create it with npm run migrate`);
+    throw new DataCommandError(`the ${label} database ${url} does not exist: check the URL in the manifest's databases, or create it (the shipped example's: npm run migrate)`);
   }
   const db = createEngineDatabase(url, options);
   try {
@@ -73,6 +73,6 @@ export async function requireSchema(db: Knex, capability: Capability, side: Side
     }
   }
   if (missing.length) {
-    throw new DataCommandError(`the ${label} database lacks ${[...new Set(missing)].join(', ')}: apply its schema migrations first (npm run migrate)`);
+    throw new DataCommandError(`the ${label} database lacks ${[...new Set(missing)].join(', ')}: apply its schema migrations first (the shipped example's: npm run migrate)`);
   }
 }
