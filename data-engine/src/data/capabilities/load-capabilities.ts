@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, databaseUrl } from '@strangler/kit';
+import { ConfigError, databaseUrl, describeDatabaseUrl } from '@strangler/kit';
 import {
   defaultManifestsDir,
   formatManifestProblem,
@@ -8,7 +8,6 @@ import {
   type LoadedManifest,
   type ManifestProblem,
 } from '@strangler/cutover-model';
-import { describeUrl } from '../connections';
 import { loadMappingFile, MappingFileError } from '../declarative/load-mapping-file';
 import type { Invariant } from '../invariants/invariant';
 import type { EntityMapping } from '../mapping';
@@ -103,7 +102,7 @@ function capabilityOf(entry: LoadedManifest, env: Readonly<Record<string, string
   const databases = resolveDatabaseUrls(manifest, env);
   for (const side of ['monolith', 'service'] as const) {
     const checked = DATABASE_URL.safeParse(databases[side]);
-    if (!checked.success) problems.push(at(`databases.${side}.url`, `${checked.error.issues[0]?.message ?? 'is not a database URL'} (resolved: ${describeUrl(databases[side])})`));
+    if (!checked.success) problems.push(at(`databases.${side}.url`, `${checked.error.issues[0]?.message ?? 'is not a database URL'} (resolved: ${describeDatabaseUrl(databases[side])})`));
   }
   if (problems.length > before) return undefined;
   return { name: manifest.name, file, mappings, invariants: invariants.flatMap((entry) => entry.invariants), databases };
