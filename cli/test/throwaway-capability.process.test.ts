@@ -143,15 +143,16 @@ describe('a capability declared by a manifest alone (issue #16)', () => {
 
     monolith = await upstream('legacy');
     service = await upstream('inventory-service');
-    writeFileSync(path.join(manifests, 'inventory.json'), JSON.stringify(manifest('${INVENTORY_SERVICE_URL}', dbs), null, 2));
+    writeFileSync(path.join(manifests, 'inventory.json'), JSON.stringify(manifest('${INVENTORY_SERVICE_URL}', { monolith: '${LEGACY_DB}', service: '${INVENTORY_DB}' }), null, 2));
     writeFileSync(path.join(manifests, 'mappings', 'items.json'), JSON.stringify(itemsMapping, null, 2));
     const routesFile = path.join(dir, 'routes.json');
     writeFileSync(routesFile, JSON.stringify({ monolith: { url: monolith.url } }));
     const flagsFile = path.join(dir, 'flags.json');
     writeFileSync(flagsFile, JSON.stringify(buildFlagsDocument([{ capability: 'inventory', flag: 'acme.inventory', enabled: false, stage: 'monolith', rollout: 0 }])));
 
-    // One environment for every part, as a deployment's .env would be.
-    base = { MANIFESTS_DIR: manifests, INVENTORY_SERVICE_URL: service.url, LOG_LEVEL: 'warn' };
+    // Each part gets only what it uses: the data engine and the CLI's gates the databases, never the
+    // service's URL; the edge the service's URL, never the databases (or their credentials).
+    base = { MANIFESTS_DIR: manifests, LEGACY_DB: dbs.monolith, INVENTORY_DB: dbs.service, LOG_LEVEL: 'warn' };
     for (const argv of [['capture', 'install', 'inventory'], ['backfill', 'inventory']]) {
       const step = await run(DATA, argv, base);
       expect({ argv, code: step.code, err: step.err }).toEqual({ argv, code: 0, err: '' });
@@ -166,7 +167,8 @@ describe('a capability declared by a manifest alone (issue #16)', () => {
       ROUTES_BACKUP_FILE: path.join(dir, 'routes.last-good'),
       FLAGS_FILE: flagsFile,
       FLAGS_BACKUP_FILE: path.join(dir, 'flags.last-good'),
-      ...base,
+      MANIFESTS_DIR: manifests,
+      INVENTORY_SERVICE_URL: service.url,
       LOG_LEVEL: 'info',
     });
     const edgeUrl = await edge.listening(30_000);

@@ -72,7 +72,7 @@ describe.each(testDialects())('the data engine library, on %s', (dialect) => {
     const empty = mkdtempSync(path.join(tmpdir(), 'engine-api-'));
     try {
       const missing = openEngine(loadDataConfig({ ...h.env, MONOLITH_DATABASE_URL: path.join(empty, 'none.sqlite') }));
-      await expect(missing.verify('payments')).rejects.toThrow(/^the monolith database .*none\.sqlite does not exist: check the URL, or create it with npm run migrate$/);
+      await expect(missing.verify('payments')).rejects.toThrow(/^the monolith database .*none\.sqlite does not exist: check the URL in the manifest's databases, or create it \(the shipped example's: npm run migrate\)$/);
       await missing.close();
     } finally {
       rmSync(empty, { recursive: true, force: true });

@@ -1,9 +1,9 @@
-import { ConfigError, createLogger, onShutdownSignal, type Database, type Logger } from '@strangler/kit';
+import { ConfigError, createLogger, describeDatabaseUrl, onShutdownSignal, type Database, type Logger } from '@strangler/kit';
 import { runBackfill } from '../data/backfill/backfill';
 import type { ConfiguredCapability as Capability } from '../data/capabilities';
 import { captureRemovedAt, captureState, installCapture, pendingChanges, removeCapture, PendingChangesError } from '../data/capture/capture-installer';
 import { DataCommandError } from '../data/command-error';
-import { describeUrl, openDatabase, requireSchema } from '../data/connections';
+import { openDatabase, requireSchema } from '../data/connections';
 import { deleteCheckpoints } from '../data/engine-tables';
 import { EntityError } from '../data/errors/entity-errors';
 import { describeEngineError } from '../engine/engine-error';
@@ -307,7 +307,7 @@ async function syncService(run: Extract<DataCommand, { command: 'sync' }>, confi
     logger,
   });
   logger.info(
-    { capability: run.capability.name, directions: run.directions, monolith: describeUrl(urls.monolith), service: describeUrl(urls.service), url: service.url },
+    { capability: run.capability.name, directions: run.directions, monolith: describeDatabaseUrl(urls.monolith), service: describeDatabaseUrl(urls.service), url: service.url },
     `sync listening on ${service.url} (/health/live, /health/ready, /metrics)`,
   );
   return new Promise<number>((resolve) => {

@@ -1,14 +1,13 @@
 import path from 'node:path';
-import { ConfigError, databaseUrl } from '@strangler/kit';
+import { ConfigError, databaseUrl, describeDatabaseUrl } from '@strangler/kit';
 import {
   defaultManifestsDir,
   formatManifestProblem,
   loadManifests,
-  resolveManifestUrls,
+  resolveDatabaseUrls,
   type LoadedManifest,
   type ManifestProblem,
 } from '@strangler/cutover-model';
-import { describeUrl } from '../connections';
 import { loadMappingFile, MappingFileError } from '../declarative/load-mapping-file';
 import type { Invariant } from '../invariants/invariant';
 import type { EntityMapping } from '../mapping';
@@ -54,7 +53,8 @@ export interface LoadCapabilitiesOptions {
  */
 export function loadCapabilities(options: LoadCapabilitiesOptions = {}): ConfiguredCapability[] {
   const env = options.env ?? {};
-  const loaded = loadManifests(options.dir ?? defaultManifestsDir(), { env });
+  // Only the fields the engine uses: the service's URL need not be in its environment.
+  const loaded = loadManifests(options.dir ?? defaultManifestsDir(), { env, fields: ['databases.monolith.url', 'databases.service.url'] });
   if (!loaded.ok) throw new CapabilityConfigError(loaded.problems);
   const problems: ManifestProblem[] = [];
   const capabilities: ConfiguredCapability[] = [];
@@ -99,10 +99,10 @@ function capabilityOf(entry: LoadedManifest, env: Readonly<Record<string, string
   if (problems.length > before) return undefined;
   problems.push(...checkCapabilityData(manifest.name, mappings, invariants).map((problem) => at(problem.field, problem.message)));
   if (problems.length > before) return undefined;
-  const databases = resolveManifestUrls(manifest, env).databases;
+  const databases = resolveDatabaseUrls(manifest, env);
   for (const side of ['monolith', 'service'] as const) {
     const checked = DATABASE_URL.safeParse(databases[side]);
-    if (!checked.success) problems.push(at(`databases.${side}.url`, `${checked.error.issues[0]?.message ?? 'is not a database URL'} (resolved: ${describeUrl(databases[side])})`));
+    if (!checked.success) problems.push(at(`databases.${side}.url`, `${checked.error.issues[0]?.message ?? 'is not a database URL'} (resolved: ${describeDatabaseUrl(databases[side])})`));
   }
   if (problems.length > before) return undefined;
   return { name: manifest.name, file, mappings, invariants: invariants.flatMap((entry) => entry.invariants), databases };
