@@ -99,7 +99,7 @@ describe('npm run data: databases it cannot use', () => {
     writeFileSync(empty, '');
     const result = await run(['backfill', 'payments'], { MONOLITH_DATABASE_URL: empty, PAYMENTS_DATABASE_URL: empty });
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/the monolith database lacks table payments, table refunds, table idempotency_keys: apply its schema migrations first \(npm run migrate\)/);
+    expect(result.err).toMatch(/the monolith database lacks table payments, table refunds, table idempotency_keys: apply its schema migrations first \(the shipped example's: npm run migrate\)/);
   });
 
   it('refuses a bad URL in the environment, naming the variable', async () => {

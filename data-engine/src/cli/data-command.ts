@@ -1,6 +1,6 @@
 import { ConfigError, createLogger, describeDatabaseUrl, onShutdownSignal, type Database, type Logger } from '@strangler/kit';
 import { runBackfill } from '../data/backfill/backfill';
-import type { ConfiguredCapability as Capability } from '../data/capabilities';
+import { CapabilityConfigError, type ConfiguredCapability as Capability } from '../data/capabilities';
 import { captureRemovedAt, captureState, installCapture, pendingChanges, removeCapture, PendingChangesError } from '../data/capture/capture-installer';
 import { DataCommandError } from '../data/command-error';
 import { openDatabase, requireSchema } from '../data/connections';
@@ -43,10 +43,15 @@ export async function runDataCommand(argv: readonly string[], env: Record<string
     throw error;
   }
   const args = parseDataArgs(argv, config.capabilities);
+  const problems = config.capabilityProblems.length ? new CapabilityConfigError([...config.capabilityProblems]).message : undefined;
   if (args.kind === 'help') {
     io.out(`${dataUsage(config.capabilities)}\n`);
+    if (problems) io.err(`data: left out, fix them to use them:\n${problems}\n`);
     return EXIT.ok;
   }
+  // A capability the command names may be one left out for a problem in its files: say that.
+  if (args.kind === 'error' && problems) return fail(io, argv.includes('--json'), problems);
+  if (problems) io.err(`data: warning: other manifests have problems (this command does not need them):\n${problems}\n`);
   if (args.kind === 'error') {
     io.err(`data: ${args.message}\n(npm run data -- --help for usage)\n`);
     return EXIT.usage;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { databaseUrl, loadConfig, logLevels, port, positiveMs } from '@strangler/kit';
 import { DATABASES } from '@strangler/migrations';
-import { loadCapabilities, type ConfiguredCapability } from '../data/capabilities';
+import type { ManifestProblem } from '@strangler/cutover-model';
+import { loadUsableCapabilities, type ConfiguredCapability } from '../data/capabilities';
 
 const defaultUrl = (database: string): string => DATABASES.find((entry) => entry.set.database === database)?.defaultUrl ?? `.data/${database}.sqlite`;
 
@@ -23,14 +24,16 @@ export const dataConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveMs(10_000),
 });
 
-/** The environment's settings and the capabilities the manifests declare (those that move data). */
-export type DataConfig = z.infer<typeof dataConfigSchema> & { capabilities: readonly ConfiguredCapability[] };
-
 /**
- * The engine's configuration from `env`: a ConfigError naming the variable, or a
- * CapabilityConfigError (a ConfigError) naming each manifest, capability and field at fault.
+ * The environment's settings and the capabilities the manifests declare (those that move data) whose
+ * own files are sound; `capabilityProblems` names what is wrong with the others (file, capability,
+ * field), which are left out rather than taking every capability down with them.
  */
+export type DataConfig = z.infer<typeof dataConfigSchema> & { capabilities: readonly ConfiguredCapability[]; capabilityProblems: readonly ManifestProblem[] };
+
+/** The engine's configuration from `env`: a ConfigError naming the variable at fault. */
 export function loadDataConfig(env: Record<string, string | undefined>): DataConfig {
   const settings = loadConfig(dataConfigSchema, env);
-  return { ...settings, capabilities: loadCapabilities({ ...(settings.MANIFESTS_DIR ? { dir: settings.MANIFESTS_DIR } : {}), env }) };
+  const { capabilities, problems } = loadUsableCapabilities({ ...(settings.MANIFESTS_DIR ? { dir: settings.MANIFESTS_DIR } : {}), env });
+  return { ...settings, capabilities, capabilityProblems: problems };
 }

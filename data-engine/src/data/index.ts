@@ -1,5 +1,5 @@
 /** The data-migration engine: backfill, change capture, two-way sync and verification for any mapping. */
-export { loadCapabilities, findCapability, mappingNamed, CapabilityConfigError, type Capability, type ConfiguredCapability, type LoadCapabilitiesOptions } from './capabilities';
+export { loadCapabilities, loadUsableCapabilities, findCapability, mappingNamed, CapabilityConfigError, type CapabilitiesLoad, type Capability, type ConfiguredCapability, type LoadCapabilitiesOptions } from './capabilities';
 export { loadMappingFile, parseMappingFile, MappingFileError, type MappingFileParse } from './declarative/load-mapping-file';
 export { compileMapping } from './declarative/compile-mapping';
 export { mappingFileSchema, type MappingFile } from './declarative/mapping-file-schema';

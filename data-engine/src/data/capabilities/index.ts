@@ -1,2 +1,2 @@
 export { type Capability, mappingNamed } from './capability';
-export { loadCapabilities, findCapability, CapabilityConfigError, type ConfiguredCapability, type LoadCapabilitiesOptions } from './load-capabilities';
+export { loadCapabilities, loadUsableCapabilities, findCapability, CapabilityConfigError, type CapabilitiesLoad, type ConfiguredCapability, type LoadCapabilitiesOptions } from './load-capabilities';

@@ -3,7 +3,8 @@ import { ConfigError, databaseUrl, describeDatabaseUrl } from '@strangler/kit';
 import {
   defaultManifestsDir,
   formatManifestProblem,
-  loadManifests,
+  parseManifestTexts,
+  readManifestTexts,
   resolveDatabaseUrls,
   type LoadedManifest,
   type ManifestProblem,
@@ -52,18 +53,47 @@ export interface LoadCapabilitiesOptions {
  * them all, each naming its file, capability and field.
  */
 export function loadCapabilities(options: LoadCapabilitiesOptions = {}): ConfiguredCapability[] {
-  const env = options.env ?? {};
-  // Only the fields the engine uses: the service's URL need not be in its environment.
-  const loaded = loadManifests(options.dir ?? defaultManifestsDir(), { env, fields: ['databases.monolith.url', 'databases.service.url'] });
-  if (!loaded.ok) throw new CapabilityConfigError(loaded.problems);
-  const problems: ManifestProblem[] = [];
-  const capabilities: ConfiguredCapability[] = [];
-  for (const entry of loaded.manifests) {
-    const capability = capabilityOf(entry, env, problems);
-    if (capability) capabilities.push(capability);
-  }
+  const { capabilities, problems } = loadUsableCapabilities(options);
   if (problems.length) throw new CapabilityConfigError(problems);
   return capabilities;
+}
+
+/** The capabilities whose own files are sound, and every problem found in the others. */
+export interface CapabilitiesLoad {
+  capabilities: ConfiguredCapability[];
+  problems: ManifestProblem[];
+}
+
+/**
+ * Like loadCapabilities, but a problem in one capability's files leaves the others usable: a
+ * half-written auth.json must not stop payments' sync worker from restarting, nor a payments
+ * rollback from reading its backlog. The manifests at fault are set aside (with every problem they
+ * have, cross-file ones included) and the rest are loaded again without them.
+ */
+export function loadUsableCapabilities(options: LoadCapabilitiesOptions = {}): CapabilitiesLoad {
+  const env = options.env ?? {};
+  // Only the fields the engine uses: the service's URL need not be in its environment.
+  const fields = ['databases.monolith.url', 'databases.service.url'] as const;
+  const read = readManifestTexts(options.dir ?? defaultManifestsDir());
+  if (!read.ok) return { capabilities: [], problems: read.problems };
+  const problems: ManifestProblem[] = [];
+  let texts = read.texts;
+  for (;;) {
+    const loaded = parseManifestTexts(texts, { env, fields });
+    if (loaded.ok) {
+      const capabilities: ConfiguredCapability[] = [];
+      for (const entry of loaded.manifests) {
+        const capability = capabilityOf(entry, env, problems);
+        if (capability) capabilities.push(capability);
+      }
+      return { capabilities, problems };
+    }
+    problems.push(...loaded.problems);
+    const faulty = new Set(loaded.problems.map((problem) => problem.file));
+    const rest = texts.filter((text) => !faulty.has(text.file));
+    if (rest.length === texts.length) return { capabilities: [], problems };
+    texts = rest;
+  }
 }
 
 export function findCapability<C extends Capability>(capabilities: readonly C[], name: string): C | undefined {
