@@ -18,6 +18,8 @@ const knex = require('knex');
 const { createDatabase } = require(path.join(ROOT, 'kit/dist/index.js'));
 const { migrateLatest, monolithMigrations, paymentsMigrations } = require(path.join(ROOT, 'migrations/dist/index.js'));
 const data = require(path.join(ROOT, 'data-engine/dist/index.js'));
+/** The payments capability as its manifest declares it (the engine has no built-in list). */
+const paymentsCapability = data.findCapability(data.loadCapabilities({ dir: path.join(ROOT, 'manifests'), env: {} }), 'payments');
 
 const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 1_000_000);
@@ -106,7 +108,7 @@ async function backfill(monolith, service) {
   let nextReport = progressEvery;
   const started = performance.now();
   const report = await data.runBackfill({
-    capability: data.paymentsCapability,
+    capability: paymentsCapability,
     direction: 'to-service',
     source: monolith.knex,
     target: service.knex,
@@ -127,7 +129,7 @@ async function backfill(monolith, service) {
 async function verify(monolith, service) {
   const started = performance.now();
   // Rows only: the bench copies the payments mapping alone, so the refunds its invariants read are not there.
-  const report = await data.runVerify({ capability: data.paymentsCapability, monolith: monolith.knex, service: service.knex, mappings: ['payments'], invariants: false });
+  const report = await data.runVerify({ capability: paymentsCapability, monolith: monolith.knex, service: service.knex, mappings: ['payments'], invariants: false });
   if (!report.ok) throw new Error(`verify found differences: ${JSON.stringify(report.mappings[0].reported.slice(0, 3))}`);
   return { rows: report.rows, seconds: (performance.now() - started) / 1000 };
 }
@@ -142,11 +144,11 @@ function percentile(sorted, p) {
  * of recent ones) while the sync worker runs; lag = commit on the service − capture on the monolith.
  */
 async function syncLag(monolith, service) {
-  await data.installCapture(monolith.knex, data.paymentsCapability, 'monolith');
+  await data.installCapture(monolith.knex, paymentsCapability, 'monolith');
   const lags = [];
   let measuring = false;
   const worker = new data.SyncWorker({
-    capability: data.paymentsCapability,
+    capability: paymentsCapability,
     direction: 'to-service',
     source: monolith.knex,
     target: service.knex,
@@ -249,7 +251,7 @@ async function main() {
     log(`4. sync lag at ${WRITES_PER_SECOND} writes/s for ${SYNC_SECONDS} s (after ${WARMUP_SECONDS} s warm-up)`);
     const lag = await syncLag(monolith, service);
     log(`   ${n(lag.writes)} writes (${lag.failed} failed) at ${lag.achievedRate.toFixed(0)}/s; lag p50 ${lag.p50} ms, p99 ${lag.p99} ms, max ${lag.max} ms over ${n(lag.samples)} changes`);
-    const after = await data.runVerify({ capability: data.paymentsCapability, monolith: monolith.knex, service: service.knex, mappings: ['payments'], invariants: false });
+    const after = await data.runVerify({ capability: paymentsCapability, monolith: monolith.knex, service: service.knex, mappings: ['payments'], invariants: false });
     if (!after.ok) throw new Error('verify after the sync run found differences');
 
     const ratio = (filled.rows / filled.seconds) / (baseline.rows / baseline.seconds);

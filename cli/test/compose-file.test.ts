@@ -10,7 +10,7 @@ import { monolithConfigSchema } from '@strangler/monolith';
 import { authServiceConfigSchema } from '@strangler/auth-service';
 import { paymentsServiceConfigSchema } from '@strangler/payments-service';
 import { edgeConfigSchema, healthRoutes as edgeHealthRoutes } from '@strangler/edge';
-import { dataConfigSchema, parseDataArgs, CAPABILITIES } from '@strangler/data-engine';
+import { dataConfigSchema, loadCapabilities, parseDataArgs } from '@strangler/data-engine';
 import { formatManifestProblem, loadManifests } from '@strangler/cutover-model';
 import { cliConfigSchema } from '../src/config';
 
@@ -22,6 +22,8 @@ import { cliConfigSchema } from '../src/config';
  * URLs agree between services, and the image contains every workspace the deployables need.
  */
 const ROOT = path.resolve(__dirname, '../..');
+/** The capabilities that move data, as the engine loads them from the shipped manifests. */
+const CAPABILITIES = loadCapabilities({ dir: path.join(ROOT, 'manifests'), env: {} });
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 
 interface ComposeService {
@@ -95,8 +97,7 @@ const SCHEMAS: Record<Kind, { schemas: z.ZodObject[]; extra?: string[] }> = {
   auth: { schemas: [authServiceConfigSchema] },
   payments: { schemas: [paymentsServiceConfigSchema] },
   edge: { schemas: [edgeConfigSchema], extra: routesVariables },
-  // MANIFESTS_DIR: the data engine finds a capability's mappings through its manifest (#16).
-  data: { schemas: [dataConfigSchema], extra: ['MANIFESTS_DIR'] },
+  data: { schemas: [dataConfigSchema] },
   // The CLI reads its own settings, and the data engine's (the gates run verify in-process).
   cli: { schemas: [cliConfigSchema, dataConfigSchema] },
 };
@@ -165,7 +166,7 @@ describe('docker-compose.yml against the code', () => {
     } else {
       expect(read(entry!)).toContain("require('../dist/main.js')");
       expect(existsSync(path.join(ROOT, 'cli/src/main.ts'))).toBe(true);
-      if (kindOf(service) === 'data') expect(parseDataArgs(args)).toMatchObject({ kind: 'run' });
+      if (kindOf(service) === 'data') expect(parseDataArgs(args, CAPABILITIES)).toMatchObject({ kind: 'run' });
     }
   });
 
@@ -212,7 +213,7 @@ describe('docker-compose.yml against the code', () => {
     for (const capability of CAPABILITIES) {
       const [captureName] = apps.find(([, s]) => argvOf(s).slice(2, 5).join(' ') === `capture install ${capability.name}`)!;
       const capture = services[captureName]!;
-      const serviceName = capability.serviceDatabase === 'auth' ? 'auth' : 'payments';
+      const serviceName = capability.name;
       expect(Object.keys(capture.depends_on!)).toEqual(expect.arrayContaining(['monolith', serviceName]));
       const [, sync] = apps.find(([, s]) => argvOf(s).slice(2, 4).join(' ') === `sync ${capability.name}`)!;
       expect(sync.depends_on).toEqual({ [captureName]: { condition: 'service_completed_successfully' } });

@@ -44,7 +44,7 @@ describe('the gates’ engine checks', () => {
     const missing = path.join(tmpdir(), `absent-${randomUUID()}.sqlite`);
     expect(await verifyWithEngine('payments', { ...sides.env, MONOLITH_DATABASE_URL: missing })).toEqual({
       ok: false,
-      detail: `verify could not run: the monolith database ${missing} does not exist: check the URL, or create it with npm run migrate`,
+      detail: `verify could not run: the monolith database ${missing} does not exist: check the URL in the manifest's databases, or create it (the shipped example's: npm run migrate)`,
     });
     expect(await backlogWithEngine('orders', sides.env)).toEqual({ ok: false, error: 'the data engine knows no capability orders (it knows auth, payments)' });
     expect(await blockersWithEngine('auth', { ...sides.env, AUTH_DATABASE_URL: 'postgres://x/y' })).toEqual({ ok: false, error: expect.stringMatching(/AUTH_DATABASE_URL/) });

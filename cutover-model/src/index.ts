@@ -48,5 +48,5 @@ export {
   type ManifestText,
   type LoadOptions,
 } from './manifest/load-manifests';
-export { resolveManifestUrls, type ManifestUrls } from './manifest/manifest-urls';
+export { INTERPOLATED_FIELDS, resolveDatabaseUrls, resolveManifestUrls, type InterpolatedField, type ManifestUrls } from './manifest/manifest-urls';
 export { defaultManifestsDir } from './manifest/default-manifests-dir';

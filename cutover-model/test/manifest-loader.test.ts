@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { defaultManifestsDir, formatManifestProblem, loadManifests, manifestFlag, parseManifest, resolveManifestUrls, type ManifestProblem } from '../src';
+import { defaultManifestsDir, formatManifestProblem, loadManifests, manifestFlag, parseManifest, resolveDatabaseUrls, resolveManifestUrls, type InterpolatedField, type ManifestProblem } from '../src';
 
 const valid = (name: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -126,6 +126,19 @@ describe('loadManifests: the directory, checked file by file and together', () =
       { file: path.join(dir, 'auth.json'), capability: 'auth', field: 'databases.service.url', message: '${AUTH_DB} is not set and has no default' },
     ]);
     expect(problemsOf({ AUTH_URL: 'http://a', AUTH_DB: 'a.sqlite' })).toEqual([]);
+  });
+
+  it('checks only the ${VAR} fields the reader uses: the edge needs no database URL, the engine no service URL', () => {
+    write('auth.json', valid('auth', { service: { url: '${AUTH_URL}' }, databases: { monolith: { url: '${M:-m.sqlite}' }, service: { url: '${AUTH_DB}' } } }));
+    const fieldsOf = (fields: readonly InterpolatedField[]) => {
+      const loaded = loadManifests(dir, { env: {}, fields });
+      return loaded.ok ? [] : loaded.problems.map((p) => p.field);
+    };
+    expect(fieldsOf(['service.url'])).toEqual(['service.url']);
+    expect(fieldsOf(['databases.monolith.url', 'databases.service.url'])).toEqual(['databases.service.url']);
+    expect(fieldsOf([])).toEqual([]);
+    const manifest = (loadManifests(dir) as Extract<ReturnType<typeof loadManifests>, { ok: true }>).manifests[0]!.manifest;
+    expect(resolveDatabaseUrls(manifest, { AUTH_DB: 'a.sqlite' })).toEqual({ monolith: 'm.sqlite', service: 'a.sqlite' });
   });
 
   it('reports the problems of every file at once; any problem loads nothing', () => {

@@ -1,7 +1,9 @@
 /**
- * The shipped example's mappings and invariants (the auth and payments capabilities), by name, for
- * capability manifests to reference as `{ "module": "@strangler/data-engine/example-mappings", "export": "…" }`.
+ * The shipped example's TypeScript mappings and invariants (`@strangler/data-engine/example-mappings`),
+ * named by manifests/auth.json and manifests/payments.json as `{ "module", "export" }`. Built only
+ * from the engine's public index, as a team's own mapping module would be. The example's other
+ * mappings are declarative files: manifests/mappings/*.json.
  */
-export { usersMapping, sessionsMapping, paymentsMapping, refundsMapping, idempotencyKeysMapping } from './data/capabilities';
-export { paymentsInvariants } from './data/invariants/payments-invariants';
-export { authInvariants } from './data/invariants/auth-invariants';
+export { usersMapping } from './example/users-mapping';
+export { authInvariants } from './example/auth-invariants';
+export { paymentsInvariants } from './example/payments-invariants';

@@ -5,10 +5,10 @@ export { describeEngineError } from './engine/engine-error';
 export { capabilityNamed } from './engine/unknown-capability';
 export type { CaptureState } from './data/capture/capture-installer';
 export { raiseDbFence, lowerDbFence } from './data/fence/db-fence';
-export { dataConfigSchema, loadDataConfig, urlOf, type DataConfig } from './cli/data-config';
+export { dataConfigSchema, loadDataConfig, type DataConfig } from './cli/data-config';
 /** The `data` CLI as a function (argv in, exit code out): for a command line that passes its arguments through. */
 export { runDataCommand, type DataIo } from './cli/data-command';
-export { parseDataArgs } from './cli/data-args';
+export { parseDataArgs, dataUsage } from './cli/data-args';
 export { monolithUserToAuthRows, copyMonolithUsersToAuth, AuthEmailConflictError, SHARED_PASSWORD_SCHEMES, type MonolithUserRow, type AuthUserRows, type CopyUsersResult } from './mappings/auth-users';
 export {
   monolithPaymentToService, servicePaymentToMonolith, monolithRefundToService, serviceRefundToMonolith,

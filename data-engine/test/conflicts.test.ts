@@ -5,9 +5,12 @@ import { resolveEntity } from '../src/data/quarantine/resolve-entity';
 import { listQuarantine } from '../src/data/quarantine/quarantine-store';
 import { capabilityStatus } from '../src/data/status';
 import { createSyncMetrics } from '../src/data/sync/sync-metrics';
-import { idempotencyKeysMapping, paymentsMapping } from '../src/data/capabilities';
+import { shippedMapping } from './support/shipped-capabilities';
 import { createHarness, type Harness } from './support/data-harness';
 import { keyed, startPaymentsApps, type PaymentsApps } from './support/payments-apps';
+
+const paymentsMapping = shippedMapping('payments', 'payments');
+const idempotencyKeysMapping = shippedMapping('payments', 'idempotency_keys');
 
 jest.setTimeout(90_000);
 

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { testDialects } from '@strangler/kit/testing';
 import { runDataCommand, type DataIo } from '../src/cli/data-command';
-import { parseDataArgs } from '../src/cli/data-args';
+import { parseDataArgs as parse } from '../src/cli/data-args';
+import { loadCapabilities } from '../src/data/capabilities';
 import { createHarness, killStrayChildren, runCli, type Harness } from './support/data-harness';
+import { MANIFESTS_DIR } from './support/shipped-capabilities';
 import { insertMonolithPayments } from './support/payment-rows';
 
 jest.setTimeout(60_000);
@@ -14,7 +16,7 @@ async function run(argv: string[], env: Record<string, string> = {}) {
   let out = '';
   let err = '';
   const io: DataIo = { out: (t) => (out += t), err: (t) => (err += t), interactive: false, process: new EventEmitter() as unknown as DataIo['process'] };
-  const code = await runDataCommand(argv, { LOG_LEVEL: 'silent', ...env }, io);
+  const code = await runDataCommand(argv, { LOG_LEVEL: 'silent', MANIFESTS_DIR, ...env }, io);
   return { code, out, err };
 }
 
@@ -59,6 +61,8 @@ describe('npm run data: arguments', () => {
   });
 
   it('parses sync --direction both into both workers', () => {
+    const shipped = loadCapabilities({ dir: MANIFESTS_DIR, env: {} });
+    const parseDataArgs = (argv: string[]) => parse(argv, shipped);
     expect(parseDataArgs(['sync', 'payments', '--direction', 'both'])).toMatchObject({ kind: 'run', run: { directions: ['to-service', 'to-monolith'] } });
     expect(parseDataArgs(['backfill', 'payments', '--quarantine'])).toMatchObject({ run: { quarantine: true } });
     expect(parseDataArgs(['quarantine', 'resolve', 'payments', 'idempotency_keys', '["u","k"]', '--keep', 'monolith'])).toMatchObject({

@@ -1,6 +1,6 @@
 import { isWriteFenced, translateError } from '@strangler/kit';
 import { testDialects } from '@strangler/kit/testing';
-import { findCapability } from '../src/data/capabilities';
+import { shippedCapability } from './support/shipped-capabilities';
 import { engineTransaction } from '../src/data/engine-transaction';
 import { lowerDbFence, raiseDbFence } from '../src/data/fence/db-fence';
 import { createHarness, type Harness } from './support/data-harness';
@@ -8,7 +8,7 @@ import { monolithPayment } from './support/payment-rows';
 
 jest.setTimeout(60_000);
 
-const payments = findCapability('payments')!;
+const payments = shippedCapability('payments');
 
 /**
  * The database half of the write fence (decision 0018): while it is held on the old writer, the

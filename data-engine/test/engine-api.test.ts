@@ -5,7 +5,7 @@ import { isWriteFenced } from '@strangler/kit';
 import { testDialects } from '@strangler/kit/testing';
 import { loadDataConfig, openEngine, type DataEngine } from '../src';
 import * as exampleMappings from '../src/example-mappings';
-import { paymentsCapability, usersMapping, sessionsMapping } from '../src/data/capabilities';
+import { shippedCapability } from './support/shipped-capabilities';
 import { createHarness, type Harness } from './support/data-harness';
 import { insertMonolithPayments, monolithPayment, toServiceShape } from './support/payment-rows';
 
@@ -72,7 +72,7 @@ describe.each(testDialects())('the data engine library, on %s', (dialect) => {
     const empty = mkdtempSync(path.join(tmpdir(), 'engine-api-'));
     try {
       const missing = openEngine(loadDataConfig({ ...h.env, MONOLITH_DATABASE_URL: path.join(empty, 'none.sqlite') }));
-      await expect(missing.verify('payments')).rejects.toThrow(/^the monolith database .*none\.sqlite does not exist: check the URL, or create it with npm run migrate$/);
+      await expect(missing.verify('payments')).rejects.toThrow(/^the monolith database .*none\.sqlite does not exist: check the URL in the manifest's databases, or create it \(the shipped example's: npm run migrate\)$/);
       await missing.close();
     } finally {
       rmSync(empty, { recursive: true, force: true });
@@ -85,11 +85,13 @@ describe.each(testDialects())('the data engine library, on %s', (dialect) => {
 });
 
 describe('the engine’s example mappings entry', () => {
-  it('exports the shipped auth and payments mappings and invariants by name', () => {
-    expect(exampleMappings.usersMapping).toBe(usersMapping);
-    expect(exampleMappings.sessionsMapping).toBe(sessionsMapping);
-    expect([exampleMappings.paymentsMapping, exampleMappings.refundsMapping, exampleMappings.idempotencyKeysMapping]).toEqual(paymentsCapability.mappings);
-    expect(exampleMappings.paymentsInvariants).toBe(paymentsCapability.invariants);
-    expect(exampleMappings.authInvariants.length).toBeGreaterThan(0);
+  it('exports the shipped TypeScript mapping and invariants by the names the manifests use, and the engine loads those', () => {
+    const auth = shippedCapability('auth');
+    const payments = shippedCapability('payments');
+    expect(auth.mappings.map((m) => m.name)).toEqual(['users', 'sessions']);
+    expect(auth.mappings[0]).toBe(exampleMappings.usersMapping);
+    expect(auth.invariants).toEqual(exampleMappings.authInvariants);
+    expect(payments.mappings.map((m) => m.name)).toEqual(['payments', 'refunds', 'idempotency_keys']);
+    expect(payments.invariants).toEqual(exampleMappings.paymentsInvariants);
   });
 });

@@ -1,8 +1,10 @@
 import { testDialects } from '@strangler/kit/testing';
-import { paymentsMapping } from '../src/data/capabilities';
+import { shippedMapping } from './support/shipped-capabilities';
 import { InvariantCollector } from '../src/data/verify/invariant-collector';
 import { createHarness, type Harness } from './support/data-harness';
 import { keyed, startPaymentsApps, type PaymentsApps } from './support/payments-apps';
+
+const paymentsMapping = shippedMapping('payments', 'payments');
 
 jest.setTimeout(90_000);
 

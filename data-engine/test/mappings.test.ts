@@ -1,5 +1,5 @@
 import { canonicalText } from '../src/data/canonical';
-import { paymentsMapping, refundsMapping, idempotencyKeysMapping, sessionsMapping, usersMapping } from '../src/data/capabilities';
+import { shippedMapping } from './support/shipped-capabilities';
 import { ChunkSizer } from '../src/data/backfill/chunk-sizer';
 import { whereInRange } from '../src/data/keys';
 import { FlowControl } from '../src/data/flow-control';
@@ -7,6 +7,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import knex from 'knex';
+
+// As the engine runs them: users is TypeScript, the others are manifests/mappings/*.json.
+const usersMapping = shippedMapping('auth', 'users');
+const sessionsMapping = shippedMapping('auth', 'sessions');
+const paymentsMapping = shippedMapping('payments', 'payments');
+const refundsMapping = shippedMapping('payments', 'refunds');
+const idempotencyKeysMapping = shippedMapping('payments', 'idempotency_keys');
 
 const id = '6f1b4c1e-8a0e-4a36-9a53-0c8d1f0f6b11';
 const t0 = new Date('2031-01-01T00:00:00.000Z');

@@ -1,8 +1,10 @@
 import { createDatabase } from '@strangler/kit';
 import { createTestDatabase, testDialects } from '@strangler/kit/testing';
 import { migrateLatest, migratorConfig, monolithMigrations, rollbackAll } from '@strangler/migrations';
-import { paymentsCapability } from '../src/data/capabilities';
 import { captureState, installCapture, removeCapture } from '../src/data/capture/capture-installer';
+import { shippedCapability } from './support/shipped-capabilities';
+
+const paymentsCapability = shippedCapability('payments');
 
 jest.setTimeout(60_000);
 

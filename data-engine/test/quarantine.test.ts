@@ -4,12 +4,14 @@ import { createLogger } from '@strangler/kit';
 import { testDialects } from '@strangler/kit/testing';
 import { runDataCommand, type DataIo } from '../src/cli/data-command';
 import { engineTransaction } from '../src/data/engine-transaction';
-import { paymentsMapping } from '../src/data/capabilities';
+import { shippedMapping } from './support/shipped-capabilities';
 import { listQuarantine } from '../src/data/quarantine/quarantine-store';
 import { capabilityStatus, describeBlockers } from '../src/data/status';
 import { startSyncService } from '../src/data/sync/sync-service';
 import { createHarness, waitFor, type Harness } from './support/data-harness';
 import { insertMonolithPayments, monolithPayment, toServiceShape } from './support/payment-rows';
+
+const paymentsMapping = shippedMapping('payments', 'payments');
 
 jest.setTimeout(90_000);
 

@@ -46,7 +46,7 @@ describeDeployableProcess('the edge process', SERVER, ({ run, dir }) => {
 
   it('starts on the last good flags when the flags file is invalid at start, and says so loudly (issue #11 §5)', async () => {
     const flags = path.join(dir(), 'flags.json');
-    const env = { PORT: '0', HOST: '127.0.0.1', ROUTES_FILE: path.resolve(__dirname, '../routes.json'), FLAGS_FILE: flags, MONOLITH_URL: monolith.url };
+    const env = { PORT: '0', HOST: '127.0.0.1', ROUTES_FILE: path.resolve(__dirname, '../routes.json'), ROUTES_BACKUP_FILE: path.join(dir(), 'routes.last-good'), FLAGS_FILE: flags, MONOLITH_URL: monolith.url };
     // No good version was ever loaded here: nothing to start on.
     rmSync(`${flags}.last-good`, { force: true });
     writeFileSync(flags, '{"version": 2, "features": [');
@@ -68,7 +68,7 @@ describeDeployableProcess('the edge process', SERVER, ({ run, dir }) => {
   it('starts with the shipped routes file, proxies, and exits 0 on SIGTERM', async () => {
     const proc = run({
       PORT: '0',
-      ROUTES_FILE: path.resolve(__dirname, '../routes.json'),
+      ROUTES_FILE: path.resolve(__dirname, '../routes.json'), ROUTES_BACKUP_FILE: path.join(dir(), 'routes.last-good'),
       FLAGS_FILE: path.join(dir(), 'flags.json'),
       MONOLITH_URL: monolith.url,
       EDGE_ADMIN_TOKEN: 'process-test-admin-token-0123456789abcdef',
@@ -79,7 +79,7 @@ describeDeployableProcess('the edge process', SERVER, ({ run, dir }) => {
     });
   });
 
-  const shipped = () => ({ PORT: '0', ROUTES_FILE: path.resolve(__dirname, '../routes.json'), FLAGS_FILE: path.join(dir(), 'flags.json'), MONOLITH_URL: monolith.url });
+  const shipped = () => ({ PORT: '0', ROUTES_FILE: path.resolve(__dirname, '../routes.json'), ROUTES_BACKUP_FILE: path.join(dir(), 'routes.last-good'), FLAGS_FILE: path.join(dir(), 'flags.json'), MONOLITH_URL: monolith.url });
 
   it('refuses open admin endpoints on a listener other machines can reach (issue #18)', async () => {
     await expectRefusal(run(shipped()), ['EDGE_ADMIN_TOKEN: is required while the admin endpoints listen on a non-loopback address']);

@@ -17,7 +17,7 @@ export { healthRoutes, type ReadinessCheck } from './health/health-routes';
 export { listen, type RunningServer } from './lifecycle/http-server';
 export { onShutdownSignal, type ShutdownStep } from './lifecycle/shutdown';
 export { createDatabase, isUniqueViolation, isDeadlock, type Database } from './db/create-database';
-export { dialectOf, knexConfigFor, type Dialect } from './db/database-url';
+export { describeDatabaseUrl, dialectOf, knexConfigFor, type Dialect } from './db/database-url';
 export { toDate, toNullableDate } from './db/column-values';
 export { toBigInt, toBigIntColumn } from './db/bigint-column';
 export { CURRENCY_MINOR_DIGITS, SUPPORTED_CURRENCIES, isCurrency, minorDigits, type Currency } from './money/currencies';

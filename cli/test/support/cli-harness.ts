@@ -2,8 +2,19 @@ import { EventEmitter } from 'node:events';
 import { createDatabase, createLogger, type Database } from '@strangler/kit';
 import { createTestDatabase, type TestDatabase } from '@strangler/kit/testing';
 import { authMigrations, migrateLatest, monolithMigrations, paymentsMigrations } from '@strangler/migrations';
-import { authCapability, paymentsCapability, installCapture, startSyncService, type RunningSyncService } from '@strangler/data-engine';
+import path from 'node:path';
+import { findCapability, installCapture, loadCapabilities, startSyncService, type ConfiguredCapability, type RunningSyncService } from '@strangler/data-engine';
 import { runCli, type CliDeps } from '../../src/cli';
+
+/** The repository's manifests: the shipped auth and payments capabilities. */
+export const MANIFESTS_DIR = path.resolve(__dirname, '../../../manifests');
+
+/** A shipped capability as the data engine loads it from its manifest. */
+export function shippedCapability(name: 'auth' | 'payments'): ConfiguredCapability {
+  const capability = findCapability(loadCapabilities({ dir: MANIFESTS_DIR, env: {} }), name);
+  if (!capability) throw new Error(`manifests/${name}.json declares no data`);
+  return capability;
+}
 
 export interface CliRun {
   code: number;
@@ -42,7 +53,7 @@ export async function createDataSides(dialect: 'sqlite' | 'mysql' = 'sqlite'): P
   await migrateLatest(monolith.knex, monolithMigrations);
   await migrateLatest(auth.knex, authMigrations);
   await migrateLatest(payments.knex, paymentsMigrations);
-  for (const [capability, service] of [[authCapability, auth], [paymentsCapability, payments]] as const) {
+  for (const [capability, service] of [[shippedCapability('auth'), auth], [shippedCapability('payments'), payments]] as const) {
     await installCapture(monolith.knex, capability, 'monolith');
     await installCapture(service.knex, capability, 'service');
   }
@@ -61,7 +72,7 @@ export async function createDataSides(dialect: 'sqlite' | 'mysql' = 'sqlite'): P
 /** A real sync worker (the engine's long-lived service) on port 0, both directions. */
 export async function startSyncWorker(sides: DataSides, capability: 'auth' | 'payments'): Promise<RunningSyncService> {
   return startSyncService({
-    capability: capability === 'auth' ? authCapability : paymentsCapability,
+    capability: shippedCapability(capability),
     directions: ['to-service', 'to-monolith'],
     urls: { monolith: sides.env.MONOLITH_DATABASE_URL, service: capability === 'auth' ? sides.env.AUTH_DATABASE_URL : sides.env.PAYMENTS_DATABASE_URL },
     port: 0,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parsePattern, patternShape } from '../route-pattern';
 import { manifestFlag, routeMethods, type CapabilityManifest } from './manifest-schema';
 import type { ManifestProblem } from './manifest-problem';
-import { unresolvedFields } from './manifest-urls';
+import { unresolvedFields, type InterpolatedField } from './manifest-urls';
 import { parseManifest } from './parse-manifest';
 
 export interface LoadedManifest {
@@ -25,6 +25,8 @@ export interface ManifestText {
 export interface LoadOptions {
   /** Check that every `${VAR}` resolves against this environment (an unset one without default is a problem). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Which `${VAR}` fields to check against `env`: the ones this reader uses (default: all of them). */
+  fields?: readonly InterpolatedField[];
 }
 
 /** The manifests of a directory: its `*.json` files (not dotfiles, not subdirectories), sorted by name. */
@@ -67,7 +69,7 @@ export function parseManifestTexts(texts: readonly ManifestText[], options: Load
   problems.push(...crossFileProblems(manifests));
   if (options.env) {
     for (const { file, manifest } of manifests) {
-      for (const unresolved of unresolvedFields(manifest, options.env)) problems.push({ file, capability: manifest.name, ...unresolved });
+      for (const unresolved of unresolvedFields(manifest, options.env, options.fields)) problems.push({ file, capability: manifest.name, ...unresolved });
     }
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, manifests };

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
-import { CAPABILITIES, findCapability, type Capability } from '../data/capabilities';
+import { findCapability, type ConfiguredCapability } from '../data/capabilities';
 import { DIRECTIONS, type Direction, type SideName } from '../data/types';
 
-export const DATA_USAGE = `Usage: npm run data -- <command> <capability> [options]
+/** The usage text, listing the capabilities the manifests declare. */
+export const dataUsage = (capabilities: readonly Capability[]): string => `Usage: npm run data -- <command> <capability> [options]
 
 Moves a capability's rows between the monolith's database and its service's, and keeps them equal.
 
@@ -22,7 +23,7 @@ Commands
                                 write the kept side's version on the other side, close the entry
 
 Capabilities
-${CAPABILITIES.map((c) => `  ${c.name.padEnd(10)} ${c.mappings.map((m) => m.name).join(', ')}`).join('\n')}
+${capabilities.map((c) => `  ${c.name.padEnd(10)} ${c.mappings.map((m) => m.name).join(', ')}`).join('\n')}
 
 Options
   --direction <d>          to-service (monolith → service) or to-monolith (service → monolith).
@@ -55,8 +56,10 @@ Options
 Signals: SIGUSR1 pauses a backfill or sync, SIGUSR2 resumes it; SIGINT/SIGTERM stop it after the
 current chunk or batch (its checkpoint committed): run the same command again to resume.
 
-Databases: MONOLITH_DATABASE_URL, AUTH_DATABASE_URL, PAYMENTS_DATABASE_URL (a mysql:// URL or a SQLite
-file path; defaults .data/monolith.sqlite, .data/auth.sqlite, .data/payments.sqlite).
+Capabilities are the manifests in MANIFESTS_DIR (default manifests/) that declare data; their
+databases are the manifests' (the shipped ones: MONOLITH_DATABASE_URL, AUTH_DATABASE_URL,
+PAYMENTS_DATABASE_URL, a mysql:// URL or a SQLite file path; defaults .data/monolith.sqlite,
+.data/auth.sqlite, .data/payments.sqlite).
 
 Conflicts (an entity changed on both sides since the sync last carried it) are never settled by a
 clock: a mapping's safe rule settles them (a session's revocation wins; a delete of a user or
@@ -64,6 +67,8 @@ session wins), or they are quarantined for an operator (money, idempotency recor
 
 Exit codes: 0 done, 1 failed (database unreachable, bad data), 2 bad arguments, 3 verify found
 differences or broken invariants, 130 stopped by a signal before finishing.`;
+
+type Capability = ConfiguredCapability;
 
 export type DataCommand =
   | { command: 'capture'; action: 'install' | 'remove'; capability: Capability; sides: SideName[]; force: boolean; unlessRemoved: boolean; json: boolean }
@@ -197,14 +202,17 @@ function mappings(values: Values, capability: Capability): string[] | undefined 
   return names;
 }
 
-function capabilityNamed(name: string | undefined): Capability {
-  if (!name) throw new ArgumentError(`a capability is required: ${CAPABILITIES.map((c) => c.name).join(' or ')}`);
-  const capability = findCapability(name);
-  if (!capability) throw new ArgumentError(`unknown capability "${name}": use ${CAPABILITIES.map((c) => c.name).join(' or ')}`);
+type Named = (name: string | undefined) => Capability;
+
+function capabilityNamed(capabilities: readonly Capability[], name: string | undefined): Capability {
+  const known = capabilities.map((c) => c.name).join(' or ') || 'none (no manifest declares data)';
+  if (!name) throw new ArgumentError(`a capability is required: ${known}`);
+  const capability = findCapability(capabilities, name);
+  if (!capability) throw new ArgumentError(`unknown capability "${name}": use ${known}`);
   return capability;
 }
 
-function quarantineCommand(rest: readonly string[], values: Values, json: boolean): Extract<DataCommand, { command: 'quarantine' }> {
+function quarantineCommand(rest: readonly string[], values: Values, json: boolean, named: Named): Extract<DataCommand, { command: 'quarantine' }> {
   const [action, name, mappingName, keyJson, ...extra] = rest;
   const refuse = (option: keyof Values, why: string) => {
     if (values[option] !== undefined) throw new ArgumentError(`quarantine ${action} does not take --${option}${why}`);
@@ -212,19 +220,19 @@ function quarantineCommand(rest: readonly string[], values: Values, json: boolea
   if (action === 'list') {
     if (mappingName !== undefined) throw new ArgumentError(`unexpected argument "${mappingName}"`);
     refuse('keep', '');
-    const capability = capabilityNamed(name);
+    const capability = named(name);
     const directions: Direction[] = values.direction === undefined || values.direction === 'both' ? ['to-service', 'to-monolith'] : [direction(values, 'to-service')];
     return { command: 'quarantine', action, capability, directions, all: values.all ?? false, limit: whole(values, 'limit', 1, 100_000) ?? 100, json };
   }
   if (action === 'retry') {
     if (mappingName !== undefined) throw new ArgumentError(`unexpected argument "${mappingName}"`);
     for (const option of ['keep', 'direction', 'all', 'limit'] as const) refuse(option, '');
-    return { command: 'quarantine', action, capability: capabilityNamed(name), json };
+    return { command: 'quarantine', action, capability: named(name), json };
   }
   if (action === 'resolve') {
     if (extra.length) throw new ArgumentError(`unexpected argument "${extra[0]}"`);
     for (const option of ['direction', 'all', 'limit'] as const) refuse(option, '');
-    const capability = capabilityNamed(name);
+    const capability = named(name);
     const mapping = capability.mappings.find((m) => m.name === mappingName)?.name;
     if (!mapping) throw new ArgumentError(`quarantine resolve needs one mapping of ${capability.name} (${capability.mappings.map((m) => m.name).join(', ')}), got "${mappingName ?? ''}"`);
     const key = entityKey(keyJson);
@@ -235,8 +243,9 @@ function quarantineCommand(rest: readonly string[], values: Values, json: boolea
   throw new ArgumentError('quarantine needs list, retry or resolve: quarantine list <capability>');
 }
 
-/** Parses the command line; never throws or exits, so tests can call it. */
-export function parseDataArgs(argv: readonly string[]): DataArgs {
+/** Parses the command line against the capabilities the manifests declare; never throws or exits, so tests can call it. */
+export function parseDataArgs(argv: readonly string[], capabilities: readonly Capability[]): DataArgs {
+  const named: Named = (name) => capabilityNamed(capabilities, name);
   let values: Values;
   let positionals: string[];
   try {
@@ -266,7 +275,7 @@ export function parseDataArgs(argv: readonly string[]): DataArgs {
         const action = rest[0];
         if (action !== 'install' && action !== 'remove') throw new ArgumentError('capture needs install or remove: capture install <capability>');
         expectPositionals(2);
-        const capability = capabilityNamed(rest[1]);
+        const capability = named(rest[1]);
         const sides: SideName[] =
           values.direction === undefined || values.direction === 'both' ? ['monolith', 'service'] : [direction(values, 'to-service') === 'to-service' ? 'monolith' : 'service'];
         if (action === 'install' && values.force) throw new ArgumentError('capture install does not take --force');
@@ -275,7 +284,7 @@ export function parseDataArgs(argv: readonly string[]): DataArgs {
       }
       case 'backfill': {
         expectPositionals(1);
-        const capability = capabilityNamed(rest[0]);
+        const capability = named(rest[0]);
         return {
           kind: 'run',
           run: {
@@ -296,7 +305,7 @@ export function parseDataArgs(argv: readonly string[]): DataArgs {
       }
       case 'sync': {
         expectPositionals(1);
-        const capability = capabilityNamed(rest[0]);
+        const capability = named(rest[0]);
         const directions: Direction[] = values.direction === 'both' ? ['to-service', 'to-monolith'] : [direction(values, 'to-service')];
         if (values.once && values.port !== undefined) throw new ArgumentError('--once runs without HTTP: drop --port');
         return {
@@ -318,7 +327,7 @@ export function parseDataArgs(argv: readonly string[]): DataArgs {
       }
       case 'verify': {
         expectPositionals(1);
-        const capability = capabilityNamed(rest[0]);
+        const capability = named(rest[0]);
         return {
           kind: 'run',
           run: {
@@ -335,10 +344,10 @@ export function parseDataArgs(argv: readonly string[]): DataArgs {
       }
       case 'status': {
         expectPositionals(1);
-        return { kind: 'run', run: { command, capability: capabilityNamed(rest[0]), json } };
+        return { kind: 'run', run: { command, capability: named(rest[0]), json } };
       }
       case 'quarantine':
-        return { kind: 'run', run: quarantineCommand(rest, values, json) };
+        return { kind: 'run', run: quarantineCommand(rest, values, json, named) };
     }
   } catch (error) {
     if (error instanceof ArgumentError) return { kind: 'error', message: error.message };

@@ -1,9 +1,9 @@
-import { ConfigError, createLogger, onShutdownSignal, type Database, type Logger } from '@strangler/kit';
+import { ConfigError, createLogger, describeDatabaseUrl, onShutdownSignal, type Database, type Logger } from '@strangler/kit';
 import { runBackfill } from '../data/backfill/backfill';
-import type { Capability } from '../data/capabilities';
+import type { ConfiguredCapability as Capability } from '../data/capabilities';
 import { captureRemovedAt, captureState, installCapture, pendingChanges, removeCapture, PendingChangesError } from '../data/capture/capture-installer';
 import { DataCommandError } from '../data/command-error';
-import { describeUrl, openDatabase, requireSchema } from '../data/connections';
+import { openDatabase, requireSchema } from '../data/connections';
 import { deleteCheckpoints } from '../data/engine-tables';
 import { EntityError } from '../data/errors/entity-errors';
 import { describeEngineError } from '../engine/engine-error';
@@ -16,8 +16,8 @@ import { startSyncService } from '../data/sync/sync-service';
 import { SyncWorker, syncCheckpointName } from '../data/sync/sync-worker';
 import { runVerify } from '../data/verify/verify';
 import { directionFrom, otherSide, sourceOf, targetOf, type SideName } from '../data/types';
-import { DATA_USAGE, parseDataArgs, type DataCommand } from './data-args';
-import { loadDataConfig, urlOf, type DataConfig } from './data-config';
+import { dataUsage, parseDataArgs, type DataCommand } from './data-args';
+import { loadDataConfig, type DataConfig } from './data-config';
 import { formatBackfill, formatQuarantine, formatStatus, formatVerify } from './data-output';
 
 export interface DataIo {
@@ -35,9 +35,16 @@ type Sides = Record<SideName, Database>;
 
 /** Runs one `npm run data` invocation; resolves to the exit code (a long-running sync resolves when it stops). */
 export async function runDataCommand(argv: readonly string[], env: Record<string, string | undefined>, io: DataIo): Promise<number> {
-  const args = parseDataArgs(argv);
+  let config: DataConfig;
+  try {
+    config = loadDataConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return fail(io, argv.includes('--json'), error.message);
+    throw error;
+  }
+  const args = parseDataArgs(argv, config.capabilities);
   if (args.kind === 'help') {
-    io.out(`${DATA_USAGE}\n`);
+    io.out(`${dataUsage(config.capabilities)}\n`);
     return EXIT.ok;
   }
   if (args.kind === 'error') {
@@ -45,19 +52,12 @@ export async function runDataCommand(argv: readonly string[], env: Record<string
     return EXIT.usage;
   }
   const run = args.run;
-  let config: DataConfig;
-  try {
-    config = loadDataConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return fail(io, run.json, error.message);
-    throw error;
-  }
   const oneShotOnTerminal = io.interactive && !run.json && run.command !== 'sync';
   const logger = createLogger({ name: 'data', level: config.LOG_LEVEL ?? (oneShotOnTerminal ? 'warn' : 'info'), destination: { write: (line: string) => io.err(line) } });
   const opened: Database[] = [];
   const open = async (capability: Capability, side: SideName, options: { schema?: boolean } = {}): Promise<Database> => {
-    const label = side === 'monolith' ? 'monolith' : `${capability.serviceDatabase} service`;
-    const db = await openDatabase(label, urlOf(config, side === 'monolith' ? 'monolith' : capability.serviceDatabase), { logger });
+    const label = side === 'monolith' ? 'monolith' : `${capability.name} service`;
+    const db = await openDatabase(label, capability.databases[side], { logger });
     opened.push(db);
     if (options.schema ?? true) await requireSchema(db.knex, capability, side, label);
     return db;
@@ -293,7 +293,7 @@ async function syncOnce(run: Extract<DataCommand, { command: 'sync' }>, sides: S
 }
 
 async function syncService(run: Extract<DataCommand, { command: 'sync' }>, config: DataConfig, logger: Logger, control: FlowControl): Promise<number> {
-  const urls = { monolith: urlOf(config, 'monolith'), service: urlOf(config, run.capability.serviceDatabase) };
+  const urls = { ...run.capability.databases };
   const service = await startSyncService({
     capability: run.capability,
     directions: run.directions,
@@ -307,7 +307,7 @@ async function syncService(run: Extract<DataCommand, { command: 'sync' }>, confi
     logger,
   });
   logger.info(
-    { capability: run.capability.name, directions: run.directions, monolith: describeUrl(urls.monolith), service: describeUrl(urls.service), url: service.url },
+    { capability: run.capability.name, directions: run.directions, monolith: describeDatabaseUrl(urls.monolith), service: describeDatabaseUrl(urls.service), url: service.url },
     `sync listening on ${service.url} (/health/live, /health/ready, /metrics)`,
   );
   return new Promise<number>((resolve) => {

@@ -1,11 +1,18 @@
 import { z } from 'zod';
 import { databaseUrl, loadConfig, logLevels, port, positiveMs } from '@strangler/kit';
 import { DATABASES } from '@strangler/migrations';
+import { loadCapabilities, type ConfiguredCapability } from '../data/capabilities';
 
 const defaultUrl = (database: string): string => DATABASES.find((entry) => entry.set.database === database)?.defaultUrl ?? `.data/${database}.sqlite`;
 
-/** What `npm run data` reads from the environment, validated once. */
+/**
+ * What `npm run data` reads from the environment, validated once. The databases each capability
+ * moves between are its manifest's (`${VAR:-default}` against this environment); the shipped
+ * manifests name the three variables below, checked here as before.
+ */
 export const dataConfigSchema = z.object({
+  /** The capability manifests (default: the repository's manifests/). */
+  MANIFESTS_DIR: z.string().optional(),
   MONOLITH_DATABASE_URL: databaseUrl(defaultUrl('monolith')),
   AUTH_DATABASE_URL: databaseUrl(defaultUrl('auth')),
   PAYMENTS_DATABASE_URL: databaseUrl(defaultUrl('payments')),
@@ -16,17 +23,14 @@ export const dataConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveMs(10_000),
 });
 
-export type DataConfig = z.infer<typeof dataConfigSchema>;
+/** The environment's settings and the capabilities the manifests declare (those that move data). */
+export type DataConfig = z.infer<typeof dataConfigSchema> & { capabilities: readonly ConfiguredCapability[] };
 
-/** The engine's configuration from `env`, or a ConfigError naming the variable. */
+/**
+ * The engine's configuration from `env`: a ConfigError naming the variable, or a
+ * CapabilityConfigError (a ConfigError) naming each manifest, capability and field at fault.
+ */
 export function loadDataConfig(env: Record<string, string | undefined>): DataConfig {
-  return loadConfig(dataConfigSchema, env);
-}
-
-/** The URL of a database by its name in DATABASES. */
-export function urlOf(config: DataConfig, database: string): string {
-  const entry = DATABASES.find((candidate) => candidate.set.database === database);
-  if (!entry) throw new Error(`unknown database ${database}`);
-  const value = (config as Record<string, unknown>)[entry.urlVariable];
-  return typeof value === 'string' ? value : entry.defaultUrl;
+  const settings = loadConfig(dataConfigSchema, env);
+  return { ...settings, capabilities: loadCapabilities({ ...(settings.MANIFESTS_DIR ? { dir: settings.MANIFESTS_DIR } : {}), env }) };
 }

@@ -1,22 +1,10 @@
 import { existsSync } from 'node:fs';
 import knex, { type Knex } from 'knex';
-import { dialectOf, knexConfigFor, type Database, type Logger } from '@strangler/kit';
+import { describeDatabaseUrl, dialectOf, knexConfigFor, type Database, type Logger } from '@strangler/kit';
 import type { Capability } from './capabilities/capability';
 import { DataCommandError } from './command-error';
 import { sideOf } from './mapping';
 import type { SideName } from './types';
-
-/** A URL fit for messages and logs: no password. */
-export function describeUrl(url: string): string {
-  if (dialectOf(url) !== 'mysql') return url;
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'mysql://(unparseable URL)';
-  }
-}
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -47,7 +35,7 @@ export function createEngineDatabase(url: string, options: { poolMax?: number; l
  */
 export async function openDatabase(label: string, url: string, options: { poolMax?: number; logger?: Logger } = {}): Promise<Database> {
   if (dialectOf(url) === 'sqlite' && url !== ':memory:' && !existsSync(url)) {
-    throw new DataCommandError(`the ${label} database ${url} does not exist: check the URL, or create it with npm run migrate`);
+    throw new DataCommandError(`the ${label} database ${url} does not exist: check the URL in the manifest's databases, or create it (the shipped example's: npm run migrate)`);
   }
   const db = createEngineDatabase(url, options);
   try {
@@ -55,7 +43,7 @@ export async function openDatabase(label: string, url: string, options: { poolMa
   } catch (error) {
     await db.close().catch(() => undefined);
     const e = error as { code?: string; message?: string };
-    throw new DataCommandError(`cannot reach the ${label} database at ${describeUrl(url)}: ${e.message ?? String(error)}${e.code ? ` (${e.code})` : ''}`);
+    throw new DataCommandError(`cannot reach the ${label} database at ${describeDatabaseUrl(url)}: ${e.message ?? String(error)}${e.code ? ` (${e.code})` : ''}`);
   }
   return db;
 }
@@ -73,6 +61,6 @@ export async function requireSchema(db: Knex, capability: Capability, side: Side
     }
   }
   if (missing.length) {
-    throw new DataCommandError(`the ${label} database lacks ${[...new Set(missing)].join(', ')}: apply its schema migrations first (npm run migrate)`);
+    throw new DataCommandError(`the ${label} database lacks ${[...new Set(missing)].join(', ')}: apply its schema migrations first (the shipped example's: npm run migrate)`);
   }
 }

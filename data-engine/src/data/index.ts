@@ -1,7 +1,14 @@
 /** The data-migration engine: backfill, change capture, two-way sync and verification for any mapping. */
-export { CAPABILITIES, findCapability, authCapability, paymentsCapability, type Capability, type CapabilityName } from './capabilities';
-export { defineMapping, type EntityMapping, type EntitySide, type MappingSpec, type ConflictResolver } from './mapping';
-export { tableSide, upsertRows } from './table-side';
+export { loadCapabilities, findCapability, mappingNamed, CapabilityConfigError, type Capability, type ConfiguredCapability, type LoadCapabilitiesOptions } from './capabilities';
+export { loadMappingFile, parseMappingFile, MappingFileError, type MappingFileParse } from './declarative/load-mapping-file';
+export { compileMapping } from './declarative/compile-mapping';
+export { mappingFileSchema, type MappingFile } from './declarative/mapping-file-schema';
+export type { MappingFileProblem } from './declarative/check-mapping-file';
+export { canon, canonicalText, type CanonicalRow, type CanonicalValue } from './canonical';
+export { RowRefusedError } from './errors/entity-errors';
+export { isMysql } from './engine-tables';
+export { defineMapping, type EntityMapping, type EntitySide, type MappingSpec, type ConflictResolver, type ParentLink, type CapturedTable } from './mapping';
+export { tableSide, upsertRows, type TableSideSpec } from './table-side';
 export { runBackfill, type BackfillOptions, type BackfillReport } from './backfill/backfill';
 export { installCapture, removeCapture, captureState } from './capture/capture-installer';
 export { ChangelogChangeSource } from './capture/changelog-change-source';

@@ -7,7 +7,7 @@ import { lowerDbFence, raiseDbFence } from '../data/fence/db-fence';
 import { capabilityStatus, describeBlockers, type CapabilityStatus } from '../data/status';
 import { runVerify, type VerifyOptions, type VerifyReport } from '../data/verify/verify';
 import type { Direction, SideName } from '../data/types';
-import { urlOf, type DataConfig } from '../cli/data-config';
+import type { DataConfig } from '../cli/data-config';
 import { capabilityNamed } from './unknown-capability';
 
 /** What one direction's source holds that its target has not applied yet, read from the changelog. */
@@ -121,11 +121,10 @@ class EngineSession implements DataEngine {
   }
 
   private async openBoth(name: string): Promise<OpenCapability> {
-    const capability = capabilityNamed(name);
+    const capability = capabilityNamed(this.config.capabilities, name);
     const side = async (side: SideName): Promise<OpenSide> => {
-      const label = side === 'monolith' ? 'monolith' : `${capability.serviceDatabase} service`;
-      const url = urlOf(this.config, side === 'monolith' ? 'monolith' : capability.serviceDatabase);
-      return { db: await openDatabase(label, url, { ...(this.logger ? { logger: this.logger } : {}) }), label };
+      const label = side === 'monolith' ? 'monolith' : `${capability.name} service`;
+      return { db: await openDatabase(label, capability.databases[side], { ...(this.logger ? { logger: this.logger } : {}) }), label };
     };
     const [monolith, service] = await Promise.allSettled([side('monolith'), side('service')]);
     if (monolith.status === 'rejected' || service.status === 'rejected') {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { decimalColumnToMinor, isCurrency, minorToDecimalColumn, toBigInt, toBigIntColumn, toDate, type Currency } from '@strangler/kit';
+import { minorToDecimalColumn, toBigInt, toBigIntColumn, toDate, type Currency } from '@strangler/kit';
+import { currencyOf as currencyValue, decimalToMinor } from '../data/money-columns';
 
 /**
  * Payments data between the monolith's database and the payments service's, both ways.
@@ -88,8 +89,7 @@ export interface ServiceIdempotencyKeyRow {
 }
 
 function currencyOf(row: { currency: string }, what: string): Currency {
-  if (!isCurrency(row.currency)) throw new RangeError(`${what} has unsupported currency ${JSON.stringify(row.currency)}`);
-  return row.currency;
+  return currencyValue(row.currency, what);
 }
 
 function serviceStatus(monolithStatus: string, what: string): ServiceStatus {
@@ -110,16 +110,9 @@ function dateOf(value: DateValue, what: string): Date {
   return date;
 }
 
-/**
- * A DECIMAL as the driver gave it, in minor units. SQLite hands back a REAL: its shortest decimal
- * text (String) is the digits written, whereas toFixed would round a third decimal of USD away.
- */
+/** A DECIMAL as the driver gave it, in minor units, exactly or refused (money-columns.ts). */
 function minorOf(value: DecimalValue, currency: Currency, what: string, column: string): bigint {
-  try {
-    return decimalColumnToMinor(typeof value === 'number' ? String(value) : value, currency);
-  } catch (error) {
-    throw new RangeError(`${what} has ${column} ${String(value)} that ${currency} cannot hold exactly (${(error as Error).message})`);
-  }
+  return decimalToMinor(value, currency, what, column);
 }
 
 /**

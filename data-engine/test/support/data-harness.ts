@@ -4,7 +4,8 @@ import type { Knex } from 'knex';
 import { createDatabase, type Database } from '@strangler/kit';
 import { createTestDatabase, type TestDatabase } from '@strangler/kit/testing';
 import { authMigrations, migrateLatest, monolithMigrations, paymentsMigrations } from '@strangler/migrations';
-import { authCapability, paymentsCapability, type Capability } from '../../src/data/capabilities';
+import type { Capability } from '../../src/data/capabilities';
+import { MANIFESTS_DIR, shippedCapability } from './shipped-capabilities';
 import { installCapture } from '../../src/data/capture/capture-installer';
 import { ChangelogChangeSource } from '../../src/data/capture/changelog-change-source';
 import { runBackfill, type BackfillOptions } from '../../src/data/backfill/backfill';
@@ -43,7 +44,7 @@ export interface HarnessOptions {
 }
 
 export async function createHarness(dialect: 'sqlite' | 'mysql', capabilityName: 'auth' | 'payments', options: HarnessOptions = {}): Promise<Harness> {
-  const capability = capabilityName === 'auth' ? authCapability : paymentsCapability;
+  const capability = shippedCapability(capabilityName);
   const owned: TestDatabase[] = [];
   let monolith: Database;
   let service: Database;
@@ -70,7 +71,7 @@ export async function createHarness(dialect: 'sqlite' | 'mysql', capabilityName:
     monolith,
     service,
     urls,
-    env: { MONOLITH_DATABASE_URL: urls.monolith, [serviceVariable]: urls.service, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' },
+    env: { MANIFESTS_DIR, MONOLITH_DATABASE_URL: urls.monolith, [serviceVariable]: urls.service, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' },
     knex: (side) => sides[side].knex,
     connect(side) {
       const db = createDatabase(urls[side]);

@@ -148,6 +148,11 @@ export class ReloadableFile<T> {
     }
     const digest = createHash('sha256').update(text).digest('hex');
     if (this.value !== undefined && digest === this.digest) {
+      // The file reads as what runs: an invalid edit put back, or the last good copy restored by hand,
+      // is no longer an error, and readiness stops saying "degraded".
+      if (this.lastError || this.fromBackup) this.options.logger.info({ file: this.options.filePath }, 'file is valid again: it matches what runs');
+      this.lastError = undefined;
+      this.fromBackup = undefined;
       this.options.onReload?.('unchanged');
       return { ok: true, value: this.value };
     }

@@ -14,7 +14,8 @@ type Env = Readonly<Record<string, string | undefined>>;
  */
 export function buildRoutingTable(routesText: string, manifests: readonly ManifestText[], env: Env): RoutesParseResult {
   const routes = parseRoutesFile(routesText, env);
-  const loaded = parseManifestTexts(manifests, { env });
+  // Only the field the edge uses: database URLs (and their credentials) need not be in its environment.
+  const loaded = parseManifestTexts(manifests, { env, fields: ['service.url'] });
   const errors = routes.ok ? [] : [...routes.errors];
   if (!loaded.ok) errors.push(...loaded.problems.map(formatManifestProblem));
   if (!routes.ok || !loaded.ok) return { ok: false, errors };

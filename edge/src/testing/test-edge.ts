@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger, type RunningServer } from '@strangler/kit';
@@ -26,6 +26,22 @@ export interface RoutesFileShape {
   capabilities: Record<string, ManifestShape>;
 }
 
+const SHIPPED_MANIFESTS = path.resolve(__dirname, '../../../manifests');
+
+/**
+ * What the shipped manifest of a capability of that name says about its data (its databases and
+ * mappings, mapping files by absolute path), so that `strangler` run over these manifests finds the
+ * data engine's capabilities as in production. The edge itself reads neither.
+ */
+function shippedData(name: string): { databases?: unknown; data?: unknown } {
+  const file = path.join(SHIPPED_MANIFESTS, `${name}.json`);
+  if (!existsSync(file)) return {};
+  const shipped = JSON.parse(readFileSync(file, 'utf8')) as { databases: unknown; data?: { mappings: Array<Record<string, string>> } };
+  if (!shipped.data) return { databases: shipped.databases };
+  const mappings = shipped.data.mappings.map((reference) => (reference.file ? { file: path.join(SHIPPED_MANIFESTS, reference.file) } : reference));
+  return { databases: shipped.databases, data: { ...shipped.data, mappings } };
+}
+
 /** The routes file's text and each manifest's, as the edge reads them from disk. */
 export function inputTexts(routes: RoutesFileShape, manifestsDir = 'manifests'): { routes: string; manifests: Array<{ file: string; text: string }> } {
   const { capabilities, ...file } = routes;
@@ -33,7 +49,7 @@ export function inputTexts(routes: RoutesFileShape, manifestsDir = 'manifests'):
     routes: JSON.stringify(file, null, 2),
     manifests: Object.entries(capabilities).map(([name, manifest]) => ({
       file: path.join(manifestsDir, `${name}.json`),
-      text: JSON.stringify({ name, databases: { monolith: { url: 'm.sqlite' }, service: { url: `${name}.sqlite` } }, ...manifest }, null, 2),
+      text: JSON.stringify({ name, databases: { monolith: { url: 'm.sqlite' }, service: { url: `${name}.sqlite` } }, ...shippedData(name), ...manifest }, null, 2),
     })),
   };
 }

@@ -8,6 +8,18 @@ export function dialectOf(databaseUrl: string): Dialect {
   return /^mysql:\/\//i.test(databaseUrl) ? 'mysql' : 'sqlite';
 }
 
+/** A database URL fit for logs and messages: a MySQL URL's password masked (a SQLite path has none). */
+export function describeDatabaseUrl(url: string): string {
+  if (dialectOf(url) !== 'mysql') return url;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'mysql://(unparseable URL)';
+  }
+}
+
 const toStderr = (message: unknown) => process.stderr.write(`knex: ${String(message)}\n`);
 /** knex logs to stdout by default, which would interleave with a CLI's output and the JSON logs. */
 const knexLog = { warn: toStderr, error: toStderr, deprecate: toStderr, debug: () => undefined };

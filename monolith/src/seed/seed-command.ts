@@ -1,10 +1,10 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { ConfigError, createDatabase, type Database } from '@strangler/kit';
+import { ConfigError, createDatabase, describeDatabaseUrl, type Database } from '@strangler/kit';
 import { migrateLatest, monolithMigrations } from '@strangler/migrations';
 import { DEFAULT_SEED_PASSWORD, SEED_USAGE, parseSeedArgs, type SeedOptions } from './seed-args';
 import { readSeedConfig } from './seed-config';
 import { seedDatabase } from './seed-database';
-import { describeDatabaseUrl, formatProgress, formatSummary } from './seed-report';
+import { formatProgress, formatSummary } from './seed-report';
 
 export interface CommandOutput {
   out(text: string): void;

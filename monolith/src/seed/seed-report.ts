@@ -18,14 +18,3 @@ export function formatSummary(summary: SeedSummary, loginHint: string | null): s
   return `${lines.join('\n')}\n`;
 }
 
-/** A database URL fit for output: the password never is. */
-export function describeDatabaseUrl(url: string): string {
-  if (!/^mysql:\/\//i.test(url)) return url;
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'mysql://(unparseable URL)';
-  }
-}

@@ -1,14 +1,10 @@
 import type { Invariant } from '../invariants/invariant';
 import type { EntityMapping } from '../mapping';
 
-export type CapabilityName = 'auth' | 'payments';
-
-/** A capability the strangler moves: the service database it moves to and its entity mappings,
- * parents before children (foreign keys). */
+/** A capability's data: its entity mappings, parents before children (foreign keys), and what the
+ * data must mean on both sides. Declared by the capability's manifest (load-capabilities.ts). */
 export interface Capability {
-  name: CapabilityName;
-  /** The name of the service's database in DATABASES (migrations/src/databases.ts). */
-  serviceDatabase: string;
+  name: string;
   mappings: readonly EntityMapping[];
   /** What its data must mean on both sides, which verify checks besides comparing rows. */
   invariants: readonly Invariant[];

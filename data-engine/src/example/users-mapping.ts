@@ -1,18 +1,6 @@
 import type { Knex } from 'knex';
-import {
-  authRowsToMonolithUser,
-  monolithUserToAuthRows,
-  type MonolithUserRow,
-} from '../../mappings/auth-users';
-import { copySession, type SessionRow } from '../../mappings/auth-sessions';
-import { canon, type CanonicalRow } from '../canonical';
-import { deleteWins, quarantineConflict, revocationWins } from '../conflict-resolvers';
-import { RowRefusedError } from '../errors/entity-errors';
-import { authInvariants } from '../invariants/auth-invariants';
-import { defineMapping } from '../mapping';
-import { tableSide, upsertRows } from '../table-side';
-import type { Row } from '../types';
-import type { Capability } from './capability';
+import { authRowsToMonolithUser, monolithUserToAuthRows, type MonolithUserRow } from '../mappings/auth-users';
+import { canon, defineMapping, deleteWins, quarantineConflict, RowRefusedError, tableSide, upsertRows, type CanonicalRow, type Row } from '../index';
 
 /** The auth service's user as the engine reads it: the users row left-joined with its credential. */
 interface ServiceUserRow extends Row {
@@ -51,7 +39,6 @@ async function refuseEmailConflicts(trx: Knex.Transaction, rows: readonly Row[])
 const USER_COLUMNS = ['id', 'email', 'name', 'created_at', 'updated_at'];
 const CREDENTIAL_COLUMNS = ['user_id', 'scheme', 'hash', 'salt', 'params', 'updated_at'];
 const MONOLITH_USER_COLUMNS = ['id', 'email', 'name', 'password_hash', 'password_salt', 'password_scheme', 'password_params', 'created_at', 'updated_at'];
-const SESSION_COLUMNS = ['token_hash', 'user_id', 'created_at', 'expires_at', 'revoked_at'];
 
 function canonicalServiceUser(row: ServiceUserRow): CanonicalRow {
   const profileUpdated = canon.time(row.updated_at);
@@ -81,7 +68,10 @@ function requireNormalisedEmail(id: unknown, email: unknown): void {
   }
 }
 
-/** users (monolith: one table with the legacy hash) ⇄ users + credentials (auth service). */
+/**
+ * users (monolith: one table with the legacy hash) ⇄ users + credentials (auth service): a side of
+ * two tables, so a TypeScript mapping (a declarative file maps one table per side).
+ */
 export const usersMapping = defineMapping<MonolithUser, ServiceUserRow>({
   name: 'users',
   key: ['id'],
@@ -162,34 +152,3 @@ export const usersMapping = defineMapping<MonolithUser, ServiceUserRow>({
   // each side, say) are for an operator.
   conflicts: { rule: 'a delete wins, else quarantined', resolve: deleteWins(quarantineConflict), meaning: 'both sides changed this user since they last agreed' },
 });
-
-type Session = SessionRow & Row;
-
-const sessionSide = () => tableSide({ table: 'sessions', key: ['token_hash'], columns: SESSION_COLUMNS });
-
-/** sessions ⇄ sessions: the same format on both sides (decision 0003). */
-export const sessionsMapping = defineMapping<Session, Session>({
-  name: 'sessions',
-  key: ['token_hash'],
-  monolith: sessionSide(),
-  service: sessionSide(),
-  toService: (row) => copySession(row) as unknown as Session,
-  toMonolith: (row) => copySession(row) as unknown as Session,
-  canonicalService: (row) => ({
-    token_hash: canon.text(row.token_hash),
-    user_id: canon.text(row.user_id),
-    created_at: canon.time(row.created_at),
-    expires_at: canon.time(row.expires_at),
-    revoked_at: canon.nullableTime(row.revoked_at),
-  }),
-  // A session only ever changes by being revoked: a logout on either side ends it on both.
-  conflicts: { rule: 'a delete or a revocation wins', resolve: deleteWins(revocationWins('revoked_at')), meaning: 'the session changed on both sides' },
-  parents: [{ mapping: 'users', keyOf: (row) => [String(row.user_id)] }],
-});
-
-export const authCapability: Capability = {
-  name: 'auth',
-  serviceDatabase: 'auth',
-  invariants: authInvariants,
-  mappings: [usersMapping, sessionsMapping],
-};

@@ -1,5 +1,4 @@
-import type { CanonicalRow } from '../canonical';
-import type { Invariant } from './invariant';
+import type { CanonicalRow, Invariant } from '../index';
 
 const minor = (row: CanonicalRow, field: string): bigint => BigInt(String(row[field] ?? '0'));
 

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import { isMysql } from '../engine-tables';
-import type { Invariant } from './invariant';
+import { isMysql, type Invariant } from '../index';
 
 /** Exact (binary) comparison on MySQL, whose default collations ignore case. */
 const exactlyDiffers = (db: Knex, a: string, b: string) => (isMysql(db) ? `cast(${a} as binary) <> cast(${b} as binary)` : `${a} <> ${b}`);
