@@ -30,8 +30,12 @@ if (!manifests.ok) {
   process.stderr.write(`the capability manifests in ${MANIFESTS_DIR} are invalid:\n  ${manifests.problems.map(cutoverModel.formatManifestProblem).join('\n  ')}\n`);
   process.exit(1);
 }
-/** The capabilities the stack moves: one per manifest, in the manifests' order. */
-const capabilities = manifests.manifests.map(({ manifest }) => manifest.name);
+/**
+ * The capabilities whose data the stack moves (a sync worker and change capture each): one per
+ * manifest with a `data` section, in the manifests' order. One that moves no data has neither (the
+ * engine knows no such capability: its worker would only crash and be restarted).
+ */
+const capabilities = manifests.manifests.filter(({ manifest }) => manifest.data).map(({ manifest }) => manifest.name);
 const url = (port) => `http://127.0.0.1:${port}`;
 const databases = {
   MONOLITH_DATABASE_URL: env.MONOLITH_DATABASE_URL ?? '.data/monolith.sqlite',

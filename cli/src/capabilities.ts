@@ -1,4 +1,6 @@
-import { formatManifestProblem, loadManifests, manifestFlag, type LoadedManifest } from '@strangler/cutover-model';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { formatManifestProblem, loadManifests, manifestFlag, parseManifest, type LoadedManifest } from '@strangler/cutover-model';
 import { CliError, usageError } from './cli-error';
 
 export interface CapabilityRef {
@@ -25,4 +27,26 @@ export function findCapability(capabilities: readonly CapabilityRef[], name: str
   const found = capabilities.find((c) => c.name === name);
   if (!found) throw usageError(`unknown capability "${name}": the manifests declare ${known || 'none'}`);
   return found;
+}
+
+/**
+ * The capability a rollback moves. A rollback is never refused for problems in the other manifests
+ * (a bad edit of another capability's file, two files claiming one route: the edge keeps its last
+ * good version meanwhile), only for its own file not loading: then every problem is said, as for any
+ * command. The problems let past are returned, to be said.
+ */
+export function readCapabilityToRollBack(manifestsDir: string, name: string | undefined): { capability: CapabilityRef; problems: string[] } {
+  const loaded = loadManifests(manifestsDir);
+  if (loaded.ok || !name) return { capability: findCapability(readCapabilities(manifestsDir), name), problems: [] };
+  const file = path.join(manifestsDir, `${name}.json`);
+  let text: string | undefined;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    text = undefined;
+  }
+  const own = text === undefined ? undefined : parseManifest(text, file);
+  if (!own?.ok || own.manifest.name !== name) return { capability: findCapability(readCapabilities(manifestsDir), name), problems: [] };
+  const entry: LoadedManifest = { file, dir: manifestsDir, manifest: own.manifest };
+  return { capability: { name, flag: manifestFlag(own.manifest), loaded: entry }, problems: loaded.problems.map(formatManifestProblem) };
 }

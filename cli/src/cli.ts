@@ -116,6 +116,7 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
           config: c,
           http: http(c),
           out: (text) => io.out(text),
+          warn: (text) => io.err(text),
           verify: deps.verify ?? ((capability) => verifyWithEngine(capability, env)),
           backlog: deps.backlog ?? ((capability) => databases.read(capability)),
           blockers: (capability) => blockersWithEngine(capability, env),

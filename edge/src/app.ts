@@ -135,11 +135,13 @@ export function buildEdge(edgeDeps: EdgeDeps): Edge {
     const definition = deps.flags.client()?.getFeatureToggleDefinition(capability.flag);
     return { stage: stageOfDefinition(definition), percentage: rolloutOfDefinition(definition) };
   };
+  // This edge process: its fences' boot id, and the id it forwards requests with (a loop comes back with it).
+  const bootId = randomUUID();
   const fences = new WriteFences({
     wall: now,
     monotonic: deps.monotonic ?? (() => performance.now()),
     skewMarginMs: config.WRITE_DEADLINE_SKEW_MS,
-    bootId: randomUUID(),
+    bootId,
     routedAs,
     ...(config.EDGE_FENCE_FILE ? { file: new FenceFile(config.EDGE_FENCE_FILE) } : {}),
   });
@@ -217,6 +219,7 @@ export function buildEdge(edgeDeps: EdgeDeps): Edge {
       shadowMaxBodyBytes: config.SHADOW_MAX_BODY_BYTES,
     },
     trust,
+    hop: bootId,
   });
 
   const limitedProxy = rateLimited(proxy, {

@@ -1,3 +1,4 @@
+import { stageOfDefinition } from '@strangler/cutover-model';
 import type { Logger } from '@strangler/kit';
 import { EmergencyStops } from './emergency/emergency-stops';
 import { buildEdge, type Edge, type EdgeDeps } from './app';
@@ -29,6 +30,8 @@ export interface EdgeRuntimeOptions {
 export async function createEdgeRuntime(config: EdgeConfig, options: EdgeRuntimeOptions): Promise<EdgeRuntime> {
   const { logger } = options;
   const metrics = createEdgeMetrics();
+  // Created after the routes (a bad routes file stops the start first); until then nothing is live here.
+  let flagSource: FlagSource | undefined;
   const routes = await watchRoutes({
     filePath: config.ROUTES_FILE,
     manifestsDir: config.MANIFESTS_DIR,
@@ -37,6 +40,10 @@ export async function createEdgeRuntime(config: EdgeConfig, options: EdgeRuntime
     debounceMs: config.FILE_WATCH_DEBOUNCE_MS,
     logger: logger.child({ component: 'routes' }),
     onReload: (outcome) => metrics.fileReloads.inc({ file: 'routes', outcome }),
+    stageOf: (flag) => {
+      const client = flagSource?.client();
+      return client ? stageOfDefinition(client.getFeatureToggleDefinition(flag)) : undefined;
+    },
   });
   let stops: EmergencyStops;
   try {
@@ -49,6 +56,7 @@ export async function createEdgeRuntime(config: EdgeConfig, options: EdgeRuntime
   let flags: FlagSource;
   try {
     flags = await createFlagSource(config, { logger, observer: metrics.flagObserver });
+    flagSource = flags;
   } catch (error) {
     await routes.close();
     throw error;

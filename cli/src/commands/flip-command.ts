@@ -1,4 +1,4 @@
-import { findCapability, readCapabilities, type CapabilityRef } from '../capabilities';
+import { findCapability, readCapabilities, readCapabilityToRollBack, type CapabilityRef } from '../capabilities';
 import { CliError, usageError } from '../cli-error';
 import type { CliConfig } from '../config';
 import { EXIT } from '../exit-codes';
@@ -31,6 +31,8 @@ export interface FlipDeps {
   config: CliConfig;
   http: HttpOptions;
   out(text: string): void;
+  /** What the operator should know that is not the result (stderr). */
+  warn?(text: string): void;
   verify(capability: string): Promise<VerifyOutcome>;
   backlog(capability: string): Promise<BacklogOutcome>;
   /** Which row each direction waits on (named in a lag refusal). */
@@ -78,13 +80,14 @@ export function flagStoreFor(config: CliConfig, http: HttpOptions): FlagStore {
 const label = (s: DesiredFlag) => (s.stage === 'monolith' || s.stage === 'complete' ? s.stage : `${s.stage} ${s.percentage}%`);
 
 export async function flip(request: FlipRequest, deps: FlipDeps): Promise<number> {
-  const capability = findCapability(readCapabilities(deps.config.MANIFESTS_DIR), request.capability);
+  const capability = request.rollback ? rollbackCapability(request.capability, deps) : findCapability(readCapabilities(deps.config.MANIFESTS_DIR), request.capability);
   const store = flagStoreFor(deps.config, deps.http);
   await requireEdgesReadWhereWeWrite({
     edgeUrls: deps.config.edgeUrls,
     adminToken: deps.config.EDGE_ADMIN_TOKEN,
     http: deps.http,
     writesTo: { kind: store.kind, location: deps.config.unleashBaseUrl ?? deps.config.FLAGS_FILE },
+    capability: { name: capability.name, flag: capability.flag },
   });
   const current = await store.read(capability).catch((error: unknown) => {
     // Rolling back with the flag store unreachable: name the way that needs no store (decision 0036).
@@ -175,6 +178,15 @@ export async function flip(request: FlipRequest, deps: FlipDeps): Promise<number
   }
   if (request.rollback) await reassertRollback(capability, store, desired, result);
   return report(result, request, deps);
+}
+
+/** A rollback goes ahead past another capability's invalid manifest, saying so. */
+function rollbackCapability(name: string | undefined, deps: FlipDeps): CapabilityRef {
+  const { capability, problems } = readCapabilityToRollBack(deps.config.MANIFESTS_DIR, name);
+  if (problems.length > 0) {
+    deps.warn?.(`warning: the capability manifests in ${deps.config.MANIFESTS_DIR} (MANIFESTS_DIR) are invalid; rolling back ${capability.name} all the same (its own manifest loads):\n  ${problems.join('\n  ')}\n`);
+  }
+  return capability;
 }
 
 /**

@@ -38,10 +38,19 @@ export function manifestFiles(dir: string): string[] {
     .filter((file) => statSync(file).isFile());
 }
 
-/** Reads the manifests directory; a directory that cannot be read is one problem. */
+/** A manifest is a few kilobytes; anything this large is not one (and is not read: the edge reads on its event loop). */
+export const MAX_MANIFEST_BYTES = 1024 * 1024;
+
+/** Reads the manifests directory; a directory that cannot be read is one problem, and so is each file too large to be a manifest. */
 export function readManifestTexts(dir: string): { ok: true; texts: ManifestText[] } | { ok: false; problems: ManifestProblem[] } {
   try {
-    return { ok: true, texts: manifestFiles(dir).map((file) => ({ file, text: readFileSync(file, 'utf8') })) };
+    const files = manifestFiles(dir);
+    const problems: ManifestProblem[] = files.flatMap((file) => {
+      const size = statSync(file).size;
+      return size > MAX_MANIFEST_BYTES ? [{ file, field: '(file)', message: `is ${size} bytes; a manifest is at most ${MAX_MANIFEST_BYTES}` }] : [];
+    });
+    if (problems.length > 0) return { ok: false, problems };
+    return { ok: true, texts: files.map((file) => ({ file, text: readFileSync(file, 'utf8') })) };
   } catch (error) {
     return { ok: false, problems: [{ file: dir, field: '(directory)', message: `cannot read the manifests directory: ${(error as Error).message}` }] };
   }
@@ -49,7 +58,7 @@ export function readManifestTexts(dir: string): { ok: true; texts: ManifestText[
 
 /**
  * Every capability manifest in `dir`, validated one by one and together: a manifest's name is its
- * file's stem, no two manifests share a name or a flag, no two routes claim the same method and path
+ * file's stem, no two manifests share a name or a flag, no two routes claim the same requests (method, `*`, GET/HEAD) by one path
  * shape. Every problem is reported at once; any problem means none is returned.
  */
 export function loadManifests(dir: string, options: LoadOptions = {}): ManifestLoad {
@@ -79,7 +88,7 @@ function crossFileProblems(manifests: readonly LoadedManifest[]): ManifestProble
   const problems: ManifestProblem[] = [];
   const names = new Map<string, string>();
   const flags = new Map<string, string>();
-  const claimed = new Map<string, string>();
+  const claimed = new Map<string, Claim[]>();
   for (const { file, manifest } of manifests) {
     const capability = manifest.name;
     const stem = path.basename(file, '.json');
@@ -95,13 +104,42 @@ function crossFileProblems(manifests: readonly LoadedManifest[]): ManifestProble
       const pattern = parsePattern(route.path);
       const shape = 'segments' in pattern ? patternShape(pattern.segments) : route.path;
       const methods = routeMethods(route);
+      const claims = claimed.get(shape) ?? [];
+      claimed.set(shape, claims);
       for (const method of methods.includes('*') ? ['*'] : methods) {
-        const key = `${method} ${shape}`;
-        const owner = claimed.get(key);
-        if (owner) problems.push({ file, capability, field: `routes.${index}`, message: `${method} ${route.path} is already routed by ${owner}` });
-        else claimed.set(key, `${file} routes.${index}`);
+        const claim: Claim = { method, capability, owner: `${file} routes.${index}` };
+        const other = claims.find((earlier) => sameRequests(earlier, claim));
+        if (other) problems.push({ file, capability, field: `routes.${index}`, message: `${method} ${route.path} is already routed by ${other.owner}` });
+        else claims.push(claim);
       }
     });
   }
+  // A writtenThrough route stays on the monolith: one a capability also routes would escape its fence.
+  for (const { file, manifest } of manifests) {
+    manifest.writtenThrough.forEach((route, index) => {
+      const pattern = parsePattern(route.path);
+      const claims = claimed.get('segments' in pattern ? patternShape(pattern.segments) : route.path) ?? [];
+      const methods = routeMethods(route);
+      const other = claims.find((claim) => (methods.includes('*') ? ['*'] : methods).some((method) => sameRequests(claim, { method, capability: '', owner: '' })));
+      if (other) problems.push({ file, capability: manifest.name, field: `writtenThrough.${index}`, message: `${route.path} is routed by ${other.owner}: a writtenThrough route must be the monolith's` });
+    });
+  }
   return problems;
+}
+
+interface Claim {
+  method: string;
+  capability: string;
+  owner: string;
+}
+
+/**
+ * Two routes of one shape claim the same requests: the same method, or (across capabilities) `*` and
+ * any method, or GET and HEAD (a GET route answers HEAD). Within one capability the edge's matcher
+ * prefers the explicit list, and either way the request stays with that capability's flag.
+ */
+function sameRequests(a: Claim, b: Claim): boolean {
+  if (a.method === b.method) return true;
+  if (a.capability === b.capability) return false;
+  return a.method === '*' || b.method === '*' || (a.method === 'HEAD' && b.method === 'GET') || (a.method === 'GET' && b.method === 'HEAD');
 }

@@ -3,6 +3,8 @@ import { parsePattern } from '../route-pattern';
 
 /** Capability names become metric labels, flag names and file names. */
 export const CAPABILITY_NAME = /^[a-z][a-z0-9-]{0,49}$/;
+/** Names the edge's metrics and documents already use for the monolith, a side, or no capability. */
+const RESERVED_NAMES: ReadonlySet<string> = new Set(['none', 'monolith', 'service']);
 const FLAG_NAME = /^[A-Za-z0-9._:-]{1,100}$/;
 const METHOD = /^[A-Za-z]+$/;
 const RATE_LIMIT_CLASS = /^[a-z][a-z0-9-]{0,39}$/;
@@ -55,7 +57,10 @@ const mappingReference = z.union([z.strictObject({ file: z.string().min(1) }), m
  */
 export const capabilityManifestSchema = z.strictObject({
   $comment: z.string().optional(),
-  name: z.string().regex(CAPABILITY_NAME, 'capability names are lowercase words (auth, payments)'),
+  name: z
+    .string()
+    .regex(CAPABILITY_NAME, 'capability names are lowercase words (auth, payments)')
+    .refine((value) => !RESERVED_NAMES.has(value), { message: 'is reserved: the edge labels unmatched requests "none" and the monolith "monolith"; sides are monolith and service' }),
   /** Defaults to `strangler.<name>`. */
   flag: z.string().regex(FLAG_NAME, 'must be an Unleash flag name').optional(),
   service: z.strictObject({ url: z.string().min(1), timeouts }),

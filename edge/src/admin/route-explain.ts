@@ -4,6 +4,7 @@ import type { WriteAffinity } from '../consistency/write-affinity';
 import type { WriteFences } from '../consistency/write-fence';
 import type { EmergencyStops } from '../emergency/emergency-stops';
 import { evaluateCapabilityNow, type CapabilityEvaluation } from '../flags/capability-evaluator';
+import { canonicalTarget, isRefused } from '../http/request-target';
 import type { FlagSource } from '../flags/flag-source';
 import { isSafeMethod, type Stage } from '@strangler/cutover-model';
 import { addressHash, userCallerKey } from '../identity/request-identity';
@@ -41,8 +42,11 @@ export function explainQuery(query: Record<string, unknown>, callerAddress: stri
   if (typeof path !== 'string' || !path.startsWith('/') || path.length > 2000) problems.push({ field: 'path', message: 'must be a request path starting with / (at most 2000 characters)' });
   if (user !== undefined && (typeof user !== 'string' || !USER.test(user))) problems.push({ field: 'user', message: 'must be a user id (1-200 printable characters, no spaces)' });
   if (typeof address !== 'string' || !USER.test(address)) problems.push({ field: 'address', message: 'must be a client address' });
-  if (problems.length) throw validationError(problems);
-  return { method: (method as string).toUpperCase(), path: path as string, user: user as string | undefined, address: address as string };
+  // Read as the proxy reads a request-target (http/request-target.ts): the same spelling, the same route.
+  const target = problems.length === 0 ? canonicalTarget((method as string).toUpperCase(), path as string) : undefined;
+  if (target && isRefused(target)) problems.push({ field: 'path', message: `the edge refuses this request-target (${target.refused.replace(/-/g, ' ')})` });
+  if (problems.length || !target || isRefused(target)) throw validationError(problems);
+  return { method: (method as string).toUpperCase(), path: target.path, user: user as string | undefined, address: address as string };
 }
 
 /** The breaker's state as it stands, without creating one for an upstream never called. */

@@ -29,6 +29,13 @@ export const requestErrors = {
     new AppError('EDGE_TOO_MANY_HEADERS', 431, 'Too many header fields', `The request has more than ${limit} header lines.`, { limit }),
   bodyTimeout: () =>
     new AppError('EDGE_REQUEST_BODY_TIMEOUT', 408, 'Request body too slow', 'The request body did not arrive fast enough; it was not processed.', { retryable: true }),
+  forwardingLoop: () =>
+    new AppError(
+      'EDGE_FORWARDING_LOOP',
+      508,
+      'Forwarding loop',
+      'The request came back to the edge that forwarded it: an upstream URL points at this edge (a manifest\'s service.url, or the routes file\'s monolith.url).',
+    ),
   tooManySlowRequests: (limit: number) =>
     new AppError(
       'EDGE_TOO_MANY_SLOW_REQUESTS',

@@ -12,7 +12,12 @@ export interface OutgoingFacts {
   /** The protocol the peer used to reach the edge. */
   protocol: 'http' | 'https';
   requestId: string;
+  /** This edge's id, sent as EDGE_HOP_HEADER: a request that comes back with it is a loop. */
+  hop?: string;
 }
+
+/** Set on every forwarded request (a harness header: a client's own is never passed on). */
+export const EDGE_HOP_HEADER = 'x-strangler-edge-hop';
 
 // Not hop-by-hop, but the edge owns them: Host becomes the upstream's, framing is set per attempt
 // (a replayed body is re-framed), the edge already answered any Expect: 100-continue itself, and the
@@ -49,6 +54,7 @@ export function outgoingRequestHeaders(incoming: IncomingHttpHeaders, facts: Out
   const host = claimedHost && HOST.test(claimedHost) ? claimedHost : incoming.host;
   if (host) headers['x-forwarded-host'] = host;
   headers['x-request-id'] = facts.requestId;
+  if (facts.hop !== undefined) headers[EDGE_HOP_HEADER] = facts.hop;
   return headers;
 }
 

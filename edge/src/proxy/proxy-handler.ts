@@ -20,7 +20,8 @@ import type { RoutesProvider } from '../routing/routes-source';
 import type { RoutingTable, UpstreamSpec } from '../routing/routing-table';
 import type { ShadowMirror } from '../shadow';
 import type { AttemptOutcome, AttemptSpec, ForwardedResponse, RequestForwarder, UpstreamTarget } from './forwarder';
-import { hasRequestBody, outgoingRequestHeaders, type HeaderRecord } from './outgoing-headers';
+import { EDGE_HOP_HEADER, hasRequestBody, outgoingRequestHeaders, type HeaderRecord } from './outgoing-headers';
+import { requestErrors } from '../http/request-errors';
 import { RequestBody } from './request-body';
 import { BodyArrival, BodyDeadlineError, SlowClients, type BodyArrivalSettings } from './body-arrival';
 import type { AttemptLimits } from './attempt-deadlines';
@@ -69,6 +70,8 @@ export interface ProxyHandlerDeps {
   settings: ProxySettings;
   /** Which peers may set X-Forwarded-* (express's compiled TRUST_PROXY). */
   trust: TrustFunction;
+  /** This edge's id on the requests it forwards: one that comes back with it is answered 508, not forwarded again. */
+  hop?: string;
 }
 
 const isUnavailableStatus = (status: number) => status === 502 || status === 503 || status === 504;
@@ -253,6 +256,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       peerTrusted: forwarding.peerTrusted,
       protocol: request.encrypted ? 'https' : 'http',
       requestId,
+      ...(deps.hop !== undefined ? { hop: deps.hop } : {}),
     });
     if (match && deps.affinity.enabled && !safe) request.writerKeys = callerKeys(req);
     let facts = routeFacts(request, evaluation);
@@ -394,6 +398,15 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     writeProblem(res, writeFenced(capability, retryAfter), requestId);
   };
 
+  /** A request this edge forwarded that came back to it: answered at once, never forwarded again. */
+  const refuseLoop = (req: IncomingMessage, res: ServerResponse, requestId: string, url: string): void => {
+    const error = requestErrors.forwardingLoop();
+    metrics.refusals.inc({ code: error.code });
+    deps.logger.error({ requestId, method: req.method, url }, 'a forwarded request came back to this edge: an upstream URL points at the edge itself');
+    if (hasRequestBody(req.headers)) res.setHeader('connection', 'close');
+    writeProblem(res, error, requestId);
+  };
+
   /** A client too slow with its body: its answer (408/429), and the connection closed. */
   const refuseClient = (request: ProxiedRequest, error: AppError): void => {
     metrics.refusals.inc({ code: error.code });
@@ -410,6 +423,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       const incomingId = req.headers[REQUEST_ID_HEADER];
       const requestId = acceptedRequestId(typeof incomingId === 'string' ? incomingId : undefined);
       res.setHeader(REQUEST_ID_HEADER, requestId);
+      if (deps.hop !== undefined && req.headers[EDGE_HOP_HEADER] === deps.hop) return Promise.resolve(refuseLoop(req, res, requestId, url));
       const match = matcher.match(method, requestTarget.path);
       const peer = peerOf(req.socket);
       let fence: FenceTicket | undefined;

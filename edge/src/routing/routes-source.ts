@@ -6,6 +6,7 @@ import { watchDirectoryChanges } from '../files/directory-watch';
 import { watchFileChanges } from '../files/file-watch';
 import { ReloadableFile, type ReloadOutcome, type ReloadStatus } from '../files/reloadable-file';
 import { RouteMatcher } from './route-matcher';
+import { retirementProblems, type StageOf } from './retired-capabilities';
 import { buildRoutingTable } from './routing-inputs';
 import type { RoutingTable } from './routing-table';
 
@@ -49,6 +50,11 @@ export interface RoutesInputsOptions {
   debounceMs: number;
   logger: Logger;
   onReload?(outcome: ReloadOutcome, errors?: string[]): void;
+  /**
+   * The stage of a flag on this edge: a reload that drops a capability, its flag or a write route
+   * while the service takes its writes is refused (retired-capabilities.ts). Absent: not checked.
+   */
+  stageOf?: StageOf;
 }
 
 /** The routes file and the manifests as one text: what is loaded, compared for changes and kept as the last good version. */
@@ -107,6 +113,7 @@ function parseBundle(text: string): InputsBundle | undefined {
  */
 export async function watchRoutes(options: RoutesInputsOptions): Promise<RoutesProvider> {
   const manifestsDir = path.resolve(options.manifestsDir);
+  let applied: RoutingTable | undefined;
   const file = new ReloadableFile<RoutesSnapshot>({
     filePath: options.filePath,
     ...(options.backupPath ? { backupPath: options.backupPath } : {}),
@@ -132,7 +139,12 @@ export async function watchRoutes(options: RoutesInputsOptions): Promise<RoutesP
       if (!bundle) return { ok: false, errors: ['not a routes file and manifests bundle (a last good copy from an older edge?)'] };
       const manifests = bundle.manifests.map(({ name, text: manifest }) => ({ file: path.join(manifestsDir, name), text: manifest }));
       const parsed = buildRoutingTable(bundle.routes, manifests, options.env);
-      return parsed.ok ? { ok: true, value: snapshotOf(parsed.table) } : parsed;
+      if (!parsed.ok) return parsed;
+      const fileOf = (capability: string) => path.join(manifestsDir, `${capability}.json`);
+      const refused = applied && options.stageOf ? retirementProblems(applied, parsed.table, options.stageOf, fileOf) : [];
+      if (refused.length > 0) return { ok: false, errors: refused };
+      applied = parsed.table;
+      return { ok: true, value: snapshotOf(parsed.table) };
     },
     ...(options.onReload ? { onReload: options.onReload.bind(options) } : {}),
   });
