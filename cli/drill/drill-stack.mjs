@@ -51,7 +51,7 @@ export async function createDatabases() {
 export async function startUnleash() {
   const database = `unleash_test_drill_${randomBytes(5).toString('hex')}`;
   const adminToken = `*:*.${randomBytes(24).toString('hex')}`;
-  const entry = path.join(ROOT, 'edge/test/support/unleash-server-entry.mjs');
+  const entry = path.join(ROOT, 'edge/src/testing/unleash-server-entry.mjs');
   const env = { ...process.env, UNLEASH_TEST_PG_URL: POSTGRES_URL, UNLEASH_TEST_DATABASE: database, INIT_ADMIN_API_TOKENS: adminToken, SEND_TELEMETRY: 'false', CHECK_VERSION: 'false', LOG_LEVEL: 'error' };
   delete env.NODE_ENV;
   delete env.DATABASE_URL;

@@ -9,9 +9,7 @@ import { createLogger, healthRoutes as kitHealthRoutes, holdsDevelopmentSecret, 
 import { monolithConfigSchema } from '@strangler/monolith';
 import { authServiceConfigSchema } from '@strangler/auth-service';
 import { paymentsServiceConfigSchema } from '@strangler/payments-service';
-import { edgeConfigSchema } from '@strangler/edge/config';
-import { healthRoutes as edgeHealthRoutes } from '@strangler/edge/health/health-routes';
-import { holdsDevelopmentSecret } from '@strangler/kit';
+import { edgeConfigSchema, healthRoutes as edgeHealthRoutes } from '@strangler/edge';
 import { dataConfigSchema, loadCapabilities, parseDataArgs } from '@strangler/data-engine';
 import { formatManifestProblem, loadManifests } from '@strangler/cutover-model';
 import { cliConfigSchema } from '../src/config';

@@ -1,5 +1,4 @@
-import { startTestEdge, standardRoutes, type TestEdge } from '../../edge/test/support/test-edge';
-import { closedPortUrl, startUpstream, type TestUpstream } from '../../edge/test/support/upstream';
+import { startTestEdge, standardRoutes, closedPortUrl, startUpstream, type TestEdge, type TestUpstream } from '@strangler/edge/testing';
 import { strangler } from './support/cli-harness';
 
 jest.setTimeout(60_000);

@@ -2,8 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { engineTransaction, type RunningSyncService } from '@strangler/data-engine';
-import { startTestEdge, standardRoutes, type TestEdge } from '../../edge/test/support/test-edge';
-import { closedPortUrl, startUpstream, type TestUpstream } from '../../edge/test/support/upstream';
+import { startTestEdge, standardRoutes, closedPortUrl, startUpstream, type TestEdge, type TestUpstream } from '@strangler/edge/testing';
 import { createDataSides, startSyncWorker, strangler, waitFor, type DataSides } from './support/cli-harness';
 
 jest.setTimeout(60_000);

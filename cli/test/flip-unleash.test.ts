@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { postgresAvailable } from '@strangler/kit/testing';
 import type { RunningSyncService } from '@strangler/data-engine';
-import { startUnleashServer, type UnleashTestServer } from '../../edge/test/support/unleash-server';
-import { startTestEdge, standardRoutes, type TestEdge } from '../../edge/test/support/test-edge';
-import { closedPortUrl, startUpstream, type TestUpstream } from '../../edge/test/support/upstream';
+import { startUnleashServer, startTestEdge, standardRoutes, closedPortUrl, startUpstream, type UnleashTestServer, type TestEdge, type TestUpstream } from '@strangler/edge/testing';
 import { createDataSides, startSyncWorker, strangler, type DataSides } from './support/cli-harness';
 
 jest.setTimeout(120_000);

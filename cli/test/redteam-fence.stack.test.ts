@@ -8,12 +8,9 @@ import { backlogWithEngine } from '../src/gates/engine-checks';
 import type { RunningSyncService } from '@strangler/data-engine';
 import { buildMonolithApp } from '@strangler/monolith';
 import { buildPaymentsServiceApp } from '@strangler/payments-service';
-import { readEdgeConfig } from '../../edge/src/config';
-import { listenEdge } from '../../edge/src/edge-listeners';
+import { readEdgeConfig, listenEdge, createEdgeRuntime } from '@strangler/edge';
 import { buildFlagsDocument, type CapabilityFlagSetting } from '@strangler/cutover-model';
-import { createEdgeRuntime } from '../../edge/src/runtime';
-import { standardRoutes, writeEdgeInputs } from '../../edge/test/support/test-edge';
-import { requestHead, trickle } from '../../edge/test/support/raw-http';
+import { standardRoutes, writeEdgeInputs, requestHead, trickle } from '@strangler/edge/testing';
 import { createDataSides, startSyncWorker, strangler, waitFor, type DataSides } from './support/cli-harness';
 import { FreezableProxy } from './support/freezable-proxy';
 

@@ -1,8 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startTestEdge, standardRoutes, type TestEdge } from '../../edge/test/support/test-edge';
-import { startUpstream, type TestUpstream } from '../../edge/test/support/upstream';
+import { startTestEdge, standardRoutes, startUpstream, type TestEdge, type TestUpstream } from '@strangler/edge/testing';
 import { strangler, waitFor } from './support/cli-harness';
 
 jest.setTimeout(60_000);

@@ -6,8 +6,7 @@ import { backlogWithEngine, verifyWithEngine } from '../src/gates/engine-checks'
 import type { RunningSyncService } from '@strangler/data-engine';
 import { buildMonolithApp } from '@strangler/monolith';
 import { buildPaymentsServiceApp } from '@strangler/payments-service';
-import { startTestEdge, standardRoutes, type TestEdge } from '../../edge/test/support/test-edge';
-import { closedPortUrl } from '../../edge/test/support/upstream';
+import { startTestEdge, standardRoutes, closedPortUrl, type TestEdge } from '@strangler/edge/testing';
 import { createDataSides, startSyncWorker, strangler, waitFor, type DataSides } from './support/cli-harness';
 
 jest.setTimeout(120_000);

@@ -1,6 +1,5 @@
 import type { ShadowJob, ShadowMirror } from '../src/shadow';
-import { jsonOf, startUpstream, type TestUpstream } from './support/upstream';
-import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
+import { jsonOf, startUpstream, standardRoutes, startTestEdge, type TestUpstream, type TestEdge } from '../src/testing';
 
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef0123456789';
 
@@ -166,7 +165,7 @@ describe('shadow stage: the edge side of mirroring', () => {
 
   it('mirrors only the users in the rollout', async () => {
     edge.setFlags([{ capability: 'payments', enabled: true, stage: 'shadow', rollout: 0 }]);
-    const { eventually } = await import('./support/upstream');
+    const { eventually } = await import('../src/testing');
     await eventually(async () => (await jsonOf(fetch(`${edge.url}/_edge/capabilities`))).capabilities[1].percentage === 0);
     await (await fetch(`${edge.url}/api/payments/p1`)).text();
     expect(jobs).toHaveLength(0);

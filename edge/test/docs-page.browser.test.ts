@@ -1,8 +1,7 @@
 import { chromium, type Browser } from 'playwright-core';
 import { chromiumAvailable, CHROMIUM_PATH } from './support/chromium';
 import { documentOf, MONOLITH_PATHS, PAYMENTS_PATHS, servesDocument } from './support/openapi-upstreams';
-import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
-import { startUpstream, type TestUpstream } from './support/upstream';
+import { standardRoutes, startTestEdge, startUpstream, type TestEdge, type TestUpstream } from '../src/testing';
 
 /**
  * `/docs` in a real headless Chromium: the page renders every operation of the edge's aggregated

@@ -6,7 +6,7 @@ import { createLogger } from '@strangler/kit';
 import { buildFlagsDocument, rolloutOfDefinition, stageOfDefinition, type CapabilityFlagSetting, type FeatureDefinition } from '@strangler/cutover-model';
 import { createFlagSource, evaluateCapability, MONOLITH_FALLBACK, type FlagClient, type FlagSource } from '../src/flags';
 import { CachingFlagClient, cachePlanOf, withEvaluationCache } from '../src/flags/evaluation-cache';
-import { eventually } from './support/upstream';
+import { eventually } from '../src/testing';
 
 const logger = createLogger({ name: 'edge-test', level: 'silent' });
 const FLAG = 'strangler.payments';

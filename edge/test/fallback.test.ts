@@ -1,5 +1,4 @@
-import { closedPortUrl, echo, eventually, startUpstream, type TestUpstream } from './support/upstream';
-import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
+import { closedPortUrl, echo, eventually, startUpstream, standardRoutes, startTestEdge, type TestUpstream, type TestEdge } from '../src/testing';
 
 const paymentsLive = [
   { capability: 'auth', enabled: false, stage: 'monolith' as const, rollout: 0 },

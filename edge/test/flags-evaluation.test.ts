@@ -6,7 +6,7 @@ import type { Context } from 'unleash-client';
 import { buildFlagsDocument, rolloutOfDefinition, stageOfDefinition, type CapabilityFlagSetting } from '@strangler/cutover-model';
 import { createLocalFileFlagSource, evaluateCapability, type FlagClient, type FlagSource } from '../src/flags';
 import { addressHash } from '../src/identity/request-identity';
-import { eventually } from './support/upstream';
+import { eventually } from '../src/testing';
 
 const logger = createLogger({ name: 'edge-test', level: 'silent' });
 const USERS = Array.from({ length: 2000 }, (_, i) => `user-${i}-${(i * 7919) % 1000}`);

@@ -1,8 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
-import { rawExchange, requestHead, trickle } from './support/raw-http';
-import { eventually, jsonOf, startUpstream, type TestUpstream } from './support/upstream';
-import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
+import { rawExchange, requestHead, trickle, eventually, jsonOf, startUpstream, standardRoutes, startTestEdge, type TestUpstream, type TestEdge } from '../src/testing';
 
 /**
  * Issue #14 §1–2 with raw-socket clients (node:net): a client must not be able to trip a breaker, to

@@ -1,7 +1,5 @@
 import { hash } from 'node:crypto';
-import { rawExchange, requestHead } from './support/raw-http';
-import { startUpstream, type TestUpstream } from './support/upstream';
-import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
+import { rawExchange, requestHead, startUpstream, standardRoutes, startTestEdge, type TestUpstream, type TestEdge } from '../src/testing';
 
 /**
  * Issue #14 §3–5, each with a raw-socket client (node:net) reproducing the issue's repro: the edge and

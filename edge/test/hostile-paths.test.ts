@@ -1,6 +1,4 @@
-import { rawExchange, requestHead } from './support/raw-http';
-import { eventually, jsonOf, startUpstream, type TestUpstream } from './support/upstream';
-import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
+import { rawExchange, requestHead, eventually, jsonOf, startUpstream, standardRoutes, startTestEdge, type TestUpstream, type TestEdge } from '../src/testing';
 
 /**
  * Issue #11 §1 and #18 "the edge's own surface": hostile spellings of a request-target, sent byte for

@@ -3,8 +3,7 @@ import { PublicDocument } from '../src/openapi/upstream-documents';
 import { buildRoutingTable } from '../src/routing/routing-inputs';
 import { staticRoutes } from '../src/routing/routes-source';
 import { AUTH_PATHS, documentOf, MONOLITH_PATHS, PAYMENTS_PATHS, servesDocument } from './support/openapi-upstreams';
-import { inputTexts, standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
-import { startUpstream, type TestUpstream } from './support/upstream';
+import { inputTexts, standardRoutes, startTestEdge, startUpstream, type TestEdge, type TestUpstream } from '../src/testing';
 
 const upstreamOf = (document: OpenApiDocument, path: string, method: string) => (document.paths[path]?.[method] as Record<string, unknown> | undefined)?.['x-upstream'];
 

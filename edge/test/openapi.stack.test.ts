@@ -2,7 +2,7 @@ import { apiDifferences, type OpenApiDocument } from '@strangler/kit';
 import { startMonolith } from '@strangler/monolith/testing';
 import { startAuthService } from '@strangler/auth-service/testing';
 import { startPaymentsService } from '@strangler/payments-service/testing';
-import { standardRoutes, startTestEdge } from './support/test-edge';
+import { standardRoutes, startTestEdge } from '../src/testing';
 
 const INTERNAL_TOKEN = 'openapi-stack-internal-token-0123456789abcdef';
 

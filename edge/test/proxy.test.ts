@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { closedPortUrl, eventually, startUpstream, type TestUpstream } from './support/upstream';
-import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
+import { closedPortUrl, eventually, startUpstream, standardRoutes, startTestEdge, type TestUpstream, type TestEdge } from '../src/testing';
 
 interface RawResponse {
   status: number;
@@ -112,7 +111,7 @@ describe('proxying through the edge', () => {
       expect(response.headers['keep-alive']).not.toBe('timeout=1');
       expect(response.body.toString()).toBe('teapot');
     } finally {
-      monolith.handle((await import('./support/upstream')).echo);
+      monolith.handle((await import('../src/testing')).echo);
     }
   });
 
@@ -126,7 +125,7 @@ describe('proxying through the edge', () => {
       expect(head.status).toBe(204);
       expect(head.body.length).toBe(0);
     } finally {
-      monolith.handle((await import('./support/upstream')).echo);
+      monolith.handle((await import('../src/testing')).echo);
     }
   });
 

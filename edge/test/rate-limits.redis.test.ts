@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { redisAvailable, TEST_REDIS_URL } from '@strangler/kit/testing';
 import { limitedRoutes } from './support/limited-routes';
 import { startPausableProxy } from './support/pausable-tcp-proxy';
-import { startTestEdge, type RoutesFileShape, type TestEdge } from './support/test-edge';
-import { closedPortUrl, startUpstream, type TestUpstream } from './support/upstream';
+import { startTestEdge, closedPortUrl, startUpstream, type RoutesFileShape, type TestEdge, type TestUpstream } from '../src/testing';
 
 // Under CI=true a missing Redis fails (kit's global setup); elsewhere these are skipped with a note.
 const describeWithRedis = redisAvailable() ? describe : describe.skip;

@@ -3,10 +3,8 @@ import type { SessionLookup } from '@strangler/kit';
 import type { SessionPeers } from '../src/identity/user-resolver';
 import { addressKey } from '../src/identity/client-key';
 import { buildRoutingTable } from '../src/routing/routing-inputs';
-import { rawExchange } from './support/raw-http';
+import { rawExchange, inputTexts, standardRoutes, startTestEdge, eventually, startUpstream, type RoutesFileShape, type TestEdge, type TestUpstream } from '../src/testing';
 import { limitedRoutes } from './support/limited-routes';
-import { inputTexts, standardRoutes, startTestEdge, type RoutesFileShape, type TestEdge } from './support/test-edge';
-import { eventually, startUpstream, type TestUpstream } from './support/upstream';
 
 /** Tokens `user-<name>-<n>` belong to user <name>; anything else is nobody's. */
 const peers: SessionPeers = {

@@ -1,6 +1,4 @@
-import { echo, eventually, jsonOf, startUpstream, type TestUpstream } from './support/upstream';
-import { rawExchange, requestHead } from './support/raw-http';
-import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
+import { echo, eventually, jsonOf, startUpstream, rawExchange, requestHead, standardRoutes, startTestEdge, type TestUpstream, type TestEdge } from '../src/testing';
 
 const ADMIN_TOKEN = 'redteam-admin-token-0123456789abcdef0123';
 

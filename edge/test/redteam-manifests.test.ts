@@ -6,8 +6,7 @@ import { decideRoute, PRESUMED, type RouteFacts } from '../src/routing/route-dec
 import { createEdgeRuntime } from '../src/runtime';
 import { buildRoutingTable } from '../src/routing/routing-inputs';
 import { RouteMatcher } from '../src/routing/route-matcher';
-import { eventually, jsonOf, startUpstream, type TestUpstream } from './support/upstream';
-import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
+import { eventually, jsonOf, startUpstream, standardRoutes, startTestEdge, type TestUpstream, type TestEdge } from '../src/testing';
 
 /** Red team (#16): manifests, the matcher and the routing decision, as a hostile operator or client would use them. */
 

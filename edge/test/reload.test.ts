@@ -1,9 +1,8 @@
-import { echo, eventually, jsonOf, startUpstream, type TestUpstream } from './support/upstream';
+import { echo, eventually, jsonOf, startUpstream, monolithOnly, standardRoutes, startTestEdge, type TestUpstream, type TestEdge } from '../src/testing';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '@strangler/kit';
 import { createEdgeRuntime } from '../src/runtime';
-import { monolithOnly, standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
 
 const targetOf = async (edge: TestEdge, path: string) => (await fetch(`${edge.url}${path}`)).headers.get('x-upstream');
 

@@ -1,5 +1,4 @@
-import { closedPortUrl, jsonOf, startUpstream, type TestUpstream } from './support/upstream';
-import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
+import { closedPortUrl, jsonOf, startUpstream, standardRoutes, startTestEdge, type TestUpstream, type TestEdge } from '../src/testing';
 
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef0123456789';
 

@@ -2,8 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeDeployableProcess, expectRefusal, expectServesThenStops } from '@strangler/kit/testing';
 import { buildFlagsDocument } from '@strangler/cutover-model';
-import { startUpstream, type TestUpstream } from './support/upstream';
-import { monolithOnly } from './support/test-edge';
+import { startUpstream, monolithOnly, type TestUpstream } from '../src/testing';
 
 // Runs the compiled server exactly as `npm run start:edge` does (`npm test` builds first).
 const SERVER = path.resolve(__dirname, '../dist/server.js');

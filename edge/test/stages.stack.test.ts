@@ -3,8 +3,7 @@ import { startMonolith, type RunningMonolith } from '@strangler/monolith/testing
 import { startAuthService, type RunningAuthService } from '@strangler/auth-service/testing';
 import { startPaymentsService, type RunningPaymentsService } from '@strangler/payments-service/testing';
 import type { CapabilityFlagSetting, Stage } from '@strangler/cutover-model';
-import { eventually, jsonOf } from './support/upstream';
-import { monolithOnly, standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
+import { eventually, jsonOf, monolithOnly, standardRoutes, startTestEdge, type TestEdge } from '../src/testing';
 
 /**
  * The edge in front of the real monolith, auth service and payments service (SQLite, in-process),

@@ -2,10 +2,11 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PayloadType, Unleash, UnleashEvents, type Context } from 'unleash-client';
+import type { Stage } from '@strangler/cutover-model';
 import { createLogger } from '@strangler/kit';
 import { postgresAvailable } from '@strangler/kit/testing';
 import { createFlagSource, evaluateCapability, type FlagSource } from '../src/flags';
-import { startUnleashServer, type Stage, type UnleashTestServer } from './support/unleash-server';
+import { startUnleashServer, type UnleashTestServer } from '../src/testing';
 
 /**
  * Flags from a real unleash-server 8.2.0 (one start for the whole file, on a fresh PostgreSQL

@@ -6,8 +6,7 @@ import { destroyUnleash } from '../src/flags/unleash-lifecycle';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildFlagsDocument } from '@strangler/cutover-model';
-import { closedPortUrl, eventually, jsonOf, startUpstream, type TestUpstream } from './support/upstream';
-import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
+import { closedPortUrl, eventually, jsonOf, startUpstream, standardRoutes, startTestEdge, type TestUpstream, type TestEdge } from '../src/testing';
 
 describe('destroying an unleash-client while a fetch to an unreachable server is in flight', () => {
   it('does not crash the process (the late error is absorbed)', async () => {

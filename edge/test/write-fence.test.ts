@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { WriteFences } from '../src/consistency/write-fence';
-import { echo, eventually, jsonOf, startUpstream, type TestUpstream } from './support/upstream';
-import { standardRoutes, startTestEdge, type TestEdge } from './support/test-edge';
+import { echo, eventually, jsonOf, startUpstream, standardRoutes, startTestEdge, type TestUpstream, type TestEdge } from '../src/testing';
 
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef0123456789';
 

@@ -1,4 +1,4 @@
-import { standardRoutes, type RoutesFileShape } from './test-edge';
+import { standardRoutes, type RoutesFileShape } from '../../src/testing';
 
 /** The standard routes with rate limits: `default` and `credentials` (login, register), per minute. */
 export function limitedRoutes(urls: { monolith: string; auth: string; payments: string }, limits = { default: 3, credentials: 2 }): RoutesFileShape & { rateLimits: unknown } {

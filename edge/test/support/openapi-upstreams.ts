@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { jsonContent, openApiDocument, type ApiRegistry, type OpenApiDocument } from '@strangler/kit';
-import type { UpstreamHandler } from './upstream';
+import type { UpstreamHandler } from '../../src/testing';
 
 const operation = (api: ApiRegistry, method: 'get' | 'post', path: string, said: string) =>
   api.operation({ method, path, summary: said, responses: { 200: { description: said, content: jsonContent(z.object({ ok: z.boolean() })) } } });

@@ -1,10 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import type { Stage } from '@strangler/cutover-model';
 import { TEST_POSTGRES_URL } from '@strangler/kit/testing';
-
-/** The stages a capability moves through; the flag's strategy variant carries one as {"stage": ...}. */
-export type Stage = 'monolith' | 'shadow' | 'reads' | 'live' | 'complete';
 
 export interface UnleashTimings {
   /** fork → ready, as the test sees it */
@@ -41,7 +39,8 @@ export interface UnleashTestServer {
   stop(): Promise<void>;
 }
 
-const ENTRY = path.join(__dirname, 'unleash-server-entry.mjs');
+/** The child's entry is plain ESM that `tsc` does not copy: it stays in `src/testing`, reached from there or `dist/testing`. */
+const ENTRY = path.resolve(__dirname, '../../src/testing/unleash-server-entry.mjs');
 
 type ChildMessage =
   | { type: 'ready'; port: number; timings: Omit<UnleashTimings, 'totalMs'> }
@@ -74,7 +73,7 @@ async function dropLeftover(database: string): Promise<void> {
 }
 
 /**
- * A real unleash-server 7.x in a child process (it is ESM-only; Jest runs CommonJS) on a fresh
+ * A real unleash-server (8.x) in a child process (it is ESM-only; Jest runs CommonJS) on a fresh
  * PostgreSQL database `unleash_test_<random>`, on a free port, with an admin token set at start.
  * One per test file: the first start of a database runs all of Unleash's migrations (a few seconds).
  */

@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger, type RunningServer } from '@strangler/kit';
-import { readEdgeConfig, type EdgeConfig } from '../../src/config';
-import { listenEdge } from '../../src/edge-listeners';
+import { readEdgeConfig, type EdgeConfig } from '../config';
+import { listenEdge } from '../edge-listeners';
 import { buildFlagsDocument, type CapabilityFlagSetting } from '@strangler/cutover-model';
-import { createEdgeRuntime, type EdgeRuntime, type EdgeRuntimeOptions } from '../../src/runtime';
+import { createEdgeRuntime, type EdgeRuntime, type EdgeRuntimeOptions } from '../runtime';
 
 type Route = { methods: string | string[]; path: string; shadow?: { ignore: string[] }; rateLimit?: string };
 
