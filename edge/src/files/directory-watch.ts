@@ -1,6 +1,7 @@
 import { readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@strangler/kit';
+import { settleTimer } from './settle-timer';
 
 export interface DirectoryWatchOptions {
   dir: string;
@@ -40,17 +41,8 @@ function signature(dir: string, matches: (name: string) => boolean): string {
  */
 export function watchDirectoryChanges(options: DirectoryWatchOptions): { close(): void } {
   const dir = path.resolve(options.dir);
-  let timer: NodeJS.Timeout | undefined;
-  let closed = false;
-  const schedule = () => {
-    if (closed) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      if (!closed) options.onChange();
-    }, options.debounceMs);
-    timer.unref();
-  };
+  const settle = settleTimer(options.debounceMs, options.onChange);
+  const schedule = () => settle.touch();
 
   let watcher: FSWatcher | undefined;
   try {
@@ -73,8 +65,7 @@ export function watchDirectoryChanges(options: DirectoryWatchOptions): { close()
 
   return {
     close() {
-      closed = true;
-      if (timer) clearTimeout(timer);
+      settle.cancel();
       clearInterval(poll);
       watcher?.close();
     },

@@ -1,6 +1,7 @@
 import { watch, watchFile, unwatchFile, type FSWatcher, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@strangler/kit';
+import { settleTimer } from './settle-timer';
 
 export interface FileWatchOptions {
   filePath: string;
@@ -19,17 +20,8 @@ export interface FileWatchOptions {
 export function watchFileChanges(options: FileWatchOptions): { close(): void } {
   const absolute = path.resolve(options.filePath);
   const name = path.basename(absolute);
-  let timer: NodeJS.Timeout | undefined;
-  let closed = false;
-  const schedule = () => {
-    if (closed) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      if (!closed) options.onChange();
-    }, options.debounceMs);
-    timer.unref();
-  };
+  const settle = settleTimer(options.debounceMs, options.onChange);
+  const schedule = () => settle.touch();
 
   let watcher: FSWatcher | undefined;
   try {
@@ -47,8 +39,7 @@ export function watchFileChanges(options: FileWatchOptions): { close(): void } {
 
   return {
     close() {
-      closed = true;
-      if (timer) clearTimeout(timer);
+      settle.cancel();
       watcher?.close();
       unwatchFile(absolute, onStat);
     },
