@@ -21,6 +21,12 @@ export function readCapabilities(manifestsDir: string): CapabilityRef[] {
   return loaded.manifests.map((entry) => ({ name: entry.manifest.name, flag: manifestFlag(entry.manifest), loaded: entry }));
 }
 
+/** What is wrong with the manifests in `manifestsDir`, each naming file, capability and field (none: all load). */
+export function manifestProblemsIn(manifestsDir: string): string[] {
+  const loaded = loadManifests(manifestsDir);
+  return loaded.ok ? [] : loaded.problems.map(formatManifestProblem);
+}
+
 export function findCapability(capabilities: readonly CapabilityRef[], name: string | undefined): CapabilityRef {
   const known = capabilities.map((c) => c.name).join(', ');
   if (!name) throw usageError(`a capability is required: ${known}`);

@@ -3,7 +3,7 @@ import { CliError } from '../cli-error';
 import { isStage, readsPercent, writesPercent } from '@strangler/cutover-model';
 import type { BlockersOutcome } from '../gates/gate-runner';
 import { otherEdgeProblems, readOtherEdges, type FleetEdge } from './edge-fleet-status';
-import { EdgeClient, type EdgeCapabilities, type EdgeCapability, type EdgeFence, type ShadowRoute } from '../sources/edge-client';
+import { EdgeClient, type EdgeCapabilities, type EdgeCapability, type EdgeFence, type EdgeRoutesFile, type ShadowRoute } from '../sources/edge-client';
 import type { HttpOptions } from '../sources/http-json';
 import { histogramQuantile, select, subtract, sum, type Sample } from '../sources/prometheus-text';
 import { readSyncWorkers, type SyncWorker } from '../sources/sync-client';
@@ -83,6 +83,8 @@ export interface StatusDeps {
   sleep(ms: number): Promise<void>;
   /** What each direction waits on (the data engine's status); asked only for a capability whose sync is behind. */
   blockers?(capability: string): Promise<BlockersOutcome>;
+  /** What is wrong with the capability manifests this CLI reads (MANIFESTS_DIR), each naming file, capability and field. */
+  manifestProblems?(): string[];
 }
 
 /**
@@ -94,6 +96,8 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
   const edge = new EdgeClient(config.EDGE_URL.replace(/\/+$/, ''), config.EDGE_ADMIN_TOKEN, deps.http);
   const problems: string[] = [];
   const edgeRead = async () => Promise.all([edge.capabilities(), edge.shadowRoutes(), edge.metrics(), edge.fences().catch((): EdgeFence[] => [])]);
+  problems.push(...manifestProblems(deps.manifestProblems?.() ?? []));
+  const routesFile = edge.routesFile().catch((): undefined => undefined);
   let edgeData: Awaited<ReturnType<typeof edgeRead>> | undefined;
   let edgeError: string | undefined;
   const [workers, otherEdges] = await Promise.all([
@@ -169,6 +173,7 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
       }
     }
     problems.push(...flagSourceProblems(edge.url, caps.flags));
+    problems.push(...routesFileProblems(edge.url, await routesFile));
     for (const c of caps.capabilities) if (!options.capability || c.capability === options.capability) problems.push(...handEditProblems(c));
     if (options.capability && capabilities.length === 0) problems.push(`the edge does not route a capability named ${options.capability}`);
   }
@@ -217,6 +222,20 @@ function flagSourceProblems(url: string, flags: EdgeCapabilities['flags']): stri
   }
   if (flags.fromBackup) problems.push(`edge ${url}: its flags file is invalid (${flags.lastError ?? '?'}); it runs on the last good copy ${flags.fromBackup}`);
   return problems;
+}
+
+/** A refused edit of the edge's routes file or manifests: it routes by the last good version meanwhile. */
+function routesFileProblems(url: string, file: EdgeRoutesFile | undefined): string[] {
+  if (!file) return [];
+  const why = file.lastError ? file.lastError.errors.join('; ') : '?';
+  if (file.fromBackup) return [`edge ${url}: its routes file or manifests are invalid (${why}); it started on the last good copy ${file.fromBackup}`];
+  if (file.lastError) return [`edge ${url}: an edit of its routes file or manifests was refused at ${file.lastError.at} (${why}); it routes by the last good version`];
+  return [];
+}
+
+/** The manifests as this CLI reads them (MANIFESTS_DIR): a problem here stops flips, and the edge keeps its last good version. */
+function manifestProblems(problems: readonly string[]): string[] {
+  return problems.map((problem) => `manifest: ${problem} — strangler flip refuses until it is fixed; the edge keeps its last good version`);
 }
 
 /**

@@ -63,6 +63,12 @@ export interface EdgeFence {
   bootId?: string;
 }
 
+/** The reload state of the edge's routes file and manifests, as `GET /_edge/routes` reports it (edge/src/files/reloadable-file.ts). */
+export interface EdgeRoutesFile {
+  lastError?: { at: string; errors: string[] };
+  fromBackup?: string;
+}
+
 /** Reads the edge's admin endpoints and metrics; the only things it changes are write fences. */
 export class EdgeClient {
   constructor(
@@ -86,6 +92,11 @@ export class EdgeClient {
 
   async capabilities(): Promise<EdgeCapabilities> {
     return (await this.admin('/_edge/capabilities')) as EdgeCapabilities;
+  }
+
+  /** How the edge's routes file and manifests stand (`GET /_edge/routes`): a refused edit, a start on the last good copy. */
+  async routesFile(): Promise<EdgeRoutesFile> {
+    return ((await this.admin('/_edge/routes')) as { file: EdgeRoutesFile }).file;
   }
 
   async fences(): Promise<EdgeFence[]> {
