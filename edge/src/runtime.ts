@@ -23,6 +23,9 @@ export interface EdgeRuntimeOptions {
   overrides?: Pick<EdgeDeps, 'now' | 'agents' | 'peers' | 'shadow'>;
 }
 
+/** How long a start waits for its flags before rechecking the routes it started on (it rechecks only once they load). */
+const FLAGS_RECHECK_WAIT_MS = 60_000;
+
 /**
  * The edge wired from configuration: the watched routes file and capability manifests (bad ones stop
  * the start with FileLoadError), the flag source (Unleash or the local file), metrics they all report to, and the app.
@@ -57,6 +60,15 @@ export async function createEdgeRuntime(config: EdgeConfig, options: EdgeRuntime
   try {
     flags = await createFlagSource(config, { logger, observer: metrics.flagObserver });
     flagSource = flags;
+    // A start on the last good routes (an invalid input, or one that would retire a capability whose
+    // stage is not known yet: routes-source.ts) reads the inputs again once the flags can say.
+    const routesSeen = routes;
+    if (routes.status()?.fromBackup) {
+      void flags
+        .whenReady(FLAGS_RECHECK_WAIT_MS)
+        .then((ready) => (ready ? routesSeen.recheck() : undefined))
+        .catch((error: unknown) => logger.error({ err: error }, 'rechecking the routes once the flags loaded failed'));
+    }
   } catch (error) {
     await routes.close();
     throw error;

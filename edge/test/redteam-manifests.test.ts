@@ -134,18 +134,34 @@ describe('a manifest removed, or its flag renamed, while the service takes write
     expect(await served('POST')).toBe('search');
   });
 
-  // OPEN: a restart reads the files as they are. The last good copy (ROUTES_BACKUP_FILE) still holds
-  // the capability, but the routes are loaded before the flags, so the start cannot tell that the flag
-  // gives writes to the service; the removal that a running edge refuses is applied by a restart.
-  it.failing('a restart does not apply a removal the running edge refused', async () => {
+  // Found open by the red team: a restart read the files as they were, routes before flags, so the
+  // removal a running edge refused was applied by a restart. A start now measures the inputs against
+  // the last good copy, runs on that copy while a retired capability's stage is unknown, and checks
+  // again once the flags load.
+  it('a restart does not apply a removal the running edge refused, and applies it once the flags allow', async () => {
     rmSync(path.join(edge.manifestsDir, 'search.json'));
     await eventually(() => edge.runtime.routes.status()?.lastError !== undefined);
-    const restarted = await createEdgeRuntime(edge.config, { env: {}, logger: createLogger({ name: 'edge', level: 'silent' }) });
+    const restart = () => createEdgeRuntime(edge.config, { env: {}, logger: createLogger({ name: 'edge', level: 'silent' }) });
+    const atLive = await restart();
     try {
-      await restarted.flags.whenReady(5_000);
-      expect(restarted.routes.current().table.capabilities.map((c) => c.name)).toContain('search');
+      expect(atLive.routes.current().table.capabilities.map((c) => c.name)).toContain('search');
+      expect(atLive.routes.status()?.fromBackup).toBeDefined();
+      await atLive.flags.whenReady(5_000);
+      await atLive.routes.recheck();
+      expect(atLive.routes.current().table.capabilities.map((c) => c.name)).toContain('search');
+      expect(atLive.routes.status()?.lastError?.errors).toEqual([expect.stringMatching(/search\.json: capability search: .*strangler\.search is at stage live/)]);
     } finally {
-      await restarted.close();
+      await atLive.close();
+    }
+    // Rolled back to reads: a restart applies the removal once its flags have loaded.
+    edge.setFlags([{ capability: 'search', enabled: true, stage: 'reads', rollout: 100 }]);
+    const atReads = await restart();
+    try {
+      await atReads.flags.whenReady(5_000);
+      await eventually(() => !atReads.routes.current().table.capabilities.map((c) => c.name).includes('search'));
+      expect(atReads.routes.status()?.fromBackup).toBeUndefined();
+    } finally {
+      await atReads.close();
     }
   });
 

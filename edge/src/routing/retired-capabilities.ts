@@ -17,17 +17,21 @@ function writeKeys(capability: CapabilitySpec): Set<string> {
 
 /**
  * Why `next` may not replace `current`: it drops a capability, renames its flag, or drops one of its
- * write routes while the flag gives writes to the service. Applying it would send those writes to the
+ * write routes while the flag gives writes to the service (`unknownStage: 'refuse'`: or while the
+ * stage is not known, as at start before the flags load). Applying it would send those writes to the
  * monolith at once, with no gate, no write fence and no drain of the sync: a rollback behind
  * `strangler rollback`'s back, and two writers. The edge keeps the last good version instead.
  */
-export function retirementProblems(current: RoutingTable, next: RoutingTable, stageOf: StageOf, fileOf: (capability: string) => string): string[] {
+export function retirementProblems(current: RoutingTable, next: RoutingTable, stageOf: StageOf, fileOf: (capability: string) => string, unknownStage: 'skip' | 'refuse' = 'skip'): string[] {
   const problems: string[] = [];
   for (const old of current.capabilities) {
     const stage = stageOf(old.flag);
-    if (stage === undefined || !serviceTakesWrites(stage)) continue;
+    if (stage === undefined ? unknownStage === 'skip' : !serviceTakesWrites(stage)) continue;
     const file = fileOf(old.name);
-    const why = `its flag ${old.flag} is at stage ${stage} (the service takes writes): roll it back first (strangler rollback ${old.name})`;
+    const why =
+      stage === undefined
+        ? `the stage of its flag ${old.flag} is not known yet (the edge is starting): the last good version runs until the flags load, then this is checked again`
+        : `its flag ${old.flag} is at stage ${stage} (the service takes writes): roll it back first (strangler rollback ${old.name})`;
     const kept = next.capabilities.find((c) => c.name === old.name);
     if (!kept) problems.push(formatManifestProblem({ file, capability: old.name, field: '(file)', message: `cannot be removed while ${why}` }));
     else if (kept.flag !== old.flag) problems.push(formatManifestProblem({ file, capability: old.name, field: 'flag', message: `cannot change while ${why}` }));

@@ -4,6 +4,7 @@ import { formatManifestProblem, readManifestTexts } from '@strangler/cutover-mod
 import type { Logger } from '@strangler/kit';
 import { watchDirectoryChanges } from '../files/directory-watch';
 import { watchFileChanges } from '../files/file-watch';
+import { settleTimer } from '../files/settle-timer';
 import { ReloadableFile, type ReloadOutcome, type ReloadStatus } from '../files/reloadable-file';
 import { RouteMatcher } from './route-matcher';
 import { retirementProblems, type StageOf } from './retired-capabilities';
@@ -22,6 +23,8 @@ export interface RoutesProvider {
   current(): RoutesSnapshot;
   /** The routes file's reload status, and the manifests directory read with it. */
   status(): (ReloadStatus & { manifestsDir?: string }) | undefined;
+  /** Reads the inputs again now (the runtime calls it once the flags have loaded: see watchRoutes). */
+  recheck(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,7 +36,7 @@ export function snapshotOf(table: RoutingTable): RoutesSnapshot {
 /** Fixed routes (tests, embedding). */
 export function staticRoutes(table: RoutingTable): RoutesProvider {
   const snapshot = snapshotOf(table);
-  return { current: () => snapshot, status: () => undefined, close: async () => undefined };
+  return { current: () => snapshot, status: () => undefined, recheck: async () => undefined, close: async () => undefined };
 }
 
 export interface RoutesInputsOptions {
@@ -65,24 +68,6 @@ interface InputsBundle {
 
 const isManifestName = (name: string): boolean => name.endsWith('.json') && !name.startsWith('.');
 
-/** `fn` once calls to `call` have stopped for `ms`. */
-function debounced(fn: () => void, ms: number): { call: () => void; cancel: () => void } {
-  let timer: NodeJS.Timeout | undefined;
-  return {
-    call: () => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => {
-        timer = undefined;
-        fn();
-      }, ms);
-      timer.unref();
-    },
-    cancel: () => {
-      if (timer) clearTimeout(timer);
-    },
-  };
-}
-
 async function readInputs(filePath: string, manifestsDir: string): Promise<string> {
   let routes: string;
   try {
@@ -113,6 +98,17 @@ function parseBundle(text: string): InputsBundle | undefined {
  */
 export async function watchRoutes(options: RoutesInputsOptions): Promise<RoutesProvider> {
   const manifestsDir = path.resolve(options.manifestsDir);
+  const fileOf = (capability: string) => path.join(manifestsDir, `${capability}.json`);
+  const tableOf = (text: string) => {
+    const bundle = parseBundle(text);
+    if (!bundle) return undefined;
+    const parsed = buildRoutingTable(bundle.routes, bundle.manifests.map(({ name, text: manifest }) => ({ file: path.join(manifestsDir, name), text: manifest })), options.env);
+    return parsed.ok ? parsed.table : undefined;
+  };
+  // At start the flags are not loaded yet, so no stage is known: what the last good copy routes is the
+  // baseline, and a start that would retire one of its capabilities runs on that copy until the flags
+  // say whether the service takes the capability's writes (the runtime rechecks then).
+  const baseline = options.backupPath && options.stageOf ? await readFile(options.backupPath, 'utf8').then(tableOf, () => undefined) : undefined;
   let applied: RoutingTable | undefined;
   const file = new ReloadableFile<RoutesSnapshot>({
     filePath: options.filePath,
@@ -122,10 +118,10 @@ export async function watchRoutes(options: RoutesInputsOptions): Promise<RoutesP
     read: () => readInputs(options.filePath, manifestsDir),
     watch: (onChange) => {
       // One settling time for both: a deploy that writes the routes file and manifests together reloads once.
-      const settled = debounced(onChange, options.debounceMs);
+      const settled = settleTimer(options.debounceMs, onChange);
       const watchers = [
-        watchFileChanges({ filePath: options.filePath, debounceMs: options.debounceMs, logger: options.logger, onChange: settled.call }),
-        watchDirectoryChanges({ dir: manifestsDir, matches: isManifestName, debounceMs: options.debounceMs, logger: options.logger, onChange: settled.call }),
+        watchFileChanges({ filePath: options.filePath, debounceMs: options.debounceMs, logger: options.logger, onChange: () => settled.touch() }),
+        watchDirectoryChanges({ dir: manifestsDir, matches: isManifestName, debounceMs: options.debounceMs, logger: options.logger, onChange: () => settled.touch() }),
       ];
       return {
         close: () => {
@@ -140,8 +136,8 @@ export async function watchRoutes(options: RoutesInputsOptions): Promise<RoutesP
       const manifests = bundle.manifests.map(({ name, text: manifest }) => ({ file: path.join(manifestsDir, name), text: manifest }));
       const parsed = buildRoutingTable(bundle.routes, manifests, options.env);
       if (!parsed.ok) return parsed;
-      const fileOf = (capability: string) => path.join(manifestsDir, `${capability}.json`);
-      const refused = applied && options.stageOf ? retirementProblems(applied, parsed.table, options.stageOf, fileOf) : [];
+      const previous = applied ?? baseline;
+      const refused = previous && options.stageOf ? retirementProblems(previous, parsed.table, options.stageOf, fileOf, applied ? 'skip' : 'refuse') : [];
       if (refused.length > 0) return { ok: false, errors: refused };
       applied = parsed.table;
       return { ok: true, value: snapshotOf(parsed.table) };
@@ -149,5 +145,5 @@ export async function watchRoutes(options: RoutesInputsOptions): Promise<RoutesP
     ...(options.onReload ? { onReload: options.onReload.bind(options) } : {}),
   });
   await file.start();
-  return { current: () => file.current(), status: () => ({ ...file.status(), manifestsDir }), close: () => file.close() };
+  return { current: () => file.current(), status: () => ({ ...file.status(), manifestsDir }), recheck: () => file.reload(), close: () => file.close() };
 }
