@@ -7,7 +7,7 @@ import type { BacklogOutcome, BlockersOutcome } from '../gates/gate-runner';
 import { writesPercent } from '@strangler/cutover-model';
 import { EdgeClient, type EdgeFence } from '../sources/edge-client';
 import type { HttpOptions } from '../sources/http-json';
-import type { Direction } from '../sources/sync-client';
+import type { Direction } from '@strangler/cutover-model';
 
 /**
  * Whether a stage change moves write authority for some users (live ⇄ monolith, a percentage change

@@ -1,4 +1,5 @@
-import type { Direction, SyncWorker } from '../sources/sync-client';
+import type { Direction } from '@strangler/cutover-model';
+import type { SyncWorker } from '../sources/sync-client';
 import { describeCheck, type GateCheck } from '@strangler/cutover-model';
 
 export interface CheckResult {

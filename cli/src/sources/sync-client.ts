@@ -4,7 +4,6 @@ import { parsePrometheusText, select, sum } from './prometheus-text';
 
 import type { Direction } from '@strangler/cutover-model';
 
-export type { Direction };
 
 /** One direction a sync worker runs, from its /metrics. */
 export interface SyncDirection {
