@@ -81,6 +81,21 @@ describe('CircuitBreaker', () => {
     expect(b.tryAcquire()?.probe).toBe(true);
   });
 
+  it('gives up a probe that never reports back after a cooldown, so it cannot hold every call off for ever', () => {
+    const { b, advance } = breaker();
+    for (let i = 0; i < 3; i += 1) fail(b);
+    advance(5_000);
+    const lost = b.tryAcquire()!;
+    expect(lost.probe).toBe(true);
+    advance(4_999);
+    expect(b.tryAcquire()).toBeUndefined();
+    advance(1);
+    const next = b.tryAcquire()!;
+    expect(next.probe).toBe(true);
+    next.success();
+    expect(b.state()).toBe('closed');
+  });
+
   it('ignores late answers from calls let through before it opened, and double reports', () => {
     const { b } = breaker();
     const early = b.tryAcquire()!;

@@ -40,7 +40,12 @@ export class CircuitBreaker {
   private current: 'closed' | 'open' | 'half-open' = 'closed';
   private consecutiveFailures = 0;
   private openedAt = 0;
-  private probeInFlight = false;
+  /**
+   * When the probe out now was let through. A probe whose permit never reports back (a request lost
+   * on some path that forgot to end it) is given up after `cooldownMs`, so it cannot hold the breaker
+   * half-open, refusing everyone, for ever.
+   */
+  private probeSince: number | undefined;
   /** Generation of the closed period a permit was issued in: late answers from before an opening are ignored. */
   private generation = 0;
   private buckets: Array<{ start: number; calls: number; failures: number }> = [];
@@ -67,8 +72,9 @@ export class CircuitBreaker {
     const state = this.state();
     if (state === 'open') return undefined;
     if (state === 'half-open') {
-      if (this.probeInFlight || !canProbe) return undefined;
-      this.probeInFlight = true;
+      const now = this.now();
+      if ((this.probeSince !== undefined && now - this.probeSince < this.settings.cooldownMs) || !canProbe) return undefined;
+      this.probeSince = now;
       return this.permit(true);
     }
     return this.permit(false);
@@ -98,7 +104,7 @@ export class CircuitBreaker {
   }
 
   private probeEnded(outcome: 'success' | 'failure' | 'release'): void {
-    this.probeInFlight = false;
+    this.probeSince = undefined;
     if (outcome === 'success') this.transition('closed');
     else if (outcome === 'failure') this.transition('open');
   }
