@@ -12,6 +12,7 @@ import type { UserResolver } from '../identity/user-resolver';
 import type { EdgeMetrics } from '../metrics/edge-metrics';
 import type { BreakerRegistry } from '../resilience/breaker-registry';
 import type { BreakerPermit } from '../resilience/circuit-breaker';
+import { probeReadiness } from '../resilience/readiness-probe';
 import { decideOnFailure, monolithFailure } from '../resilience/fallback-policy';
 import type { RequestTarget } from '../http/request-target';
 import { decideRoute, isFlagUnavailable, PRESUMED, type RouteDecision, type RouteFacts } from '../routing/route-decision';
@@ -296,6 +297,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     if (request.route.side === 'service' && breaker) {
       permit = breaker.tryAcquire(!body.present || body.buffered);
       if (!permit) {
+        if (match && breaker.state() === 'half-open') probeReadiness(breaker, match.capability.service.url, settings.probeTimeoutMs);
         request.route = decideRoute((facts = { ...facts, breaker: 'refused' }));
         if (request.route.refused) return refuseWrite(request);
       }
