@@ -94,16 +94,22 @@ export class SessionAuthenticator {
     return lookup;
   }
 
-  /** Ends the session on every side that holds it. */
+  /**
+   * Ends the session on every side that holds it. The validity cache learns of the logout only once
+   * a side has ended it: a revoke that failed (a write fence, a database down) leaves the session as
+   * it is everywhere, so the client's retry logs out for real instead of being told 401 by a cache
+   * that alone believed it ended (the drill: logout → 503 WRITE_FENCED → retry 401, session still live).
+   */
   async logout(token: string): Promise<void> {
     const tokenHash = hashToken(token);
-    this.cache?.forget(tokenHash);
     const revokedHere = this.local ? await this.local.revoke(tokenHash) : false;
+    if (revokedHere) this.cache?.forget(tokenHash);
     if (!this.peers?.enabled) {
       if (!revokedHere) throw sessionErrors.unauthenticated();
       return;
     }
     const { revokedOn, allAnswered } = await this.peers.revoke(tokenHash);
+    if (revokedOn > 0) this.cache?.forget(tokenHash);
     if (revokedHere || revokedOn > 0) return;
     throw allAnswered ? sessionErrors.unauthenticated() : sessionErrors.peerUnavailable();
   }
