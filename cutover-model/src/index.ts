@@ -1,5 +1,5 @@
 export { SIDES, DIRECTIONS, sourceOf, targetOf, type Side, type Direction } from './sides';
-export { STAGES, STAGE_RULES, isStage, isSafeMethod, audienceOf, serviceTakesWrites, type Stage, type Audience, type StageRule } from './stages';
+export { STAGES, STAGE_RULES, isStage, isSafeMethod, audienceOf, serviceTakesWrites, serviceAnswers, type Stage, type Audience, type StageRule } from './stages';
 export { decideTarget, stageAllows, type RoutingDecision } from './stage-decision';
 export { requiredChecks, describeCheck, readsPercent, writesPercent, type GateCheck, type StageSetting } from './stage-gates';
 export {

@@ -41,3 +41,6 @@ export const audienceOf = (stage: Stage, safe: boolean): Audience => (safe ? STA
 
 /** Whether the service takes any writes at this stage. */
 export const serviceTakesWrites = (stage: Stage): boolean => STAGE_RULES[stage].writes !== 'none';
+
+/** Whether the service answers any client at this stage (its answers are served, not only compared as in shadow). */
+export const serviceAnswers = (stage: Stage): boolean => STAGE_RULES[stage].reads !== 'none' || serviceTakesWrites(stage);

@@ -6,6 +6,7 @@ import type { EdgeConfig } from './config';
 import { createFlagSource, type FlagSource } from './flags';
 import { createEdgeMetrics } from './metrics/edge-metrics';
 import { watchRoutes, type RoutesProvider } from './routing/routes-source';
+import { recheckRoutesOnFlagChanges } from './routing/refused-routes-recheck';
 import { rateLimitRedis } from './rate-limits/rate-limit-redis';
 
 export interface EdgeRuntime {
@@ -73,6 +74,7 @@ export async function createEdgeRuntime(config: EdgeConfig, options: EdgeRuntime
     await routes.close();
     throw error;
   }
+  const rechecks = recheckRoutesOnFlagChanges(routes, flags, logger.child({ component: 'routes' }));
   const redis = config.RATE_LIMIT_REDIS_URL ? rateLimitRedis(config.RATE_LIMIT_REDIS_URL, config.RATE_LIMIT_REDIS_TIMEOUT_MS, logger.child({ component: 'rate-limits' })) : undefined;
   const edge = buildEdge({ config, routes, flags, stops, logger, metrics, ...(redis ? { rateLimitRedis: redis } : {}), ...options.overrides });
   return {
@@ -80,6 +82,7 @@ export async function createEdgeRuntime(config: EdgeConfig, options: EdgeRuntime
     routes,
     flags,
     async close() {
+      rechecks.stop();
       await edge.close();
       await flags.close();
       await routes.close();

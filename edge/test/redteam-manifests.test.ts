@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { STAGES, audienceOf, isSafeMethod, stageAllows } from '@strangler/cutover-model';
+import { STAGES, audienceOf, isSafeMethod, stageAllows, stageOfDefinition } from '@strangler/cutover-model';
 import { createLogger } from '@strangler/kit';
 import { decideRoute, PRESUMED, type RouteFacts } from '../src/routing/route-decision';
 import { createEdgeRuntime } from '../src/runtime';
@@ -165,12 +165,101 @@ describe('a manifest removed, or its flag renamed, while the service takes write
     }
   });
 
+  it('a removal refused at live is applied by itself once the capability is rolled back (no one touches the files again)', async () => {
+    rmSync(path.join(edge.manifestsDir, 'search.json'));
+    await eventually(() => edge.runtime.routes.status()?.lastError !== undefined);
+    edge.setFlags([{ capability: 'search', enabled: true, stage: 'monolith', rollout: 0 }]);
+    await eventually(async () => !(await capabilityNames()).includes('search'), 10_000);
+    expect(edge.runtime.routes.status()?.lastError).toBeUndefined();
+  });
+
   it('once rolled back to reads (the service takes no writes), the removal is applied', async () => {
     edge.setFlags([{ capability: 'search', enabled: true, stage: 'reads', rollout: 100 }]);
     await eventually(async () => (await served('POST')) === 'monolith');
     rmSync(path.join(edge.manifestsDir, 'search.json'));
     await eventually(async () => !(await capabilityNames()).includes('search'));
     expect(await served('GET')).toBe('monolith');
+  });
+});
+
+// Found open by #16's red team: the retirement guard's mirror image. A manifest that arrives (or a flag
+// renamed to one) already at reads, live or complete moved its requests to the service at once, with
+// none of the gates `strangler flip` checks on the way there and no write fence: two writers.
+describe('a manifest added, or its flag renamed to one, already past shadow', () => {
+  let monolith: TestUpstream;
+  let search: TestUpstream;
+  let edge: TestEdge;
+  const manifest = (url: string, flag = 'strangler.search', methods = ['GET', 'POST']) => ({
+    name: 'search',
+    flag,
+    service: { url },
+    routes: [{ methods, path: '/api/search' }],
+    databases: { monolith: { url: 'm.sqlite' }, service: { url: 's.sqlite' } },
+  });
+  const writeManifest = (content: unknown) => {
+    const file = path.join(edge.manifestsDir, 'search.json');
+    writeFileSync(`${file}.tmp`, JSON.stringify(content));
+    renameSync(`${file}.tmp`, file);
+  };
+  const served = async (method: string) => (await fetch(`${edge.url}/api/search`, { method, ...(method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}) })).headers.get('x-upstream');
+  const capabilities = () => edge.runtime.routes.current().table.capabilities;
+  const stageNow = (flag: string) => stageOfDefinition(edge.runtime.flags.client()?.getFeatureToggleDefinition(flag));
+  const refusal = async () => {
+    await eventually(() => edge.runtime.routes.status()?.lastError !== undefined);
+    return edge.runtime.routes.status()?.lastError?.errors;
+  };
+
+  beforeEach(async () => {
+    monolith = await startUpstream({ name: 'monolith' });
+    search = await startUpstream({ name: 'search' });
+    edge = await startTestEdge({ routes: standardRoutes({ monolith: monolith.url, auth: monolith.url, payments: monolith.url }) });
+  });
+  afterEach(async () => {
+    await edge.stop();
+    await Promise.all([monolith.stop(), search.stop()]);
+  });
+
+  it('a capability whose flag is already live is not added: its requests stay with the monolith, and the refusal says what to do', async () => {
+    edge.setFlags([{ capability: 'search', enabled: true, stage: 'live', rollout: 100 }]);
+    await eventually(() => stageNow('strangler.search') !== 'monolith');
+    writeManifest(manifest(search.url));
+    expect(await refusal()).toEqual([expect.stringMatching(/search\.json: capability search: \(file\): cannot be added while its flag strangler\.search is already at stage live .*set the flag to monolith or shadow first.*strangler flip search/)]);
+    expect(capabilities().map((c) => c.name)).not.toContain('search');
+    expect(await served('POST')).toBe('monolith');
+    expect(await served('GET')).toBe('monolith');
+    // Set back to shadow, the waiting file is taken by itself (no one touches it), and the flag moves on by flips.
+    edge.setFlags([{ capability: 'search', enabled: true, stage: 'shadow', rollout: 100 }]);
+    await eventually(() => capabilities().some((c) => c.name === 'search'), 10_000);
+    expect(edge.runtime.routes.status()?.lastError).toBeUndefined();
+    expect(await served('POST')).toBe('monolith');
+  });
+
+  it('a capability whose flag is at reads is not added either (the service would answer reads with no verify)', async () => {
+    edge.setFlags([{ capability: 'search', enabled: true, stage: 'reads', rollout: 100 }]);
+    await eventually(() => stageNow('strangler.search') !== 'monolith');
+    writeManifest(manifest(search.url));
+    expect(await refusal()).toEqual([expect.stringMatching(/cannot be added while its flag strangler\.search is already at stage reads/)]);
+    expect(await served('GET')).toBe('monolith');
+  });
+
+  it('a flag renamed to one already at live is refused; a write route added at live is refused; a read route is taken', async () => {
+    writeManifest(manifest(search.url, 'strangler.search', ['GET']));
+    await eventually(() => capabilities().some((c) => c.name === 'search'));
+    edge.setFlags([
+      { capability: 'search', enabled: true, stage: 'live', rollout: 100 },
+      { capability: 'search-v2', enabled: true, stage: 'live', rollout: 100 },
+    ]);
+    await eventually(async () => (await served('GET')) === 'search');
+    writeManifest(manifest(search.url, 'strangler.search-v2', ['GET']));
+    const renamed = await refusal();
+    expect(renamed).toEqual(expect.arrayContaining([expect.stringMatching(/capability search: flag: cannot become strangler\.search-v2 while its flag strangler\.search-v2 is already at stage live/)]));
+    writeManifest(manifest(search.url, 'strangler.search', ['GET', 'POST']));
+    await eventually(() => edge.runtime.routes.status()?.lastError?.errors.join() !== renamed?.join());
+    expect(edge.runtime.routes.status()?.lastError?.errors).toEqual([expect.stringMatching(/capability search: routes: cannot add POST \/api\/search while its flag strangler\.search is at stage live/)]);
+    expect(await served('POST')).toBe('monolith');
+    writeManifest({ ...manifest(search.url, 'strangler.search', ['GET']), routes: [{ methods: ['GET'], path: '/api/search' }, { methods: ['GET'], path: '/api/search/:id' }] });
+    await eventually(() => capabilities().find((c) => c.name === 'search')?.routes.length === 2);
+    expect(edge.runtime.routes.status()?.lastError).toBeUndefined();
   });
 });
 

@@ -7,7 +7,7 @@ import { watchFileChanges } from '../files/file-watch';
 import { settleTimer } from '../files/settle-timer';
 import { ReloadableFile, type ReloadOutcome, type ReloadStatus } from '../files/reloadable-file';
 import { RouteMatcher } from './route-matcher';
-import { retirementProblems, type StageOf } from './retired-capabilities';
+import { ungatedChanges, type StageOf } from './ungated-changes';
 import { buildRoutingTable } from './routing-inputs';
 import type { RoutingTable } from './routing-table';
 
@@ -54,8 +54,10 @@ export interface RoutesInputsOptions {
   logger: Logger;
   onReload?(outcome: ReloadOutcome, errors?: string[]): void;
   /**
-   * The stage of a flag on this edge: a reload that drops a capability, its flag or a write route
-   * while the service takes its writes is refused (retired-capabilities.ts). Absent: not checked.
+   * The stage of a flag on this edge: a reload that would move requests between the sides with no
+   * flip — dropping a capability, its flag or a write route while the service takes its writes;
+   * adding one (or a new flag) already at a stage where the service answers, or a write route while
+   * it takes writes — is refused (ungated-changes.ts). Absent: not checked.
    */
   stageOf?: StageOf;
 }
@@ -137,7 +139,7 @@ export async function watchRoutes(options: RoutesInputsOptions): Promise<RoutesP
       const parsed = buildRoutingTable(bundle.routes, manifests, options.env);
       if (!parsed.ok) return parsed;
       const previous = applied ?? baseline;
-      const refused = previous && options.stageOf ? retirementProblems(previous, parsed.table, options.stageOf, fileOf, applied ? 'skip' : 'refuse') : [];
+      const refused = previous && options.stageOf ? ungatedChanges(previous, parsed.table, options.stageOf, fileOf, applied ? 'skip' : 'refuse') : [];
       if (refused.length > 0) return { ok: false, errors: refused };
       applied = parsed.table;
       return { ok: true, value: snapshotOf(parsed.table) };
