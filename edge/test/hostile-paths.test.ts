@@ -180,18 +180,19 @@ describe('read-your-writes after a doubled-slash write', () => {
 });
 
 describe('read-your-writes after a write through another route (issue #11 §4)', () => {
-  it('checkout, which pays in the monolith, pins the buyer’s next payments reads to the monolith', async () => {
+  // `reads` 100 % and `complete`: payments reads go to the service, which has not yet received the
+  // checkout's payment. At `complete` the drill read 404 after ~13 % of checkouts until the pin held there too.
+  it.each(['reads', 'complete'] as const)('at %s, checkout, which pays in the monolith, pins the buyer’s next payments reads to the monolith', async (stage) => {
     const monolith = await startUpstream({ name: 'monolith' });
     const payments = await startUpstream({ name: 'payments' });
     const auth = await startUpstream({ name: 'auth' });
-    // `reads` 100 %: payments reads go to the service, which has not yet received the checkout's payment.
     const routes = standardRoutes({ monolith: monolith.url, auth: auth.url, payments: payments.url });
     routes.capabilities.payments!.writtenThrough = [{ methods: 'POST', path: '/api/orders/:id/checkout' }];
     const edge = await startTestEdge({
       routes,
       flags: [
         { capability: 'auth', enabled: false, stage: 'monolith', rollout: 0 },
-        { capability: 'payments', enabled: true, stage: 'reads', rollout: 100 },
+        { capability: 'payments', enabled: true, stage, rollout: 100 },
       ],
     });
     try {

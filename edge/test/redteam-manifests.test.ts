@@ -50,7 +50,9 @@ describe('the routing decision over every combination of facts', () => {
       if (!isSafeMethod(facts.method) || facts.pin === undefined) return false;
       if (facts.emergencyStop || facts.flagUnavailable) return d.side !== 'monolith' || d.pinned;
       // A breaker or a failed service sends a read to the monolith whatever the stage: not the pin's doing.
-      if (d.pinned && !stageAllows(facts.stage, facts.pin, true)) return true;
+      // A pin to the monolith holds at every stage (the monolith took the write; decision 0012), a pin to the service only where the stage lets it serve reads.
+      if (d.pinned && facts.pin === 'service' && !stageAllows(facts.stage, 'service', true)) return true;
+      if (d.pinned && facts.pin === 'monolith') return d.side !== 'monolith';
       return facts.breaker === 'closed' && !facts.serviceFailed && !stageAllows(facts.stage, d.side, true);
     });
     expect(wrong).toEqual([]);

@@ -47,7 +47,8 @@ describe('the routing decision: what can override the stage', () => {
     ['a pin to the monolith at live, in the rollout', { stage: 'live', pin: 'monolith' }, { side: 'monolith', reason: 'pinned', pinned: true, fallback: undefined }],
     ['a pin to the side the flag names anyway', { stage: 'live', pin: 'service' }, { side: 'service', reason: 'in_rollout', pinned: false }],
     ['a pin to the service after a rollback to shadow', { stage: 'shadow', pin: 'service' }, { side: 'monolith', reason: 'stage', pinned: false, mirror: false, mirrorSkipped: 'recent_write' }],
-    ['a pin to the monolith once complete', { stage: 'complete', pin: 'monolith' }, { side: 'service', reason: 'stage', pinned: false }],
+    // The drill: a buyer's checkout (the monolith's route writing payments through) read back from the service at complete was 404 for ~13 % of checkouts, the sync not there yet.
+    ['a pin to the monolith once complete (its checkout wrote there)', { stage: 'complete', pin: 'monolith' }, { side: 'monolith', reason: 'pinned', pinned: true, fallback: undefined }],
     ['a pin on a write (writes are never pinned)', { stage: 'live', inRollout: false, method: 'POST', pin: 'service' }, { side: 'monolith', reason: 'out_of_rollout', pinned: false }],
     ['an open breaker, a read', { breaker: 'open' }, { side: 'monolith', reason: 'breaker_open', refused: false, fallback: undefined }],
     ['an open breaker, a write', { breaker: 'open', method: 'POST' }, { side: 'service', reason: 'breaker_open', refused: true }],
@@ -131,11 +132,13 @@ describe('the routing decision over every combination of facts', () => {
   });
 
   it('sends a request only where its stage lets that side serve it, but for the ways back to the monolith', () => {
+    // A read pinned to the monolith is one of them: the monolith took the caller's write (decision 0012).
     const waysBack = new Set(['unmatched', 'emergency_stop', 'flag_unavailable', 'breaker_open', 'service_failed']);
     expect(
       breaking((facts, decision) => {
         if (decision.refused) return true;
         if (waysBack.has(decision.reason)) return decision.side === 'monolith';
+        if (decision.reason === 'pinned' && decision.side === 'monolith') return safe(facts) && facts.pin === 'monolith';
         return stageAllows(facts.stage, decision.side, safe(facts));
       }),
     ).toEqual([]);

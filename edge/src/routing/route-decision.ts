@@ -95,8 +95,7 @@ export interface RouteDecision {
 
 /**
  * Which side serves a request, and why: the stage's rule (decideTarget), then the caller's
- * read-your-writes pin where the stage lets that side serve the kind of request at all (stageAllows:
- * a rollback takes every read off the service at once), then the service's breaker, then a failed
+ * read-your-writes pin (pinAllowed: a rollback takes every read off the service at once), then the service's breaker, then a failed
  * attempt on the service (a read goes to the monolith), then the write fence. A write never goes to the monolith when the service should take it (decision 0020): it is
  * refused instead. Pure: the same facts, the same decision.
  */
@@ -115,7 +114,7 @@ export function decideRoute(facts: RouteFacts): RouteDecision {
   const pin = safe ? facts.pin : undefined;
   const recentWrite = pin !== undefined;
   let pinned = false;
-  if (pin !== undefined && pin !== side && stageAllows(stage, pin, true)) {
+  if (pin !== undefined && pin !== side && pinAllowed(stage, pin)) {
     side = pin;
     reason = 'pinned';
     pinned = true;
@@ -138,6 +137,17 @@ export function decideRoute(facts: RouteFacts): RouteDecision {
   const mirror = rule.mirror && side === 'monolith' && mirrorSkipped === undefined;
   const fallback = side === 'service' && safe ? 'monolith' : undefined;
   return fenced(facts, safe, { side, reason, refused: false, mirror, mirrorSkipped, pinned, fallback });
+}
+
+/**
+ * Whether a read-your-writes pin may send a read to `pin` at `stage` (decision 0012). A pin to the
+ * service only where the stage lets the service serve reads at all: a rollback takes every read off
+ * it at once. A pin to the monolith at every stage: the monolith just took this caller's write (at
+ * `complete` through a `writtenThrough` route such as checkout, which still writes the capability's
+ * data there), so it holds the row the service may not have yet, and it is where every read falls back anyway.
+ */
+function pinAllowed(stage: Stage, pin: Side): boolean {
+  return pin === 'monolith' || stageAllows(stage, pin, true);
 }
 
 /** A write whose fence stands is refused, wherever it was going. */
