@@ -27,6 +27,16 @@ export function manifestProblemsIn(manifestsDir: string): string[] {
   return loaded.ok ? [] : loaded.problems.map(formatManifestProblem);
 }
 
+/**
+ * Whether each capability's manifest declares data to move (a `data` section), as `strangler status`
+ * shows it: undefined for a name the manifests do not declare, or when they do not load.
+ */
+export function dataDeclaredIn(manifestsDir: string): (capability: string) => boolean | undefined {
+  const loaded = loadManifests(manifestsDir);
+  const declared = new Map(loaded.ok ? loaded.manifests.map((entry) => [entry.manifest.name, entry.manifest.data !== undefined] as const) : []);
+  return (capability) => declared.get(capability);
+}
+
 export function findCapability(capabilities: readonly CapabilityRef[], name: string | undefined): CapabilityRef {
   const known = capabilities.map((c) => c.name).join(', ');
   if (!name) throw usageError(`a capability is required: ${known}`);

@@ -6,7 +6,7 @@ import { EXIT } from './exit-codes';
 import { emergency } from './commands/emergency-command';
 import { flip, type FlipDeps } from './commands/flip-command';
 import { collectStatus } from './commands/status-report';
-import { manifestProblemsIn } from './capabilities';
+import { dataDeclaredIn, manifestProblemsIn } from './capabilities';
 import { DATA_COMMANDS, runData } from './commands/data-command';
 import { isStage, STAGES, type Stage } from '@strangler/cutover-model';
 import { SwitchDatabases } from './gates/switch-databases';
@@ -91,7 +91,7 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
           const until = new Date(Date.now() + windowSeconds * 1000).toISOString().slice(11, 19);
           io.err(`measuring the next ${windowSeconds} s of traffic (until ${until} UTC), then reporting; Ctrl-C stops\n`);
         }
-        const report = await collectStatus({ config: c, http: http(c), sleep, blockers: (name) => blockersWithEngine(name, env), manifestProblems: () => manifestProblemsIn(c.MANIFESTS_DIR) }, { ...(capability ? { capability } : {}), ...(windowSeconds ? { windowSeconds } : {}) });
+        const report = await collectStatus({ config: c, http: http(c), sleep, blockers: (name) => blockersWithEngine(name, env), manifestProblems: () => manifestProblemsIn(c.MANIFESTS_DIR), movesData: dataDeclaredIn(c.MANIFESTS_DIR) }, { ...(capability ? { capability } : {}), ...(windowSeconds ? { windowSeconds } : {}) });
         io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatus(report)}\n`);
         if (capability && report.edge.reachable && report.capabilities.length === 0) return EXIT.usage;
         return report.problems.length ? EXIT.failed : EXIT.ok;

@@ -121,8 +121,12 @@ export async function flip(request: FlipRequest, deps: FlipDeps): Promise<number
     return report(result, request, deps);
   }
 
-  const checks = requiredChecks(current, desired);
-  if (request.force) {
+  // A manifest with no `data` section moves no data: nothing to sync or verify (decision 0040).
+  const movesData = capability.loaded.manifest.data !== undefined;
+  const checks = movesData ? requiredChecks(current, desired) : [];
+  if (!movesData) {
+    result.checks = [{ check: 'data', why: 'its manifest declares no data section', ok: true, detail: 'no data to move: nothing to sync or verify' }];
+  } else if (request.force) {
     result.checks = checks.map((c) => ({ check: describeCheck(c), why: c.why, ok: false, skipped: true, detail: 'skipped (--force)' }));
   } else {
     result.checks = await runChecks(capability.name, checks, {

@@ -34,6 +34,8 @@ export interface CapabilityStatus {
   fallbacks: Record<string, number>;
   /** Reads the edge sent to the side of the caller's recent write rather than the flag's side. */
   pinnedReads: number;
+  /** False when its manifest declares no data: nothing to sync (and `sync` is empty). */
+  movesData: boolean;
   sync: Array<{ direction: string; url: string; ready: boolean; lagSeconds: number; pending: number; errors: number }>;
   /** When a direction has changes waiting or a worker is not ready: which row each direction waits on, and its quarantine (from the changelogs). */
   blockers?: Record<string, string> | { error: string };
@@ -85,6 +87,8 @@ export interface StatusDeps {
   blockers?(capability: string): Promise<BlockersOutcome>;
   /** What is wrong with the capability manifests this CLI reads (MANIFESTS_DIR), each naming file, capability and field. */
   manifestProblems?(): string[];
+  /** Whether a capability's manifest declares data to move (false: no sync to show or wait on); undefined: not known here. */
+  movesData?(capability: string): boolean | undefined;
 }
 
 /**
@@ -100,8 +104,10 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
   const routesFile = edge.routesFile().catch((): undefined => undefined);
   let edgeData: Awaited<ReturnType<typeof edgeRead>> | undefined;
   let edgeError: string | undefined;
+  // Asked about one capability that moves no data: no sync worker is relevant, so none is asked.
+  const dataless = (name: string) => deps.movesData?.(name) === false;
   const [workers, otherEdges] = await Promise.all([
-    readSyncWorkers(config.syncUrls, deps.http),
+    options.capability && dataless(options.capability) ? Promise.resolve([]) : readSyncWorkers(config.syncUrls, deps.http),
     readOtherEdges(config.edgeUrls, edge.url, config.EDGE_ADMIN_TOKEN, deps.http, options.capability),
     (async () => {
       try {
@@ -147,7 +153,8 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
             .map((f) => [f.labels.reason ?? 'unknown', f.value]),
         ),
         pinnedReads: sum(select(samples, 'edge_read_your_writes_total', { capability: c.capability })),
-        sync: syncOf(workers, c.capability),
+        movesData: !dataless(c.capability),
+        sync: dataless(c.capability) ? [] : syncOf(workers, c.capability),
         ...(fence ? { fence: { raised: fence.raised, ...(fence.expiresAt ? { expiresAt: fence.expiresAt } : {}), holders: fence.holds.map((h) => h.owner), inFlightWrites: fence.inFlightWrites } } : {}),
       });
     }

@@ -128,7 +128,8 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
         return refuse(report, `cannot fence the old writer's database (${oldWriters.join(', ')}): ${(error as Error).message}`);
       }
     }
-    const backlog = await waitUntil(deps, deadline, async () => {
+    // A capability that moves no data has no directions: no changelog to wait on.
+    const backlog = plan.directions.length === 0 ? undefined : await waitUntil(deps, deadline, async () => {
       await fencesNow();
       if (lost) return undefined;
       const outcome = await deps.backlog(name);

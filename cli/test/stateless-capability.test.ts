@@ -1,0 +1,68 @@
+import { renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startTestEdge, standardRoutes, startUpstream, eventually, type TestEdge, type TestUpstream } from '@strangler/edge/testing';
+import { strangler } from './support/cli-harness';
+
+jest.setTimeout(60_000);
+
+/**
+ * A capability whose manifest declares no `data` (a stateless service, or one over the monolith's own
+ * database): there is nothing to sync or verify, so its flips need no sync worker and no `--force`;
+ * the edge's write fence still drains the old side's writes in flight when writes move.
+ */
+describe('strangler with a capability that moves no data', () => {
+  let monolith: TestUpstream;
+  let search: TestUpstream;
+  let edge: TestEdge;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    monolith = await startUpstream({ name: 'monolith' });
+    search = await startUpstream({ name: 'search' });
+    edge = await startTestEdge({ routes: standardRoutes({ monolith: monolith.url, auth: monolith.url, payments: monolith.url }) });
+    const file = path.join(edge.manifestsDir, 'search.json');
+    writeFileSync(
+      `${file}.tmp`,
+      JSON.stringify({ name: 'search', service: { url: search.url }, routes: [{ methods: ['GET', 'POST'], path: '/api/search' }], databases: { monolith: { url: 'm.sqlite' }, service: { url: 's.sqlite' } } }),
+    );
+    renameSync(`${file}.tmp`, file);
+    await eventually(() => edge.runtime.routes.current().table.capabilities.some((c) => c.name === 'search'));
+    // No SYNC_URLS, no database of the shipped example: nothing of the data engine is needed.
+    env = { EDGE_URL: edge.url, FLAGS_FILE: path.join(edge.dir, 'flags.json'), MANIFESTS_DIR: edge.manifestsDir };
+  });
+
+  afterAll(async () => {
+    await edge?.stop();
+    await Promise.all([monolith?.stop(), search?.stop()]);
+  });
+
+  const servedBy = async (method: string) => {
+    const response = await fetch(`${edge.url}/api/search`, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}' });
+    await response.arrayBuffer();
+    return response.headers.get('x-upstream');
+  };
+
+  it('flips through every stage and back with no --force, saying there is no data to check', async () => {
+    for (const [stage, percent, read, write] of [
+      ['shadow', '100', 'monolith', 'monolith'],
+      ['reads', '100', 'search', 'monolith'],
+      ['live', '100', 'search', 'search'],
+      ['complete', '100', 'search', 'search'],
+    ] as const) {
+      const flip = await strangler(['flip', 'search', '--stage', stage, '--percent', percent], env);
+      expect({ stage, code: flip.code, err: flip.err }).toEqual({ stage, code: 0, err: '' });
+      expect(flip.out).toMatch(/no data to move/);
+      expect(await servedBy('GET')).toBe(read);
+      expect(await servedBy('POST')).toBe(write);
+    }
+    const back = await strangler(['rollback', 'search'], env);
+    expect({ code: back.code, err: back.err }).toEqual({ code: 0, err: '' });
+    expect(back.out).toMatch(/write fence on 1 edge\(s\)/);
+    expect(await servedBy('POST')).toBe('monolith');
+    const status = await strangler(['status', 'search'], env);
+    expect({ code: status.code, err: status.err }).toEqual({ code: 0, err: '' });
+    expect(status.out).toMatch(/search {2}monolith/);
+    expect(status.out).toMatch(/sync {6}none: its manifest declares no data to move/);
+    expect(status.out).not.toMatch(/sync worker/);
+  });
+});
