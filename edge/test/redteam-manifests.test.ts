@@ -367,3 +367,71 @@ describe('/_edge/decide and the proxy agree on every spelling of a path', () => 
     expect(await explained.text()).toMatch(/encoded slash/);
   });
 });
+
+// Found open by the red team on 9fe6909: the guard compared each capability with itself, but which
+// capability owns a request is decided across them (the most specific route wins). A capability at
+// monolith adding a more specific route, or losing one, moved another capability's writes with no flip.
+describe('writes moved between capabilities by another capability’s routes', () => {
+  let monolith: TestUpstream;
+  let payments: TestUpstream;
+  let edge: TestEdge;
+  const writeManifest = (name: string, routes: Array<{ methods: string | string[]; path: string }>) => {
+    const file = path.join(edge.manifestsDir, `${name}.json`);
+    writeFileSync(`${file}.tmp`, JSON.stringify({ name, service: { url: monolith.url }, routes, databases: { monolith: { url: 'm.sqlite' }, service: { url: 's.sqlite' } } }));
+    renameSync(`${file}.tmp`, file);
+  };
+  const served = async (url: string) => (await fetch(`${edge.url}${url}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).headers.get('x-upstream');
+  const refusal = async () => {
+    await eventually(() => edge.runtime.routes.status()?.lastError !== undefined);
+    return edge.runtime.routes.status()?.lastError?.errors ?? [];
+  };
+
+  beforeEach(async () => {
+    monolith = await startUpstream({ name: 'monolith' });
+    payments = await startUpstream({ name: 'payments' });
+    edge = await startTestEdge({
+      routes: standardRoutes({ monolith: monolith.url, auth: monolith.url, payments: payments.url }),
+      flags: [{ capability: 'payments', enabled: true, stage: 'live', rollout: 100 }],
+    });
+    await eventually(async () => (await served('/api/payments/p1/capture')) === 'payments');
+  });
+  afterEach(async () => {
+    await edge.stop();
+    await Promise.all([monolith.stop(), payments.stop()]);
+  });
+
+  it('a capability at monolith adding a more specific route is refused: the live capability’s writes stay with its service', async () => {
+    writeManifest('audit', [{ methods: 'POST', path: '/api/payments/p1/capture' }]);
+    expect(await refusal()).toEqual([expect.stringMatching(/audit\.json: capability audit: routes: would move POST \/api\/payments\/p1\/capture from payments \(its flag strangler\.payments is at stage live\) to audit/)]);
+    expect(await served('/api/payments/p1/capture')).toBe('payments');
+  });
+
+  it('the same through a `*` route: a narrower one of a capability at monolith is refused', async () => {
+    writeManifest('audit', [{ methods: ['POST', 'DELETE'], path: '/api/test/:thing' }]);
+    expect((await refusal()).join('\n')).toMatch(/capability audit: routes: would move POST \/api\/test\/:any, DELETE \/api\/test\/:any from payments/);
+    expect(await served('/api/test/anything')).toBe('payments');
+  });
+
+  it('removing a capability at monolith whose specific route kept writes off the live one is refused', async () => {
+    edge.setFlags([{ capability: 'payments', enabled: true, stage: 'reads', rollout: 100 }]);
+    await eventually(async () => (await served('/api/test/anything')) === 'monolith');
+    writeManifest('audit', [{ methods: 'POST', path: '/api/test/:thing' }]);
+    await eventually(() => edge.runtime.routes.current().table.capabilities.some((c) => c.name === 'audit'));
+    edge.setFlags([{ capability: 'payments', enabled: true, stage: 'live', rollout: 100 }]);
+    await eventually(async () => (await served('/api/test/a/b')) === 'payments');
+    expect(await served('/api/test/anything')).toBe('monolith');
+    rmSync(path.join(edge.manifestsDir, 'audit.json'));
+    expect((await refusal()).join('\n')).toMatch(/capability audit: routes: would move POST \/api\/test\/:any from audit .* to payments \(its flag strangler\.payments is at stage live\)/);
+    expect(await served('/api/test/anything')).toBe('monolith');
+    // Rolled back, the waiting removal is applied by itself.
+    edge.setFlags([{ capability: 'payments', enabled: true, stage: 'reads', rollout: 100 }]);
+    await eventually(() => !edge.runtime.routes.current().table.capabilities.some((c) => c.name === 'audit'), 10_000);
+  });
+
+  it('a capability at monolith whose routes take no live capability’s requests is taken', async () => {
+    writeManifest('audit', [{ methods: 'POST', path: '/api/audit/:id' }, { methods: 'GET', path: '/api/test/report' }]);
+    await eventually(() => edge.runtime.routes.current().table.capabilities.some((c) => c.name === 'audit'));
+    expect(edge.runtime.routes.status()?.lastError).toBeUndefined();
+    expect(await served('/api/test/report')).toBe('payments');
+  });
+});

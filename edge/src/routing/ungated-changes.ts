@@ -1,4 +1,5 @@
 import { formatManifestProblem, isSafeMethod, parsePattern, patternShape, serviceAnswers, serviceTakesWrites, type Stage } from '@strangler/cutover-model';
+import { movedWrites } from './moved-writes';
 import type { CapabilitySpec, RoutingTable } from './routing-table';
 
 /** The stage a flag is at on this edge now; undefined while flags are not loaded (everything goes to the monolith then). */
@@ -81,5 +82,45 @@ function arrivalProblems(current: RoutingTable, next: RoutingTable, stageOf: Sta
  * good version instead, and says why.
  */
 export function ungatedChanges(current: RoutingTable, next: RoutingTable, stageOf: StageOf, fileOf: (capability: string) => string, unknownStage: UnknownStage = 'skip'): string[] {
-  return [...retirementProblems(current, next, stageOf, fileOf, unknownStage), ...arrivalProblems(current, next, stageOf, fileOf, unknownStage)];
+  const problems = [...retirementProblems(current, next, stageOf, fileOf, unknownStage), ...arrivalProblems(current, next, stageOf, fileOf, unknownStage)];
+  return [...problems, ...movedWriteProblems(current, next, stageOf, fileOf, unknownStage, problems)];
+}
+
+/**
+ * Writes that change hands through another capability's routes (found open by the red team on
+ * 9fe6909): a capability at monolith adding `POST /api/payments/:id/capture`'s more specific twin, or
+ * one with a more general `*` route losing the specific route that kept requests off it. No
+ * capability dropped or added a write route of its own, yet writes moved to or from a service that
+ * takes them, ungated. Moves already explained by the checks above (same capability) are not repeated.
+ */
+function movedWriteProblems(current: RoutingTable, next: RoutingTable, stageOf: StageOf, fileOf: (capability: string) => string, unknownStage: UnknownStage, reported: string[]): string[] {
+  const takesWrites = (capability: CapabilitySpec | undefined): boolean => {
+    if (!capability) return false;
+    const stage = stageOf(capability.flag);
+    return stage === undefined ? unknownStage === 'refuse' : serviceTakesWrites(stage);
+  };
+  const sideOf = (capability: CapabilitySpec | undefined): string => {
+    if (!capability) return 'the monolith (no capability)';
+    const stage = stageOf(capability.flag);
+    return `${capability.name} (its flag ${capability.flag} is ${stage === undefined ? 'at a stage not known yet' : `at stage ${stage}`})`;
+  };
+  const named = (name: string) => reported.some((problem) => problem.includes(`capability ${name}:`));
+  const grouped = new Map<string, { mover: CapabilitySpec; from: CapabilitySpec | undefined; to: CapabilitySpec | undefined; requests: string[] }>();
+  for (const move of movedWrites(current, next)) {
+    if (!takesWrites(move.from) && !takesWrites(move.to)) continue;
+    if ((move.from && named(move.from.name)) || (move.to && named(move.to.name))) continue;
+    const key = [move.movedBy.name, move.from?.name, move.to?.name].join('\0');
+    const group = grouped.get(key) ?? { mover: move.movedBy, from: move.from, to: move.to, requests: [] };
+    group.requests.push(move.request);
+    grouped.set(key, group);
+  }
+  return [...grouped.values()].map(({ mover, from, to, requests }) => {
+    const shown = requests.length > 3 ? `${requests.slice(0, 3).join(', ')} and ${requests.length - 3} more` : requests.join(', ');
+    return formatManifestProblem({
+      file: fileOf(mover.name),
+      capability: mover.name,
+      field: 'routes',
+      message: `would move ${shown} from ${sideOf(from)} to ${sideOf(to)} with no flip: a write moving to or from a service that takes writes needs its gates, the write fence and the drain (strangler flip or rollback of the capability that takes them); change the routes once neither takes writes`,
+    });
+  });
 }
