@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { STAGES, audienceOf, isSafeMethod, stageAllows, stageOfDefinition } from '@strangler/cutover-model';
+import { STAGES, audienceOf, buildFlagsDocument, isSafeMethod, stageAllows, stageOfDefinition } from '@strangler/cutover-model';
 import { createLogger } from '@strangler/kit';
 import { decideRoute, PRESUMED, type RouteFacts } from '../src/routing/route-decision';
 import { createEdgeRuntime } from '../src/runtime';
@@ -162,6 +162,40 @@ describe('a manifest removed, or its flag renamed, while the service takes write
       expect(atReads.routes.status()?.fromBackup).toBeUndefined();
     } finally {
       await atReads.close();
+    }
+  });
+
+  // Found open by the red team on 9fe6909: the start on the last good copy loaded that copy as the
+  // applied version, after which every reload skipped a stage it did not know. An edit (any touch of
+  // the inputs) while Unleash had not answered yet applied the refused removal with no flags at all.
+  it('a restart on the last good copy, with Unleash not answering yet, does not apply the removal on the next reload', async () => {
+    rmSync(path.join(edge.manifestsDir, 'search.json'));
+    await eventually(() => edge.runtime.routes.status()?.lastError !== undefined);
+    const unleash = await startUpstream({ name: 'unleash' });
+    let features: string | undefined;
+    unleash.handle((req, res) => {
+      if (req.method === 'GET' && req.url?.includes('client/features') && features) res.writeHead(200, { 'content-type': 'application/json' }).end(features);
+      else res.writeHead(req.method === 'GET' ? 503 : 202).end();
+    });
+    const config = { ...edge.config, UNLEASH_URL: `${unleash.url}/api/`, UNLEASH_API_TOKEN: 'test', UNLEASH_BACKUP_DIR: path.join(edge.dir, 'unleash-backup'), UNLEASH_METRICS: false, UNLEASH_REFRESH_MS: 200, UNLEASH_TIMEOUT_MS: 1_000 };
+    const restarted = await createEdgeRuntime(config, { env: {}, logger: createLogger({ name: 'edge', level: 'silent' }) });
+    const names = () => restarted.routes.current().table.capabilities.map((c) => c.name);
+    try {
+      expect(restarted.routes.status()?.fromBackup).toBeDefined();
+      const first = restarted.routes.status()?.lastError?.at;
+      // Any edit: the routes file written again as it is, one more newline.
+      writeFileSync(`${edge.config.ROUTES_FILE}.tmp`, `${readFileSync(edge.config.ROUTES_FILE, 'utf8')}\n`);
+      renameSync(`${edge.config.ROUTES_FILE}.tmp`, edge.config.ROUTES_FILE);
+      await eventually(() => restarted.routes.status()?.lastError?.at !== first, 5_000);
+      expect(names()).toContain('search');
+      expect(restarted.routes.status()?.lastError?.errors).toEqual([expect.stringMatching(/capability search: .*not known yet/)]);
+      // Unleash answers: search is at live, so the removal stays refused, now for that reason.
+      features = JSON.stringify(buildFlagsDocument([{ capability: 'search', enabled: true, stage: 'live', rollout: 100 }]));
+      await eventually(() => /strangler\.search is at stage live/.test(restarted.routes.status()?.lastError?.errors.join() ?? ''), 10_000);
+      expect(names()).toContain('search');
+    } finally {
+      await restarted.close();
+      await unleash.stop();
     }
   });
 

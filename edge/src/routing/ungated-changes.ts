@@ -5,9 +5,6 @@ import type { CapabilitySpec, RoutingTable } from './routing-table';
 /** The stage a flag is at on this edge now; undefined while flags are not loaded (everything goes to the monolith then). */
 export type StageOf = (flag: string) => Stage | undefined;
 
-/** What to do about a capability whose flag's stage is not known (at start, before the flags load). */
-export type UnknownStage = 'skip' | 'refuse';
-
 /** The writes a capability's routes send by its flag: `METHOD /shape` for each unsafe method (`*` included). */
 function writeKeys(capability: CapabilitySpec): Set<string> {
   const keys = new Set<string>();
@@ -26,11 +23,11 @@ const UNKNOWN = (flag: string) => `the stage of its flag ${flag} is not known ye
  * flag gives writes to the service. Applying it would send those writes to the monolith at once, with
  * no gate, no write fence and no drain of the sync: a rollback behind `strangler rollback`'s back.
  */
-function retirementProblems(current: RoutingTable, next: RoutingTable, stageOf: StageOf, fileOf: (capability: string) => string, unknownStage: UnknownStage): string[] {
+function retirementProblems(current: RoutingTable, next: RoutingTable, stageOf: StageOf, fileOf: (capability: string) => string): string[] {
   const problems: string[] = [];
   for (const old of current.capabilities) {
     const stage = stageOf(old.flag);
-    if (stage === undefined ? unknownStage === 'skip' : !serviceTakesWrites(stage)) continue;
+    if (stage !== undefined && !serviceTakesWrites(stage)) continue;
     const problem = (field: string, message: string) => problems.push(formatManifestProblem({ file: fileOf(old.name), capability: old.name, field, message }));
     const why = stage === undefined ? UNKNOWN(old.flag) : `its flag ${old.flag} is at stage ${stage} (the service takes writes): roll it back first (strangler rollback ${old.name})`;
     const kept = next.capabilities.find((c) => c.name === old.name);
@@ -52,11 +49,11 @@ function retirementProblems(current: RoutingTable, next: RoutingTable, stageOf: 
  * `strangler flip` checks on the way there (sync caught up, verify clean), no write fence and no
  * drain: two writers for the same data. A capability arrives at monolith or shadow and moves on by flips.
  */
-function arrivalProblems(current: RoutingTable, next: RoutingTable, stageOf: StageOf, fileOf: (capability: string) => string, unknownStage: UnknownStage): string[] {
+function arrivalProblems(current: RoutingTable, next: RoutingTable, stageOf: StageOf, fileOf: (capability: string) => string): string[] {
   const problems: string[] = [];
   for (const arriving of next.capabilities) {
     const stage = stageOf(arriving.flag);
-    if (stage === undefined ? unknownStage === 'skip' : !serviceAnswers(stage)) continue;
+    if (stage !== undefined && !serviceAnswers(stage)) continue;
     const problem = (field: string, message: string) => problems.push(formatManifestProblem({ file: fileOf(arriving.name), capability: arriving.name, field, message }));
     const why =
       stage === undefined
@@ -77,13 +74,13 @@ function arrivalProblems(current: RoutingTable, next: RoutingTable, stageOf: Sta
 /**
  * Why `next` may not replace `current` on a running edge: a change that would move requests between
  * the sides without `strangler flip`/`rollback` (their gates, the write fence, the drain of the sync).
- * With `unknownStage: 'refuse'` (at start, before the flags load), a change whose stage cannot be
- * judged yet is refused too; the runtime checks again once the flags load. The edge keeps the last
+ * A change whose stage cannot be judged yet (the flags not loaded) is refused too, on every load: the
+ * runtime checks again once the flags load. The edge keeps the last
  * good version instead, and says why.
  */
-export function ungatedChanges(current: RoutingTable, next: RoutingTable, stageOf: StageOf, fileOf: (capability: string) => string, unknownStage: UnknownStage = 'skip'): string[] {
-  const problems = [...retirementProblems(current, next, stageOf, fileOf, unknownStage), ...arrivalProblems(current, next, stageOf, fileOf, unknownStage)];
-  return [...problems, ...movedWriteProblems(current, next, stageOf, fileOf, unknownStage, problems)];
+export function ungatedChanges(current: RoutingTable, next: RoutingTable, stageOf: StageOf, fileOf: (capability: string) => string): string[] {
+  const problems = [...retirementProblems(current, next, stageOf, fileOf), ...arrivalProblems(current, next, stageOf, fileOf)];
+  return [...problems, ...movedWriteProblems(current, next, stageOf, fileOf, problems)];
 }
 
 /**
@@ -93,11 +90,11 @@ export function ungatedChanges(current: RoutingTable, next: RoutingTable, stageO
  * capability dropped or added a write route of its own, yet writes moved to or from a service that
  * takes them, ungated. Moves already explained by the checks above (same capability) are not repeated.
  */
-function movedWriteProblems(current: RoutingTable, next: RoutingTable, stageOf: StageOf, fileOf: (capability: string) => string, unknownStage: UnknownStage, reported: string[]): string[] {
+function movedWriteProblems(current: RoutingTable, next: RoutingTable, stageOf: StageOf, fileOf: (capability: string) => string, reported: string[]): string[] {
   const takesWrites = (capability: CapabilitySpec | undefined): boolean => {
     if (!capability) return false;
     const stage = stageOf(capability.flag);
-    return stage === undefined ? unknownStage === 'refuse' : serviceTakesWrites(stage);
+    return stage === undefined || serviceTakesWrites(stage);
   };
   const sideOf = (capability: CapabilitySpec | undefined): string => {
     if (!capability) return 'the monolith (no capability)';
