@@ -62,14 +62,13 @@ export async function createEdgeRuntime(config: EdgeConfig, options: EdgeRuntime
     flags = await createFlagSource(config, { logger, observer: metrics.flagObserver });
     flagSource = flags;
     // A start on the last good routes (an invalid input, or one that would retire a capability whose
-    // stage is not known yet: routes-source.ts) reads the inputs again once the flags can say.
+    // stage is not known yet: routes-source.ts), or an edit refused before the flags loaded, reads the
+    // inputs again once the flags can say (asked then: an edit may be refused while they load).
     const routesSeen = routes;
-    if (routes.status()?.fromBackup) {
-      void flags
-        .whenReady(FLAGS_RECHECK_WAIT_MS)
-        .then((ready) => (ready ? routesSeen.recheck() : undefined))
-        .catch((error: unknown) => logger.error({ err: error }, 'rechecking the routes once the flags loaded failed'));
-    }
+    void flags
+      .whenReady(FLAGS_RECHECK_WAIT_MS)
+      .then((ready) => (ready && routesSeen.status()?.lastError !== undefined ? routesSeen.recheck() : undefined))
+      .catch((error: unknown) => logger.error({ err: error }, 'rechecking the routes once the flags loaded failed'));
   } catch (error) {
     await routes.close();
     throw error;

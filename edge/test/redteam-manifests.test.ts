@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { STAGES, audienceOf, isSafeMethod, stageAllows, stageOfDefinition } from '@strangler/cutover-model';
+import { STAGES, audienceOf, buildFlagsDocument, isSafeMethod, stageAllows, stageOfDefinition } from '@strangler/cutover-model';
 import { createLogger } from '@strangler/kit';
 import { decideRoute, PRESUMED, type RouteFacts } from '../src/routing/route-decision';
 import { createEdgeRuntime } from '../src/runtime';
@@ -164,6 +164,40 @@ describe('a manifest removed, or its flag renamed, while the service takes write
       expect(atReads.routes.status()?.fromBackup).toBeUndefined();
     } finally {
       await atReads.close();
+    }
+  });
+
+  // Found open by the red team on 9fe6909: the start on the last good copy loaded that copy as the
+  // applied version, after which every reload skipped a stage it did not know. An edit (any touch of
+  // the inputs) while Unleash had not answered yet applied the refused removal with no flags at all.
+  it('a restart on the last good copy, with Unleash not answering yet, does not apply the removal on the next reload', async () => {
+    rmSync(path.join(edge.manifestsDir, 'search.json'));
+    await eventually(() => edge.runtime.routes.status()?.lastError !== undefined);
+    const unleash = await startUpstream({ name: 'unleash' });
+    let features: string | undefined;
+    unleash.handle((req, res) => {
+      if (req.method === 'GET' && req.url?.includes('client/features') && features) res.writeHead(200, { 'content-type': 'application/json' }).end(features);
+      else res.writeHead(req.method === 'GET' ? 503 : 202).end();
+    });
+    const config = { ...edge.config, UNLEASH_URL: `${unleash.url}/api/`, UNLEASH_API_TOKEN: 'test', UNLEASH_BACKUP_DIR: path.join(edge.dir, 'unleash-backup'), UNLEASH_METRICS: false, UNLEASH_REFRESH_MS: 200, UNLEASH_TIMEOUT_MS: 1_000 };
+    const restarted = await createEdgeRuntime(config, { env: {}, logger: createLogger({ name: 'edge', level: 'silent' }) });
+    const names = () => restarted.routes.current().table.capabilities.map((c) => c.name);
+    try {
+      expect(restarted.routes.status()?.fromBackup).toBeDefined();
+      const first = restarted.routes.status()?.lastError?.at;
+      // Any edit: the routes file written again as it is, one more newline.
+      writeFileSync(`${edge.config.ROUTES_FILE}.tmp`, `${readFileSync(edge.config.ROUTES_FILE, 'utf8')}\n`);
+      renameSync(`${edge.config.ROUTES_FILE}.tmp`, edge.config.ROUTES_FILE);
+      await eventually(() => restarted.routes.status()?.lastError?.at !== first, 5_000);
+      expect(names()).toContain('search');
+      expect(restarted.routes.status()?.lastError?.errors).toEqual([expect.stringMatching(/capability search: .*not known yet/)]);
+      // Unleash answers: search is at live, so the removal stays refused, now for that reason.
+      features = JSON.stringify(buildFlagsDocument([{ capability: 'search', enabled: true, stage: 'live', rollout: 100 }]));
+      await eventually(() => /strangler\.search is at stage live/.test(restarted.routes.status()?.lastError?.errors.join() ?? ''), 10_000);
+      expect(names()).toContain('search');
+    } finally {
+      await restarted.close();
+      await unleash.stop();
     }
   });
 
@@ -367,5 +401,73 @@ describe('/_edge/decide and the proxy agree on every spelling of a path', () => 
     const explained = await fetch(`${edge.url}/_edge/decide?method=GET&path=${encodeURIComponent('/api/payments%2F1')}`);
     expect(explained.status).toBe(400);
     expect(await explained.text()).toMatch(/encoded slash/);
+  });
+});
+
+// Found open by the red team on 9fe6909: the guard compared each capability with itself, but which
+// capability owns a request is decided across them (the most specific route wins). A capability at
+// monolith adding a more specific route, or losing one, moved another capability's writes with no flip.
+describe('writes moved between capabilities by another capability’s routes', () => {
+  let monolith: TestUpstream;
+  let payments: TestUpstream;
+  let edge: TestEdge;
+  const writeManifest = (name: string, routes: Array<{ methods: string | string[]; path: string }>) => {
+    const file = path.join(edge.manifestsDir, `${name}.json`);
+    writeFileSync(`${file}.tmp`, JSON.stringify({ name, service: { url: monolith.url }, routes, databases: { monolith: { url: 'm.sqlite' }, service: { url: 's.sqlite' } } }));
+    renameSync(`${file}.tmp`, file);
+  };
+  const served = async (url: string) => (await fetch(`${edge.url}${url}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).headers.get('x-upstream');
+  const refusal = async () => {
+    await eventually(() => edge.runtime.routes.status()?.lastError !== undefined);
+    return edge.runtime.routes.status()?.lastError?.errors ?? [];
+  };
+
+  beforeEach(async () => {
+    monolith = await startUpstream({ name: 'monolith' });
+    payments = await startUpstream({ name: 'payments' });
+    edge = await startTestEdge({
+      routes: standardRoutes({ monolith: monolith.url, auth: monolith.url, payments: payments.url }),
+      flags: [{ capability: 'payments', enabled: true, stage: 'live', rollout: 100 }],
+    });
+    await eventually(async () => (await served('/api/payments/p1/capture')) === 'payments');
+  });
+  afterEach(async () => {
+    await edge.stop();
+    await Promise.all([monolith.stop(), payments.stop()]);
+  });
+
+  it('a capability at monolith adding a more specific route is refused: the live capability’s writes stay with its service', async () => {
+    writeManifest('audit', [{ methods: 'POST', path: '/api/payments/p1/capture' }]);
+    expect(await refusal()).toEqual([expect.stringMatching(/audit\.json: capability audit: routes: would move POST \/api\/payments\/p1\/capture from payments \(its flag strangler\.payments is at stage live\) to audit/)]);
+    expect(await served('/api/payments/p1/capture')).toBe('payments');
+  });
+
+  it('the same through a `*` route: a narrower one of a capability at monolith is refused', async () => {
+    writeManifest('audit', [{ methods: ['POST', 'DELETE'], path: '/api/test/:thing' }]);
+    expect((await refusal()).join('\n')).toMatch(/capability audit: routes: would move POST \/api\/test\/:any, DELETE \/api\/test\/:any from payments/);
+    expect(await served('/api/test/anything')).toBe('payments');
+  });
+
+  it('removing a capability at monolith whose specific route kept writes off the live one is refused', async () => {
+    edge.setFlags([{ capability: 'payments', enabled: true, stage: 'reads', rollout: 100 }]);
+    await eventually(async () => (await served('/api/test/anything')) === 'monolith');
+    writeManifest('audit', [{ methods: 'POST', path: '/api/test/:thing' }]);
+    await eventually(() => edge.runtime.routes.current().table.capabilities.some((c) => c.name === 'audit'));
+    edge.setFlags([{ capability: 'payments', enabled: true, stage: 'live', rollout: 100 }]);
+    await eventually(async () => (await served('/api/test/a/b')) === 'payments');
+    expect(await served('/api/test/anything')).toBe('monolith');
+    rmSync(path.join(edge.manifestsDir, 'audit.json'));
+    expect((await refusal()).join('\n')).toMatch(/capability audit: routes: would move POST \/api\/test\/:any from audit .* to payments \(its flag strangler\.payments is at stage live\)/);
+    expect(await served('/api/test/anything')).toBe('monolith');
+    // Rolled back, the waiting removal is applied by itself.
+    edge.setFlags([{ capability: 'payments', enabled: true, stage: 'reads', rollout: 100 }]);
+    await eventually(() => !edge.runtime.routes.current().table.capabilities.some((c) => c.name === 'audit'), 10_000);
+  });
+
+  it('a capability at monolith whose routes take no live capability’s requests is taken', async () => {
+    writeManifest('audit', [{ methods: 'POST', path: '/api/audit/:id' }, { methods: 'GET', path: '/api/test/report' }]);
+    await eventually(() => edge.runtime.routes.current().table.capabilities.some((c) => c.name === 'audit'));
+    expect(edge.runtime.routes.status()?.lastError).toBeUndefined();
+    expect(await served('/api/test/report')).toBe('payments');
   });
 });

@@ -68,15 +68,17 @@ export function createAuthUseCases({ storage, passwords, throttle, reservations,
 
     /** A legacy, scrypt or outdated hash is replaced (argon2id) in the transaction that opens the session. */
     async login(input: LoginInput, client): Promise<IssuedSession> {
-      const { user, credential, upgrade } = await verifyLogin({ throttle, passwords }, input, client, (email) => storage.findAccountByEmail(email));
-      const session = newSession(user.id, clock, sessionTtlMs);
-      await storage.transaction(async (tx) => {
-        if (upgrade && (await tx.replaceCredential(user.id, credential, upgrade, clock.now()))) {
-          logger.info({ userId: user.id, from: credential.scheme, fromParams: credential.params, to: upgrade.params }, 'password hash upgraded');
-        }
-        await tx.insertSession(session.record);
+      // The session is opened inside the throttle's guard: a refused write (the fence) clears no failures.
+      return verifyLogin({ throttle, passwords }, input, client, (email) => storage.findAccountByEmail(email), async ({ user, credential, upgrade }) => {
+        const session = newSession(user.id, clock, sessionTtlMs);
+        await storage.transaction(async (tx) => {
+          if (upgrade && (await tx.replaceCredential(user.id, credential, upgrade, clock.now()))) {
+            logger.info({ userId: user.id, from: credential.scheme, fromParams: credential.params, to: upgrade.params }, 'password hash upgraded');
+          }
+          await tx.insertSession(session.record);
+        });
+        return { user, token: session.token, expiresAt: session.record.expiresAt };
       });
-      return { user, token: session.token, expiresAt: session.record.expiresAt };
     },
   };
 }

@@ -139,7 +139,9 @@ export async function watchRoutes(options: RoutesInputsOptions): Promise<RoutesP
       const parsed = buildRoutingTable(bundle.routes, manifests, options.env);
       if (!parsed.ok) return parsed;
       const previous = applied ?? baseline;
-      const refused = previous && options.stageOf ? ungatedChanges(previous, parsed.table, options.stageOf, fileOf, applied ? 'skip' : 'refuse') : [];
+      // A stage not known (flags not loaded yet) is refused on every load, not only the first: the start
+      // on the last good copy counts as applied, and an edit before the flags answer must not pass then.
+      const refused = previous && options.stageOf ? ungatedChanges(previous, parsed.table, options.stageOf, fileOf) : [];
       if (refused.length > 0) return { ok: false, errors: refused };
       applied = parsed.table;
       return { ok: true, value: snapshotOf(parsed.table) };

@@ -90,8 +90,11 @@ export class LoginThrottle {
   /**
    * Runs `verify` (the password check) unless the account or the address is throttled, which throws
    * AUTH_TOO_MANY_ATTEMPTS (429). `verify` answers undefined for a failed check, which is then counted.
+   * A passed check runs `open` (the write that opens the session), and only once it is done are the
+   * account's failures cleared: a login whose write was refused (the write fence, a database error)
+   * changes nothing, so a guesser does not get a fresh count from a login that never happened.
    */
-  async guard<T>(account: string, address: string, verify: () => Promise<T | undefined>): Promise<T | undefined> {
+  async guard<T, R>(account: string, address: string, verify: () => Promise<T | undefined>, open: (verified: T) => Promise<R>): Promise<R | undefined> {
     const addressKey = clientAddressKey(address);
     let accountFailures = 0;
     return this.inFlight.admit(
@@ -112,13 +115,14 @@ export class LoginThrottle {
         if (verified === undefined) {
           await this.sharing?.share({ kind: 'failure', account, addressKey });
           await this.countFailure(account, addressKey);
-        } else {
-          // Peers hear of every failure, so an account with none here has none there either: a
-          // routine login costs no hop.
-          if (accountFailures > 0) await this.sharing?.share({ kind: 'success', account });
-          await this.perAccount.delete(account);
+          return undefined;
         }
-        return verified;
+        const opened = await open(verified);
+        // Peers hear of every failure, so an account with none here has none there either: a
+        // routine login costs no hop.
+        if (accountFailures > 0) await this.sharing?.share({ kind: 'success', account });
+        await this.perAccount.delete(account);
+        return opened;
       },
     );
   }
