@@ -1,4 +1,5 @@
 import { renameSync, writeFileSync } from 'node:fs';
+import { stageOfDefinition } from '@strangler/cutover-model';
 import path from 'node:path';
 import { startTestEdge, standardRoutes, startUpstream, eventually, type TestEdge, type TestUpstream } from '@strangler/edge/testing';
 import { strangler } from './support/cli-harness';
@@ -20,16 +21,17 @@ describe('strangler with a capability that moves no data', () => {
     monolith = await startUpstream({ name: 'monolith' });
     search = await startUpstream({ name: 'search' });
     edge = await startTestEdge({ routes: standardRoutes({ monolith: monolith.url, auth: monolith.url, payments: monolith.url }) });
-    const file = path.join(edge.manifestsDir, 'search.json');
-    writeFileSync(
-      `${file}.tmp`,
-      JSON.stringify({ name: 'search', service: { url: search.url }, routes: [{ methods: ['GET', 'POST'], path: '/api/search' }], databases: { monolith: { url: 'm.sqlite' }, service: { url: 's.sqlite' } } }),
-    );
-    renameSync(`${file}.tmp`, file);
+    writeManifestFile('search', '/api/search');
     await eventually(() => edge.runtime.routes.current().table.capabilities.some((c) => c.name === 'search'));
     // No SYNC_URLS, no database of the shipped example: nothing of the data engine is needed.
     env = { EDGE_URL: edge.url, FLAGS_FILE: path.join(edge.dir, 'flags.json'), MANIFESTS_DIR: edge.manifestsDir };
   });
+
+  function writeManifestFile(name: string, route: string) {
+    const file = path.join(edge.manifestsDir, `${name}.json`);
+    writeFileSync(`${file}.tmp`, JSON.stringify({ name, service: { url: search.url }, routes: [{ methods: ['GET', 'POST'], path: route }], databases: { monolith: { url: 'm.sqlite' }, service: { url: 's.sqlite' } } }));
+    renameSync(`${file}.tmp`, file);
+  }
 
   afterAll(async () => {
     await edge?.stop();
@@ -41,6 +43,25 @@ describe('strangler with a capability that moves no data', () => {
     await response.arrayBuffer();
     return response.headers.get('x-upstream');
   };
+
+  // The red team: a manifest the edge refused to add (its flag was already at live) left the operator
+  // with a rollback refused by the edge's 404 for the fence, and a forward flip that failed obscurely.
+  it('a capability the edge refused to add: a forward flip is refused naming why, a rollback is taken and the edge then routes it', async () => {
+    edge.setFlags([{ capability: 'search', enabled: false, stage: 'monolith', rollout: 0 }, { capability: 'found', enabled: true, stage: 'live', rollout: 50 }]);
+    await eventually(() => stageOfDefinition(edge.runtime.flags.client()?.getFeatureToggleDefinition('strangler.found')) === 'live');
+    writeManifestFile('found', '/api/found');
+    await eventually(() => edge.runtime.routes.status()?.lastError !== undefined);
+
+    const forward = await strangler(['flip', 'found', '--stage', 'complete'], env);
+    expect(forward.code).not.toBe(0);
+    expect(forward.out).toMatch(/does not route found .*strangler status.*would keep sending found's writes to the monolith/);
+
+    const back = await strangler(['rollback', 'found'], env);
+    expect({ code: back.code, err: back.err }).toEqual({ code: 0, err: '' });
+    expect(back.out).toMatch(/not fenced: .* does not route found/);
+    await eventually(() => edge.runtime.routes.current().table.capabilities.some((c) => c.name === 'found'), 10_000);
+    expect(edge.runtime.routes.status()?.lastError).toBeUndefined();
+  });
 
   it('flips through every stage and back with no --force, saying there is no data to check', async () => {
     for (const [stage, percent, read, write] of [

@@ -56,6 +56,8 @@ export interface SwitchReport {
   writeMs: number;
   confirmMs: number;
   written: FlagState | undefined;
+  /** Edges that do not route the capability at all (its manifest refused or absent there): nothing to fence on them. */
+  notRouting?: string[];
   /** Why it stopped; absent when it went through. `refused`: nothing was changed. */
   problem?: { refused: boolean; message: string };
 }
@@ -72,8 +74,8 @@ const POLL_MS = 50;
  */
 export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): Promise<SwitchReport> {
   const owner = `strangler-${randomBytes(6).toString('hex')}`;
-  const edges = deps.edgeUrls.map((url) => new EdgeClient(url, deps.adminToken, deps.http));
   const name = plan.capability.name;
+  const { routing: edges, notRouting } = await edgesRouting(deps.edgeUrls.map((url) => new EdgeClient(url, deps.adminToken, deps.http)), name);
   const ttlMs = Math.min(60_000, Math.ceil((plan.drainSeconds + plan.confirmSeconds + 5) * 1000));
   const report: SwitchReport = { owner, edges: edges.length, pauseMs: 0, raiseMs: 0, drainMs: 0, backlogMs: 0, writeMs: 0, confirmMs: 0, written: undefined };
   const started = deps.now();
@@ -82,7 +84,15 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
   // The old writers: the source of every direction the switch must drain.
   const oldWriters = [...new Set(plan.directions.map((d) => (d === 'to-service' ? ('monolith' as const) : ('service' as const))))];
   let dbFenced = false;
+  if (notRouting.length) report.notRouting = notRouting.map((edge) => edge.url);
   try {
+    // An edge that does not route the capability sends all of its requests to the monolith. A switch
+    // that gives the service writes would leave that edge's on the monolith: two writers. One that
+    // takes writes off the service (a rollback) agrees with it already: nothing to fence there, and
+    // that edge takes the capability once the flag allows it (a manifest refused at live).
+    if (notRouting.length && writesPercent(plan.desired) > 0) {
+      return refuse(report, `${notRouting.map((edge) => edge.url).join(', ')} does not route ${name} (a refused edit of its manifests? \`strangler status\` says why): it would keep sending ${name}'s writes to the monolith while the service takes them`);
+    }
     // In parallel: the pause is the slowest edge's, not their sum. An edge that cannot be fenced
     // refuses the switch (below, every fence raised is lowered).
     const boots = new Map<EdgeClient, string | undefined>();
@@ -211,6 +221,12 @@ function lostHold(edge: EdgeClient, fence: EdgeFence | undefined, owner: string,
   const restarted = bootId !== undefined && fence?.bootId !== undefined && fence.bootId !== bootId;
   if (!restarted && fence?.holds.some((h) => h.owner === owner)) return undefined;
   return `${edge.url} ${restarted ? 'restarted' : 'lost this switch’s fence'} in the middle of the switch: writes may have passed it to the old writer, so the flag was not written (run it again)`;
+}
+
+/** The edges that route `capability`, and those that do not (an edge that cannot be read counts as routing it: its fence is then asked, and fails loudly). */
+async function edgesRouting(edges: EdgeClient[], capability: string): Promise<{ routing: EdgeClient[]; notRouting: EdgeClient[] }> {
+  const routes = await Promise.all(edges.map(async (edge) => (await edge.capabilities().catch(() => undefined))?.capabilities.some((c) => c.capability === capability) ?? true));
+  return { routing: edges.filter((_, i) => routes[i]), notRouting: edges.filter((_, i) => !routes[i]) };
 }
 
 function refuse(report: SwitchReport, message: string): SwitchReport {
