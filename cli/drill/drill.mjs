@@ -9,6 +9,7 @@
 //   - every acknowledged write exists exactly once on the authoritative side, and verify is clean for
 //     both capabilities;
 //   - no session was ended by a flip (no 401 for a token its client had not logged out);
+//   - a buyer reading their payment right after checkout finds it (read-your-writes, at every stage);
 //   - right after every flip and rollback, a share of the latest keyed writes (payments, refunds) is
 //     re-sent with the same Idempotency-Key: each must replay its first answer, never a second effect.
 // Flips that move write authority go through the write fence (decision 0018); the drill reports the
@@ -296,6 +297,13 @@ function judge(ledger) {
     findings.push(`${ledger.resent.secondEffects.length} keyed write(s) re-sent after a flip did not replay their first answer: ${summarise(ledger.resent.secondEffects)}`);
   }
   if (events.fencePausesMs.length === 0) findings.push('no flip went through the write fence');
+  // Read-your-writes (decision 0012): the buyer's own read right after checkout follows the pin to the
+  // monolith that took it, at every stage. Other stale reads (a follow-up write a flip sent to the
+  // other side) stay a report.
+  const afterCheckout = ledger.staleReads.filter((s) => s.route === 'GET /api/payments/:id after checkout');
+  if (afterCheckout.length) {
+    findings.push(`${afterCheckout.length} buyer(s) read their payment back as 404 right after checkout (read-your-writes): ${summarise(afterCheckout.map((s) => `${s.route} on the ${s.target} (${s.phase})`))}`);
+  }
 }
 
 function report(ledger, audit, status, verified, shadow) {
