@@ -87,23 +87,30 @@ describe('the matcher and the upstreams agree on spellings a client can send', (
   );
 });
 
+/** The `search` capability's manifest, as the two describes below add, edit and remove it. */
+const searchManifest = (url: string, flag = 'strangler.search', methods = ['GET', 'POST']) => ({
+  name: 'search',
+  flag,
+  service: { url },
+  routes: [{ methods, path: '/api/search' }],
+  databases: { monolith: { url: 'm.sqlite' }, service: { url: 's.sqlite' } },
+});
+/** Replaces `search.json` in one rename, as a deploy does. */
+const writeSearchManifest = (edge: TestEdge, content: unknown) => {
+  const file = path.join(edge.manifestsDir, 'search.json');
+  writeFileSync(`${file}.tmp`, JSON.stringify(content));
+  renameSync(`${file}.tmp`, file);
+};
+/** Which upstream answered a request to /api/search. */
+const searchServedBy = async (edge: TestEdge, method: string) =>
+  (await fetch(`${edge.url}/api/search`, { method, ...(method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}) })).headers.get('x-upstream');
+
 describe('a manifest removed, or its flag renamed, while the service takes writes', () => {
   let monolith: TestUpstream;
   let search: TestUpstream;
   let edge: TestEdge;
-  const searchManifest = (url: string, flag = 'strangler.search') => ({
-    name: 'search',
-    flag,
-    service: { url },
-    routes: [{ methods: ['GET', 'POST'], path: '/api/search' }],
-    databases: { monolith: { url: 'm.sqlite' }, service: { url: 's.sqlite' } },
-  });
-  const writeManifest = (content: unknown) => {
-    const file = path.join(edge.manifestsDir, 'search.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify(content));
-    renameSync(`${file}.tmp`, file);
-  };
-  const served = async (method: string) => (await fetch(`${edge.url}/api/search`, { method, ...(method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}) })).headers.get('x-upstream');
+  const writeManifest = (content: unknown) => writeSearchManifest(edge, content);
+  const served = (method: string) => searchServedBy(edge, method);
   const capabilityNames = async () => ((await jsonOf(fetch(`${edge.url}/_edge/routes`))).capabilities as Array<{ name: string }>).map((c) => c.name);
 
   beforeEach(async () => {
@@ -225,19 +232,9 @@ describe('a manifest added, or its flag renamed to one, already past shadow', ()
   let monolith: TestUpstream;
   let search: TestUpstream;
   let edge: TestEdge;
-  const manifest = (url: string, flag = 'strangler.search', methods = ['GET', 'POST']) => ({
-    name: 'search',
-    flag,
-    service: { url },
-    routes: [{ methods, path: '/api/search' }],
-    databases: { monolith: { url: 'm.sqlite' }, service: { url: 's.sqlite' } },
-  });
-  const writeManifest = (content: unknown) => {
-    const file = path.join(edge.manifestsDir, 'search.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify(content));
-    renameSync(`${file}.tmp`, file);
-  };
-  const served = async (method: string) => (await fetch(`${edge.url}/api/search`, { method, ...(method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}) })).headers.get('x-upstream');
+  const manifest = searchManifest;
+  const writeManifest = (content: unknown) => writeSearchManifest(edge, content);
+  const served = (method: string) => searchServedBy(edge, method);
   const capabilities = () => edge.runtime.routes.current().table.capabilities;
   const stageNow = (flag: string) => stageOfDefinition(edge.runtime.flags.client()?.getFeatureToggleDefinition(flag));
   const refusal = async () => {
