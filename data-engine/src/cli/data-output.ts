@@ -78,7 +78,8 @@ export function formatStatus(status: CapabilityStatus): string {
   for (const b of status.backfill) lines.push(`  backfill ${b.direction} ${b.mapping}: ${b.done ? 'complete' : `in progress, after ${key(b.after ?? [])}`}, ${n(b.rows)} rows (${b.updatedAt})`);
   if (status.backfill.length === 0) lines.push('  backfill: never run');
   for (const s of status.sync) lines.push(`  sync ${s.direction}: ${n(s.appliedChanges)} changes applied, last at ${s.lastAppliedAt ?? 'never'}`);
-  if (status.sync.length === 0) lines.push('  sync: never run');
+  // Read from the databases' checkpoints: a worker that has run but found nothing to apply has saved none.
+  if (status.sync.length === 0) lines.push('  sync: no change applied yet in either direction (a running worker saves its first checkpoint with its first change)');
   for (const direction of ['to-service', 'to-monolith'] as const) {
     const q = status.quarantine[direction];
     const kinds = Object.entries(q.byKind).map(([kind, count]) => `${kind} ${n(count ?? 0)}`).join(', ');
