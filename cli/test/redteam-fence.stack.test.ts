@@ -445,6 +445,38 @@ describe('red team against the write fence (stack)', () => {
     });
   });
 
+  // Decision 0038's known limit (closed by its amendment): an edge that crashed forgot the writes it had
+  // given up on, so a switch started right after its restart saw nothing to drain and moved the flag
+  // while the frozen old writer could still do the write. The edge keeps them in EDGE_FENCE_FILE.
+  describe('red team (holds): an edge restarted right after giving up on a write, before the switch', () => {
+    it('the rollback started after the restart waits for the restored in-doubt write and is refused; the flag stays', async () => {
+      await setPayments('live', 100);
+      const user = await register();
+      await caughtUp();
+      frozen.freeze();
+      const first = await call('POST', '/api/payments', { token: user.token, key: 'K-CRASHED', body: { amount: '4.00', currency: 'USD' } });
+      expect([first.status, first.body.code]).toEqual([503, 'EDGE_SERVICE_UNAVAILABLE']);
+      // On disk as the edge gave up (no graceful stop needed): a crash from here on keeps it.
+      const fenceFile = path.join(dir, `fences-${EDGE_PORT}.json`);
+      expect(JSON.parse(readFileSync(fenceFile, 'utf8')).doubts).toEqual([{ capability: 'payments', count: 1, until: expect.any(Number) }]);
+      await edge.stop();
+      edge = await bootEdge(EDGE_PORT);
+      expect(await fenceOf(edge.url)).toMatchObject({ raised: false, inFlightWrites: 1, inDoubtWrites: 1 });
+
+      // Before the amendment: exit 0, the flag at monolith, and the thawed service still able to do K-CRASHED.
+      const rollback = await strangler(['rollback', 'payments'], env);
+      expect(rollback.code).toBe(4);
+      expect(rollback.err + rollback.out).toMatch(/1 write\(s\) still in flight on the edges \(1 in doubt/);
+      expect(paymentsStage()).toBe('live');
+      expect((await fenceOf(edge.url)).raised).toBe(false);
+      frozen.thaw();
+      await answeredAll(frozen, 'service');
+      // The thawed service refused it (past its deadline) or did it, once; the sync carries that one across.
+      const doneByService = await keyedPaymentBy(sides.payments, user.userId);
+      expect(await paymentIdsOnBothSides(user.userId)).toEqual({ monolith: once(doneByService), service: once(doneByService) });
+    });
+  });
+
   // A fence's in-flight count includes unkeyed writes streamed to the upstream as their body arrives.
   // A client that trickles a body (within the edge's 10 s grace and 1 KiB/s minimum rate) keeps the
   // count above zero for as long as it likes, so every rollback is refused: one slow client blocks the

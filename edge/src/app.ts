@@ -65,7 +65,7 @@ export interface Edge {
   registry: Registry;
   breakers: BreakerRegistry;
   isReady(): boolean;
-  /** Stops the shadow mirror and drops upstream connections (the sources passed in are the caller's to close). */
+  /** Saves the fence file, stops the shadow mirror and drops upstream connections (the sources passed in are the caller's to close). */
   close(): Promise<void>;
 }
 
@@ -144,6 +144,7 @@ export function buildEdge(edgeDeps: EdgeDeps): Edge {
     bootId,
     routedAs,
     ...(config.EDGE_FENCE_FILE ? { file: new FenceFile(config.EDGE_FENCE_FILE) } : {}),
+    log: logger.child({ component: 'fences' }),
   });
   const affinity = new WriteAffinity({ windowMs: config.READ_YOUR_WRITES_MS, capacity: config.READ_YOUR_WRITES_CALLERS, now });
 
@@ -254,6 +255,8 @@ export function buildEdge(edgeDeps: EdgeDeps): Edge {
     breakers,
     isReady: () => deps.flags.status().ready,
     async close() {
+      // What a storm of writes given up on has not saved yet goes to the fence file before the edge stops.
+      fences.close();
       await shadow.close();
       forwarder.close();
       if (!deps.agents) agents.destroy();

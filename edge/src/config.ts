@@ -72,7 +72,7 @@ export const edgeConfigSchema = z
      * them. Unset: in memory only (a restart forgets them; the edge warns at start).
      */
     EDGE_EMERGENCY_FILE: z.string().min(1).optional(),
-    /** Write fence holds kept across restarts (decision 0039); unset: in memory, and a restart mid-switch drops them. */
+    /** Write fence holds and writes in doubt kept across restarts (decisions 0039, 0038); unset: in memory, and a restart drops them. */
     EDGE_FENCE_FILE: z.string().min(1).optional(),
     /** Send usage metrics to the Unleash server. */
     UNLEASH_METRICS: booleanFlag(true),

@@ -56,6 +56,7 @@ export async function createEdgeRuntime(config: EdgeConfig, options: EdgeRuntime
     await routes.close();
     throw error;
   }
+  if (!config.EDGE_FENCE_FILE) logger.warn('EDGE_FENCE_FILE is not set: write fences, and the writes this edge gave up on that an upstream may still do, would not survive a restart of this edge (decisions 0038, 0039)');
   if (!config.EDGE_EMERGENCY_FILE) logger.warn('EDGE_EMERGENCY_FILE is not set: an emergency stop would not survive a restart of this edge');
   let flags: FlagSource;
   try {
@@ -75,7 +76,17 @@ export async function createEdgeRuntime(config: EdgeConfig, options: EdgeRuntime
   }
   const rechecks = recheckRoutesOnFlagChanges(routes, flags, logger.child({ component: 'routes' }));
   const redis = config.RATE_LIMIT_REDIS_URL ? rateLimitRedis(config.RATE_LIMIT_REDIS_URL, config.RATE_LIMIT_REDIS_TIMEOUT_MS, logger.child({ component: 'rate-limits' })) : undefined;
-  const edge = buildEdge({ config, routes, flags, stops, logger, metrics, ...(redis ? { rateLimitRedis: redis } : {}), ...options.overrides });
+  let edge: Edge;
+  try {
+    // An unreadable fence file (FenceFileError) stops the start here.
+    edge = buildEdge({ config, routes, flags, stops, logger, metrics, ...(redis ? { rateLimitRedis: redis } : {}), ...options.overrides });
+  } catch (error) {
+    rechecks.stop();
+    redis?.disconnect();
+    await flags.close();
+    await routes.close();
+    throw error;
+  }
   return {
     edge,
     routes,

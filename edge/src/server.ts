@@ -2,6 +2,7 @@ import { ConfigError, createLogger, onShutdownSignal } from '@strangler/kit';
 import { interpolationEnvironment, readEdgeConfig } from './config';
 import { listenEdge } from './edge-listeners';
 import { FileLoadError } from './files/reloadable-file';
+import { FenceFileError } from './consistency/fence-file';
 import { createEdgeRuntime } from './runtime';
 
 async function main(): Promise<void> {
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof FileLoadError) {
+  if (error instanceof ConfigError || error instanceof FileLoadError || error instanceof FenceFileError) {
     process.stderr.write(`edge: ${error.message}\n`);
   } else {
     process.stderr.write(`edge: failed to start: ${(error as Error).stack ?? String(error)}\n`);

@@ -10,9 +10,27 @@ export interface PersistedHold {
   until?: { stage: string; percentage: number };
 }
 
+/**
+ * Writes the edge gave up on that an upstream may still do (decision 0038), as kept on disk: how many,
+ * and the epoch time until which they are in doubt. No request, body or caller: only what a switch's
+ * drain needs to wait for them after a restart.
+ */
+export interface PersistedDoubt {
+  capability: string;
+  count: number;
+  until: number;
+}
+
 const fileSchema = z.object({
   holds: z.array(z.object({ capability: z.string().min(1), owner: z.string().min(1), expiresAt: z.number().finite(), until: z.object({ stage: z.string(), percentage: z.number() }).optional() })),
+  // Absent in files written before decision 0038's amendment: none in doubt.
+  doubts: z.array(z.object({ capability: z.string().min(1), count: z.number().int().positive().max(1_000_000), until: z.number().finite() })).default([]),
 });
+
+export interface FenceFileContents {
+  holds: PersistedHold[];
+  doubts: PersistedDoubt[];
+}
 
 /** The fence file cannot be read: starting unfenced could let writes by in the middle of a switch. */
 export class FenceFileError extends Error {
@@ -23,32 +41,33 @@ export class FenceFileError extends Error {
 }
 
 /**
- * Write fence holds kept across a restart of the edge (EDGE_FENCE_FILE; red team: an edge restarted
- * mid-switch came back unfenced and let a write reach the old writer). Written whole and renamed into
- * place on every raise and lower; a missing file is no holds, an unreadable one stops the boot.
+ * Write fence holds and writes in doubt kept across a restart of the edge (EDGE_FENCE_FILE; red team:
+ * an edge restarted mid-switch came back unfenced and let a write reach the old writer; an edge that
+ * crashed forgot the writes a frozen upstream could still do). Written whole and renamed into place;
+ * a missing file is nothing held, an unreadable one stops the boot (what it held is unknown).
  */
 export class FenceFile {
   constructor(readonly file: string) {}
 
-  load(): PersistedHold[] {
+  load(): FenceFileContents {
     let text: string;
     try {
       text = readFileSync(this.file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { holds: [], doubts: [] };
       throw new FenceFileError(this.file, (error as Error).message);
     }
     try {
-      return fileSchema.parse(JSON.parse(text)).holds;
+      return fileSchema.parse(JSON.parse(text));
     } catch (error) {
       throw new FenceFileError(this.file, (error as Error).message.split('\n', 1)[0] ?? 'invalid');
     }
   }
 
-  save(holds: readonly PersistedHold[]): void {
+  save(contents: FenceFileContents): void {
     mkdirSync(path.dirname(this.file), { recursive: true });
     const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify({ holds }, null, 2)}\n`);
+    writeFileSync(temporary, `${JSON.stringify(contents, null, 2)}\n`);
     renameSync(temporary, this.file);
   }
 }

@@ -18,6 +18,11 @@
  *
  * Holds and doubts are timed by a monotonic clock: a wall clock stepped by NTP or a resumed VM moves
  * neither (snapshots still report epoch times, for people).
+ *
+ * With a fence file (EDGE_FENCE_FILE) both survive a restart, a crash included: holds are on disk before
+ * a raise or lower is answered (decision 0039); a write given up on is on disk before the call that
+ * gave up on it returns, unless another was saved less than DOUBT_SAVE_INTERVAL_MS ago, in which case
+ * it follows within that interval (a storm of timeouts is a few writes of the file, not one each).
  */
 /** The flag an edge must route a capability by before a hold lifts (whatever its TTL). */
 export interface FenceRelease {
@@ -87,7 +92,23 @@ interface Admission {
   write: AdmittedWrite;
 }
 
-import type { FenceFile } from './fence-file';
+import type { FenceFile, PersistedDoubt } from './fence-file';
+import { CoalescedSave } from './coalesced-save';
+import { WriteDoubts } from './write-doubts';
+
+/** At most one save of the fence file per this interval for writes given up on (the first at once). */
+export const DOUBT_SAVE_INTERVAL_MS = 50;
+/**
+ * Longest a write restored in doubt is held after a restart: the file's epoch times are read by a new
+ * process's wall clock, which may have been stepped back meanwhile (a deadline is seconds, not minutes).
+ */
+export const MAX_RESTORED_DOUBT_MS = 300_000;
+
+/** What the fences say about their file (a restart's restored state, a save that failed). */
+export interface FenceLog {
+  info(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
 
 export interface FenceClocks {
   /** Epoch ms: what snapshots report and deadlines are written in. */
@@ -99,40 +120,73 @@ export interface FenceClocks {
   bootId: string;
   /** How this edge routes a capability now (what `until` holds wait for). */
   routedAs?: (capability: string) => FenceRelease | undefined;
-  /** Holds kept across restarts (EDGE_FENCE_FILE); none: in memory only. */
+  /** Holds and writes in doubt kept across restarts (EDGE_FENCE_FILE); none: in memory only. */
   file?: FenceFile;
+  log?: FenceLog;
 }
 
 export class WriteFences {
   /** Per capability: owner → its hold. */
   private readonly holds = new Map<string, Map<string, Hold>>();
   private readonly inFlight = new Map<string, number>();
-  /** Per capability: monotonic times until which a write is in doubt. */
-  private readonly doubts = new Map<string, number[]>();
+  private readonly doubts: WriteDoubts;
+  private readonly saver: CoalescedSave | undefined;
+  /** Saves the file again once the first doubt on it expires (so it drops it). */
+  private expiryTimer: NodeJS.Timeout | undefined;
   private readonly admitted = new Set<Admission>();
   /** Bumped by every raise: a request that arrived before it chose its side by a flag that may since have moved. */
   private readonly epochs = new Map<string, number>();
 
   constructor(private readonly clocks: FenceClocks) {
+    this.doubts = new WriteDoubts(clocks.monotonic);
+    const { file } = clocks;
+    if (!file) return;
+    const { holds, doubts } = file.load();
     // Holds a previous process of this edge left: restored for what is left of them (at most MAX_FENCE_MS).
-    for (const hold of clocks.file?.load() ?? []) {
+    for (const hold of holds) {
       const left = Math.min(hold.expiresAt - clocks.wall(), MAX_FENCE_MS);
       if (left <= 0 && !hold.until) continue;
-      let holds = this.holds.get(hold.capability);
-      if (!holds) this.holds.set(hold.capability, (holds = new Map()));
-      holds.set(hold.owner, { expiresAt: clocks.monotonic() + left, ...(hold.until ? { until: hold.until } : {}) });
+      let owners = this.holds.get(hold.capability);
+      if (!owners) this.holds.set(hold.capability, (owners = new Map()));
+      owners.set(hold.owner, { expiresAt: clocks.monotonic() + left, ...(hold.until ? { until: hold.until } : {}) });
     }
+    // Writes it had given up on that an upstream may still do: a switch started now must wait for them too.
+    const restored: PersistedDoubt[] = [];
+    for (const doubt of doubts) {
+      const left = Math.min(doubt.until - clocks.wall(), MAX_RESTORED_DOUBT_MS);
+      if (left <= 0) continue;
+      this.doubts.add(doubt.capability, clocks.monotonic() + left, doubt.count);
+      restored.push(doubt);
+    }
+    if (restored.length) clocks.log?.info({ file: file.file, inDoubt: restored }, 'restored writes a previous process of this edge gave up on: in doubt (a switch waits for them) until their deadline');
+    this.saver = new CoalescedSave(() => this.persist(file), DOUBT_SAVE_INTERVAL_MS, (error) =>
+      clocks.log?.error({ err: error, file: file.file }, 'could not save the writes in doubt to the fence file: a crash of this edge now would forget them'),
+    );
   }
 
-  private persist(): void {
-    if (!this.clocks.file) return;
+  /** Holds and doubts, whole, to the file; then a timer to save again when the first doubt on it expires. */
+  private persist(file: FenceFile): void {
     const now = this.clocks.monotonic();
     const holds = [...this.holds].flatMap(([capability, owners]) =>
       [...owners]
         .filter(([, hold]) => hold.expiresAt > now || hold.until)
         .map(([owner, hold]) => ({ capability, owner, expiresAt: this.toWall(hold.expiresAt), ...(hold.until ? { until: hold.until } : {}) })),
     );
-    this.clocks.file.save(holds);
+    const doubts = this.doubts.forFile((at) => this.toWall(at));
+    file.save({ holds, doubts });
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    if (!doubts.length) return;
+    const first = Math.min(...doubts.map((d) => d.until));
+    this.expiryTimer = setTimeout(() => this.saver?.soon(), Math.max(0, first - this.clocks.wall()) + 1);
+    this.expiryTimer.unref();
+  }
+
+  /** Saves what is waiting to be saved and stops the timers (a graceful stop of the edge). */
+  close(): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    this.saver?.close();
   }
 
   /** A monotonic time as an epoch time, by the wall clock now. */
@@ -150,7 +204,7 @@ export class WriteFences {
     if (!holds) this.holds.set(capability, (holds = new Map()));
     holds.set(owner, { expiresAt: this.clocks.monotonic() + Math.min(ttlMs, MAX_FENCE_MS), ...(until ? { until } : {}) });
     this.epochs.set(capability, (this.epochs.get(capability) ?? 0) + 1);
-    this.persist();
+    this.saver?.now();
     // A write whose body is still arriving cannot have been acted on: stopped, it drains at once.
     for (const admission of [...this.admitted]) {
       if (admission.capabilities.includes(capability) && !admission.write.bodyComplete()) admission.write.abort();
@@ -159,7 +213,7 @@ export class WriteFences {
   }
 
   lower(capability: string, owner: string): FenceSnapshot {
-    if (this.holds.get(capability)?.delete(owner)) this.persist();
+    if (this.holds.get(capability)?.delete(owner)) this.saver?.now();
     return this.snapshot(capability);
   }
 
@@ -231,38 +285,24 @@ export class WriteFences {
         for (const capability of capabilities) this.inFlight.set(capability, (this.inFlight.get(capability) ?? 1) - 1);
         if (end.answered) return;
         const until = this.clocks.monotonic() + (end.deadline - this.clocks.wall()) + this.clocks.skewMarginMs;
-        for (const capability of capabilities) {
-          const doubts = this.doubts.get(capability);
-          if (doubts) doubts.push(until);
-          else this.doubts.set(capability, [until]);
-        }
+        for (const capability of capabilities) this.doubts.add(capability, until);
+        this.saver?.soon();
       },
     };
-  }
-
-  /** Monotonic expiries of the capability's writes still in doubt (expired ones dropped). */
-  private inDoubt(capability: string): number[] {
-    const doubts = this.doubts.get(capability);
-    if (!doubts) return [];
-    const now = this.clocks.monotonic();
-    const left = doubts.filter((until) => until > now);
-    if (left.length) this.doubts.set(capability, left);
-    else this.doubts.delete(capability);
-    return left;
   }
 
   snapshot(capability: string): FenceSnapshot {
     const until = this.raisedUntil(capability);
     const holds = [...(this.holds.get(capability) ?? new Map<string, Hold>())].map(([owner, hold]) => ({ owner, expiresAt: this.toWall(hold.expiresAt), ...(hold.until ? { until: hold.until } : {}) }));
-    const doubts = this.inDoubt(capability);
+    const doubts = this.doubts.of(capability);
     return {
       capability,
       raised: until !== undefined,
       ...(until !== undefined ? { expiresAt: until } : {}),
       holds,
-      inFlightWrites: (this.inFlight.get(capability) ?? 0) + doubts.length,
-      inDoubtWrites: doubts.length,
-      ...(doubts.length ? { inDoubtUntil: this.toWall(Math.max(...doubts)) } : {}),
+      inFlightWrites: (this.inFlight.get(capability) ?? 0) + doubts.count,
+      inDoubtWrites: doubts.count,
+      ...(doubts.until !== undefined ? { inDoubtUntil: this.toWall(doubts.until) } : {}),
       bootId: this.clocks.bootId,
     };
   }

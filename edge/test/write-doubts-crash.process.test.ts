@@ -1,0 +1,124 @@
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import path from 'node:path';
+import { describeDeployableProcess, expectRefusal } from '@strangler/kit/testing';
+import { buildFlagsDocument } from '@strangler/cutover-model';
+import { eventually, startUpstream, standardRoutes, writeEdgeInputs, type TestUpstream } from '../src/testing';
+
+// Runs the compiled server as `npm run start:edge` does (`npm test` builds first).
+const SERVER = path.resolve(__dirname, '../dist/server.js');
+
+interface Fence {
+  capability: string;
+  inFlightWrites: number;
+  inDoubtWrites: number;
+  inDoubtUntil?: number;
+  bootId: string;
+}
+
+/**
+ * Decision 0038's known limit, closed by its amendment: an edge that crashed forgot the writes it had
+ * in doubt (given up on while the upstream could still do them), so a switch started right after its
+ * restart drained nothing and moved the flag while the old writer could still do the write. The edge
+ * is a real process, killed with SIGKILL (nothing of it runs after that), and started again on the
+ * same EDGE_FENCE_FILE; the payments service accepts connections and never answers.
+ */
+describeDeployableProcess('an edge killed with writes in doubt', SERVER, ({ run, dir }) => {
+  let monolith: TestUpstream;
+  let silent: Server;
+  const sockets = new Set<Socket>();
+  let silentUrl: string;
+  beforeAll(async () => {
+    monolith = await startUpstream({ name: 'monolith' });
+    silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    silentUrl = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+    await monolith.stop();
+  });
+
+  const edgeEnv = (extra: Record<string, string> = {}) => {
+    const { routesFile, manifestsDir } = writeEdgeInputs(dir(), standardRoutes({ monolith: monolith.url, auth: monolith.url, payments: silentUrl }));
+    const flags = path.join(dir(), 'flags.json');
+    writeFileSync(
+      flags,
+      JSON.stringify(
+        buildFlagsDocument([
+          { capability: 'auth', enabled: false, stage: 'monolith', rollout: 0 },
+          { capability: 'payments', enabled: true, stage: 'live', rollout: 100 },
+        ]),
+      ),
+    );
+    return {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ROUTES_FILE: routesFile,
+      ROUTES_BACKUP_FILE: path.join(dir(), 'routes.last-good'),
+      MANIFESTS_DIR: manifestsDir,
+      FLAGS_FILE: flags,
+      UPSTREAM_QUEUE_TIMEOUT_MS: '300',
+      UPSTREAM_RESPONSE_TIMEOUT_MS: '400',
+      // Long enough for a process to start again while the write is still in doubt.
+      WRITE_DEADLINE_SKEW_MS: '4000',
+      READ_YOUR_WRITES_MS: '0',
+      ...extra,
+    };
+  };
+  const paymentsFence = async (url: string): Promise<Fence> => ((await (await fetch(`${url}/_edge/fences`)).json()) as { fences: Fence[] }).fences.find((f) => f.capability === 'payments')!;
+
+  /** A keyed payment the edge gives up on (its response timeout: 503); then the edge is SIGKILLed. */
+  async function giveUpThenKill(env: Record<string, string>): Promise<Fence> {
+    const proc = run(env);
+    const url = await proc.listening();
+    const answer = await fetch(`${url}/api/payments`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'K-CRASH' }, body: '{"amount":"5.00","currency":"USD"}' });
+    expect([answer.status, answer.headers.get('x-strangler-target')]).toEqual([503, 'service']);
+    const before = await paymentsFence(url);
+    expect(before).toMatchObject({ inFlightWrites: 1, inDoubtWrites: 1, inDoubtUntil: expect.any(Number) });
+    proc.child.kill('SIGKILL');
+    expect(await proc.exit).toBeNull();
+    return before;
+  }
+
+  it('comes back reporting the write in doubt until its time (what a switch drains), then none', async () => {
+    const env = edgeEnv({ EDGE_FENCE_FILE: path.join(dir(), 'state', 'fences.json') });
+    const before = await giveUpThenKill(env);
+    const again = run(env);
+    const url = await again.listening();
+    const after = await paymentsFence(url);
+    expect(after.bootId).not.toBe(before.bootId);
+    // On file rounded up to the second: never earlier than the edge reported before the crash.
+    expect(after).toMatchObject({ inFlightWrites: 1, inDoubtWrites: 1 });
+    expect(after.inDoubtUntil).toBeGreaterThanOrEqual(before.inDoubtUntil!);
+    expect(after.inDoubtUntil).toBeLessThanOrEqual(before.inDoubtUntil! + 1_000);
+    expect(again.output()).toContain('restored writes a previous process of this edge gave up on');
+    await eventually(async () => (await paymentsFence(url)).inDoubtWrites === 0, 10_000, 100);
+    expect(Date.now()).toBeGreaterThanOrEqual(after.inDoubtUntil!);
+    expect(await paymentsFence(url)).toMatchObject({ inFlightWrites: 0, inDoubtWrites: 0 });
+    again.child.kill('SIGTERM');
+    expect(await again.exit).toBe(0);
+  });
+
+  it('without EDGE_FENCE_FILE it says so at start, and a restart forgets the write (the limit the file closes)', async () => {
+    const env = edgeEnv();
+    await giveUpThenKill(env);
+    const again = run(env);
+    const url = await again.listening();
+    expect(await paymentsFence(url)).toMatchObject({ inFlightWrites: 0, inDoubtWrites: 0 });
+    expect(again.output()).toContain('EDGE_FENCE_FILE is not set');
+    again.child.kill('SIGTERM');
+    expect(await again.exit).toBe(0);
+  });
+
+  it('refuses to start on a corrupt fence file, naming it (what it held, holds and doubts, is unknown)', async () => {
+    const file = path.join(dir(), 'fences.json');
+    writeFileSync(file, '{"holds": [], "doubts": [{"capab');
+    await expectRefusal(run(edgeEnv({ EDGE_FENCE_FILE: file })), [`edge: the write fence file ${file} cannot be used`]);
+  });
+});
