@@ -1,4 +1,6 @@
 import { renameSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { stageOfDefinition } from '@strangler/cutover-model';
 import path from 'node:path';
 import { startTestEdge, standardRoutes, startUpstream, eventually, type TestEdge, type TestUpstream } from '@strangler/edge/testing';
@@ -61,6 +63,31 @@ describe('strangler with a capability that moves no data', () => {
     expect(back.out).toMatch(/not fenced: .* does not route found/);
     await eventually(() => edge.runtime.routes.current().table.capabilities.some((c) => c.name === 'found'), 10_000);
     expect(edge.runtime.routes.status()?.lastError).toBeUndefined();
+  });
+
+  // Red team on 74ebdce: the manifest's word alone turned every data check off. A data section removed
+  // while the data moves (or a shell reading other manifests) flipped past a sync worker 900 changes
+  // behind, and status said `sync none` over it.
+  it('a sync worker carrying the capability all the same: a flip is refused naming it, status shows it', async () => {
+    const worker = http.createServer((req, res) => {
+      res.end(req.url === '/metrics' ? 'data_sync_lag_seconds{capability="search",direction="to-service"} 42\ndata_sync_pending_changes{capability="search",direction="to-service"} 900\n' : '{"status":"ok"}');
+    });
+    await new Promise<void>((resolve) => worker.listen(0, '127.0.0.1', resolve));
+    const withWorker = { ...env, SYNC_URLS: `http://127.0.0.1:${(worker.address() as AddressInfo).port}` };
+    try {
+      const flip = await strangler(['flip', 'search', '--stage', 'live', '--percent', '100'], withWorker);
+      expect(flip.code).toBe(4);
+      expect(flip.out).toMatch(/REFUSED[\s\S]*FAIL {2}data {14}its manifest declares no data, yet a sync worker carries search's data \(http:\/\/127\.0\.0\.1:\d+ to-service, 900 pending\)/);
+      expect(await servedBy('POST')).toBe('monolith');
+      for (const argv of [['status', 'search'], ['status']]) {
+        const status = await strangler(argv, withWorker);
+        expect(status.code).toBe(1);
+        expect(status.out).toMatch(/sync {6}to-service {2}ready, lag 42\.0 s, 900 pending/);
+        expect(status.out).toMatch(/search: its manifest declares no data, yet a sync worker carries search's data/);
+      }
+    } finally {
+      await new Promise<void>((resolve) => worker.close(() => resolve()));
+    }
   });
 
   it('flips through every stage and back with no --force, saying there is no data to check', async () => {
