@@ -29,8 +29,8 @@ describe('strangler with a capability that moves no data', () => {
     env = { EDGE_URL: edge.url, FLAGS_FILE: path.join(edge.dir, 'flags.json'), MANIFESTS_DIR: edge.manifestsDir };
   });
 
-  function writeManifestFile(name: string, route: string) {
-    const file = path.join(edge.manifestsDir, `${name}.json`);
+  function writeManifestFile(name: string, route: string, dir = edge.manifestsDir) {
+    const file = path.join(dir, `${name}.json`);
     writeFileSync(`${file}.tmp`, JSON.stringify({ name, service: { url: search.url }, routes: [{ methods: ['GET', 'POST'], path: route }], databases: { monolith: { url: 'm.sqlite' }, service: { url: 's.sqlite' } } }));
     renameSync(`${file}.tmp`, file);
   }
@@ -87,6 +87,40 @@ describe('strangler with a capability that moves no data', () => {
       }
     } finally {
       await new Promise<void>((resolve) => worker.close(() => resolve()));
+    }
+  });
+
+  // Red team on f9ed72d: two edges on one flags file, one routing the capability, the other having
+  // refused its manifest (it arrived there with the flag at live).
+  it('two edges, one not routing the capability: a forward flip is refused naming it, a rollback fences only the other', async () => {
+    const other = await startTestEdge({ routes: standardRoutes({ monolith: monolith.url, auth: monolith.url, payments: monolith.url }), env: { FLAGS_FILE: path.join(edge.dir, 'flags.json') } });
+    try {
+      writeManifestFile('split', '/api/split');
+      await eventually(() => edge.runtime.routes.current().table.capabilities.some((c) => c.name === 'split'));
+      const live = await strangler(['flip', 'split', '--stage', 'live', '--percent', '50'], env);
+      expect({ code: live.code, err: live.err }).toEqual({ code: 0, err: '' });
+      writeManifestFile('split', '/api/split', other.manifestsDir);
+      await eventually(() => other.runtime.routes.status()?.lastError !== undefined);
+      const both = { ...env, EDGE_URLS: `${edge.url},${other.url}` };
+      const post = async (at: TestEdge) => (await fetch(`${at.url}/api/split`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).headers.get('x-upstream');
+      expect(await post(other)).toBe('monolith');
+
+      const forward = await strangler(['flip', 'split', '--stage', 'complete'], both);
+      expect(forward.code).toBe(4);
+      expect(forward.out).toContain(`${other.url} does not route split`);
+      const back = await strangler(['rollback', 'split'], both);
+      expect({ code: back.code, err: back.err }).toEqual({ code: 0, err: '' });
+      expect(back.out).toMatch(/write fence on 1 edge\(s\)/);
+      expect(back.out).toContain(`not fenced: ${other.url} does not route split`);
+      await eventually(() => other.runtime.routes.current().table.capabilities.some((c) => c.name === 'split'), 10_000);
+      expect([await post(edge), await post(other)]).toEqual(['monolith', 'monolith']);
+      const again = await strangler(['flip', 'split', '--stage', 'live', '--percent', '100'], both);
+      expect({ code: again.code, err: again.err }).toEqual({ code: 0, err: '' });
+      expect(again.out).toMatch(/write fence on 2 edge\(s\)/);
+      expect([await post(edge), await post(other)]).toEqual(['search', 'search']);
+      expect((await strangler(['rollback', 'split'], both)).code).toBe(0);
+    } finally {
+      await other.stop();
     }
   });
 
