@@ -114,6 +114,13 @@ describe('decideOnFailure', () => {
     expect(bodyGone).toMatchObject({ kind: 'fail', error: { code: 'EDGE_SERVICE_UNAVAILABLE' } });
   });
 
+  it('sends a read a pin took to the monolith on to the service its stage names when the monolith gave no answer; nothing else', () => {
+    expect(decideOnFailure({ ...base, side: 'monolith', safe: true, fallback: 'service', failure: failure('connect', false) })).toEqual({ kind: 'retry-on-service' });
+    expect(decideOnFailure({ ...base, side: 'monolith', safe: true, fallback: 'service', replayable: false, failure: failure('reset', true) })).toMatchObject({ kind: 'fail' });
+    expect(decideOnFailure({ ...base, side: 'monolith', fallback: 'service', failure: failure('connect', false) })).toMatchObject({ kind: 'fail' });
+    expect(decideOnFailure({ ...base, side: 'monolith', safe: true, failure: failure('connect', false) })).toMatchObject({ kind: 'fail' });
+  });
+
   it('maps monolith failures to stable codes, with Retry-After when a retry is harmless', () => {
     expect(decideOnFailure({ ...base, side: 'monolith', failure: failure('connect', false) })).toMatchObject({ retryAfter: true, error: { code: 'EDGE_UPSTREAM_UNAVAILABLE', status: 502 } });
     expect(decideOnFailure({ ...base, side: 'monolith', failure: failure('timeout', true) })).toMatchObject({ retryAfter: false, error: { code: 'EDGE_UPSTREAM_TIMEOUT', status: 504 } });

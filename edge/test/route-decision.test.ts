@@ -44,11 +44,16 @@ describe('the routing decision: what can override the stage', () => {
     ['an emergency stop, even with a pin to the service', { emergencyStop: true, stage: 'complete', pin: 'service' }, { side: 'monolith', reason: 'emergency_stop', pinned: false }],
     ['a flag that cannot be read', { flagUnavailable: true, stage: 'monolith', inRollout: false }, { side: 'monolith', reason: 'flag_unavailable' }],
     ['a pin to the service at reads, out of the rollout', { stage: 'reads', inRollout: false, pin: 'service' }, { side: 'service', reason: 'pinned', pinned: true, fallback: 'monolith' }],
-    ['a pin to the monolith at live, in the rollout', { stage: 'live', pin: 'monolith' }, { side: 'monolith', reason: 'pinned', pinned: true, fallback: undefined }],
+    ['a pin to the monolith at live, in the rollout', { stage: 'live', pin: 'monolith' }, { side: 'monolith', reason: 'pinned', pinned: true, fallback: 'service' }],
+    ['a pin to the monolith at live, out of the rollout (the flag names it anyway)', { stage: 'live', inRollout: false, pin: 'monolith' }, { side: 'monolith', reason: 'out_of_rollout', pinned: false, fallback: undefined }],
     ['a pin to the side the flag names anyway', { stage: 'live', pin: 'service' }, { side: 'service', reason: 'in_rollout', pinned: false }],
     ['a pin to the service after a rollback to shadow', { stage: 'shadow', pin: 'service' }, { side: 'monolith', reason: 'stage', pinned: false, mirror: false, mirrorSkipped: 'recent_write' }],
     // The drill: a buyer's checkout (the monolith's route writing payments through) read back from the service at complete was 404 for ~13 % of checkouts, the sync not there yet.
-    ['a pin to the monolith once complete (its checkout wrote there)', { stage: 'complete', pin: 'monolith' }, { side: 'monolith', reason: 'pinned', pinned: true, fallback: undefined }],
+    ['a pin to the monolith once complete (its checkout wrote there)', { stage: 'complete', pin: 'monolith' }, { side: 'monolith', reason: 'pinned', pinned: true, fallback: 'service' }],
+    // Red team on 1c500e5: the monolith gone after the checkout answered the buyer's payments reads 502 for the window.
+    ['a read pinned to the monolith, which gave no answer', { stage: 'complete', pin: 'monolith', monolithFailed: true }, { side: 'service', reason: 'monolith_failed', pinned: true }],
+    ['a read pinned to the monolith, which gave no answer, the breaker open', { stage: 'complete', pin: 'monolith', monolithFailed: true, breaker: 'open' }, { side: 'monolith', reason: 'breaker_open' }],
+    ['a read pinned to the monolith, the breaker known open: nowhere to fall back', { stage: 'complete', pin: 'monolith', breaker: 'open' }, { side: 'monolith', reason: 'pinned', fallback: undefined }],
     ['a pin on a write (writes are never pinned)', { stage: 'live', inRollout: false, method: 'POST', pin: 'service' }, { side: 'monolith', reason: 'out_of_rollout', pinned: false }],
     ['an open breaker, a read', { breaker: 'open' }, { side: 'monolith', reason: 'breaker_open', refused: false, fallback: undefined }],
     ['an open breaker, a write', { breaker: 'open', method: 'POST' }, { side: 'service', reason: 'breaker_open', refused: true }],
@@ -99,7 +104,8 @@ function* everyFacts(): Generator<RouteFacts> {
                   for (const emergencyStop of [false, true])
                     for (const flagUnavailable of [false, true])
                       for (const serviceFailed of [false, true])
-                        yield Object.freeze({ matched, stage, inRollout, method, pin, breaker, shadow, fence, emergencyStop, flagUnavailable, serviceFailed });
+                        for (const monolithFailed of [false, true])
+                          yield Object.freeze({ matched, stage, inRollout, method, pin, breaker, shadow, fence, emergencyStop, flagUnavailable, serviceFailed, monolithFailed });
 }
 
 describe('the routing decision over every combination of facts', () => {
@@ -109,7 +115,7 @@ describe('the routing decision over every combination of facts', () => {
   const safe = (facts: RouteFacts) => facts.method === 'GET';
 
   it('covers them all and reaches every reason code', () => {
-    expect(all).toHaveLength(2 * 5 * 2 * 2 * 3 * 4 * 2 * 2 * 2 * 2 * 2);
+    expect(all).toHaveLength(2 * 5 * 2 * 2 * 3 * 4 * 2 * 2 * 2 * 2 * 2 * 2);
     expect(new Set(all.map((d) => d.decision.reason))).toEqual(new Set(ROUTE_REASONS));
   });
 
@@ -154,22 +160,17 @@ describe('the routing decision over every combination of facts', () => {
     expect(breaking((facts, decision) => decision.mirror === mirrored(facts) && (!decision.mirror || decision.side === 'monolith'))).toEqual([]);
   });
 
-  it('names the monolith as the fallback exactly where the failure policy retries there', () => {
+  it('names a fallback exactly where the failure policy retries there, and deciding again after that failure sends it there', () => {
     const failure = { kind: 'connect', requestSent: false, code: 'ECONNREFUSED', message: 'refused' } as const;
-    // What the failure policy does for each side and kind of request (4 answers, asked once each).
-    const policy = new Map<string, string>();
-    const retriesOnMonolith = (side: Side, isSafe: boolean) => {
-      const key = `${side} ${isSafe}`;
-      if (!policy.has(key)) policy.set(key, decideOnFailure({ side, safe: isSafe, replayable: true, hasIdempotencyKey: false, capability: 'c', responseTimeoutMs: 1, failure }).kind);
-      return policy.get(key) === 'retry-on-monolith';
-    };
     expect(
       breaking((facts, decision) => {
         if (decision.refused) return true;
-        if (decision.fallback !== (retriesOnMonolith(decision.side, safe(facts)) ? 'monolith' : undefined)) return false;
-        if (!decision.fallback) return true;
-        const after = decideRoute({ ...facts, serviceFailed: true });
-        return after.side === decision.fallback && after.reason === 'service_failed';
+        const { side, fallback } = decision;
+        const kind = decideOnFailure({ side, safe: safe(facts), replayable: true, hasIdempotencyKey: false, capability: 'c', responseTimeoutMs: 1, failure, fallback }).kind;
+        if (fallback === undefined) return kind === 'fail';
+        if (kind !== `retry-on-${fallback}`) return false;
+        const after = decideRoute({ ...facts, ...(fallback === 'monolith' ? { serviceFailed: true } : { monolithFailed: true }) });
+        return after.side === fallback && after.reason === `${side}_failed`;
       }),
     ).toEqual([]);
   });

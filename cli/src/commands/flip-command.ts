@@ -12,6 +12,7 @@ import { EdgeClient } from '../sources/edge-client';
 import type { HttpOptions } from '../sources/http-json';
 import { readSyncWorkers } from '../sources/sync-client';
 import { requireEdgesReadWhereWeWrite } from './flag-source-check';
+import { undeclaredSyncProblem } from './undeclared-sync';
 import { movesWriteAuthority, switchWriteAuthority, type SwitchDeps, type SwitchReport } from './write-switch';
 
 export interface FlipRequest {
@@ -125,7 +126,14 @@ export async function flip(request: FlipRequest, deps: FlipDeps): Promise<number
   const movesData = capability.loaded.manifest.data !== undefined;
   const checks = movesData ? requiredChecks(current, desired) : [];
   if (!movesData) {
-    result.checks = [{ check: 'data', why: 'its manifest declares no data section', ok: true, detail: 'no data to move: nothing to sync or verify' }];
+    // The manifest's word is checked against the sync workers: one that carries the capability's data says it moves.
+    const undeclared = request.force ? undefined : undeclaredSyncProblem(await readSyncWorkers(deps.config.syncUrls, deps.http), capability.name);
+    result.checks = [{ check: 'data', why: 'its manifest declares no data section', ok: !undeclared, detail: undeclared ?? 'no data to move: nothing to sync or verify' }];
+    if (undeclared) {
+      result.ok = false;
+      result.refused = true;
+      return report(result, request, deps);
+    }
   } else if (request.force) {
     result.checks = checks.map((c) => ({ check: describeCheck(c), why: c.why, ok: false, skipped: true, detail: 'skipped (--force)' }));
   } else {

@@ -6,6 +6,7 @@ import { otherEdgeProblems, readOtherEdges, type FleetEdge } from './edge-fleet-
 import { EdgeClient, type EdgeCapabilities, type EdgeCapability, type EdgeFence, type EdgeRoutesFile, type ShadowRoute } from '../sources/edge-client';
 import type { HttpOptions } from '../sources/http-json';
 import { histogramQuantile, select, subtract, sum, type Sample } from '../sources/prometheus-text';
+import { undeclaredSyncProblem } from './undeclared-sync';
 import { readSyncWorkers, type SyncWorker } from '../sources/sync-client';
 
 export interface SideTraffic {
@@ -34,7 +35,7 @@ export interface CapabilityStatus {
   fallbacks: Record<string, number>;
   /** Reads the edge sent to the side of the caller's recent write rather than the flag's side. */
   pinnedReads: number;
-  /** False when its manifest declares no data: nothing to sync (and `sync` is empty). */
+  /** False when its manifest declares no data: nothing to sync (`sync` is empty unless a worker carries it all the same: a problem). */
   movesData: boolean;
   sync: Array<{ direction: string; url: string; ready: boolean; lagSeconds: number; pending: number; errors: number }>;
   /** When a direction has changes waiting or a worker is not ready: which row each direction waits on, and its quarantine (from the changelogs). */
@@ -104,10 +105,12 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
   const routesFile = edge.routesFile().catch((): undefined => undefined);
   let edgeData: Awaited<ReturnType<typeof edgeRead>> | undefined;
   let edgeError: string | undefined;
-  // Asked about one capability that moves no data: no sync worker is relevant, so none is asked.
   const dataless = (name: string) => deps.movesData?.(name) === false;
+  // Asked about one capability that moves no data: the workers are asked only whether one carries it
+  // all the same (undeclared-sync.ts); one that cannot be reached is not this capability's problem.
+  const onlyDataless = options.capability !== undefined && dataless(options.capability);
   const [workers, otherEdges] = await Promise.all([
-    options.capability && dataless(options.capability) ? Promise.resolve([]) : readSyncWorkers(config.syncUrls, deps.http),
+    readSyncWorkers(config.syncUrls, deps.http),
     readOtherEdges(config.edgeUrls, edge.url, config.EDGE_ADMIN_TOKEN, deps.http, options.capability),
     (async () => {
       try {
@@ -125,7 +128,7 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
       }
     })(),
   ]);
-  for (const w of workers) if (!w.reachable) problems.push(w.error ?? `cannot reach the sync worker at ${w.url}`);
+  for (const w of workers) if (!w.reachable && !onlyDataless) problems.push(w.error ?? `cannot reach the sync worker at ${w.url}`);
 
   const capabilities: CapabilityStatus[] = [];
   if (edgeData) {
@@ -154,17 +157,21 @@ export async function collectStatus(deps: StatusDeps, options: { capability?: st
         ),
         pinnedReads: sum(select(samples, 'edge_read_your_writes_total', { capability: c.capability })),
         movesData: !dataless(c.capability),
-        sync: dataless(c.capability) ? [] : syncOf(workers, c.capability),
+        sync: syncOf(workers, c.capability),
         ...(fence ? { fence: { raised: fence.raised, ...(fence.expiresAt ? { expiresAt: fence.expiresAt } : {}), holders: fence.holds.map((h) => h.owner), inFlightWrites: fence.inFlightWrites } } : {}),
       });
     }
     await Promise.all(
       capabilities.map(async (c) => {
-        if (!deps.blockers || c.sync.every((s) => s.ready && s.pending === 0)) return;
+        if (!deps.blockers || !c.movesData || c.sync.every((s) => s.ready && s.pending === 0)) return;
         const found = await deps.blockers(c.capability);
         c.blockers = found.ok ? found.byDirection : { error: found.error };
       }),
     );
+    for (const c of capabilities) {
+      const undeclared = c.movesData ? undefined : undeclaredSyncProblem(workers, c.capability);
+      if (undeclared) problems.push(`${c.capability}: ${undeclared}`);
+    }
     for (const c of capabilities) {
       if (c.fence?.raised) problems.push(`${c.capability}: writes are fenced (held by ${c.fence.holders.join(', ')}): a switch of write authority is under way, or one died and its fence expires by itself`);
     }

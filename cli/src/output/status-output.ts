@@ -17,7 +17,7 @@ function capability(c: CapabilityStatus, window: string): string[] {
   const fallbacks = Object.entries(c.fallbacks);
   if (c.pinnedReads) lines.push(`  pinned    ${n(c.pinnedReads)} reads sent to the side of the caller's recent write${window}`);
   lines.push(`  breaker   ${c.breaker}${fallbacks.length ? `; fallbacks to the monolith: ${fallbacks.map(([reason, count]) => `${reason} ${n(count)}`).join(', ')}${window}` : ''}`);
-  if (!c.movesData) lines.push('  sync      none: its manifest declares no data to move');
+  if (!c.movesData && c.sync.length === 0) lines.push('  sync      none: its manifest declares no data to move');
   else if (c.sync.length === 0) lines.push('  sync      no worker found (SYNC_URLS)');
   for (const s of c.sync) {
     lines.push(`  sync      ${s.direction.padEnd(11)} ${s.ready ? 'ready' : 'NOT READY'}, lag ${s.lagSeconds.toFixed(1)} s, ${n(s.pending)} pending${s.errors ? `, ${n(s.errors)} errors` : ''}  (${s.url})`);

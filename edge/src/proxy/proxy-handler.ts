@@ -274,7 +274,8 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     const { mirror } = request.route;
 
     const arrival = hasRequestBody(req.headers) ? new BodyArrival(req, forwarding.client, settings.bodyArrival, slowClients) : undefined;
-    if (request.route.side === 'service' && (safe || hasIdempotencyKey)) {
+    // A read a pin took to the monolith may go on to the service: it is held whole, like one for the service.
+    if ((request.route.side === 'service' && (safe || hasIdempotencyKey)) || request.route.fallback === 'service') {
       const buffered = RequestBody.bufferedNow(req, settings.replayMaxBodyBytes, arrival);
       if (buffered instanceof Promise) {
         try {
@@ -328,16 +329,39 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       else permit?.release();
       noteFailure(request, failedSide, outcome.failure);
       const failureFacts = { capability, safe, hasIdempotencyKey, responseTimeoutMs: table.monolith.responseTimeoutMs ?? settings.limits.responseMs };
-      const action = decideOnFailure({ ...failureFacts, side: failedSide, failure: outcome.failure, replayable: body.replayable });
+      const { fallback } = request.route;
+      const action = decideOnFailure({ ...failureFacts, side: failedSide, failure: outcome.failure, replayable: body.replayable, fallback });
       if (action.kind === 'retry-on-monolith') {
         request.fallback = failureLabel(outcome.failure);
         request.route = decideRoute((facts = { ...facts, serviceFailed: true }));
         outcome = await attempt(request, request.route.side, undefined, mirror);
         if (outcome.kind === 'responded') request.answered = true;
         if (outcome.kind === 'failed') noteFailure(request, request.route.side, outcome.failure);
+      } else if (action.kind === 'retry-on-service' && match) {
+        // A read a pin took to the monolith, which gave no answer: the service its stage names answers it,
+        // as it would have without the pin (decision 0012), through the service's breaker.
+        request.fallback = failureLabel(outcome.failure);
+        request.route = decideRoute((facts = { ...facts, monolithFailed: true }));
+        const serviceBreaker = deps.breakers.for(capability, match.capability.service.url);
+        permit = serviceBreaker.tryAcquire(!body.present || body.buffered);
+        if (!permit) request.route = decideRoute((facts = { ...facts, breaker: serviceBreaker.state() === 'open' ? 'open' : 'refused' }));
+        if (request.route.side === 'service') {
+          outcome = await attempt(request, 'service', permit, false);
+          if (outcome.kind === 'responded') request.answered = true;
+          if (outcome.kind === 'failed') {
+            if (countsAgainstUpstream(outcome.failure)) permit?.failure();
+            else permit?.release();
+            noteFailure(request, 'service', outcome.failure);
+          }
+        }
       }
       if (outcome.kind === 'failed') {
-        const problem = action.kind === 'fail' ? action : monolithFailure({ ...failureFacts, failure: outcome.failure });
+        const problem =
+          action.kind === 'fail'
+            ? action
+            : request.route.side === 'service'
+              ? { error: edgeErrors.serviceUnavailable(capability), retryAfter: true }
+              : monolithFailure({ ...failureFacts, failure: outcome.failure });
         respondProblem(res, problem.error, problem.retryAfter, request.route.side, requestId);
         return finish(request, problem.error.status);
       }

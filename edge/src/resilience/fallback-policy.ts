@@ -11,6 +11,8 @@ export interface FailureFacts {
   /** The whole body can still be sent again (buffered, or a streamed body never opened). */
   replayable: boolean;
   responseTimeoutMs: number;
+  /** The decision's fallback (route-decision.ts): the service, for a read a pin moved to the monolith. */
+  fallback?: Target | undefined;
 }
 
 export interface FailureResponse {
@@ -20,7 +22,7 @@ export interface FailureResponse {
   retryAfter: boolean;
 }
 
-export type FailureAction = { kind: 'retry-on-monolith' } | FailureResponse;
+export type FailureAction = { kind: 'retry-on-monolith' } | { kind: 'retry-on-service' } | FailureResponse;
 
 /**
  * What to do when an upstream call produced no response. A safe request the service failed is served
@@ -28,14 +30,16 @@ export type FailureAction = { kind: 'retry-on-monolith' } | FailureResponse;
  * user's write authority (decision 0020), whatever broke: even one that never reached the service may
  * be the retry of a key whose first attempt the service still holds (a stalled process, a full socket),
  * and the monolith learns the service's idempotency records only through the sync, so running it there
- * could do it twice. The client gets a retryable 503 and retries with the same key. There is no side
- * left to try after the monolith.
+ * could do it twice. The client gets a retryable 503 and retries with the same key. A read the
+ * monolith failed is sent to the service only when a read-your-writes pin took it off the service
+ * (decision 0012); otherwise there is no side left to try after the monolith.
  */
 export function decideOnFailure(facts: FailureFacts): FailureAction {
   if (facts.side === 'service') {
     if (facts.replayable && facts.safe) return { kind: 'retry-on-monolith' };
     return { kind: 'fail', error: edgeErrors.serviceUnavailable(facts.capability), retryAfter: true };
   }
+  if (facts.fallback === 'service' && facts.replayable && facts.safe) return { kind: 'retry-on-service' };
   return monolithFailure(facts);
 }
 

@@ -27,6 +27,8 @@ export const ROUTE_REASONS = [
   'breaker_open',
   /** The service gave no answer to a read that can be sent again whole: the monolith answers it. */
   'service_failed',
+  /** The monolith gave no answer to a read pinned there that can be sent again whole: the side the stage names (the service) answers it. */
+  'monolith_failed',
   /** The capability's write fence stands: the write is refused (503 WRITE_FENCED). */
   'write_fenced',
 ] as const;
@@ -56,6 +58,8 @@ export interface RouteFacts {
   fence: 'clear' | 'raised';
   /** The service was tried and gave no answer, and the request can be sent again whole. */
   serviceFailed: boolean;
+  /** A read pinned to the monolith was tried there and gave no answer, and can be sent again whole: the pin is set aside. */
+  monolithFailed: boolean;
 }
 
 const FLAG_UNAVAILABLE: ReadonlySet<EvaluationReason> = new Set(['not-ready', 'missing', 'error']);
@@ -70,11 +74,12 @@ export function isFlagUnavailable(reason: EvaluationReason): boolean {
  * decision names the service, the shadow mirror only when it says mirror, the fence when the write
  * is about to be sent, and decides again with what it learned.
  */
-export const PRESUMED: Pick<RouteFacts, 'breaker' | 'shadow' | 'fence' | 'serviceFailed'> = Object.freeze({
+export const PRESUMED: Pick<RouteFacts, 'breaker' | 'shadow' | 'fence' | 'serviceFailed' | 'monolithFailed'> = Object.freeze({
   breaker: 'closed',
   shadow: 'admitted',
   fence: 'clear',
   serviceFailed: false,
+  monolithFailed: false,
 });
 
 export interface RouteDecision {
@@ -89,13 +94,18 @@ export interface RouteDecision {
   mirrorSkipped: 'recent_write' | 'shed' | undefined;
   /** A read-your-writes pin moved the request off the side its flag named (whatever came after). */
   pinned: boolean;
-  /** Where the request goes if the service gives no answer and it can be sent again whole. */
+  /**
+   * Where a read goes if its side gives no answer and it can be sent again whole: the monolith for a
+   * read on the service; the service for a read a pin moved to the monolith off the service its stage
+   * names (the pin is for freshness, never a reason to answer an error the service would not).
+   */
   fallback: Side | undefined;
 }
 
 /**
  * Which side serves a request, and why: the stage's rule (decideTarget), then the caller's
- * read-your-writes pin (pinAllowed: a rollback takes every read off the service at once), then the service's breaker, then a failed
+ * read-your-writes pin (pinAllowed: a rollback takes every read off the service at once; a pin to the
+ * monolith that got no answer there is set aside), then the service's breaker, then a failed
  * attempt on the service (a read goes to the monolith), then the write fence. A write never goes to the monolith when the service should take it (decision 0020): it is
  * refused instead. Pure: the same facts, the same decision.
  */
@@ -115,9 +125,13 @@ export function decideRoute(facts: RouteFacts): RouteDecision {
   const recentWrite = pin !== undefined;
   let pinned = false;
   if (pin !== undefined && pin !== side && pinAllowed(stage, pin)) {
-    side = pin;
-    reason = 'pinned';
     pinned = true;
+    if (pin === 'monolith' && facts.monolithFailed) {
+      reason = 'monolith_failed';
+    } else {
+      side = pin;
+      reason = 'pinned';
+    }
   }
 
   if (side === 'service' && (facts.breaker === 'open' || facts.breaker === 'refused')) {
@@ -135,7 +149,9 @@ export function decideRoute(facts: RouteFacts): RouteDecision {
   if (rule.mirror && recentWrite) mirrorSkipped = 'recent_write';
   else if (rule.mirror && side === 'monolith' && facts.shadow === 'shed') mirrorSkipped = 'shed';
   const mirror = rule.mirror && side === 'monolith' && mirrorSkipped === undefined;
-  const fallback = side === 'service' && safe ? 'monolith' : undefined;
+  let fallback: Side | undefined;
+  if (side === 'service' && safe) fallback = 'monolith';
+  else if (reason === 'pinned' && side === 'monolith' && rule.target === 'service' && serviceMayAnswer(facts)) fallback = 'service';
   return fenced(facts, safe, { side, reason, refused: false, mirror, mirrorSkipped, pinned, fallback });
 }
 
@@ -148,6 +164,11 @@ export function decideRoute(facts: RouteFacts): RouteDecision {
  */
 function pinAllowed(stage: Stage, pin: Side): boolean {
   return pin === 'monolith' || stageAllows(stage, pin, true);
+}
+
+/** Nothing known keeps the service from answering: its breaker lets requests through and it has not failed this one. */
+function serviceMayAnswer(facts: RouteFacts): boolean {
+  return facts.breaker !== 'open' && facts.breaker !== 'refused' && !facts.serviceFailed;
 }
 
 /** A write whose fence stands is refused, wherever it was going. */
