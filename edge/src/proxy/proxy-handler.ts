@@ -167,8 +167,9 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     metrics.recordProxiedRequest(request.capability, target, status, request.stage, reason, durationMs / 1000);
     if (fallback) metrics.fallbacks.inc({ capability: request.capability, reason: fallback });
     // A write that may have changed something pins the caller's next reads to the side that took it;
-    // a 4xx changed nothing (the sides' contract), so it pins nothing.
-    if (request.writerKeys?.length && !(typeof status === 'number' && status >= 400 && status < 500)) {
+    // a 4xx changed nothing (the sides' contract), and one the edge answered itself (fenced, breaker
+    // open: never sent, so no deadline) reached no side, so neither pins anything.
+    if (request.writerKeys?.length && request.writeDeadline !== undefined && !(typeof status === 'number' && status >= 400 && status < 500)) {
       const pinned = request.match ? [request.capability, ...request.writesThrough] : request.writesThrough;
       for (const capability of pinned) deps.affinity.noteWrite(capability, request.writerKeys, target);
     }
