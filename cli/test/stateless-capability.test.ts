@@ -56,7 +56,13 @@ describe('strangler with a capability that moves no data', () => {
 
     const forward = await strangler(['flip', 'found', '--stage', 'complete'], env);
     expect(forward.code).not.toBe(0);
-    expect(forward.out).toMatch(/does not route found .*strangler status.*would keep sending found's writes to the monolith/);
+    expect(forward.out).toMatch(/does not route found .*strangler status.*would keep sending found's requests to the monolith/);
+
+    // Nor any other change that gives the service requests, even one that takes writes off it (no fence would refuse that).
+    const reads = await strangler(['flip', 'found', '--stage', 'reads', '--percent', '50'], env);
+    expect(reads.code).not.toBe(0);
+    expect(reads.out).toMatch(/FAIL\s+edges\s+.*does not route found/);
+    expect(stageOfDefinition(edge.runtime.flags.client()?.getFeatureToggleDefinition('strangler.found'))).toBe('live');
 
     const back = await strangler(['rollback', 'found'], env);
     expect({ code: back.code, err: back.err }).toEqual({ code: 0, err: '' });

@@ -3,7 +3,7 @@ import { CliError, usageError } from '../cli-error';
 import type { CliConfig } from '../config';
 import { EXIT } from '../exit-codes';
 import type { DesiredFlag, FlagState } from '../flags/flag-state';
-import { describeCheck, requiredChecks, type Stage } from '@strangler/cutover-model';
+import { describeCheck, requiredChecks, serviceAnswers, type Stage } from '@strangler/cutover-model';
 import type { FlagStore } from '../flags/flag-store';
 import { FlagsFileStore } from '../flags/flags-file-store';
 import { UnleashAdminStore } from '../flags/unleash-admin-store';
@@ -13,6 +13,7 @@ import type { HttpOptions } from '../sources/http-json';
 import { readSyncWorkers } from '../sources/sync-client';
 import { requireEdgesReadWhereWeWrite } from './flag-source-check';
 import { undeclaredSyncProblem } from './undeclared-sync';
+import { edgesRouting, notRoutingProblem } from './edges-routing';
 import { movesWriteAuthority, switchWriteAuthority, type SwitchDeps, type SwitchReport } from './write-switch';
 
 export interface FlipRequest {
@@ -122,6 +123,18 @@ export async function flip(request: FlipRequest, deps: FlipDeps): Promise<number
     return report(result, request, deps);
   }
 
+  // Every edge must route the capability before its flag gives the service any request: one that
+  // does not would go on sending them all to the monolith (and a flag it cannot apply would only wait
+  // for a confirmation that never comes). A rollback agrees with such an edge already (write-switch.ts).
+  if (!request.rollback && !request.force && serviceAnswers(desired.stage)) {
+    const { notRouting } = await edgesRouting(deps.config.edgeUrls.map((url) => new EdgeClient(url, deps.config.EDGE_ADMIN_TOKEN, deps.http)), capability.name);
+    if (notRouting.length) {
+      result.ok = false;
+      result.refused = true;
+      result.checks = [{ check: 'edges', why: 'every edge must route the capability before the service answers its requests', ok: false, detail: notRoutingProblem(notRouting, capability.name) }];
+      return report(result, request, deps);
+    }
+  }
   // A manifest with no `data` section moves no data: nothing to sync or verify (decision 0040).
   const movesData = capability.loaded.manifest.data !== undefined;
   const checks = movesData ? requiredChecks(current, desired) : [];

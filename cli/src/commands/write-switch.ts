@@ -6,6 +6,7 @@ import { FlagMovedError, type FlagStore } from '../flags/flag-store';
 import type { BacklogOutcome, BlockersOutcome } from '../gates/gate-runner';
 import { writesPercent } from '@strangler/cutover-model';
 import { EdgeClient, type EdgeFence } from '../sources/edge-client';
+import { edgesRouting, notRoutingProblem } from './edges-routing';
 import type { HttpOptions } from '../sources/http-json';
 import type { Direction } from '@strangler/cutover-model';
 
@@ -91,7 +92,7 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
     // takes writes off the service (a rollback) agrees with it already: nothing to fence there, and
     // that edge takes the capability once the flag allows it (a manifest refused at live).
     if (notRouting.length && writesPercent(plan.desired) > 0) {
-      return refuse(report, `${notRouting.map((edge) => edge.url).join(', ')} does not route ${name} (a refused edit of its manifests? \`strangler status\` says why): it would keep sending ${name}'s writes to the monolith while the service takes them`);
+      return refuse(report, notRoutingProblem(notRouting, name));
     }
     // In parallel: the pause is the slowest edge's, not their sum. An edge that cannot be fenced
     // refuses the switch (below, every fence raised is lowered).
@@ -221,12 +222,6 @@ function lostHold(edge: EdgeClient, fence: EdgeFence | undefined, owner: string,
   const restarted = bootId !== undefined && fence?.bootId !== undefined && fence.bootId !== bootId;
   if (!restarted && fence?.holds.some((h) => h.owner === owner)) return undefined;
   return `${edge.url} ${restarted ? 'restarted' : 'lost this switch’s fence'} in the middle of the switch: writes may have passed it to the old writer, so the flag was not written (run it again)`;
-}
-
-/** The edges that route `capability`, and those that do not (an edge that cannot be read counts as routing it: its fence is then asked, and fails loudly). */
-async function edgesRouting(edges: EdgeClient[], capability: string): Promise<{ routing: EdgeClient[]; notRouting: EdgeClient[] }> {
-  const routes = await Promise.all(edges.map(async (edge) => (await edge.capabilities().catch(() => undefined))?.capabilities.some((c) => c.capability === capability) ?? true));
-  return { routing: edges.filter((_, i) => routes[i]), notRouting: edges.filter((_, i) => !routes[i]) };
 }
 
 function refuse(report: SwitchReport, message: string): SwitchReport {
