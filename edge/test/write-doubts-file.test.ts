@@ -217,9 +217,14 @@ describe('writes in doubt kept in the fence file', () => {
       const first = boot(clock, new FenceFile(file), 2_000, 60_000);
       const ticket = first.ticket(['payments']);
       if (!ticket.ok) throw new Error('refused');
-      first.admit(ticket, aWrite());
+      const admitted = first.admit(ticket, aWrite());
+      if (!admitted.ok) throw new Error('refused');
       clock.mono = 1_000;
       clock.wall += 1_000;
+      first.close();
+      expect(onDisk()).toEqual({ holds: [], doubts: [{ capability: 'payments', count: 1, until: 60_063_000 }] });
+      // Given up on as the server's connections close, after: already counted, not twice.
+      admitted.done({ answered: false, deadline: clock.wall + 1_000 });
       first.close();
       expect(onDisk()).toEqual({ holds: [], doubts: [{ capability: 'payments', count: 1, until: 60_063_000 }] });
     });

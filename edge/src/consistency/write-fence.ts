@@ -96,6 +96,8 @@ export interface AdmittedWrite {
 interface Admission {
   capabilities: readonly string[];
   write: AdmittedWrite;
+  /** Put in doubt by a graceful stop while still awaiting its answer: its end adds nothing. */
+  inDoubtSinceClose?: boolean;
 }
 
 import { FenceFileError, type FenceFile, type PersistedDoubt, type RunningRecord } from './fence-file';
@@ -236,7 +238,10 @@ export class WriteFences {
     const { running } = this;
     if (!running) return;
     const until = this.clocks.monotonic() + running.inDoubtMs;
-    for (const [capability, count] of this.inFlight) if (count > 0) this.doubts.add(capability, until, count);
+    for (const admission of this.admitted) {
+      admission.inDoubtSinceClose = true;
+      for (const capability of admission.capabilities) this.doubts.add(capability, until);
+    }
     this.running = undefined;
     this.saver?.close();
     try {
@@ -344,7 +349,7 @@ export class WriteFences {
         done = true;
         this.admitted.delete(admission);
         for (const capability of capabilities) this.inFlight.set(capability, (this.inFlight.get(capability) ?? 1) - 1);
-        if (end.answered) return;
+        if (end.answered || admission.inDoubtSinceClose) return;
         const until = this.clocks.monotonic() + (end.deadline - this.clocks.wall()) + this.clocks.skewMarginMs;
         for (const capability of capabilities) this.doubts.add(capability, until);
         this.saver?.soon();
