@@ -477,6 +477,55 @@ describe('red team against the write fence (stack)', () => {
     });
   });
 
+  // Decision 0038, amendment 2: a write still awaiting its answer when the edge crashed (sent, not given
+  // up on) was in no file, so a switch started right after the restart drained nothing and moved the flag
+  // while the frozen old writer held the write. The crash is the file as a SIGKILL at that moment leaves it
+  // (the edge's graceful stop here would give the write up and record a clean stop, so the file is put
+  // back); edge/test/write-doubts-crash.process.test.ts does it with a real SIGKILL.
+  describe('red team (holds): an edge that crashed with a write in flight, before the switch', () => {
+    it('the rollback started after the restart waits for the unclean stop’s writes in doubt and is refused; the flag stays', async () => {
+      // Every write's deadline at most 3 s: how long the restarted edge holds them in doubt (plus 2 s).
+      const shortDeadlines = { UPSTREAM_TOTAL_TIMEOUT_MS: '3000' };
+      await edge.stop();
+      edge = await bootEdge(EDGE_PORT, flagsFile, shortDeadlines);
+      try {
+        await setPayments('live', 100);
+        const user = await register();
+        await caughtUp();
+        frozen.freeze();
+        const first = call('POST', '/api/payments', { token: user.token, key: 'K-IN-FLIGHT', body: { amount: '4.00', currency: 'USD' } }).catch(() => undefined);
+        await waitFor('the payment to be awaiting its answer on the edge', async () => (await awaitingOnEdge(edge.url)) === 1, 5_000);
+        const fenceFile = path.join(dir, `fences-${EDGE_PORT}.json`);
+        const atCrash = readFileSync(fenceFile, 'utf8');
+        expect(JSON.parse(atCrash)).toMatchObject({ doubts: [], running: { wrote: expect.arrayContaining(['payments']) } });
+        await edge.stop();
+        await first;
+        // The stopped edge's last saves (the write given up on as its connections closed) are over.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        writeFileSync(fenceFile, atCrash);
+        const started = Date.now();
+        edge = await bootEdge(EDGE_PORT, flagsFile, shortDeadlines);
+        const after = await fenceOf(edge.url);
+        expect(after).toMatchObject({ raised: false, inFlightWrites: 1, inDoubtWrites: 1 });
+        expect((after as { inDoubtUntil?: number }).inDoubtUntil).toBeGreaterThanOrEqual(started + 5_000);
+
+        // Before the amendment: exit 0 and the flag at monolith while the frozen service held K-IN-FLIGHT.
+        const rollback = await strangler(['rollback', 'payments'], env);
+        expect(rollback.code).toBe(4);
+        expect(rollback.err + rollback.out).toMatch(/1 write\(s\) still in flight on the edges \(1 in doubt/);
+        expect(paymentsStage()).toBe('live');
+        frozen.thaw();
+        await answeredAll(frozen, 'service');
+        const doneByService = await keyedPaymentBy(sides.payments, user.userId);
+        expect(await paymentIdsOnBothSides(user.userId)).toEqual({ monolith: once(doneByService), service: once(doneByService) });
+      } finally {
+        frozen.thaw();
+        await edge.stop();
+        edge = await bootEdge(EDGE_PORT);
+      }
+    });
+  });
+
   // A fence's in-flight count includes unkeyed writes streamed to the upstream as their body arrives.
   // A client that trickles a body (within the edge's 10 s grace and 1 KiB/s minimum rate) keeps the
   // count above zero for as long as it likes, so every rollback is refused: one slow client blocks the

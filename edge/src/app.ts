@@ -141,6 +141,8 @@ export function buildEdge(edgeDeps: EdgeDeps): Edge {
     wall: now,
     monotonic: deps.monotonic ?? (() => performance.now()),
     skewMarginMs: config.WRITE_DEADLINE_SKEW_MS,
+    // The proxy caps every write's deadline at the whole call's cap (proxy-handler.ts `writeDeadline`).
+    maxWriteDeadlineMs: config.UPSTREAM_TOTAL_TIMEOUT_MS,
     bootId,
     routedAs,
     ...(config.EDGE_FENCE_FILE ? { file: new FenceFile(config.EDGE_FENCE_FILE) } : {}),

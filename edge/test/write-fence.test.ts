@@ -6,7 +6,7 @@ const ADMIN_TOKEN = 'admin-token-0123456789abcdef0123456789';
 
 /** Fences on a test clock: `clock.wall` and `clock.mono` move separately (a stepped wall clock). */
 function fencesOn(clock: { wall: number; mono: number }, skewMarginMs = 0) {
-  return new WriteFences({ wall: () => clock.wall, monotonic: () => clock.mono, skewMarginMs, bootId: 'boot-1' });
+  return new WriteFences({ wall: () => clock.wall, monotonic: () => clock.mono, skewMarginMs, maxWriteDeadlineMs: 60_000, bootId: 'boot-1' });
 }
 const aWrite = (complete = true) => ({ aborted: 0, bodyComplete: () => complete, abort() { this.aborted += 1; } });
 const ANSWERED = { answered: true } as const;
@@ -89,7 +89,7 @@ describe('WriteFences', () => {
   it('keeps a hold raised with `until` past its TTL until the edge routes by that flag', () => {
     const clock = { wall: 0, mono: 0 };
     let routed = { stage: 'live', percentage: 100 };
-    const fences = new WriteFences({ wall: () => clock.wall, monotonic: () => clock.mono, skewMarginMs: 0, bootId: 'b', routedAs: () => routed });
+    const fences = new WriteFences({ wall: () => clock.wall, monotonic: () => clock.mono, skewMarginMs: 0, maxWriteDeadlineMs: 60_000, bootId: 'b', routedAs: () => routed });
     fences.raise('payments', 'switch', 1_000, { stage: 'monolith', percentage: 0 });
     clock.mono = clock.wall = 60_000;
     expect(fences.snapshot('payments').raised).toBe(true);
@@ -236,5 +236,50 @@ describe('the write fence on the edge (decision 0018)', () => {
     expect((await inFlight).status).toBe(200);
     await eventually(async () => (await fenceOf('payments')).inFlightWrites === 0);
     await admin('DELETE', '/fences/payments/op-2');
+  });
+});
+
+// Decision 0038, amendment 2: an edge restarted after a crash counts the writes it may have had in flight
+// in doubt for one longest deadline (UPSTREAM_TOTAL_TIMEOUT_MS): no deadline it sends may be later. A
+// declared length at the minimum rate alone would have made it hours (10 MB at 1 KiB/s).
+describe("a write's deadline", () => {
+  let monolith: TestUpstream;
+  let service: TestUpstream;
+  let edge: TestEdge;
+  const deadlines: number[] = [];
+  beforeAll(async () => {
+    monolith = await startUpstream({ name: 'monolith' });
+    service = await startUpstream({
+      name: 'payments',
+      streaming: (req) => {
+        deadlines.push(Number(req.headers['x-strangler-write-deadline']));
+        req.resume();
+      },
+    });
+    edge = await startTestEdge({
+      routes: standardRoutes({ monolith: monolith.url, auth: monolith.url, payments: service.url }),
+      flags: [
+        { capability: 'auth', enabled: false, stage: 'monolith', rollout: 0 },
+        { capability: 'payments', enabled: true, stage: 'live', rollout: 100 },
+      ],
+      env: { UPSTREAM_QUEUE_TIMEOUT_MS: '300', UPSTREAM_RESPONSE_TIMEOUT_MS: '400', UPSTREAM_TOTAL_TIMEOUT_MS: '5000' },
+    });
+  });
+  afterAll(async () => {
+    await edge.stop();
+    await Promise.all([monolith.stop(), service.stop()]);
+  });
+
+  it('is never beyond the whole call’s cap, however long the declared body would take at the minimum rate', async () => {
+    const url = new URL(edge.url);
+    const { connect } = await import('node:net');
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const sent = Date.now();
+    socket.write(`POST /api/payments HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 10000000\r\n\r\n{"amount":`);
+    await eventually(() => deadlines.length === 1, 5_000, 10);
+    socket.destroy();
+    expect(deadlines[0]).toBeGreaterThanOrEqual(sent + 5_000);
+    expect(deadlines[0]).toBeLessThanOrEqual(Date.now() + 5_000);
   });
 });

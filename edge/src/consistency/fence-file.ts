@@ -21,15 +21,34 @@ export interface PersistedDoubt {
   until: number;
 }
 
+/**
+ * An edge process running on the file (decision 0038, amendment 2): written at its start, removed by its
+ * graceful stop. Found by the next start, the previous process did not stop cleanly (SIGKILL, OOM, a
+ * crash) and the writes it had in flight are unknown: each capability it let writes through for is in
+ * doubt for one longest write deadline (`inDoubtMs`, its own: a restart may run with shorter timeouts).
+ */
+export interface RunningRecord {
+  bootId: string;
+  /** Epoch ms the process started. */
+  since: number;
+  /** Longest a write it let through may be in doubt: the longest deadline it can carry plus the skew margin. */
+  inDoubtMs: number;
+  /** Capabilities it let at least one write through for (saved before the first one is sent). */
+  wrote: string[];
+}
+
 const fileSchema = z.object({
   holds: z.array(z.object({ capability: z.string().min(1), owner: z.string().min(1), expiresAt: z.number().finite(), until: z.object({ stage: z.string(), percentage: z.number() }).optional() })),
   // Absent in files written before decision 0038's amendment: none in doubt.
   doubts: z.array(z.object({ capability: z.string().min(1), count: z.number().int().positive().max(1_000_000), until: z.number().finite() })).default([]),
+  // Absent: the last process stopped cleanly (or was written before amendment 2).
+  running: z.object({ bootId: z.string().min(1), since: z.number().finite(), inDoubtMs: z.number().int().nonnegative().max(86_400_000), wrote: z.array(z.string().min(1)).max(10_000) }).optional(),
 });
 
 export interface FenceFileContents {
   holds: PersistedHold[];
   doubts: PersistedDoubt[];
+  running?: RunningRecord;
 }
 
 /** The fence file cannot be read: starting unfenced could let writes by in the middle of a switch. */

@@ -23,6 +23,12 @@
  * a raise or lower is answered (decision 0039); a write given up on is on disk before the call that
  * gave up on it returns, unless another was saved less than DOUBT_SAVE_INTERVAL_MS ago, in which case
  * it follows within that interval (a storm of timeouts is a few writes of the file, not one each).
+ *
+ * Writes still awaiting their answer when the edge crashes are not on file one by one: the file says
+ * a process is running, and for which capabilities it has let writes through (saved before the first
+ * one of each is sent). A start that finds the previous process did not stop cleanly counts each of
+ * those capabilities in doubt for one longest write deadline plus the margin, from the start (decision
+ * 0038, amendment 2). A graceful stop (`close`) records the clean stop.
  */
 /** The flag an edge must route a capability by before a hold lifts (whatever its TTL). */
 export interface FenceRelease {
@@ -90,9 +96,11 @@ export interface AdmittedWrite {
 interface Admission {
   capabilities: readonly string[];
   write: AdmittedWrite;
+  /** Put in doubt by a graceful stop while still awaiting its answer: its end adds nothing. */
+  inDoubtSinceClose?: boolean;
 }
 
-import type { FenceFile, PersistedDoubt } from './fence-file';
+import { FenceFileError, type FenceFile, type PersistedDoubt, type RunningRecord } from './fence-file';
 import { CoalescedSave } from './coalesced-save';
 import { WriteDoubts } from './write-doubts';
 
@@ -107,6 +115,7 @@ export const MAX_RESTORED_DOUBT_MS = 300_000;
 /** What the fences say about their file (a restart's restored state, a save that failed). */
 export interface FenceLog {
   info(details: object, message: string): void;
+  warn(details: object, message: string): void;
   error(details: object, message: string): void;
 }
 
@@ -117,6 +126,12 @@ export interface FenceClocks {
   monotonic: () => number;
   /** Clock skew allowed between the edge and the sides past a write's deadline. */
   skewMarginMs: number;
+  /**
+   * The longest deadline a write this edge forwards can carry, from when it is sent (the proxy caps
+   * every write's deadline at UPSTREAM_TOTAL_TIMEOUT_MS): after an unclean stop, how long the writes it
+   * had in flight may still be done (plus the margin).
+   */
+  maxWriteDeadlineMs: number;
   bootId: string;
   /** How this edge routes a capability now (what `until` holds wait for). */
   routedAs?: (capability: string) => FenceRelease | undefined;
@@ -134,6 +149,8 @@ export class WriteFences {
   /** Saves the file again once the first doubt on it expires (so it drops it). */
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly admitted = new Set<Admission>();
+  /** This process on the file (absent without one, and once stopped gracefully). */
+  private running: RunningRecord | undefined;
   /** Bumped by every raise: a request that arrived before it chose its side by a flag that may since have moved. */
   private readonly epochs = new Map<string, number>();
 
@@ -141,7 +158,7 @@ export class WriteFences {
     this.doubts = new WriteDoubts(clocks.monotonic);
     const { file } = clocks;
     if (!file) return;
-    const { holds, doubts } = file.load();
+    const { holds, doubts, running } = file.load();
     // Holds a previous process of this edge left: restored for what is left of them (at most MAX_FENCE_MS).
     for (const hold of holds) {
       const left = Math.min(hold.expiresAt - clocks.wall(), MAX_FENCE_MS);
@@ -159,9 +176,36 @@ export class WriteFences {
       restored.push(doubt);
     }
     if (restored.length) clocks.log?.info({ file: file.file, inDoubt: restored }, 'restored writes a previous process of this edge gave up on: in doubt (a switch waits for them) until their deadline');
+    const inDoubtMs = clocks.maxWriteDeadlineMs + clocks.skewMarginMs;
+    if (running) this.afterUncleanStop(running, Math.max(running.inDoubtMs, inDoubtMs), file.file);
     this.saver = new CoalescedSave(() => this.persist(file), DOUBT_SAVE_INTERVAL_MS, (error) =>
       clocks.log?.error({ err: error, file: file.file }, 'could not save the writes in doubt to the fence file: a crash of this edge now would forget them'),
     );
+    // On file before the first request: a crash from now on is seen by the next start.
+    this.running = { bootId: clocks.bootId, since: clocks.wall(), inDoubtMs, wrote: [] };
+    try {
+      this.persist(file);
+    } catch (error) {
+      throw new FenceFileError(file.file, (error as Error).message);
+    }
+  }
+
+  /**
+   * The previous process did not stop cleanly: the writes it had let through and not yet seen answered
+   * are not on file one by one, and an upstream may still do them until their deadline. Each capability
+   * it let writes through for is in doubt for one longest deadline plus the margin, counted from now:
+   * the crash was before (conservative). One write each: how many is unknown.
+   */
+  private afterUncleanStop(previous: RunningRecord, inDoubtMs: number, file: string): void {
+    const until = this.clocks.monotonic() + inDoubtMs;
+    for (const capability of previous.wrote) this.doubts.add(capability, until);
+    const details = { file, previousBootId: previous.bootId, previousSince: new Date(previous.since).toISOString(), capabilities: previous.wrote };
+    if (!previous.wrote.length) {
+      this.clocks.log?.info(details, 'the previous process of this edge did not stop cleanly; it had let no writes through: none in doubt');
+      return;
+    }
+    const at = new Date(this.toWall(until)).toISOString();
+    this.clocks.log?.warn({ ...details, inDoubtUntil: at }, `the previous process of this edge did not stop cleanly: the writes it may have had in flight are in doubt (a switch waits for them) until ${at}`);
   }
 
   /** Holds and doubts, whole, to the file; then a timer to save again when the first doubt on it expires. */
@@ -173,7 +217,8 @@ export class WriteFences {
         .map(([owner, hold]) => ({ capability, owner, expiresAt: this.toWall(hold.expiresAt), ...(hold.until ? { until: hold.until } : {}) })),
     );
     const doubts = this.doubts.forFile((at) => this.toWall(at));
-    file.save({ holds, doubts });
+    const { running } = this;
+    file.save({ holds, doubts, ...(running ? { running } : {}) });
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     this.expiryTimer = undefined;
     if (!doubts.length) return;
@@ -182,11 +227,30 @@ export class WriteFences {
     this.expiryTimer.unref();
   }
 
-  /** Saves what is waiting to be saved and stops the timers (a graceful stop of the edge). */
+  /**
+   * A graceful stop of the edge (its server drained): records the clean stop, with what is still in
+   * doubt, and stops the timers. A write still awaiting its answer now (the drain's bound ran out) is
+   * put in doubt for one longest deadline plus the margin: its own deadline is not known here.
+   */
   close(): void {
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     this.expiryTimer = undefined;
+    const { running } = this;
+    if (!running) return;
+    const until = this.clocks.monotonic() + running.inDoubtMs;
+    for (const admission of this.admitted) {
+      admission.inDoubtSinceClose = true;
+      for (const capability of admission.capabilities) this.doubts.add(capability, until);
+    }
+    this.running = undefined;
     this.saver?.close();
+    try {
+      this.saver?.now();
+    } catch (error) {
+      this.clocks.log?.error({ err: error, file: this.clocks.file?.file }, 'could not record the clean stop in the fence file: the next start counts this edge\'s writes in doubt for one deadline');
+    }
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
   }
 
   /** A monotonic time as an epoch time, by the wall clock now. */
@@ -272,6 +336,8 @@ export class WriteFences {
       if (until !== undefined) return { ok: false, capability, until };
       if ((this.epochs.get(capability) ?? 0) !== ticket.epochs[i]) return { ok: false, capability, until: this.clocks.wall() };
     }
+    const unrecorded = this.recordWriters(capabilities);
+    if (unrecorded) return { ok: false, capability: unrecorded, until: this.clocks.wall() + 1_000 };
     for (const capability of capabilities) this.inFlight.set(capability, (this.inFlight.get(capability) ?? 0) + 1);
     const admission: Admission = { capabilities, write };
     this.admitted.add(admission);
@@ -283,12 +349,33 @@ export class WriteFences {
         done = true;
         this.admitted.delete(admission);
         for (const capability of capabilities) this.inFlight.set(capability, (this.inFlight.get(capability) ?? 1) - 1);
-        if (end.answered) return;
+        if (end.answered || admission.inDoubtSinceClose) return;
         const until = this.clocks.monotonic() + (end.deadline - this.clocks.wall()) + this.clocks.skewMarginMs;
         for (const capability of capabilities) this.doubts.add(capability, until);
         this.saver?.soon();
       },
     };
+  }
+
+  /**
+   * Before a capability's first write of this process is sent: on file that this process lets its writes
+   * through (what a start after a crash puts in doubt). Once per capability per process. A save that
+   * fails refuses the write (retryable), naming the capability: sent, a crash would forget it.
+   */
+  private recordWriters(capabilities: readonly string[]): string | undefined {
+    const { running } = this;
+    if (!running || !this.saver) return undefined;
+    const fresh = capabilities.filter((capability) => !running.wrote.includes(capability));
+    if (!fresh.length) return undefined;
+    running.wrote.push(...fresh);
+    try {
+      this.saver.now();
+      return undefined;
+    } catch (error) {
+      running.wrote.splice(running.wrote.length - fresh.length, fresh.length);
+      this.clocks.log?.error({ err: error, file: this.clocks.file?.file, capabilities: fresh }, 'could not record in the fence file that this edge lets these capabilities\' writes through: refusing them (retryable) until it can');
+      return fresh[0];
+    }
   }
 
   snapshot(capability: string): FenceSnapshot {

@@ -185,7 +185,9 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
    * A write's deadline (decision 0038): past it the edge no longer waits, so the side must not start or
    * commit it. A whole body: the wait for a connection and for the answer. A body still arriving: plus
    * the longest the client may take with the rest (body-arrival.ts: the grace, then the minimum rate),
-   * or, chunked, the whole call's cap.
+   * or, chunked, the whole call's cap. Never beyond the whole call's cap (`totalMs`, which no upstream
+   * overrides): the edge stops the call by then, so no longer wait is promised, and an edge restarted
+   * after a crash knows no write it sent carries a later one (write-fence.ts `maxWriteDeadlineMs`).
    */
   const writeDeadline = (request: ProxiedRequest, upstream: UpstreamTarget): number => {
     const { limits } = upstream;
@@ -196,7 +198,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       const { graceMs, minBytesPerSecond } = settings.bodyArrival;
       arrival = Number.isSafeInteger(length) && minBytesPerSecond > 0 ? graceMs + Math.ceil((length * 1000) / minBytesPerSecond) : limits.totalMs;
     }
-    const deadline = deps.now() + limits.queueMs + limits.responseMs + arrival;
+    const deadline = deps.now() + Math.min(limits.queueMs + limits.responseMs + arrival, limits.totalMs);
     request.writeDeadline = Math.max(request.writeDeadline ?? 0, deadline);
     return deadline;
   };
