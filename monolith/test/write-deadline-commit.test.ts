@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { hashToken, WRITE_DEADLINE_HEADER } from '@strangler/kit';
 import { testDialects, type TestResponse } from '@strangler/kit/testing';
-import { freezeBeforeQuery, insertLegacyUser, startMonolith, type ArmedFreeze, type RunningMonolith } from '../src/testing';
+import { insertLegacyUser, sendFrozenPastDeadline, startMonolith, type RunningMonolith } from '../src/testing';
 
 /**
  * Decision 0038 on every write the monolith does for a request: a write that started before the edge's
@@ -19,24 +19,15 @@ describe.each(testDialects())('monolith writes frozen past their deadline on %s'
     await monolith.stop();
   });
 
-  /** Long enough for the request to reach its transaction (a password hash on a busy box) before it passes. */
-  const MARGIN_MS = 1_500;
   const db = () => monolith.db.knex;
-  const deadline = (at: number) => ({ [WRITE_DEADLINE_HEADER]: String(at) });
-  const fresh = () => deadline(Date.now() + 60_000);
+  const fresh = () => ({ [WRITE_DEADLINE_HEADER]: String(Date.now() + 60_000) });
   const count = async (rows: Knex.QueryBuilder) => Number((await rows.count({ n: '*' }))[0].n);
 
-  /** Sends `send` with a deadline MARGIN_MS ahead, freezing this process before `sql` until the deadline is past. */
+  /** The write frozen before `sql`, inside its transaction, until its deadline has passed. */
   async function frozenPast(sql: RegExp, send: (headers: Record<string, string>) => Promise<TestResponse>): Promise<TestResponse> {
-    const at = Date.now() + MARGIN_MS;
-    const freeze: ArmedFreeze = freezeBeforeQuery(db(), sql, at);
-    try {
-      const res = await send(deadline(at));
-      expect(freeze.fired()).toBe(true);
-      return res;
-    } finally {
-      freeze.disarm();
-    }
+    const { answer, frozeInside } = await sendFrozenPastDeadline(db(), sql, send);
+    expect(frozeInside).toBe(true);
+    return answer;
   }
 
   function expectRefused(res: TestResponse): void {

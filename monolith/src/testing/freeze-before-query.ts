@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { WRITE_DEADLINE_HEADER } from '@strangler/kit';
 
 export interface ArmedFreeze {
   /** True once the freeze happened (the write got as far as the statement). */
@@ -24,4 +25,29 @@ export function freezeBeforeQuery(knex: Knex, sql: RegExp, until: number): Armed
   };
   knex.on('query', listener);
   return { fired: () => fired, disarm: () => knex.removeListener('query', listener) };
+}
+
+/** How far ahead `sendFrozenPastDeadline` sets the deadline: time for the request to reach its
+ * transaction (a password hash on a busy box) before it passes. */
+const DEFAULT_MARGIN_MS = 1_500;
+
+/**
+ * Sends a write (`send` adds `headers` — the edge's deadline header — to it) with a deadline `marginMs`
+ * ahead, freezing this process before the first statement matching `sql` until that deadline has
+ * passed. `frozeInside` says whether the freeze happened (the write started in time and got there).
+ */
+export async function sendFrozenPastDeadline<R>(
+  knex: Knex,
+  sql: RegExp,
+  send: (headers: Record<string, string>) => Promise<R>,
+  marginMs = DEFAULT_MARGIN_MS,
+): Promise<{ answer: R; frozeInside: boolean }> {
+  const deadline = Date.now() + marginMs;
+  const freeze = freezeBeforeQuery(knex, sql, deadline);
+  try {
+    const answer = await send({ [WRITE_DEADLINE_HEADER]: String(deadline) });
+    return { answer, frozeInside: freeze.fired() };
+  } finally {
+    freeze.disarm();
+  }
 }
