@@ -10,7 +10,16 @@ export { createLogger, REDACTED_PATHS, type Logger } from './logging/logger';
 export { requestContext } from './logging/request-context';
 export { createHttpApp, DEFAULT_BODY_LIMIT, type HttpAppOptions } from './http/create-http-app';
 export { sendProblem, translateError } from './http/error-handler';
-export { WRITE_DEADLINE_HEADER, WRITE_DEADLINE_PASSED, assertWriteDeadline, parseWriteDeadline, writeDeadlineMiddleware } from './http/write-deadline';
+export {
+  WRITE_DEADLINE_HEADER,
+  WRITE_DEADLINE_PASSED,
+  assertWriteDeadline,
+  forwardedWriteDeadline,
+  parseWriteDeadline,
+  writeDeadlineMiddleware,
+  writeDeadlinePassed,
+} from './http/write-deadline';
+export { writeTransaction } from './http/write-transaction';
 export { REQUEST_ID_HEADER, acceptedRequestId, requestIdMiddleware } from './http/request-id';
 export { createHttpMetrics, type HttpMetrics } from './metrics/http-metrics';
 export { healthRoutes, type ReadinessCheck } from './health/health-routes';

@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '@strangler/kit';
+import { createLogger, WRITE_DEADLINE_HEADER } from '@strangler/kit';
 import { testDialects, TEST_INTERNAL_TOKEN } from '@strangler/kit/testing';
 import { httpPaymentsPort } from '../src/payments-client/http-payments-port';
-import { startMonolith, type RunningMonolith } from '../src/testing';
+import { sendFrozenPastDeadline, startMonolith, type RunningMonolith } from '../src/testing';
 import { startPaymentsService, type RunningPaymentsService } from '@strangler/payments-service/testing';
 
 const logger = createLogger({ name: 'payments-client', level: 'silent' });
@@ -94,6 +94,19 @@ describe.each(testDialects())('checkout through the HTTP payments client on %s',
       await flaky.stop();
       await proxy.close();
     }
+  });
+
+  it("passes the edge's write deadline on to the service: a charge frozen there past it is not done (503, no payment, order pending); the retry pays once", async () => {
+    const { token, orderId } = await newUserAndOrder(monolith);
+    const checkout = (headers: Record<string, string>) => monolith.api.post(`/api/orders/${orderId}/checkout`, undefined, { token, headers });
+    const { answer, frozeInside } = await sendFrozenPastDeadline(service.db.knex, /^insert into [`"]?payments/i, checkout);
+    expect(frozeInside).toBe(true);
+    expect({ status: answer.status, code: answer.body?.code, retryable: answer.body?.retryable }).toEqual({ status: 503, code: 'WRITE_DEADLINE_PASSED', retryable: true });
+    expect(await service.db.knex('payments').where({ order_id: orderId })).toEqual([]);
+    expect((await monolith.api.get(`/api/orders/${orderId}`, { token })).body.order.status).toBe('pending');
+    const retry = await checkout({ [WRITE_DEADLINE_HEADER]: String(Date.now() + 60_000) });
+    expect(retry.status).toBe(200);
+    expect(await service.db.knex('payments').where({ order_id: orderId }).select('id', 'status')).toEqual([{ id: retry.body.payment.id, status: 'captured' }]);
   });
 
   it('answers a clear, retryable 503 when the payments service is unreachable, and keeps the order', async () => {

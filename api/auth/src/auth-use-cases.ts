@@ -26,6 +26,8 @@ export interface AuthTransaction {
 /** What the use cases need of a side's storage. */
 export interface AuthStorage {
   findAccountByEmail(email: string): Promise<LoginAccount | undefined>;
+  /** One write transaction, rolled back (503 WRITE_DEADLINE_PASSED) when the edge's write deadline passed
+   * before the commit — kit's `writeTransaction` (decision 0038). */
   transaction<T>(work: (tx: AuthTransaction) => Promise<T>): Promise<T>;
 }
 
@@ -68,15 +70,16 @@ export function createAuthUseCases({ storage, passwords, throttle, reservations,
 
     /** A legacy, scrypt or outdated hash is replaced (argon2id) in the transaction that opens the session. */
     async login(input: LoginInput, client): Promise<IssuedSession> {
-      // The session is opened inside the throttle's guard: a refused write (the fence) clears no failures.
+      // The session is opened inside the throttle's guard: a refused write (the fence, the write deadline) clears no failures.
       return verifyLogin({ throttle, passwords }, input, client, (email) => storage.findAccountByEmail(email), async ({ user, credential, upgrade }) => {
         const session = newSession(user.id, clock, sessionTtlMs);
-        await storage.transaction(async (tx) => {
-          if (upgrade && (await tx.replaceCredential(user.id, credential, upgrade, clock.now()))) {
-            logger.info({ userId: user.id, from: credential.scheme, fromParams: credential.params, to: upgrade.params }, 'password hash upgraded');
-          }
+        const upgraded = await storage.transaction(async (tx) => {
+          const replaced = upgrade !== undefined && (await tx.replaceCredential(user.id, credential, upgrade, clock.now()));
           await tx.insertSession(session.record);
+          return replaced;
         });
+        // Said once committed: a login refused at commit (the write deadline) upgraded nothing.
+        if (upgraded) logger.info({ userId: user.id, from: credential.scheme, fromParams: credential.params, to: upgrade?.params }, 'password hash upgraded');
         return { user, token: session.token, expiresAt: session.record.expiresAt };
       });
     },

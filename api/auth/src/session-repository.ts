@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toDate, type Clock, type LocalSessions, type Revocations, type SessionLookup } from '@strangler/kit';
+import { toDate, writeTransaction, type Clock, type LocalSessions, type Revocations, type SessionLookup } from '@strangler/kit';
 
 /** One feed answer carries at most this many revocations; more makes readers drop their caches. */
 const FEED_LIMIT = 5_000;
@@ -47,11 +47,14 @@ export class SessionRepository implements LocalSessions {
     };
   }
 
+  /** A logout's write: past the edge's deadline it rolls back and throws (kit's writeTransaction). */
   async revoke(tokenHash: string): Promise<boolean> {
-    const known = await this.knex('sessions').where({ token_hash: tokenHash }).first('token_hash');
-    if (!known) return false;
-    await this.knex('sessions').where({ token_hash: tokenHash }).whereNull('revoked_at').update({ revoked_at: this.clock.now() });
-    return true;
+    return writeTransaction(this.knex, async (trx) => {
+      const known = await trx('sessions').where({ token_hash: tokenHash }).first('token_hash');
+      if (!known) return false;
+      await trx('sessions').where({ token_hash: tokenHash }).whereNull('revoked_at').update({ revoked_at: this.clock.now() });
+      return true;
+    });
   }
 
   /** The revocation feed (decision 0027): sessions revoked at or after `since`, by the sessions_revoked_at index. */

@@ -51,7 +51,9 @@ export interface PaymentsStorage {
   readonly payments: Pick<PaymentRepository, 'findOwned' | 'listOwned'>;
   readonly idempotency: Pick<IdempotencyRepository, 'find'>;
   /**
-   * Runs `work` in one database transaction: committed when it resolves, rolled back when it throws.
+   * Runs `work` in one database transaction: committed when it resolves, rolled back when it throws,
+   * and rolled back (503 WRITE_DEADLINE_PASSED) when the edge's write deadline passed before the
+   * commit — kit's `writeTransaction` (decision 0038).
    * The error comes out as the driver raised it, so `isDeadlock` and `isUniqueViolation` still
    * recognise it.
    */

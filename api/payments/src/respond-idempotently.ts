@@ -1,4 +1,4 @@
-import { assertWriteDeadline, isDeadlock, isUniqueViolation, type Clock } from '@strangler/kit';
+import { isDeadlock, isUniqueViolation, type Clock } from '@strangler/kit';
 import { paymentErrors } from './payment-errors';
 import type { IdempotencyRecord, PaymentRepository, PaymentsStorage } from './payments-storage';
 
@@ -67,8 +67,6 @@ async function respondOnce(
       const response = await write(tx.payments);
       const body = JSON.stringify(response.body);
       if (scope) await tx.idempotency.recordResponse(scope.userId, scope.key, response.status, body);
-      // Last thing before COMMIT: a write the edge gave up on is rolled back, not committed late (decision 0038).
-      assertWriteDeadline();
       return { status: response.status, body, replayed: false };
     });
   } catch (error) {

@@ -47,3 +47,13 @@ export function assertWriteDeadline(now: () => number = Date.now): void {
   const deadline = requestContext.current()?.writeDeadline;
   if (deadline !== undefined && now() > deadline) throw writeDeadlinePassed();
 }
+
+/**
+ * The deadline header for a write this request makes on another side (the monolith's checkout paying
+ * through the payments service): that side then refuses it too once the edge's deadline has passed.
+ * Empty outside a request with a deadline.
+ */
+export function forwardedWriteDeadline(): Record<string, string> {
+  const deadline = requestContext.current()?.writeDeadline;
+  return deadline === undefined ? {} : { [WRITE_DEADLINE_HEADER]: String(deadline) };
+}

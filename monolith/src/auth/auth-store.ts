@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Clock } from '@strangler/kit';
+import { writeTransaction, type Clock } from '@strangler/kit';
 import { EmailClaimRepository, SessionRepository, type AuthStorage, type AuthTransaction } from '@strangler/auth-api';
 import { UserRepository } from './user-repository';
 
@@ -19,7 +19,7 @@ export function createAuthStore(knex: Knex, clock: Clock): AuthStorage & ReturnT
     ...outside,
     findAccountByEmail: (email) => outside.users.findAccountByEmail(email),
     transaction: (work) =>
-      knex.transaction((trx) => {
+      writeTransaction(knex, (trx) => {
         const inside = repositories(trx, clock);
         const tx: AuthTransaction = {
           insertUser: (user, credential) => inside.users.insert(user, credential),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { encodeCursor, type Clock, type Currency, type Logger, type PagePosition } from '@strangler/kit';
+import { encodeCursor, writeTransaction, type Clock, type Currency, type Logger, type PagePosition } from '@strangler/kit';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import type { ChargedPayment, PaymentsPort } from '../payments/payments-port';
 import { markPaid, placeOrder, type OrderItem } from './order';
@@ -19,7 +19,7 @@ export function createOrderUseCases({ knex, clock, payments, logger }: OrderUseC
   return {
     async place(userId: string, input: { currency: Currency; items: OrderItem[] }): Promise<OrderJson> {
       const order = placeOrder(randomUUID(), userId, input.currency, input.items, clock.now());
-      await knex.transaction((trx) => new OrderRepository(trx).insert(order));
+      await writeTransaction(knex, (trx) => new OrderRepository(trx).insert(order));
       return orderJson(order);
     },
 
@@ -54,7 +54,7 @@ export function createOrderUseCases({ knex, clock, payments, logger }: OrderUseC
         description: `Order ${order.id}`,
         idempotencyKey: `order-${order.id}-checkout`,
       });
-      const paid = await knex.transaction(async (trx) => {
+      const paid = await writeTransaction(knex, async (trx) => {
         const orders = new OrderRepository(trx);
         const current = await orders.lockOwned(user.id, orderId);
         if (!current) throw orderErrors.notFound();

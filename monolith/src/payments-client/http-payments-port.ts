@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppError, formatMinorUnits, type Currency, type Logger } from '@strangler/kit';
+import { AppError, forwardedWriteDeadline, formatMinorUnits, WRITE_DEADLINE_PASSED, writeDeadlinePassed, type Currency, type Logger } from '@strangler/kit';
 import type { ChargedPayment, OrderCharge, PaymentsPort } from '../payments/payments-port';
 import { paymentsClientErrors } from './payments-service-errors';
 
@@ -31,6 +31,14 @@ interface ProblemBody {
 
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
 
+function problemCode(text: string): string | undefined {
+  try {
+    return (JSON.parse(text) as ProblemBody).code;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * PaymentsPort over HTTP: the monolith as a client of the extracted payments service. Both calls
  * carry an Idempotency-Key derived from the order, and only those calls are ever retried, so a
@@ -49,12 +57,16 @@ export function httpPaymentsPort(options: HttpPaymentsPortOptions): PaymentsPort
           headers: {
             authorization: `Bearer ${token}`,
             ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+            // The edge's deadline on the checkout goes with its payment: the service refuses it late too (decision 0038).
+            ...forwardedWriteDeadline(),
             ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
           },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(options.timeoutMs),
         });
         const text = await response.text();
+        // Not retried: every attempt from now on is past the same deadline.
+        if (response.status === 503 && problemCode(text) === WRITE_DEADLINE_PASSED) throw writeDeadlinePassed();
         // A request without an idempotency key is a read here; both kinds are safe to repeat.
         if (RETRYABLE_STATUSES.has(response.status)) {
           lastFailure = `HTTP ${response.status}`;
@@ -63,6 +75,7 @@ export function httpPaymentsPort(options: HttpPaymentsPortOptions): PaymentsPort
         }
         return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
       } catch (error) {
+        if (error instanceof AppError) throw error;
         lastFailure = (error as Error).name === 'TimeoutError' ? `timed out after ${options.timeoutMs} ms` : 'connection failed';
         options.logger.warn({ path, attempt, err: error }, 'payments service unreachable, retrying');
       }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Clock } from '@strangler/kit';
+import { writeTransaction, type Clock } from '@strangler/kit';
 import { EmailClaimRepository, SessionRepository, type AuthStorage, type AuthTransaction } from '@strangler/auth-api';
 import { CredentialRepository } from '../users/credential-repository';
 import { UserRepository } from '../users/user-repository';
@@ -21,7 +21,7 @@ export function createAuthStore(knex: Knex, clock: Clock): AuthStorage & ReturnT
     ...outside,
     findAccountByEmail: (email) => outside.users.findAccountByEmail(email),
     transaction: (work) =>
-      knex.transaction((trx) => {
+      writeTransaction(knex, (trx) => {
         const inside = repositories(trx, clock);
         const tx: AuthTransaction = {
           insertUser: async (user, credential) => {
