@@ -25,13 +25,15 @@ export interface OpenWritesOutcome {
   /** True once no transaction that wrote the capability's tables is still open. */
   drained: boolean;
   waitedMs: number;
-  /** Not drained: the table an open transaction still holds (SQLite: the database's write lock). */
+  /** Not drained: the table an open transaction still holds (MariaDB/MySQL; SQLite's lock is the whole database's). */
   table?: string;
   /** Not drained: who holds it, as far as the database shows it (MariaDB/MySQL: connection, user@host, age). */
   holders?: string;
 }
 
 const POLL_MS = 50;
+/** SQLite names no holder: the write lock is the database's, not a table's. */
+const SQLITE_HOLDER = 'another connection holds a write transaction open (SQLite: one writer at a time)';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const isMysql = (db: Knex) => db.client.config.client === 'mysql2';
 
@@ -88,7 +90,7 @@ async function sqliteWait(run: Session, deadline: number): Promise<Waited> {
       } catch (error) {
         if (!String((error as { code?: string })?.code).startsWith('SQLITE_BUSY')) throw error;
       }
-      if (Date.now() >= deadline) return { drained: false, table: '(the database’s write lock)', holders: 'another connection holds a write transaction open' };
+      if (Date.now() >= deadline) return { drained: false, holders: SQLITE_HOLDER };
       await sleep(POLL_MS);
     }
   } finally {
