@@ -122,7 +122,8 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, deps:
           backlog: deps.backlog ?? ((capability) => databases.read(capability)),
           blockers: (capability) => blockersWithEngine(capability, env),
           dbFence: {
-            raise: (capability, sides, owner, ttlMs) => databases.raiseFence(capability, sides, owner, ttlMs),
+            raise: (capability, sides, owner, ttlMs, waitMs) => databases.raiseFence(capability, sides, owner, ttlMs, waitMs),
+            drain: (capability, sides, timeoutMs) => databases.awaitOpenWrites(capability, sides, timeoutMs),
             lower: (capability, sides, owner) => databases.lowerFence(capability, sides, owner),
           },
           sleep,

@@ -276,7 +276,7 @@ function report(result: FlipResult, request: FlipRequest, deps: FlipDeps): numbe
         const f = result.fence;
         const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
         lines.push(
-          `  write fence on ${f.edges} edge(s): writes paused ${s(f.pauseMs)} (raised ${s(f.raiseMs)}, in-flight drained ${s(f.drainMs)}, backlog applied ${s(f.backlogMs)}, flag written ${s(f.writeMs)}, edges applied it ${s(f.confirmMs)})`,
+          `  write fence on ${f.edges} edge(s): writes paused ${s(f.pauseMs)} (raised ${s(f.raiseMs)}, in-flight drained ${s(f.drainMs)}, ${f.dbFenceMs === undefined ? '' : `database fenced ${s(f.dbFenceMs)}, `}backlog applied ${s(f.backlogMs)}, flag written ${s(f.writeMs)}, edges applied it ${s(f.confirmMs)})`,
         );
         if (f.notRouting?.length) lines.push(`  not fenced: ${f.notRouting.join(', ')} does not route ${result.capability} (it sends all of its requests to the monolith)`);
       }

@@ -24,7 +24,13 @@ export interface SwitchDeps {
   blockers(capability: string): Promise<BlockersOutcome>;
   /** The database half of the fence, on the old writers (data-engine/src/data/fence); none in tests that stub the data. */
   dbFence?: {
-    raise(capability: string, sides: ReadonlyArray<'monolith' | 'service'>, owner: string, ttlMs: number): Promise<void>;
+    /** May wait for open transactions on the tables, at most `waitMs`; then throws naming them. */
+    raise(capability: string, sides: ReadonlyArray<'monolith' | 'service'>, owner: string, ttlMs: number, waitMs: number): Promise<void>;
+    /**
+     * Once raised: waits, at most `timeoutMs`, until no transaction that wrote the capability's tables
+     * is still open on these sides (decision 0048). Undefined when none is; else which, in words.
+     */
+    drain(capability: string, sides: ReadonlyArray<'monolith' | 'service'>, timeoutMs: number): Promise<string | undefined>;
     lower(capability: string, sides: ReadonlyArray<'monolith' | 'service'>, owner: string): Promise<void>;
   };
   sleep(ms: number): Promise<void>;
@@ -52,6 +58,8 @@ export interface SwitchReport {
   /** Raising the fence on every edge. */
   raiseMs: number;
   drainMs: number;
+  /** Raising the old writers' database fence and waiting out the transactions already past it (decision 0048). */
+  dbFenceMs?: number;
   backlogMs: number;
   /** Writing the flag (compare-and-set; Unleash: a few Admin API calls). */
   writeMs: number;
@@ -128,17 +136,29 @@ export async function switchWriteAuthority(plan: SwitchPlan, deps: SwitchDeps): 
     if (lost) return refuse(report, lost);
     if (drained) return refuse(report, `writes did not drain within ${plan.drainSeconds} s: ${drained}`);
 
-    const backlogStarted = deps.now();
     // Past the edges, the old writers' own tables refuse the application's writes too: a request a
-    // stalled process still holds, a job by another path (the sync's applies still land).
+    // stalled process still holds, a job by another path (the sync's applies still land). Then no
+    // transaction already past the fence may still be open there: frozen before its COMMIT, its change
+    // is not in the changelog yet, and it would commit on the old writer after the switch (decision 0048).
     if (deps.dbFence && oldWriters.length) {
+      const fenceStarted = deps.now();
+      const left = () => Math.max(0, deadline - deps.now());
       try {
-        await deps.dbFence.raise(name, oldWriters, owner, ttlMs);
+        await deps.dbFence.raise(name, oldWriters, owner, ttlMs, left());
         dbFenced = true;
       } catch (error) {
         return refuse(report, `cannot fence the old writer's database (${oldWriters.join(', ')}): ${(error as Error).message}`);
       }
+      let open: string | undefined;
+      try {
+        open = await deps.dbFence.drain(name, oldWriters, left());
+      } catch (error) {
+        open = `cannot tell (${(error as Error).message})`;
+      }
+      report.dbFenceMs = deps.now() - fenceStarted;
+      if (open) return refuse(report, `a transaction that wrote ${name}'s data on the old writer is still open after the ${plan.drainSeconds} s drain: ${open}. Its commit would land there after the switch, so the flag was not written (let it end, or kill that connection, then run it again)`);
     }
+    const backlogStarted = deps.now();
     // A capability that moves no data has no directions: no changelog to wait on.
     const backlog = plan.directions.length === 0 ? undefined : await waitUntil(deps, deadline, async () => {
       await fencesNow();

@@ -23,9 +23,15 @@ export class SwitchDatabases {
     }
   }
 
-  /** Holds the database fence on these sides (the old writers) for `owner` (data-engine/src/data/fence). */
-  async raiseFence(capabilityName: string, sides: readonly SideName[], owner: string, ttlMs: number): Promise<void> {
-    await this.opened().raiseFence(capabilityName, sides, owner, ttlMs);
+  /** Holds the database fence on these sides (the old writers) for `owner` (data-engine/src/data/fence), waiting at most `waitMs` on the tables. */
+  async raiseFence(capabilityName: string, sides: readonly SideName[], owner: string, ttlMs: number, waitMs: number): Promise<void> {
+    await this.opened().raiseFence(capabilityName, sides, owner, ttlMs, waitMs);
+  }
+
+  /** Waits (at most `timeoutMs`) until no transaction that wrote the capability's tables is open on these sides; else says which. */
+  async awaitOpenWrites(capabilityName: string, sides: readonly SideName[], timeoutMs: number): Promise<string | undefined> {
+    const open = (await this.opened().awaitOpenWrites(capabilityName, sides, timeoutMs)).filter((side) => !side.drained);
+    return open.length ? open.map((side) => `${side.label} database: ${side.table ? `${side.table} is held by ` : ''}${side.holders}`).join('; ') : undefined;
   }
 
   async lowerFence(capabilityName: string, sides: readonly SideName[], owner: string): Promise<void> {

@@ -4,6 +4,7 @@ import { captureState } from '../data/capture/capture-installer';
 import { ChangelogChangeSource } from '../data/capture/changelog-change-source';
 import { openDatabase, requireSchema } from '../data/connections';
 import { lowerDbFence, raiseDbFence } from '../data/fence/db-fence';
+import { awaitOpenWrites, type OpenWritesOutcome } from '../data/fence/open-writes';
 import { capabilityStatus, describeBlockers, type CapabilityStatus } from '../data/status';
 import { runVerify, type VerifyOptions, type VerifyReport } from '../data/verify/verify';
 import type { Direction, SideName } from '../data/types';
@@ -24,6 +25,12 @@ export interface EngineStatus extends CapabilityStatus {
   blockers: Record<Direction, string>;
 }
 
+/** One side's answer to `awaitOpenWrites`, with the side's label for messages ("monolith", "payments service"). */
+export interface SideOpenWrites extends OpenWritesOutcome {
+  side: SideName;
+  label: string;
+}
+
 /** verify's knobs (the data CLI's `verify` options); defaults as there. */
 export type VerifyRequest = Pick<VerifyOptions, 'mappings' | 'chunkSize' | 'rechecks' | 'recheckDelayMs' | 'maxReported' | 'invariants' | 'progress'>;
 
@@ -38,9 +45,18 @@ export interface DataEngine {
   status(capability: string): Promise<EngineStatus>;
   /** The changelog backlog per direction. Whether capture is installed is read once per engine. */
   backlog(capability: string): Promise<Backlog>;
-  /** Holds the database half of the write fence on these sides (the old writers) for `owner`, `ttlMs` by the database's clock. */
-  raiseFence(capability: string, sides: readonly SideName[], owner: string, ttlMs: number): Promise<void>;
+  /**
+   * Holds the database half of the write fence on these sides (the old writers) for `owner`, `ttlMs` by
+   * the database's clock; on MariaDB/MySQL it may wait for open transactions on the tables, at most
+   * `waitMs` (default 5 s), then fails naming them (raiseDbFence).
+   */
+  raiseFence(capability: string, sides: readonly SideName[], owner: string, ttlMs: number, waitMs?: number): Promise<void>;
   lowerFence(capability: string, sides: readonly SideName[], owner: string): Promise<void>;
+  /**
+   * Once the fence is raised: waits (at most `timeoutMs`, all sides at once) until no transaction that
+   * wrote the capability's tables is still open on these sides (decision 0048), one outcome per side.
+   */
+  awaitOpenWrites(capability: string, sides: readonly SideName[], timeoutMs: number): Promise<SideOpenWrites[]>;
   close(): Promise<void>;
 }
 
@@ -87,14 +103,19 @@ class EngineSession implements DataEngine {
     }
   }
 
-  async raiseFence(name: string, sides: readonly SideName[], owner: string, ttlMs: number): Promise<void> {
+  async raiseFence(name: string, sides: readonly SideName[], owner: string, ttlMs: number, waitMs?: number): Promise<void> {
     const open = await this.open(name);
-    await Promise.all(sides.map((side) => raiseDbFence(open[side].db.knex, open.capability, side, owner, ttlMs)));
+    await Promise.all(sides.map((side) => raiseDbFence(open[side].db.knex, open.capability, side, owner, ttlMs, waitMs === undefined ? {} : { waitMs })));
   }
 
   async lowerFence(name: string, sides: readonly SideName[], owner: string): Promise<void> {
     const open = await this.open(name);
     await Promise.all(sides.map((side) => lowerDbFence(open[side].db.knex, open.capability, owner)));
+  }
+
+  async awaitOpenWrites(name: string, sides: readonly SideName[], timeoutMs: number): Promise<SideOpenWrites[]> {
+    const open = await this.open(name);
+    return Promise.all(sides.map(async (side) => ({ side, label: open[side].label, ...(await awaitOpenWrites(open[side].db.knex, open.capability, side, timeoutMs)) })));
   }
 
   async close(): Promise<void> {

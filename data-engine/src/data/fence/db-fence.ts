@@ -5,6 +5,8 @@ import { quote, TRIGGER_EVENTS, type TriggerEvent } from '../capture/trigger-ddl
 import { APPLY_MARKER_TABLE, ensureEngineTables } from '../engine-tables';
 import { MYSQL_SUPPRESS_VARIABLE } from '../engine-transaction';
 import type { SideName } from '../types';
+import { onOneConnection, type Session } from './one-connection';
+import { describeOpenTransactions } from './open-transactions';
 
 /**
  * The database half of a write fence (docs/decisions/0018-write-authority-switch.md): while a
@@ -43,8 +45,30 @@ function fenceTriggerSql(dialect: 'mysql' | 'sqlite', capability: string, table:
 
 const alreadyExists = (error: unknown): boolean => /already exists/i.test((error as Error)?.message ?? '') || (error as { code?: string })?.code === 'ER_TRG_ALREADY_EXISTS';
 
-/** Installs the fence's table and triggers on `side` (idempotent) and holds the fence for `owner` for `ttlMs`, by the database's clock. */
-export async function raiseDbFence(db: Knex, capability: Capability, side: SideName, owner: string, ttlMs: number): Promise<void> {
+/** How long a raise may wait on the tables by default (below). */
+const DEFAULT_RAISE_WAIT_MS = 5_000;
+
+async function existingTriggerNames(on: Session, dialect: 'mysql' | 'sqlite'): Promise<Set<string>> {
+  const rows =
+    dialect === 'mysql'
+      ? ((await on('select trigger_name as name from information_schema.triggers where trigger_schema = database()')) as [Array<{ name: string }>])[0]
+      : ((await on("select name from sqlite_master where type = 'trigger'")) as Array<{ name: string }>);
+  return new Set(rows.map((row) => row.name));
+}
+
+const isLockWaitTimeout = (error: unknown): boolean => (error as { errno?: number })?.errno === 1205;
+
+/**
+ * Installs the fence's table and triggers on `side` (idempotent) and holds the fence for `owner` for
+ * `ttlMs`, by the database's clock. MariaDB/MySQL may make it wait, at most `waitMs` (decision 0048):
+ * - the first raise on a side installs the triggers, and CREATE TRIGGER takes the table's exclusive
+ *   metadata lock — behind every open transaction that used the table, every reader queued behind it.
+ *   Triggers that exist are not created again (that too would take the lock);
+ * - at REPEATABLE READ (the default), the trigger's look at the hold table is a locking read kept
+ *   until the writer's transaction ends, so writing the hold waits for every open transaction that
+ *   wrote the capability's tables. Past `waitMs` the raise fails naming them.
+ */
+export async function raiseDbFence(db: Knex, capability: Capability, side: SideName, owner: string, ttlMs: number, options: { waitMs?: number } = {}): Promise<void> {
   const dialect = dialectOf(db);
   await ensureEngineTables(db);
   if (!(await db.schema.hasTable(fenceTable(capability.name)))) {
@@ -53,18 +77,31 @@ export async function raiseDbFence(db: Knex, capability: Capability, side: SideN
       t.bigInteger('until_ms').notNullable();
     });
   }
-  for (const watched of watchedTables(capability, side)) {
-    for (const event of TRIGGER_EVENTS) {
-      const { sql } = fenceTriggerSql(dialect, capability.name, watched.table, event);
-      try {
-        await db.raw(sql);
-      } catch (error) {
-        if (!alreadyExists(error)) throw error;
+  const waitSeconds = Math.max(1, Math.ceil((options.waitMs ?? DEFAULT_RAISE_WAIT_MS) / 1000));
+  await onOneConnection(db, async (on) => {
+    if (dialect === 'mysql') await on(`set session lock_wait_timeout = ${waitSeconds}, innodb_lock_wait_timeout = ${waitSeconds}`);
+    try {
+      const existing = await existingTriggerNames(on, dialect);
+      for (const watched of watchedTables(capability, side)) {
+        for (const event of TRIGGER_EVENTS) {
+          const { name, sql } = fenceTriggerSql(dialect, capability.name, watched.table, event);
+          if (existing.has(name)) continue;
+          try {
+            await on(sql);
+          } catch (error) {
+            if (!alreadyExists(error)) throw error;
+          }
+        }
       }
+      const until = db.raw(`${nowMs(dialect)} + ?`, [Math.round(ttlMs)]);
+      await on(db(fenceTable(capability.name)).insert({ owner, until_ms: until }).onConflict('owner').merge());
+    } catch (error) {
+      if (dialect !== 'mysql' || !isLockWaitTimeout(error)) throw error;
+      throw new Error(`waited ${waitSeconds} s for open transactions on ${capability.name}'s tables to end (${await describeOpenTransactions(on)})`);
+    } finally {
+      if (dialect === 'mysql') await on('set session lock_wait_timeout = default, innodb_lock_wait_timeout = default').catch(() => undefined);
     }
-  }
-  const until = db.raw(`${nowMs(dialect)} + ?`, [Math.round(ttlMs)]);
-  await db(fenceTable(capability.name)).insert({ owner, until_ms: until }).onConflict('owner').merge();
+  });
 }
 
 /** Lets go of `owner`'s hold (the triggers stay: with no hold in force they let everything through). */
