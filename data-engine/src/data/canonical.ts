@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { toBigInt, toDate } from '@strangler/kit';
 
 /**
@@ -38,11 +38,29 @@ export const canon = {
   },
 };
 
-/** Stable text of a canonical row: keys sorted, so equal rows give equal text. */
+/** The last row shape seen (its keys in their own order) and, sorted, each key with its text prefix. */
+let shape: { keys: readonly string[]; sorted: ReadonlyArray<readonly [string, string]> } | undefined;
+
+function sortedKeys(row: CanonicalRow): ReadonlyArray<readonly [string, string]> {
+  const keys = Object.keys(row);
+  const last = shape;
+  if (last && last.keys.length === keys.length && keys.every((key, i) => key === last.keys[i])) return last.sorted;
+  const sorted = [...keys].sort().map((key) => [key, `[${JSON.stringify(key)},`] as const);
+  shape = { keys, sorted };
+  return sorted;
+}
+
+/**
+ * Stable text of a canonical row: keys sorted, so equal rows give equal text. It is
+ * JSON.stringify of the sorted [key, value] pairs, written out directly: rows of one mapping
+ * share a shape, so the sorted keys are reused from one row to the next.
+ */
 export function canonicalText(row: CanonicalRow): string {
-  return JSON.stringify(Object.keys(row).sort().map((key) => [key, row[key] ?? null]));
+  let text = '[';
+  for (const [key, prefix] of sortedKeys(row)) text += `${text.length > 1 ? ',' : ''}${prefix}${JSON.stringify(row[key] ?? null)}]`;
+  return `${text}]`;
 }
 
 export function digest(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
