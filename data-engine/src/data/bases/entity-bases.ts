@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { BASES_TABLE, isMysql } from '../engine-tables';
 import { keyText } from '../keys';
+import { rowsPerStatement } from '../table-side';
 import type { KeyTuple } from '../types';
 
 /**
@@ -15,8 +16,12 @@ export interface BaseStore {
   write(trx: Knex.Transaction, mapping: string, entries: ReadonlyArray<{ key: KeyTuple; state: string }>): Promise<void>;
 }
 
-const READ_SLICE = 500;
-const WRITE_SLICE = 200;
+/**
+ * Keys per read: a backfill chunk's bases in a few statements (each round trip waits its turn on a
+ * busy event loop; 10,000 keys of ~40 bytes are well under max_allowed_packet), SQLite's under its
+ * variable limit.
+ */
+const readSlice = (db: Knex): number => (isMysql(db) ? 5_000 : 500);
 
 /** Whether a database has the table, asked once per database (a dry run may meet one without it). */
 const tableKnown = new WeakMap<object, Promise<boolean>>();
@@ -39,10 +44,11 @@ export function baseStore(capability: string): BaseStore {
       const found = new Map<string, string>();
       if (keys.length === 0 || !(await hasBases(db))) return found;
       const texts = [...new Set(keys.map(keyText))];
-      for (let start = 0; start < texts.length; start += READ_SLICE) {
+      const slice = readSlice(db);
+      for (let start = 0; start < texts.length; start += slice) {
         const query = db(BASES_TABLE)
           .where({ capability, mapping })
-          .whereIn('entity_key', texts.slice(start, start + READ_SLICE))
+          .whereIn('entity_key', texts.slice(start, start + slice))
           .select('entity_key', 'state');
         if (options.lock && isMysql(db)) query.forUpdate();
         for (const row of (await query) as Array<{ entity_key: string; state: string }>) found.set(row.entity_key, row.state);
@@ -53,9 +59,10 @@ export function baseStore(capability: string): BaseStore {
       if (entries.length === 0) return;
       const now = Date.now();
       const rows = entries.map((entry) => ({ capability, mapping, entity_key: keyText(entry.key), state: entry.state, updated_at: now }));
-      for (let start = 0; start < rows.length; start += WRITE_SLICE) {
+      const slice = rowsPerStatement(trx, Object.keys(rows[0] ?? {}).length);
+      for (let start = 0; start < rows.length; start += slice) {
         await trx(BASES_TABLE)
-          .insert(rows.slice(start, start + WRITE_SLICE))
+          .insert(rows.slice(start, start + slice))
           .onConflict(['capability', 'mapping', 'entity_key'])
           .merge(['state', 'updated_at']);
       }
