@@ -94,10 +94,11 @@ class Planner {
     const keys = rows.map((row) => row.key);
     const targetRows = work.range ? await side.readRange(this.db, work.range, undefined, { lock }) : await side.readKeys(this.db, keys, { lock });
     const current = new Map(targetRows.map((row) => [keyText(side.keyOf(row)), row]));
-    const targetBases = await this.ctx.bases.read(this.db, mapping.name, keys, { lock });
+    const contiguous = work.range !== undefined;
+    const targetBases = await this.ctx.bases.read(this.db, mapping.name, keys, { lock, contiguous });
     // After the target's locks: a base the other direction wrote on the source is seen together with
     // the row it wrote there by the re-read below.
-    const sourceBases = await this.ctx.bases.read(this.ctx.source, mapping.name, keys);
+    const sourceBases = await this.ctx.bases.read(this.ctx.source, mapping.name, keys, { contiguous });
     const now = this.options.dryRun ? undefined : await currentSourceStates(this.ctx, work, rows);
     this.plans.set(
       mapping.name,
