@@ -9,6 +9,7 @@ import { sourceOf, targetOf, type KeyTuple, type Row, type SideName } from '../t
 import { addCounts, emptyCounts, type ApplyContext, type ApplyCounts, type ApplyResult, type PreparedMapping, type PreparedRow, type PreparedWork } from './apply-types';
 import { stateHash } from './prepare-work';
 import { reasons } from './quarantine-reasons';
+import { sameRow } from './same-row';
 
 export interface ApplyOptions {
   /** Decide only: no locks, no writes, no re-read of the source. */
@@ -53,12 +54,24 @@ function targetState(mapping: EntityMapping, side: SideName, row: Row | undefine
   }
 }
 
-/** The source's state now, re-read inside the target transaction: a row written only if it is still what was read. */
-async function currentSourceStates(ctx: ApplyContext, work: PreparedMapping, keys: readonly KeyTuple[]): Promise<Map<string, StateHash>> {
+/**
+ * The source's state now, re-read inside the target transaction: a row written only if it is still
+ * what was read. A row read back with the same values keeps the hash prepared for it (sameRow);
+ * only one that changed is put in canonical form and hashed again.
+ */
+async function currentSourceStates(ctx: ApplyContext, work: PreparedMapping, prepared: readonly PreparedRow[]): Promise<Map<string, StateHash>> {
   const sourceName = sourceOf(ctx.direction);
   const side = sideOf(work.mapping, sourceName);
-  const rows = work.range ? await side.readRange(ctx.source, work.range) : await side.readKeys(ctx.source, keys);
-  return new Map(rows.map((row) => [keyText(side.keyOf(row)), targetState(work.mapping, sourceName, row).hash]));
+  const rows = work.range ? await side.readRange(ctx.source, work.range) : await side.readKeys(ctx.source, prepared.map((row) => row.key));
+  const byKey = new Map(prepared.map((row) => [keyText(row.key), row]));
+  return new Map(
+    rows.map((row) => {
+      const text = keyText(side.keyOf(row));
+      const read = byKey.get(text);
+      const unchanged = read?.hash !== undefined && read.source !== null && sameRow(read.source, row);
+      return [text, unchanged ? (read.hash as StateHash) : targetState(work.mapping, sourceName, row).hash];
+    }),
+  );
 }
 
 class Planner {
@@ -81,11 +94,12 @@ class Planner {
     const keys = rows.map((row) => row.key);
     const targetRows = work.range ? await side.readRange(this.db, work.range, undefined, { lock }) : await side.readKeys(this.db, keys, { lock });
     const current = new Map(targetRows.map((row) => [keyText(side.keyOf(row)), row]));
-    const targetBases = await this.ctx.bases.read(this.db, mapping.name, keys, { lock });
+    const contiguous = work.range !== undefined;
+    const targetBases = await this.ctx.bases.read(this.db, mapping.name, keys, { lock, contiguous });
     // After the target's locks: a base the other direction wrote on the source is seen together with
     // the row it wrote there by the re-read below.
-    const sourceBases = await this.ctx.bases.read(this.ctx.source, mapping.name, keys);
-    const now = this.options.dryRun ? undefined : await currentSourceStates(this.ctx, work, keys);
+    const sourceBases = await this.ctx.bases.read(this.ctx.source, mapping.name, keys, { contiguous });
+    const now = this.options.dryRun ? undefined : await currentSourceStates(this.ctx, work, rows);
     this.plans.set(
       mapping.name,
       rows.map((row) => {

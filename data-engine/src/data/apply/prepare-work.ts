@@ -29,6 +29,10 @@ export function prepareRow(ctx: ApplyContext, mapping: EntityMapping, row: Row, 
   return prepared;
 }
 
+/** At most this long transforming without letting other work run (see prepareWork). */
+const YIELD_EVERY_MS = 4;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export const deletedRow = (key: KeyTuple): PreparedRow => ({ key, source: null, hash: ABSENT });
 
 /**
@@ -45,10 +49,19 @@ export async function prepareWork(ctx: ApplyContext, work: readonly MappingWork[
     if (!found) byMapping.set(mapping.name, (found = { mapping, rows: [] }));
     return found;
   };
+  let slice = performance.now();
   for (const item of work) {
     const target = entry(item.mapping);
     if (item.range) target.range = item.range;
-    for (const row of item.rows) target.rows.push(prepareRow(ctx, item.mapping, row));
+    for (const row of item.rows) {
+      target.rows.push(prepareRow(ctx, item.mapping, row));
+      // A backfill prepares the next chunk while the current one is written: give that chunk's
+      // round trips their turn rather than holding the event loop for the whole chunk.
+      if (performance.now() - slice > YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        slice = performance.now();
+      }
+    }
     for (const key of item.deleted) target.rows.push(deletedRow(key));
   }
   if (options.pullParents === false) return { byMapping };

@@ -16,6 +16,8 @@ interface Field {
   label: string;
   /** Undefined for money (money-fields.ts carries it). */
   codec: ValueCodec | undefined;
+  /** The column it is stored in on each side (columnOn, worked out once). */
+  column: Readonly<Record<SideName, string>>;
 }
 
 /**
@@ -29,6 +31,7 @@ export function compileMapping(file: MappingFile): EntityMapping {
     spec,
     label: spec.label ?? name,
     codec: spec.type === 'money' ? undefined : valueCodec(spec),
+    column: { monolith: columnOn(name, spec, 'monolith'), service: columnOn(name, spec, 'service') },
   }));
   const money = fields.filter((field): field is Field & { spec: MoneySpec } => field.spec.type === 'money').map((field) => [field.name, field.spec] as [string, MoneySpec]);
   const sharedLookups = Object.keys(file.monolith.lookups ?? {}).filter((name) => name in (file.service.lookups ?? {}));
@@ -43,13 +46,13 @@ export function compileMapping(file: MappingFile): EntityMapping {
     const currencyFor = currencies(file, row, from, what);
     const amounts = new Map<string, Amount>();
     for (const field of fields) {
-      const value = row[columnOn(field.name, field.spec, from)];
-      const target = columnOn(field.name, field.spec, to);
+      const value = row[field.column[from]];
+      const target = field.column[to];
       if (value === null || value === undefined) {
         if (!field.spec.nullable) throw new RangeError(`${what} has no ${field.label} (NULL in a column that is not nullable)`);
         out[target] = null;
       } else if (field.spec.type === 'money') {
-        const amount = readAmount(value, from, currencyFor(field.spec.currency), what, columnOn(field.name, field.spec, from));
+        const amount = readAmount(value, from, currencyFor(field.spec.currency), what, field.column[from]);
         amounts.set(field.name, amount);
         out[target] = writeAmount(amount, to);
       } else {
@@ -76,7 +79,7 @@ export function compileMapping(file: MappingFile): EntityMapping {
 function canonicalOf(fields: readonly Field[], row: Row): CanonicalRow {
   const canonical: Record<string, CanonicalValue> = {};
   for (const field of fields) {
-    const value = row[columnOn(field.name, field.spec, 'service')];
+    const value = row[field.column.service];
     if ((value === null || value === undefined) && field.spec.nullable) canonical[field.name] = null;
     else canonical[field.name] = field.codec ? field.codec.canonical(value) : canon.bigint(value);
   }
@@ -99,12 +102,14 @@ function currencies(file: MappingFile, row: Row, side: SideName, what: string): 
 /** "payment {id}" with the row's values, read from the side the row came from. */
 function describer(file: MappingFile, fields: readonly Field[]): (row: Row, side: SideName) => string {
   const template = file.describe ?? `${file.name} ${file.key.map((key) => `{${key}}`).join(' ')}`;
-  const names = templateFields(template);
+  const names = templateFields(template).map((name) => {
+    const field = fields.find((candidate) => candidate.name === name);
+    return { marker: `{${name}}`, column: { monolith: field?.column.monolith ?? name, service: field?.column.service ?? name } };
+  });
   return (row, side) =>
-    names.reduce((text, name) => {
-      const field = fields.find((candidate) => candidate.name === name);
-      const value = row[field ? columnOn(name, field.spec, side) : name];
-      return text.replaceAll(`{${name}}`, value === null || value === undefined ? '?' : String(value as string));
+    names.reduce((text, { marker, column }) => {
+      const value = row[column[side]];
+      return text.replaceAll(marker, value === null || value === undefined ? '?' : String(value as string));
     }, template);
 }
 

@@ -37,11 +37,12 @@ export function checkAmounts(what: string, specs: ReadonlyArray<[string, MoneySp
   for (const [field, spec] of specs) {
     const amount = amounts.get(field);
     if (!amount) continue; // NULL (a nullable column): nothing to check
-    const show = showMoney(amount.minor, amount.currency);
-    if (spec.positive && amount.minor <= 0n) throw new RangeError(`${what} has ${labelOf(field)} ${show}: it must be positive`);
+    // Spelled out only for a refusal: this runs for every row carried.
+    const show = () => showMoney(amount.minor, amount.currency);
+    if (spec.positive && amount.minor <= 0n) throw new RangeError(`${what} has ${labelOf(field)} ${show()}: it must be positive`);
     const max = spec.max === undefined ? undefined : amounts.get(spec.max);
     if (spec.max !== undefined && max && (amount.minor < 0n || amount.minor > max.minor)) {
-      throw new RangeError(`${what} has ${labelOf(field)} ${show} outside 0 … ${labelOf(spec.max)} ${showMoney(max.minor, max.currency)}`);
+      throw new RangeError(`${what} has ${labelOf(field)} ${show()} outside 0 … ${labelOf(spec.max)} ${showMoney(max.minor, max.currency)}`);
     }
   }
 }
