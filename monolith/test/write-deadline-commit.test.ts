@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { hashToken, WRITE_DEADLINE_HEADER } from '@strangler/kit';
+import { hashToken } from '@strangler/kit';
 import { testDialects, type TestResponse } from '@strangler/kit/testing';
-import { insertLegacyUser, sendFrozenPastDeadline, startMonolith, type RunningMonolith } from '../src/testing';
+import { answerFrozenPastDeadline, DEADLINE_REFUSAL, freshDeadline, insertLegacyUser, refusalOf, startMonolith, type RunningMonolith } from '../src/testing';
 
 /**
  * Decision 0038 on every write the monolith does for a request: a write that started before the edge's
@@ -20,19 +20,13 @@ describe.each(testDialects())('monolith writes frozen past their deadline on %s'
   });
 
   const db = () => monolith.db.knex;
-  const fresh = () => ({ [WRITE_DEADLINE_HEADER]: String(Date.now() + 60_000) });
+  const fresh = freshDeadline;
   const count = async (rows: Knex.QueryBuilder) => Number((await rows.count({ n: '*' }))[0].n);
 
   /** The write frozen before `sql`, inside its transaction, until its deadline has passed. */
-  async function frozenPast(sql: RegExp, send: (headers: Record<string, string>) => Promise<TestResponse>): Promise<TestResponse> {
-    const { answer, frozeInside } = await sendFrozenPastDeadline(db(), sql, send);
-    expect(frozeInside).toBe(true);
-    return answer;
-  }
+  const frozenPast = (sql: RegExp, send: (headers: Record<string, string>) => Promise<TestResponse>) => answerFrozenPastDeadline(db(), sql, send);
 
-  function expectRefused(res: TestResponse): void {
-    expect({ status: res.status, code: res.body?.code, retryable: res.body?.retryable }).toEqual({ status: 503, code: 'WRITE_DEADLINE_PASSED', retryable: true });
-  }
+  const expectRefused = (res: TestResponse) => expect(refusalOf(res)).toEqual(DEADLINE_REFUSAL);
 
   const password = 'correct horse battery';
   const email = () => `late-${randomUUID()}@example.com`;

@@ -51,3 +51,19 @@ export async function sendFrozenPastDeadline<R>(
     freeze.disarm();
   }
 }
+
+/** As sendFrozenPastDeadline, for a test that needs the freeze: throws when the write did not reach `sql` before its deadline (the test would prove nothing). */
+export async function answerFrozenPastDeadline<R>(knex: Knex, sql: RegExp, send: (headers: Record<string, string>) => Promise<R>, marginMs = DEFAULT_MARGIN_MS): Promise<R> {
+  const { answer, frozeInside } = await sendFrozenPastDeadline(knex, sql, send, marginMs);
+  if (!frozeInside) throw new Error(`the write did not reach ${String(sql)} before its deadline: nothing was frozen inside its transaction (a busy machine? a larger marginMs)`);
+  return answer;
+}
+
+/** A deadline a minute ahead: the header of a write that has all the time it needs. */
+export const freshDeadline = (): Record<string, string> => ({ [WRITE_DEADLINE_HEADER]: String(Date.now() + 60_000) });
+
+/** The parts of an answer a refusal for a passed deadline is judged by, to compare with DEADLINE_REFUSAL. */
+export const refusalOf = (res: { status: number; body?: { code?: unknown; retryable?: unknown } }) => ({ status: res.status, code: res.body?.code, retryable: res.body?.retryable });
+
+/** kit's answer to a write whose deadline passed: 503 WRITE_DEADLINE_PASSED, retryable, nothing done. */
+export const DEADLINE_REFUSAL = Object.freeze({ status: 503, code: 'WRITE_DEADLINE_PASSED', retryable: true });

@@ -3,4 +3,4 @@
 export { startMonolith, type RunningMonolith } from './start-monolith';
 export { startSessionIssuer, type RunningSessionIssuer } from './start-session-issuer';
 export { insertLegacyUser } from './legacy-user';
-export { freezeBeforeQuery, sendFrozenPastDeadline, type ArmedFreeze } from './freeze-before-query';
+export { answerFrozenPastDeadline, DEADLINE_REFUSAL, freezeBeforeQuery, freshDeadline, refusalOf, sendFrozenPastDeadline, type ArmedFreeze } from './freeze-before-query';

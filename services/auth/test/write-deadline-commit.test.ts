@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { hashToken, WRITE_DEADLINE_HEADER } from '@strangler/kit';
+import { hashToken } from '@strangler/kit';
 import { testDialects, uniqueEmail, type TestResponse } from '@strangler/kit/testing';
-import { sendFrozenPastDeadline } from '@strangler/monolith/testing';
+import { answerFrozenPastDeadline, DEADLINE_REFUSAL, freshDeadline, refusalOf } from '@strangler/monolith/testing';
 import { startAuthService, type RunningAuthService } from '../src/testing';
 
 /**
@@ -19,19 +19,14 @@ describe.each(testDialects())('auth service writes frozen past their deadline on
   });
 
   const db = () => service.db.knex;
-  const fresh = () => ({ [WRITE_DEADLINE_HEADER]: String(Date.now() + 60_000) });
+  const fresh = freshDeadline;
   const count = async (rows: Knex.QueryBuilder) => Number((await rows.count({ n: '*' }))[0].n);
   const password = 'correct horse battery';
 
-  async function frozenPast(sql: RegExp, send: (headers: Record<string, string>) => Promise<TestResponse>): Promise<TestResponse> {
-    const { answer, frozeInside } = await sendFrozenPastDeadline(db(), sql, send);
-    expect(frozeInside).toBe(true);
-    return answer;
-  }
+  /** The write frozen before `sql`, inside its transaction, until its deadline has passed. */
+  const frozenPast = (sql: RegExp, send: (headers: Record<string, string>) => Promise<TestResponse>) => answerFrozenPastDeadline(db(), sql, send);
 
-  function expectRefused(res: TestResponse): void {
-    expect({ status: res.status, code: res.body?.code, retryable: res.body?.retryable }).toEqual({ status: 503, code: 'WRITE_DEADLINE_PASSED', retryable: true });
-  }
+  const expectRefused = (res: TestResponse) => expect(refusalOf(res)).toEqual(DEADLINE_REFUSAL);
 
   async function registered(): Promise<{ email: string; token: string; userId: string }> {
     const email = uniqueEmail();

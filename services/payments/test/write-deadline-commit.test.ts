@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { WRITE_DEADLINE_HEADER } from '@strangler/kit';
 import { testDialects, type TestResponse } from '@strangler/kit/testing';
-import { sendFrozenPastDeadline } from '@strangler/monolith/testing';
+import { answerFrozenPastDeadline, DEADLINE_REFUSAL, freshDeadline, refusalOf } from '@strangler/monolith/testing';
 import { startPaymentsStack, type RunningPaymentsStack } from '../src/testing';
 
 /**
@@ -23,20 +22,15 @@ describe.each(testDialects())('payments service writes frozen past their deadlin
   });
 
   const db = () => stack.service.db.knex;
-  const fresh = () => ({ [WRITE_DEADLINE_HEADER]: String(Date.now() + 60_000) });
+  const fresh = freshDeadline;
   const count = async (rows: Knex.QueryBuilder) => Number((await rows.count({ n: '*' }))[0].n);
   const post = (path: string, body: unknown, key: string, headers: Record<string, string>) =>
     stack.service.api.post(path, body, { token, headers: { 'idempotency-key': key, ...headers } });
 
-  async function frozenPast(sql: RegExp, send: (headers: Record<string, string>) => Promise<TestResponse>): Promise<TestResponse> {
-    const { answer, frozeInside } = await sendFrozenPastDeadline(db(), sql, send);
-    expect(frozeInside).toBe(true);
-    return answer;
-  }
+  /** The write frozen before `sql`, inside its transaction, until its deadline has passed. */
+  const frozenPast = (sql: RegExp, send: (headers: Record<string, string>) => Promise<TestResponse>) => answerFrozenPastDeadline(db(), sql, send);
 
-  function expectRefused(res: TestResponse): void {
-    expect({ status: res.status, code: res.body?.code, retryable: res.body?.retryable }).toEqual({ status: 503, code: 'WRITE_DEADLINE_PASSED', retryable: true });
-  }
+  const expectRefused = (res: TestResponse) => expect(refusalOf(res)).toEqual(DEADLINE_REFUSAL);
 
   async function payment(captured: boolean): Promise<string> {
     const created = await post('/api/payments', { amount: '10.00', currency: 'USD' }, randomUUID(), fresh());
