@@ -1,5 +1,6 @@
 // After the drill: every write a client was told succeeded must exist exactly once on the side that
 // owns the data at the end (the services, at stage complete), with the effect the client was told.
+import { createHash } from 'node:crypto';
 import knex from 'knex';
 
 const minor = (major) => {
@@ -84,6 +85,16 @@ export async function auditDatabases(urls, ledger) {
     const paymentsPerOrder = await payments('payments').whereIn('order_id', orderIds.length ? orderIds : ['-']).groupBy('order_id').havingRaw('count(*) > 1').select('order_id');
     for (const row of paymentsPerOrder) violations.push(`order ${row.order_id} was paid more than once`);
 
+    // Logouts: a client told its token is logged out (204, or 401 on the retry of a logout whose first
+    // answer was lost) must find the session ended on both sides, not only refused by one process's cache.
+    const hashes = ledger.loggedOut.map((token) => createHash('sha256').update(token, 'utf8').digest('hex'));
+    for (const [side, db] of [['auth service', auth], ['monolith', monolith]]) {
+      for (let i = 0; i < hashes.length; i += 500) {
+        const live = await db('sessions').whereIn('token_hash', hashes.slice(i, i + 500)).whereNull('revoked_at').select('token_hash');
+        for (const row of live) violations.push(`${side}: a session its client was told is logged out is still active (token hash ${row.token_hash.slice(0, 12)}…)`);
+      }
+    }
+
     return {
       counts: {
         users: userIds.length,
@@ -91,6 +102,7 @@ export async function auditDatabases(urls, ledger) {
         captures: acknowledged.filter(([, p]) => p.captured).length,
         refunds: refundsChecked,
         orders: ledger.acknowledged.orders.length,
+        logouts: hashes.length,
       },
       violations,
     };

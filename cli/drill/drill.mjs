@@ -8,7 +8,9 @@
 //     succeeded;
 //   - every acknowledged write exists exactly once on the authoritative side, and verify is clean for
 //     both capabilities;
-//   - no session was ended by a flip (no 401 for a token its client had not logged out);
+//   - no session was ended by a flip (no 401 for a token its client had not logged out), and every
+//     session its client was told is logged out is ended on both databases (a logout retried after a
+//     lost answer may be told 401: the first attempt ended it; the databases say whether it did);
 //   - a buyer reading their payment right after checkout finds it (read-your-writes, at every stage);
 //   - right after every flip and rollback, a share of the latest keyed writes (payments, refunds) is
 //     re-sent with the same Idempotency-Key: each must replay its first answer, never a second effect.
@@ -282,7 +284,7 @@ function judge(ledger) {
   if (ledger.safeFailures.length) {
     findings.push(`${ledger.safeFailures.length} safe request(s) answered 5xx or not at all: ${summarise(ledger.safeFailures.map((f) => `${f.route} → ${f.status} ${f.code ?? ''} (${f.target ?? 'edge'}, ${f.phase})`))}`);
   }
-  const badUnsafe = ledger.unsafeFailures.filter((f) => !f.retryable || f.gaveUp || !(f.retriedTo < 400 || f.retriedTo === 409));
+  const badUnsafe = ledger.unsafeFailures.filter((f) => !f.retryable || f.gaveUp || !(f.retriedTo < 400 || f.retriedTo === 409 || f.expectedOnRetry));
   if (badUnsafe.length) {
     findings.push(`${badUnsafe.length} unsafe request(s) failed without a retryable error or did not succeed on retry: ${summarise(badUnsafe.map((f) => `${f.route} → ${f.status} ${f.code ?? ''}${f.retryable ? '' : ' (not retryable)'}${f.gaveUp ? ' (gave up)' : ` → retry ${f.retriedTo}`} (${f.phase})`))}`);
   }
@@ -321,7 +323,7 @@ function report(ledger, audit, status, verified, shadow) {
     `unsafe failures     ${ledger.unsafeFailures.length} (retryable: ${ledger.unsafeFailures.filter((f) => f.retryable).length}, succeeded on retry with the same key: ${ledger.retriesSucceeded})${ledger.unsafeFailures.length ? `: ${summarise(ledger.unsafeFailures.map((f) => `${f.route} ${f.status} ${f.code ?? ''}`))}` : ''}`,
     `lost sessions       ${ledger.lostSessions.length} (401 for a live token); ${ledger.acknowledged.logouts} logouts, each token refused afterwards`,
     `stale reads         ${ledger.staleReads.length} (a read or follow-up write on the other side before the sync carried the write; not a failure)${ledger.staleReads.length ? `: ${summarise(ledger.staleReads.map((s) => `${s.route} on the ${s.target} (${s.phase})`))}` : ''}`,
-    `acknowledged writes users ${audit.counts.users}, payments ${audit.counts.payments}, captures ${audit.counts.captures}, refunds ${audit.counts.refunds}, orders paid ${audit.counts.orders} — each found exactly once on the services: ${audit.violations.length ? `NO (${audit.violations.length} violations)` : 'yes'}`,
+    `acknowledged writes users ${audit.counts.users}, payments ${audit.counts.payments}, captures ${audit.counts.captures}, refunds ${audit.counts.refunds}, orders paid ${audit.counts.orders}, logouts ${audit.counts.logouts} — each found exactly once on the services (each logout's session ended on both sides): ${audit.violations.length ? `NO (${audit.violations.length} violations)` : 'yes'}`,
     `verify              auth ${verified.auth ? 'clean' : 'DIFFERENT'}, payments ${verified.payments ? 'clean' : 'DIFFERENT'}`,
   ];
   for (const c of status.capabilities) {

@@ -36,6 +36,8 @@ export function createLedger() {
     /** Each capability's stage as its last accepted flip set it (set by the drill). */
     stages: { auth: 'monolith', payments: 'monolith' },
     acknowledged: { users: new Map(), payments: new Map(), refunds: [], orders: [], logouts: 0 },
+    /** Tokens their clients were told are logged out (204, or 401 on a retry): the audit checks each session ended on both sides. */
+    loggedOut: [],
     bySide: { monolith: 0, service: 0 },
   };
 }
@@ -92,6 +94,9 @@ async function call(edgeUrl, ledger, method, path, { token, body, idempotencyKey
       if (firstFailure) {
         firstFailure.retriedTo = answer.status;
         firstFailure.attempts = attempt;
+        // An answer the caller expects after a lost first answer (a logout's retry: 401, the first attempt
+        // ended the session): judged by what the databases hold (audit.mjs), not by the status.
+        firstFailure.expectedOnRetry = expect.includes(answer.status);
         if (answer.status < 400 || expect.includes(answer.status)) ledger.retriesSucceeded += 1;
       }
       return answer;
@@ -245,6 +250,7 @@ export function startClient(index, edgeUrl, ledger) {
       // 401 after a retried logout: the first attempt had ended it.
       session.live = false;
       ledger.acknowledged.logouts += 1;
+      ledger.loggedOut.push(session.token);
       const after = await call(edgeUrl, ledger, 'GET', '/api/auth/me', { token: session.token });
       if (after.status !== 401) note('after logout', { status: after.status, problem: 'a logged-out token still works' });
     } else note('logout', { status: answer.status, body: answer.body });

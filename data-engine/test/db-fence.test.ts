@@ -57,7 +57,9 @@ describe.each(testDialects())('the database write fence, on %s', (dialect) => {
   // metadata lock even when the trigger exists, so a raise waited behind any open transaction on the
   // table — a reader's too — for up to lock_wait_timeout (a day by default), and every reader of the
   // table queued behind it meanwhile.
-  (dialect === 'mysql' ? it : it.skip)('once installed, a raise takes no lock on the tables: an open transaction on them does not hold it up, nor readers behind it', async () => {
+  // MariaDB/MySQL only (SQLite has no metadata locks): registered for that dialect alone, not skipped.
+  const onMysql = dialect === 'mysql' ? it : () => undefined;
+  onMysql('once installed, a raise takes no lock on the tables: an open transaction on them does not hold it up, nor readers behind it', async () => {
     await raiseDbFence(h.knex('monolith'), payments, 'monolith', 'install', 30_000);
     await lowerDbFence(h.knex('monolith'), payments, 'install');
     const app = h.connect('monolith');

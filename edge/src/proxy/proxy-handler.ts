@@ -158,6 +158,20 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     writeProblem(res, error, requestId);
   };
 
+  /**
+   * A write that may have changed something pins the caller's next reads to the side that took it; a
+   * 4xx changed nothing (the sides' contract), and one the edge answered itself (fenced, breaker open:
+   * never sent, so no deadline) reached no side, so neither pins anything. Noted when the side's answer
+   * head arrives, before the client sees a byte (a client reading right after its write's last byte
+   * raced a pin noted only once the response had been streamed: the drill's one stale read after
+   * checkout in 1,326), and again when the request ends (a write sent but never answered).
+   */
+  const pinWrite = (request: ProxiedRequest, side: Target, status: number | 'aborted'): void => {
+    if (!request.writerKeys?.length || request.writeDeadline === undefined || (typeof status === 'number' && status >= 400 && status < 500)) return;
+    const pinned = request.match ? [request.capability, ...request.writesThrough] : request.writesThrough;
+    for (const capability of pinned) deps.affinity.noteWrite(capability, request.writerKeys, side);
+  };
+
   /** What happened to one request, for the metrics and the access log. */
   const finish = (request: ProxiedRequest, status: number | 'aborted'): void => {
     (request.body as RequestBody | undefined)?.answered();
@@ -166,13 +180,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     const fallback = request.fallback ?? (reason === 'breaker_open' ? reason : undefined);
     metrics.recordProxiedRequest(request.capability, target, status, request.stage, reason, durationMs / 1000);
     if (fallback) metrics.fallbacks.inc({ capability: request.capability, reason: fallback });
-    // A write that may have changed something pins the caller's next reads to the side that took it;
-    // a 4xx changed nothing (the sides' contract), and one the edge answered itself (fenced, breaker
-    // open: never sent, so no deadline) reached no side, so neither pins anything.
-    if (request.writerKeys?.length && request.writeDeadline !== undefined && !(typeof status === 'number' && status >= 400 && status < 500)) {
-      const pinned = request.match ? [request.capability, ...request.writesThrough] : request.writesThrough;
-      for (const capability of pinned) deps.affinity.noteWrite(capability, request.writerKeys, target);
-    }
+    pinWrite(request, target, status);
     accessLog.finished(request.requestId, request.method, request.url, request.capability, request.stage, target, reason, status, fallback, durationMs);
   };
 
@@ -216,14 +224,14 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       extraResponseHeaders: targetHeaders[side],
     };
     if (side === 'monolith' && mirror) spec.captureBytes = settings.shadowMaxBodyBytes;
-    if (side === 'service' && permit) {
-      // Only an answer saying the service cannot serve counts against it at once; any other answer
-      // counts as a success once it has been delivered whole (see settlePermit).
-      spec.onResponseHead = (status: number) => {
-        if (isUnavailableStatus(status)) permit.failure();
-      };
-      if (permit.probe) spec.totalTimeoutMs = settings.probeTimeoutMs;
-    }
+    // Only an answer saying the service cannot serve counts against it at once; any other answer
+    // counts as a success once it has been delivered whole (see settlePermit).
+    const breakerSees = side === 'service' ? permit : undefined;
+    spec.onResponseHead = (status: number) => {
+      if (breakerSees && isUnavailableStatus(status)) breakerSees.failure();
+      if (!request.safe) pinWrite(request, side, status);
+    };
+    if (breakerSees?.probe) spec.totalTimeoutMs = settings.probeTimeoutMs;
     // A service saying it cannot serve (502/503/504) is a failure like a refused connection: what may
     // be tried again is answered by the monolith instead.
     if (side === 'service' && body.replayable && request.safe) spec.refuseStatus = isUnavailableStatus;
