@@ -36,6 +36,8 @@ export function createLedger() {
     /** Each capability's stage as its last accepted flip set it (set by the drill). */
     stages: { auth: 'monolith', payments: 'monolith' },
     acknowledged: { users: new Map(), payments: new Map(), refunds: [], orders: [], logouts: 0 },
+    /** When a client's keyed write was last re-sent by resendKeyed (beside the client's own traffic), by client index. */
+    resentAt: new Map(),
     /** Tokens their clients were told are logged out (204, or 401 on a retry): the audit checks each session ended on both sides. */
     loggedOut: [],
     bySide: { monolith: 0, service: 0 },
@@ -114,6 +116,8 @@ async function call(edgeUrl, ledger, method, path, { token, body, idempotencyKey
 }
 
 const amounts = ['19.99', '5.00', '120.50', '0.99', '42.00'];
+/** The edge's read-your-writes window in the drill (its default, READ_YOUR_WRITES_MS). */
+const READ_YOUR_WRITES_MS = 5_000;
 const RECENT_KEYED = 40;
 
 /** Remembers an acknowledged keyed write (its request and the id it created) for the re-sends after a flip. */
@@ -131,7 +135,9 @@ export async function resendKeyed(edgeUrl, ledger, share = 0.5) {
   const picked = ledger.recentKeyed.filter(() => Math.random() < share);
   await Promise.all(
     picked.map(async (entry) => {
+      ledger.resentAt.set(entry.client, Date.now());
       const answer = await call(edgeUrl, ledger, 'POST', entry.path, { token: entry.token, body: entry.body, idempotencyKey: entry.key, expect: [401] });
+      ledger.resentAt.set(entry.client, Date.now());
       if (answer.status === 401) return; // the token was logged out since: nothing to compare
       ledger.resent.total += 1;
       if (answer.target === 'monolith' || answer.target === 'service') ledger.resent.bySide[answer.target] += 1;
@@ -154,13 +160,17 @@ export function startClient(index, edgeUrl, ledger) {
   const note = (kind, detail) => ledger.unexpected.push({ client: index, kind, phase: ledger.phase, ...detail });
   const tokens = []; // { token, live }
 
-  const authed = async (method, path, options) => {
-    const live = tokens.filter((t) => t.live);
-    const session = live[Math.floor(Math.random() * live.length)];
+  /** A request with one of the client's live tokens (a user on several devices), or with `session`'s (one device). */
+  const authed = async (method, path, options, session = randomLiveSession()) => {
     const answer = await call(edgeUrl, ledger, method, path, { ...options, token: session.token });
     if (answer.status === 401) ledger.lostSessions.push({ client: index, route: routeKey(method, path), target: answer.target, code: answer.body?.code, phase: ledger.phase });
     return answer;
   };
+
+  function randomLiveSession() {
+    const live = tokens.filter((t) => t.live);
+    return live[Math.floor(Math.random() * live.length)];
+  }
 
   async function register() {
     const email = `drill-${index}-${randomUUID()}@example.com`;
@@ -186,7 +196,7 @@ export function startClient(index, edgeUrl, ledger) {
     if (created.status !== 201) return note('create payment', { status: created.status, body: created.body });
     const payment = created.body.payment;
     ledger.acknowledged.payments.set(payment.id, { userId: user.id, amount, description: intent, captured: false, refunds: [] });
-    rememberKeyed(ledger, { kind: 'payment', path: '/api/payments', token: tokens.find((t) => t.live)?.token, body: { amount, currency: 'USD', description: intent }, key: `create-${intent}`, status: 201, id: payment.id });
+    rememberKeyed(ledger, { client: index, kind: 'payment', path: '/api/payments', token: tokens.find((t) => t.live)?.token, body: { amount, currency: 'USD', description: intent }, key: `create-${intent}`, status: 201, id: payment.id });
 
     const read = await authed('GET', `/api/payments/${payment.id}`);
     if (read.status === 404) ledger.staleReads.push({ route: 'GET /api/payments/:id', target: read.target, phase: `payments at ${ledger.stages.payments}` });
@@ -206,7 +216,7 @@ export function startClient(index, edgeUrl, ledger) {
       const refund = await authed('POST', `/api/payments/${payment.id}/refunds`, { body: { amount: refundAmount }, idempotencyKey: `refund-${intent}` });
       if (refund.status === 201 || refund.status === 200) {
         ledger.acknowledged.payments.get(payment.id).refunds.push(refundAmount);
-        if (refund.body?.refund?.id) rememberKeyed(ledger, { kind: 'refund', path: `/api/payments/${payment.id}/refunds`, token: tokens.find((t) => t.live)?.token, body: { amount: refundAmount }, key: `refund-${intent}`, status: refund.status, id: refund.body.refund.id });
+        if (refund.body?.refund?.id) rememberKeyed(ledger, { client: index, kind: 'refund', path: `/api/payments/${payment.id}/refunds`, token: tokens.find((t) => t.live)?.token, body: { amount: refundAmount }, key: `refund-${intent}`, status: refund.status, id: refund.body.refund.id });
       }
       else if (refund.status === 404 || (refund.status === 409 && refund.body?.code === 'PAYMENT_INVALID_TRANSITION')) ledger.staleReads.push({ route: 'POST /api/payments/:id/refunds', target: refund.target, phase: `payments at ${ledger.stages.payments}` });
       else note('refund', { status: refund.status, body: refund.body });
@@ -216,14 +226,24 @@ export function startClient(index, edgeUrl, ledger) {
   }
 
   async function checkout(user) {
-    const placed = await authed('POST', '/api/orders', { body: { items: [{ sku: 'SKU-1', quantity: 2, unitPrice: '3.50' }], currency: 'USD' } });
+    // One device: the order, its checkout and the read-back carry one token (read-your-writes is promised
+    // per caller; another token of the same user shares the pin only once the edge knows whose it is).
+    const device = randomLiveSession();
+    const placed = await authed('POST', '/api/orders', { body: { items: [{ sku: 'SKU-1', quantity: 2, unitPrice: '3.50' }], currency: 'USD' } }, device);
     if (placed.status !== 201) return note('place order', { status: placed.status, body: placed.body });
-    const paid = await authed('POST', `/api/orders/${placed.body.order.id}/checkout`, { expect: [409] });
+    const paid = await authed('POST', `/api/orders/${placed.body.order.id}/checkout`, { expect: [409] }, device);
     if (paid.status === 200) {
       ledger.acknowledged.orders.push({ orderId: placed.body.order.id, paymentId: paid.body.payment.id, userId: user.id });
       // The buyer reads their payment back at once (issue #11 §4: it was 404 from the service).
-      const read = await authed('GET', `/api/payments/${paid.body.payment.id}`);
-      if (read.status === 404) ledger.staleReads.push({ route: 'GET /api/payments/:id after checkout', target: read.target, phase: `payments at ${ledger.stages.payments}` });
+      const checkedOutAt = Date.now();
+      const read = await authed('GET', `/api/payments/${paid.body.payment.id}`, undefined, device);
+      if (read.status === 404) {
+        // A re-send of this buyer's keyed write (resendKeyed, right after a flip) that ran beside the
+        // checkout wrote on the other side more recently: read-your-writes follows the newest write
+        // (decision 0012), which cannot hold both. That is the drill's own doing, reported apart.
+        const concurrent = (ledger.resentAt.get(index) ?? 0) >= checkedOutAt - READ_YOUR_WRITES_MS;
+        ledger.staleReads.push({ route: concurrent ? 'GET /api/payments/:id after checkout, beside a re-sent write' : 'GET /api/payments/:id after checkout', target: read.target, phase: `payments at ${ledger.stages.payments}` });
+      }
       else if (read.status !== 200 && read.status < 500) note('read after checkout', { status: read.status, body: read.body });
     }
     else if (!(paid.status === 409 && paid.body?.code === 'ORDER_ALREADY_PAID')) note('checkout', { status: paid.status, body: paid.body });
