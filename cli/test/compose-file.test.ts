@@ -179,7 +179,7 @@ describe('docker-compose.yml against the code', () => {
     expect(port).toBe(listening);
     const served =
       kind === 'edge'
-        ? routerPaths(edgeHealthRoutes({ routes: () => true, flags: () => true }))
+        ? routerPaths(edgeHealthRoutes({ routes: () => 'ok', flags: () => 'ok' }))
         : routerPaths(kitHealthRoutes({ checks: [], registry: new Registry(), logger: createLogger({ name: 'test', level: 'silent' }) }));
     expect(served).toContain(endpoint);
     expect(endpoint).toMatch(/^\/health\/(ready|live)$/);

@@ -33,7 +33,7 @@ describe('strangler writes flags only where the edges read them', () => {
     const refused = await strangler(['rollback', 'payments'], { ...base(), FLAGS_FILE: other });
     expect(refused.code).toBe(2);
     expect(refused.err).toContain(`the edge ${edge.url} reads the flags file ${path.join(edge.dir, 'flags.json')}, but this shell would write the flags file ${other} (FLAGS_FILE; UNLEASH_URL is not set): nothing was written`);
-    const capabilities = await (await fetch(`${edge.url}/_edge/capabilities`)).json();
+    const capabilities = (await (await fetch(`${edge.url}/_edge/capabilities`)).json()) as { capabilities: unknown[] };
     expect(capabilities.capabilities[1]).toMatchObject({ capability: 'payments', stage: 'shadow', percentage: 50 });
   });
 

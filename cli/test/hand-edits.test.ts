@@ -27,7 +27,7 @@ describe('flags changed outside strangler', () => {
     await upstream?.stop();
   });
 
-  const payments = async () => (await (await fetch(`${edge.url}/_edge/capabilities`)).json()).capabilities.find((c: { capability: string }) => c.capability === 'payments');
+  const payments = async () => ((await (await fetch(`${edge.url}/_edge/capabilities`)).json()) as { capabilities: Array<{ capability: string; percentage?: number; enabled?: boolean }> }).capabilities.find((c: { capability: string }) => c.capability === 'payments');
   const handEdit = (edit: (feature: Feature) => void) => {
     const file = path.join(edge.dir, 'flags.json');
     const document = JSON.parse(readFileSync(file, 'utf8')) as { features: Feature[] };
@@ -44,7 +44,7 @@ describe('flags changed outside strangler', () => {
       f.strategies[0]!.parameters.rollout = '80';
       f.strategies[0]!.parameters.stickiness = 'random';
     });
-    await waitFor('the edge to read the hand edit', async () => (await payments()).percentage === 80);
+    await waitFor('the edge to read the hand edit', async () => (await payments())?.percentage === 80);
     expect(await payments()).toMatchObject({ stickiness: 'random', approved: false });
     const status = await strangler(['status', 'payments', '--json'], env);
     expect(status.json().problems).toEqual(
@@ -58,7 +58,7 @@ describe('flags changed outside strangler', () => {
     expect((await strangler(['flip', 'payments', '--stage', 'shadow', '--percent', '20', '--force', '--wait', '5'], env)).code).toBe(0);
     expect(await payments()).toMatchObject({ percentage: 20, stickiness: 'default', approved: true });
     handEdit((f) => void (f.enabled = false));
-    await waitFor('the edge to read the switch-off', async () => (await payments()).enabled === false);
+    await waitFor('the edge to read the switch-off', async () => (await payments())?.enabled === false);
     expect(await payments()).toMatchObject({ approved: false });
   });
 });

@@ -32,7 +32,7 @@ describe('strangler status: a refused manifest edit', () => {
     const good = readFileSync(file, 'utf8');
     writeFileSync(file, good.replace('"/api/payments"', '"api/payments"'));
     try {
-      await eventually(async () => (await (await fetch(`${edge.url}/_edge/routes`)).json()).file.lastError !== undefined);
+      await eventually(async () => ((await (await fetch(`${edge.url}/_edge/routes`)).json()) as { file: { lastError?: unknown } }).file.lastError !== undefined);
       const status = await strangler(['status', '--json'], env);
       expect(status.code).toBe(1);
       const problems: string[] = status.json().problems;
@@ -41,7 +41,7 @@ describe('strangler status: a refused manifest edit', () => {
     } finally {
       writeFileSync(file, good);
     }
-    await eventually(async () => (await (await fetch(`${edge.url}/_edge/routes`)).json()).file.lastError === undefined);
+    await eventually(async () => ((await (await fetch(`${edge.url}/_edge/routes`)).json()) as { file: { lastError?: unknown } }).file.lastError === undefined);
     const after = await strangler(['status', '--json'], env);
     expect(after.json().problems.filter((p: string) => /manifest/.test(p))).toEqual([]);
   });

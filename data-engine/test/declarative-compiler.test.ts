@@ -208,8 +208,8 @@ describe('declarative mapping compiler: lookups read through a join', () => {
     });
     const [c1, c2] = await mapping.monolith.readRange(db, {});
     expect(c1).toEqual({ id: 'c-1', bill_id: 'b-1', amount: 1.234, currency: 'KWD' });
-    expect(mapping.toService(c1 as object)).toEqual({ id: 'c-1', bill_id: 'b-1', amount_minor: '1234', currency: 'KWD' });
-    expect(() => mapping.toService(c2 as object)).toThrow(/^credit c-2 has unsupported currency null$/);
+    expect(mapping.toService(c1!)).toEqual({ id: 'c-1', bill_id: 'b-1', amount_minor: '1234', currency: 'KWD' });
+    expect(() => mapping.toService(c2!)).toThrow(/^credit c-2 has unsupported currency null$/);
     expect(mapping.monolith.required).toEqual([
       { table: 'credits', columns: ['id', 'bill_id', 'amount'] },
       { table: 'bills', columns: ['currency', 'id'] },

@@ -134,7 +134,7 @@ describe.each(testDialects())('two-way sync on %s', (dialect) => {
       expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
       const ready = await fetch(`${service.url}/health/ready`);
       expect(ready.status).toBe(200);
-      expect((await ready.json()).checks).toMatchObject({ 'to-service:capture': 'ok', 'to-monolith:capture': 'ok' });
+      expect(((await ready.json()) as { checks: unknown }).checks).toMatchObject({ 'to-service:capture': 'ok', 'to-monolith:capture': 'ok' });
       // Metrics are recorded just after the commit that makes the rows visible: wait for them.
       const metrics = await waitFor('metrics of the applied rows', async () => {
         const text = await (await fetch(`${service.url}/metrics`)).text();

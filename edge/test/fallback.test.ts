@@ -162,7 +162,7 @@ describe.each(['undici', 'node'] as const)('UPSTREAM_CLIENT=%s', (client) => {
       expect([get.status, get.headers.get('x-strangler-target')]).toEqual([200, 'monolith']);
       // Nothing reached the service this time, but an earlier attempt of the same key may still be in
       // its hands (a stalled process): the monolith must not do it a second time (decision 0020).
-      for (const headers of [{}, { 'idempotency-key': 'key-refused' }]) {
+      for (const headers of [{}, { 'idempotency-key': 'key-refused' }] as Array<Record<string, string>>) {
         const post = await call(edge, 'POST', '/api/payments/p1/refunds', { body: '{"amount":"1.00"}', headers });
         expect([post.status, post.headers.get('retry-after'), post.body?.code]).toEqual([503, '1', 'EDGE_SERVICE_UNAVAILABLE']);
       }

@@ -8,6 +8,7 @@ const table: RoutingTable = {
       name: 'auth',
       flag: 'strangler.auth',
       service: { url: 'http://auth' },
+      writtenThrough: [],
       routes: [
         { capability: 'auth', methods: '*', pattern: '/api/auth/*', ignore: [] },
         { capability: 'auth', methods: ['GET'], pattern: '/api/auth/me', ignore: ['/user/createdAt'] },
@@ -17,6 +18,7 @@ const table: RoutingTable = {
       name: 'payments',
       flag: 'strangler.payments',
       service: { url: 'http://payments' },
+      writtenThrough: [],
       routes: [
         { capability: 'payments', methods: ['GET', 'POST'], pattern: '/api/payments', ignore: [] },
         { capability: 'payments', methods: ['GET'], pattern: '/api/payments/:id', ignore: [] },

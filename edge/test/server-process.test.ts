@@ -58,7 +58,7 @@ describeDeployableProcess('the edge process', SERVER, ({ run, dir }) => {
     const output = await expectServesThenStops(run(env), async (url) => {
       const ready = await (await fetch(`${url}/health/ready`)).json();
       expect(ready).toMatchObject({ status: 'ready', checks: { flags: 'degraded', routes: 'ok' } });
-      const admin = await (await fetch(`${url}/_edge/capabilities`)).json();
+      const admin = (await (await fetch(`${url}/_edge/capabilities`)).json()) as { flags: unknown };
       expect(admin.flags).toMatchObject({ fromBackup: `${flags}.last-good`, lastError: expect.stringContaining('not valid JSON') });
       expect((await fetch(`${url}/api/payments/p1`)).headers.get('x-strangler-target')).toBe('monolith');
     });

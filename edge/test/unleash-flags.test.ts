@@ -113,6 +113,7 @@ async function edgeReader(apiUrl: string, token: string, backupDir: string): Pro
       UNLEASH_APP_NAME: 'strangler-edge-source',
       UNLEASH_REFRESH_MS: REFRESH_MS,
       UNLEASH_TIMEOUT_MS: 1_000,
+      UNLEASH_STALE_AFTER_MS: 30_000,
       UNLEASH_BACKUP_DIR: backupDir,
       UNLEASH_METRICS: true,
       FLAGS_FILE: '/nonexistent/flags.json',

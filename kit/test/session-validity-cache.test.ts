@@ -122,7 +122,7 @@ describe('SessionAuthenticator when no peer answers', () => {
   const syncedLater = (arrivesAfter: number, state: 'active' | 'ended' = 'active'): LocalSessions => {
     let lookups = 0;
     return {
-      lookup: async (): Promise<SessionLookup> => (++lookups <= arrivesAfter ? { state: 'unknown' } : state === 'active' ? { state, user } : { state }),
+      lookup: async (): Promise<SessionLookup> => (++lookups <= arrivesAfter ? { state: 'unknown' } : state === 'active' ? { state, user, expiresAt: later() } : { state }),
       revoke: async () => false,
       revokedSince: async () => ({ now: new Date(), tokenHashes: [], truncated: false }),
     };

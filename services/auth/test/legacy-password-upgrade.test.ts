@@ -1,7 +1,7 @@
 import { randomBytes, scryptSync } from 'node:crypto';
 import { testDialects, uniqueEmail } from '@strangler/kit/testing';
 import { copyMonolithUsersToAuth } from '@strangler/data-engine';
-import { CURRENT_ARGON2_PARAMS, formatArgon2Params, hashWithArgon2id, legacySha256 } from '@strangler/auth-api';
+import { CURRENT_ARGON2_PARAMS, formatArgon2Params, hashWithArgon2id, legacySha256, type Credential } from '@strangler/auth-api';
 import { insertLegacyUser, startMonolith, type RunningMonolith } from '@strangler/monolith/testing';
 import { startAuthService, type RunningAuthService } from '../src/testing';
 
@@ -37,7 +37,7 @@ describe.each(testDialects())('older credentials are verified and re-hashed to a
       name: 'auth service',
       api: service.api,
       credentialOf: async (userId: string) => service.db.knex('credentials').where({ user_id: userId }).first('scheme', 'hash', 'salt', 'params'),
-      setCredential: (userId: string, c: Record<string, unknown>) => service.db.knex('credentials').where({ user_id: userId }).update(c),
+      setCredential: (userId: string, c: Credential) => service.db.knex('credentials').where({ user_id: userId }).update(c),
     },
     {
       name: 'monolith',
@@ -46,7 +46,7 @@ describe.each(testDialects())('older credentials are verified and re-hashed to a
         const row = await monolith.db.knex('users').where({ id: userId }).first();
         return { scheme: row.password_scheme, hash: row.password_hash, salt: row.password_salt, params: row.password_params };
       },
-      setCredential: (userId: string, c: Record<string, unknown>) =>
+      setCredential: (userId: string, c: Credential) =>
         monolith.db.knex('users').where({ id: userId }).update({ password_scheme: c.scheme, password_hash: c.hash, password_salt: c.salt, password_params: c.params }),
     },
   ];

@@ -18,9 +18,10 @@ describeWithRedis('login throttling shared through Redis by two instances', () =
     await redis.connect();
     // A prefix of this run's own, so runs and other suites never share counts.
     prefix = `strangler-test:${randomUUID()}`;
-    [first, second] = await Promise.all(
-      [0, 1].map(() => startAuthService('sqlite', { loginThrottle: LoginThrottle.redis(redis, limits, prefix) })),
-    );
+    [first, second] = await Promise.all([
+      startAuthService('sqlite', { loginThrottle: LoginThrottle.redis(redis, limits, prefix) }),
+      startAuthService('sqlite', { loginThrottle: LoginThrottle.redis(redis, limits, prefix) }),
+    ]);
   });
   afterAll(async () => {
     await Promise.all([first?.stop(), second?.stop()]);
