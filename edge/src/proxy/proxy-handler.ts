@@ -211,6 +211,18 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
     return deadline;
   };
 
+  /** One attempt and its bookkeeping: an answer marks the request answered; a failure is counted on the breaker's permit (if any) and logged. */
+  const tryOn = async (request: ProxiedRequest, side: Target, permit: BreakerPermit | undefined, mirror: boolean): Promise<AttemptOutcome> => {
+    const outcome = await attempt(request, side, permit, mirror);
+    if (outcome.kind === 'responded') request.answered = true;
+    if (outcome.kind === 'failed') {
+      if (countsAgainstUpstream(outcome.failure)) permit?.failure();
+      else permit?.release();
+      noteFailure(request, side, outcome.failure);
+    }
+    return outcome;
+  };
+
   const attempt = (request: ProxiedRequest, side: Target, permit: BreakerPermit | undefined, mirror: boolean): Promise<AttemptOutcome> => {
     const { match, body } = request;
     const upstream = upstreamTarget(side === 'service' && match ? match.capability.service : request.table.monolith);
@@ -332,22 +344,16 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
       }
       request.fenceDone = admitted.done;
     }
-    let outcome = await attempt(request, request.route.side, permit, mirror);
-    if (outcome.kind === 'responded') request.answered = true;
+    let outcome = await tryOn(request, request.route.side, permit, mirror);
     if (outcome.kind === 'failed') {
       const failedSide = request.route.side;
-      if (countsAgainstUpstream(outcome.failure)) permit?.failure();
-      else permit?.release();
-      noteFailure(request, failedSide, outcome.failure);
       const failureFacts = { capability, safe, hasIdempotencyKey, responseTimeoutMs: table.monolith.responseTimeoutMs ?? settings.limits.responseMs };
       const { fallback } = request.route;
       const action = decideOnFailure({ ...failureFacts, side: failedSide, failure: outcome.failure, replayable: body.replayable, fallback });
       if (action.kind === 'retry-on-monolith') {
         request.fallback = failureLabel(outcome.failure);
         request.route = decideRoute((facts = { ...facts, serviceFailed: true }));
-        outcome = await attempt(request, request.route.side, undefined, mirror);
-        if (outcome.kind === 'responded') request.answered = true;
-        if (outcome.kind === 'failed') noteFailure(request, request.route.side, outcome.failure);
+        outcome = await tryOn(request, request.route.side, undefined, mirror);
       } else if (action.kind === 'retry-on-service' && match) {
         // A read a pin took to the monolith, which gave no answer: the service its stage names answers it,
         // as it would have without the pin (decision 0012), through the service's breaker.
@@ -356,15 +362,7 @@ export function proxyHandler(deps: ProxyHandlerDeps) {
         const serviceBreaker = deps.breakers.for(capability, match.capability.service.url);
         permit = serviceBreaker.tryAcquire(!body.present || body.buffered);
         if (!permit) request.route = decideRoute((facts = { ...facts, breaker: serviceBreaker.state() === 'open' ? 'open' : 'refused' }));
-        if (request.route.side === 'service') {
-          outcome = await attempt(request, 'service', permit, false);
-          if (outcome.kind === 'responded') request.answered = true;
-          if (outcome.kind === 'failed') {
-            if (countsAgainstUpstream(outcome.failure)) permit?.failure();
-            else permit?.release();
-            noteFailure(request, 'service', outcome.failure);
-          }
-        }
+        if (request.route.side === 'service') outcome = await tryOn(request, 'service', permit, false);
       }
       if (outcome.kind === 'failed') {
         const problem =
