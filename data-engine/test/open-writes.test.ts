@@ -4,7 +4,7 @@ import { testDialects } from '@strangler/kit/testing';
 import { shippedCapability } from './support/shipped-capabilities';
 import { engineTransaction } from '../src/data/engine-transaction';
 import { lowerDbFence, raiseDbFence } from '../src/data/fence/db-fence';
-import { awaitOpenWrites } from '../src/data/fence/open-writes';
+import { awaitOpenWrites, type OpenWritesOutcome } from '../src/data/fence/open-writes';
 import { createHarness, type Harness } from './support/data-harness';
 import { monolithPayment } from './support/payment-rows';
 
@@ -65,6 +65,18 @@ describe.each(testDialects())('open writes behind the database fence, on %s', (d
     await held!.commit();
     held = undefined;
   };
+  /** The held write keeps the drain waiting; once it commits the drain returns, its change in the backlog. */
+  async function drainWaitsForTheCommit(): Promise<OpenWritesOutcome> {
+    const before = await h.pending('monolith');
+    const waiting = watch(drain(10_000));
+    await pause(400);
+    expect(waiting.done).toBe(false);
+    await commit();
+    await until(waiting, 3_000);
+    expect(waiting.value).toMatchObject({ drained: true });
+    expect(await h.pending('monolith')).toBe(before + 1);
+    return waiting.value!;
+  }
 
   it('nothing open: returns at once', async () => {
     await fence();
@@ -82,16 +94,9 @@ describe.each(testDialects())('open writes behind the database fence, on %s', (d
         expect(Date.now() - raising).toBeLessThan(1_000);
         // New writes are refused meanwhile; the held one is already past its trigger.
         expect(isWriteFenced(await app('payments').insert(monolithPayment()).then(() => undefined, (e: unknown) => e))).toBe(true);
-        const before = await h.pending('monolith');
-        const waiting = watch(drain(10_000));
-        await pause(400);
-        expect(waiting.done).toBe(false);
-        await commit();
-        await until(waiting, 3_000);
-        expect(waiting.value).toMatchObject({ drained: true });
-        expect(waiting.value!.waitedMs).toBeGreaterThanOrEqual(400);
-        expect(waiting.value!.waitedMs).toBeLessThan(2_000);
-        expect(await h.pending('monolith')).toBe(before + 1);
+        const waited = await drainWaitsForTheCommit();
+        expect(waited.waitedMs).toBeGreaterThanOrEqual(400);
+        expect(waited.waitedMs).toBeLessThan(2_000);
       });
 
       it('one that never ends: refused within the bound, naming its connection; nothing left locked', async () => {
@@ -152,14 +157,7 @@ describe.each(testDialects())('open writes behind the database fence, on %s', (d
     // The drain alone is tested here, against a write held with no fence raised.
     it('an open write transaction is waited for, and once it commits the drain returns with its change in the backlog', async () => {
       await holdAWrite();
-      const before = await h.pending('monolith');
-      const waiting = watch(drain(10_000));
-      await pause(400);
-      expect(waiting.done).toBe(false);
-      await commit();
-      await until(waiting, 3_000);
-      expect(waiting.value).toMatchObject({ drained: true });
-      expect(await h.pending('monolith')).toBe(before + 1);
+      await drainWaitsForTheCommit();
     });
 
     it('one that never ends: refused within the bound; the connection’s busy timeout restored', async () => {
